@@ -1,0 +1,68 @@
+import type { Context } from 'hono'
+import type { Logger } from 'pino'
+import packageJson from '../package.json' with { type: 'json' }
+import type { Clock } from './core/clock.ts'
+import type { Config } from './core/config.ts'
+import type { DbHandle } from './core/db/database.ts'
+import { createHttpApp } from './core/http/app.ts'
+import type { AppEnv } from './core/http/context.ts'
+import { healthRoutes } from './core/http/health.ts'
+import { publishOpenApi } from './core/http/openapi.ts'
+import * as identity from './modules/identity/index.ts'
+
+export const version: string = packageJson.version
+
+export type AppDeps = {
+  database: DbHandle
+  config: Config
+  /** The session signing secret, resolved by the entry (generated and kept on disk in embedded mode). */
+  secret: string
+  clock: Clock
+  logger: Logger
+  clientIp: (c: Context<AppEnv>) => string | undefined
+}
+
+/** Wires the modules into one HTTP app. Shared by the Node server, the CLI and the tests. */
+export function buildApp(deps: AppDeps) {
+  const { config, database } = deps
+  const auth = identity.createAuth(
+    database.db,
+    database.dialect,
+    {
+      secret: deps.secret,
+      publicUrl: config.PUBLIC_URL,
+      trustedOrigins: [new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS],
+      sessionTtlDays: config.SESSION_TTL_DAYS,
+      loginRateLimit: config.LOGIN_RATE_LIMIT,
+    },
+    deps.logger,
+  )
+  const identityDeps: identity.IdentityDeps = {
+    db: database.db,
+    clock: deps.clock,
+    auth,
+    publicUrl: config.PUBLIC_URL,
+    cfAccess:
+      config.CF_ACCESS_TEAM_DOMAIN && config.CF_ACCESS_AUD
+        ? identity.createCfAccessVerifier({
+            teamDomain: config.CF_ACCESS_TEAM_DOMAIN,
+            audience: config.CF_ACCESS_AUD,
+          })
+        : null,
+  }
+
+  const app = createHttpApp({
+    logger: deps.logger,
+    publicUrl: config.PUBLIC_URL,
+    corsOrigins: config.CORS_ORIGINS,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    clientIp: deps.clientIp,
+    authenticate: (c) => identity.authenticate(identityDeps, c),
+  })
+  app.route('/', healthRoutes(database.db, version))
+  app.route('/', identity.identityRoutes(identityDeps))
+  publishOpenApi(app, version)
+  return { app, identity: identityDeps }
+}
+
+export type App = ReturnType<typeof buildApp>

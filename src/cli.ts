@@ -1,0 +1,183 @@
+import { parseArgs } from 'node:util'
+import { ConfigError, loadConfig } from './core/config.ts'
+import { migrateToLatest } from './core/db/migrate.ts'
+import { AppError } from './core/http/errors.ts'
+import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from './demo.ts'
+import { openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
+import * as identity from './modules/identity/index.ts'
+
+const usage = `Usage: sillon <command> [options]
+
+Commands:
+  migrate                                         apply database migrations
+  org create <slug> --name "<name>" [--locale fr|en] [--timezone <IANA zone>]
+  user create --org <slug> --email <e> --role <role> [--name "<name>"] [--password <p>]
+                                                  without --password, prints an invitation link
+  token create --org <slug> --email <e> [--name <label>] [--expires-in-days <n>]
+                                                  prints the new token alone on the last line
+  seed-demo                                       create the demo school (once)
+
+Roles: ${identity.roles.join(', ')}. The environment configures the database (see README).`
+
+class UsageError extends Error {}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`missing ${flag}`)
+  return value
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${flag} must be one of: ${allowed.join(', ')} (got "${value}")`)
+  }
+  return value as T
+}
+
+async function withRuntime<T>(run: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const runtime = await openRuntime(loadConfig({ LOG_LEVEL: 'warn', ...process.env }))
+  try {
+    return await run(runtime)
+  } finally {
+    await runtime.close()
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      name: { type: 'string' },
+      org: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+      locale: { type: 'string' },
+      timezone: { type: 'string' },
+      'expires-in-days': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [command, sub, ...rest] = positionals
+  if (values.help || !command) {
+    console.log(usage)
+    if (!command && !values.help) throw new UsageError('no command given')
+    return
+  }
+
+  if (command === 'migrate') {
+    const database = openDatabase(loadConfig(process.env))
+    try {
+      const applied = await migrateToLatest(database.db)
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')
+    } finally {
+      await database.close()
+    }
+    return
+  }
+
+  if (command === 'seed-demo') {
+    await withRuntime(async (runtime) => {
+      const { created } = await seedDemo(runtime.identity)
+      console.log(
+        created ? `demo school "${DEMO_ORG.name}" created` : `demo school "${DEMO_ORG.slug}" already exists`,
+      )
+      for (const a of demoAccounts)
+        console.log(`  ${a.role.padEnd(10)} ${a.email}  password: ${DEMO_PASSWORD}`)
+    })
+    return
+  }
+
+  if (command === 'org' && sub === 'create') {
+    const slug = required(rest[0], '<slug>')
+    const name = required(values.name, '--name')
+    const input = identity.CreateOrganisationBody.safeParse({
+      slug,
+      name,
+      default_locale: values.locale,
+      timezone: values.timezone,
+    })
+    if (!input.success) {
+      throw new UsageError(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
+    }
+    await withRuntime(async (runtime) => {
+      const org = await identity.createOrganisation(runtime.identity, input.data)
+      console.log(`organisation "${org.name}" created (slug ${org.slug}, id ${org.id})`)
+    })
+    return
+  }
+
+  if (command === 'user' && sub === 'create') {
+    const slug = required(values.org, '--org')
+    const email = required(values.email, '--email').toLowerCase()
+    if (!identity.looksLikeEmail(email)) throw new UsageError(`--email "${email}" is not an e-mail address`)
+    const role = oneOf(required(values.role, '--role'), identity.roles, '--role')
+    await withRuntime(async (runtime) => {
+      const org = await identity.findOrganisationBySlug(runtime.identity, slug)
+      if (!values.password) {
+        const invitation = await identity.inviteMember(runtime.identity, org.id, 'cli', null, {
+          email,
+          role,
+          expires_in_days: 7,
+        })
+        console.log(
+          `invitation for ${email} as ${role} in ${org.slug}, valid until ${invitation.expires_at}:`,
+        )
+        console.log(invitation.url)
+        return
+      }
+      const { member, accountCreated } = await identity.addMember(runtime.identity, org.id, 'cli', {
+        email,
+        name: values.name ?? email.split('@')[0] ?? email,
+        role,
+        password: values.password,
+      })
+      console.log(
+        `${member.email} is now ${member.role} in ${org.slug}${accountCreated ? ' (account created)' : ' (existing account)'}`,
+      )
+    })
+    return
+  }
+
+  if (command === 'token' && sub === 'create') {
+    const slug = required(values.org, '--org')
+    const email = required(values.email, '--email')
+    const days = values['expires-in-days']
+    const expiresInDays = days === undefined ? undefined : Number(days)
+    if (expiresInDays !== undefined && !(Number.isInteger(expiresInDays) && expiresInDays > 0)) {
+      throw new UsageError('--expires-in-days must be a positive whole number')
+    }
+    await withRuntime(async (runtime) => {
+      const org = await identity.findOrganisationBySlug(runtime.identity, slug)
+      const userId = await identity.memberUserId(runtime.identity, org.id, email)
+      const created = await identity.createApiToken(runtime.identity, org.id, userId, {
+        name: values.name ?? 'CLI token',
+        expires_in_days: expiresInDays,
+      })
+      console.log(`API token "${created.name}" for ${email} in ${org.slug} (shown once):`)
+      console.log(created.token)
+    })
+    return
+  }
+
+  throw new UsageError(`unknown command "${[command, sub].filter(Boolean).join(' ')}"`)
+}
+
+try {
+  await main(process.argv.slice(2))
+} catch (err) {
+  if (err instanceof UsageError) {
+    console.error(`sillon: ${err.message}\n\n${usage}`)
+    process.exit(2)
+  }
+  if (err instanceof ConfigError || err instanceof AppError) {
+    console.error(`sillon: ${err.message}`)
+    process.exit(1)
+  }
+  if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+    console.error(`sillon: ${err.message}\n\n${usage}`)
+    process.exit(2)
+  }
+  throw err
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod'
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional()
+
+/** Every environment variable Sillon reads, with its default. The README's configuration table mirrors it. */
+export const configSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(
+          /^postgres(ql)?:\/\//,
+          'must start with postgres:// (leave it unset for the embedded SQLite file)',
+        )
+        .optional(),
+    ),
+    REDIS_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+        .optional(),
+    ),
+    SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    CF_ACCESS_TEAM_DOMAIN: optionalString,
+    CF_ACCESS_AUD: optionalString,
+    SEED_DEMO: optionalString.pipe(booleanFlag.optional()),
+    CORS_ORIGINS: optionalString,
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    TRUST_PROXY: booleanFlag.default(false),
+    LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.CF_ACCESS_TEAM_DOMAIN) !== Boolean(env.CF_ACCESS_AUD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.CF_ACCESS_TEAM_DOMAIN ? 'CF_ACCESS_AUD' : 'CF_ACCESS_TEAM_DOMAIN'],
+        message: 'CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD must be set together',
+      })
+    }
+    if (env.DATABASE_URL && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET'],
+        message: 'is required with PostgreSQL, so that every node signs sessions with the same secret',
+      })
+    }
+  })
+
+type ParsedEnv = z.infer<typeof configSchema>
+
+export type Config = Omit<ParsedEnv, 'PUBLIC_URL' | 'SEED_DEMO' | 'CORS_ORIGINS'> & {
+  PUBLIC_URL: string
+  SEED_DEMO: boolean
+  CORS_ORIGINS: string[]
+  dialect: 'sqlite' | 'postgres'
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/**
+ * Validates the environment and fills defaults. Throws one ConfigError listing every problem,
+ * so an operator fixes them all in one go.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = configSchema.safeParse(env)
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
+    )
+  }
+  const c = parsed.data
+  const dialect = c.DATABASE_URL ? 'postgres' : 'sqlite'
+  return {
+    ...c,
+    PUBLIC_URL: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    // Embedded installs are for trying Sillon: a demo school unless told otherwise. Servers seed only when asked.
+    SEED_DEMO: c.SEED_DEMO ?? dialect === 'sqlite',
+    CORS_ORIGINS: (c.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    dialect,
+  }
+}

@@ -1,0 +1,16 @@
+import type { Kysely } from 'kysely'
+import type { IdentityTables } from '../../modules/identity/tables.ts'
+
+/** Every table Sillon stores, merged from the tables each module owns. */
+export type Database = IdentityTables
+
+export type SqlDialect = 'sqlite' | 'postgres'
+
+export type Db = Kysely<Database>
+
+/** An open database: the query builder, which dialect it speaks, and how to let it go. */
+export type DbHandle = {
+  db: Db
+  dialect: SqlDialect
+  close(): Promise<void>
+}

@@ -1,0 +1,41 @@
+import type { MiddlewareHandler } from 'hono'
+import { type Role, roles } from '../../modules/identity/tables.ts'
+import type { AppEnv, Identity } from './context.ts'
+import { forbidden, unauthorized } from './errors.ts'
+
+/**
+ * Who may call a route: anyone, any signed-in user, any member of the active organisation,
+ * members with one of the listed roles, or platform superadmins.
+ */
+export type Access = 'public' | 'authenticated' | 'member' | 'superadmin' | readonly Role[]
+
+/** Identity of a member acting inside their active organisation. */
+export type MemberIdentity = Identity & { orgId: string; role: Role }
+
+export function describeAccess(access: Access): string {
+  if (typeof access === 'string') return access
+  return access.join(', ')
+}
+
+export function authorize(access: Access): MiddlewareHandler<AppEnv> {
+  const allowed = typeof access === 'string' ? null : new Set<Role>(access)
+  return async (c, next) => {
+    if (access === 'public') return next()
+    const identity = c.get('identity')
+    if (!identity) throw unauthorized()
+    if (access === 'authenticated') return next()
+    if (access === 'superadmin') {
+      if (!identity.isSuperadmin) throw forbidden('Only platform administrators can do this')
+      return next()
+    }
+    if (!identity.orgId || !identity.role) {
+      throw forbidden('Choose an organisation first', 'no_organisation')
+    }
+    if (allowed && !allowed.has(identity.role)) {
+      throw forbidden(`This needs one of these roles: ${[...allowed].join(', ')}`)
+    }
+    return next()
+  }
+}
+
+export const allRoles: readonly Role[] = roles

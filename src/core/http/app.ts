@@ -1,0 +1,100 @@
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Logger } from 'pino'
+import type { AppEnv, Identity } from './context.ts'
+import { crossSiteProtection } from './csrf.ts'
+import { AppError, errorBody } from './errors.ts'
+import { createRouter } from './router.ts'
+
+export type HttpAppOptions = {
+  logger: Logger
+  publicUrl: string
+  corsOrigins: readonly string[]
+  bodyLimitBytes: number
+  /** Where the caller's address comes from on this runtime (socket, proxy header, Cloudflare). */
+  clientIp: (c: Context<AppEnv>) => string | undefined
+  /** Resolves the caller from the request; null when anonymous. Throws AppError for bad credentials. */
+  authenticate: (c: Context<AppEnv>) => Promise<Identity | null>
+}
+
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
+
+/** The HTTP shell shared by every runtime: ids, logs, headers, limits, errors and the caller's identity. */
+export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
+  const app = createRouter()
+  const publicOrigin = new URL(options.publicUrl).origin
+
+  app.use(
+    '*',
+    requestId({
+      headerName: 'X-Request-Id',
+      generator: () => crypto.randomUUID(),
+      limitLength: 128,
+    }),
+  )
+  app.use('*', async (c, next) => {
+    const id = REQUEST_ID_PATTERN.test(c.var.requestId) ? c.var.requestId : crypto.randomUUID()
+    c.set('requestId', id)
+    const logger = options.logger.child({ requestId: id })
+    c.set('logger', logger)
+    c.set('clientIp', options.clientIp(c))
+    const started = performance.now()
+    await next()
+    logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    )
+  })
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
+  if (options.corsOrigins.length > 0) {
+    app.use(
+      '/api/*',
+      cors({
+        origin: [...options.corsOrigins],
+        credentials: true,
+        allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
+        exposeHeaders: ['X-Request-Id'],
+        maxAge: 600,
+      }),
+    )
+  }
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: (c) =>
+        c.json(errorBody('payload_too_large', `Request body exceeds ${options.bodyLimitBytes} bytes`), 413),
+    }),
+  )
+  app.use('/api/*', crossSiteProtection([publicOrigin, ...options.corsOrigins]))
+  app.use('/api/*', async (c, next) => {
+    c.set('identity', await options.authenticate(c))
+    await next()
+  })
+
+  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404))
+  app.onError((err, c) => {
+    if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status)
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = err.status === 400 ? 'bad_request' : `http_${err.status}`
+      return c.json(errorBody(code, err.message || 'Bad request'), err.status)
+    }
+    const logger = c.var.logger ?? options.logger
+    logger.error({ err, requestId: c.var.requestId }, 'unhandled error')
+    return c.json(
+      errorBody('internal_error', 'Something went wrong on our side', { request_id: c.var.requestId }),
+      500,
+    )
+  })
+  return app
+}

@@ -1,0 +1,61 @@
+import { createRequire } from 'node:module'
+import { dirname } from 'node:path'
+import { serve } from '@hono/node-server'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { ConfigError, loadConfig } from '../core/config.ts'
+import { DOCS_ASSETS_PATH } from '../core/http/openapi.ts'
+import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from '../demo.ts'
+import { openRuntime } from './runtime.ts'
+
+// The Node server: embedded SQLite by default, PostgreSQL when DATABASE_URL is set.
+
+function loadConfigOrExit() {
+  try {
+    return loadConfig(process.env)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message)
+      process.exit(1)
+    }
+    throw err
+  }
+}
+
+const config = loadConfigOrExit()
+const runtime = await openRuntime(config)
+const { app, logger } = runtime
+
+const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+app.use(
+  `${DOCS_ASSETS_PATH}/*`,
+  serveStatic({ root: swaggerDir, rewriteRequestPath: (path) => path.slice(DOCS_ASSETS_PATH.length) }),
+)
+
+if (config.SEED_DEMO) {
+  const { created } = await seedDemo(runtime.identity)
+  if (created) logger.info({ org: DEMO_ORG.slug }, 'demo school created')
+}
+
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  logger.info({ port: info.port, host: config.HOST, dialect: config.dialect }, 'Sillon is listening')
+  const lines = [
+    `\n  Sillon is running at ${config.PUBLIC_URL}  (API reference: ${config.PUBLIC_URL}/api/docs)`,
+  ]
+  if (config.SEED_DEMO) {
+    lines.push(`  Demo school "${DEMO_ORG.name}", password for every account: ${DEMO_PASSWORD}`)
+    for (const a of demoAccounts) lines.push(`    ${a.role.padEnd(10)} ${a.email}`)
+  }
+  console.log(`${lines.join('\n')}\n`)
+})
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'shutting down')
+  server.close()
+  await runtime.close()
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))

@@ -1,0 +1,73 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { Context } from 'hono'
+import pino, { type Logger } from 'pino'
+import { buildApp } from '../app.ts'
+import { systemClock } from '../core/clock.ts'
+import type { Config } from '../core/config.ts'
+import { openPostgres, openSqlite } from '../core/db/connect-node.ts'
+import type { DbHandle } from '../core/db/database.ts'
+import { migrateToLatest } from '../core/db/migrate.ts'
+import type { AppEnv } from '../core/http/context.ts'
+import { randomSecret } from '../core/ids.ts'
+
+/** The session secret: from the environment, or generated once and kept in DATA_DIR (embedded mode). */
+export function resolveSecret(config: Config): string {
+  if (config.SESSION_SECRET) return config.SESSION_SECRET
+  const file = join(config.DATA_DIR, 'session-secret')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  mkdirSync(config.DATA_DIR, { recursive: true })
+  const secret = randomSecret(48)
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' })
+  chmodSync(file, 0o600)
+  return secret
+}
+
+export function openDatabase(config: Config): DbHandle {
+  return config.DATABASE_URL
+    ? openPostgres(config.DATABASE_URL)
+    : openSqlite(join(config.DATA_DIR, 'sillon.db'))
+}
+
+/** The caller's address: the socket's, or the first X-Forwarded-For hop when a trusted proxy sets it. */
+export function nodeClientIp(trustProxy: boolean) {
+  return (c: Context<AppEnv>): string | undefined => {
+    if (trustProxy) {
+      const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim()
+      if (forwarded) return forwarded
+    }
+    try {
+      return getConnInfo(c).remote.address
+    } catch {
+      return undefined
+    }
+  }
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.LOG_LEVEL, base: { service: 'sillon' } })
+}
+
+export type Runtime = Awaited<ReturnType<typeof openRuntime>>
+
+/** Everything a Node process needs: database (migrated), logger and the wired app. */
+export async function openRuntime(config: Config, logger: Logger = createLogger(config)) {
+  const database = openDatabase(config)
+  try {
+    const applied = await migrateToLatest(database.db)
+    if (applied.length > 0) logger.info({ applied }, 'database migrated')
+  } catch (err) {
+    await database.close()
+    throw err
+  }
+  const built = buildApp({
+    database,
+    config,
+    secret: resolveSecret(config),
+    clock: systemClock,
+    logger,
+    clientIp: nodeClientIp(config.TRUST_PROXY),
+  })
+  return { ...built, config, database, logger, close: () => database.close() }
+}

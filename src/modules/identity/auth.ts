@@ -1,0 +1,122 @@
+import { betterAuth } from 'better-auth'
+import type { Logger } from 'pino'
+import type { Db, SqlDialect } from '../../core/db/database.ts'
+
+export type AuthSettings = {
+  secret: string
+  publicUrl: string
+  trustedOrigins: readonly string[]
+  sessionTtlDays: number
+  loginRateLimit: number
+}
+
+const CLIENT_IP_HEADER = 'x-sillon-client-ip'
+const BASE_PATH = '/api/auth'
+
+/**
+ * better-auth runs Sillon's password sign-in and browser sessions: scrypt password hashes, signed
+ * HTTP-only cookies, session expiry and refresh, and per-address login rate limiting stored in the
+ * database (so it holds across nodes). Its tables are created by Sillon's migrations under our names.
+ * Organisations, memberships, invitations and API tokens are Sillon's own (see service.ts for why).
+ */
+export function createAuth(db: Db, dialect: SqlDialect, settings: AuthSettings, logger: Logger) {
+  const timestamps = { createdAt: 'created_at', updatedAt: 'updated_at' }
+  return betterAuth({
+    appName: 'Sillon',
+    secret: settings.secret,
+    baseURL: settings.publicUrl,
+    basePath: BASE_PATH,
+    trustedOrigins: [...settings.trustedOrigins],
+    database: { db, type: dialect },
+    telemetry: { enabled: false },
+    emailAndPassword: {
+      enabled: true,
+      // Accounts come from administrators and invitations, never from public sign-up.
+      disableSignUp: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 256,
+    },
+    user: {
+      modelName: 'users',
+      fields: { emailVerified: 'email_verified', ...timestamps },
+    },
+    account: {
+      modelName: 'auth_accounts',
+      fields: {
+        accountId: 'account_id',
+        providerId: 'provider_id',
+        userId: 'user_id',
+        accessToken: 'access_token',
+        refreshToken: 'refresh_token',
+        idToken: 'id_token',
+        accessTokenExpiresAt: 'access_token_expires_at',
+        refreshTokenExpiresAt: 'refresh_token_expires_at',
+        ...timestamps,
+      },
+    },
+    session: {
+      modelName: 'sessions',
+      expiresIn: settings.sessionTtlDays * 24 * 60 * 60,
+      updateAge: 24 * 60 * 60,
+      fields: {
+        expiresAt: 'expires_at',
+        ipAddress: 'ip_address',
+        userAgent: 'user_agent',
+        userId: 'user_id',
+        ...timestamps,
+      },
+      additionalFields: {
+        activeOrgId: { type: 'string', required: false, input: false, fieldName: 'active_org_id' },
+      },
+    },
+    verification: {
+      modelName: 'auth_verifications',
+      fields: { expiresAt: 'expires_at', ...timestamps },
+    },
+    rateLimit: {
+      enabled: true,
+      storage: 'database',
+      modelName: 'auth_rate_limits',
+      fields: { lastRequest: 'last_request' },
+      customRules: { '/sign-in/email': { window: 60, max: settings.loginRateLimit } },
+    },
+    advanced: {
+      cookiePrefix: 'sillon',
+      useSecureCookies: settings.publicUrl.startsWith('https://'),
+      database: { generateId: () => crypto.randomUUID() },
+      // Set by Sillon itself from the socket or a trusted proxy, never taken from the client.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    },
+    logger: {
+      level: 'warn',
+      log: (level, message, ...args) => logger[level]({ args }, `better-auth: ${message}`),
+    },
+  })
+}
+
+export type Auth = ReturnType<typeof createAuth>
+
+/**
+ * Calls one of better-auth's endpoints through its full request pipeline (origin checks, rate limits,
+ * cookies), so Sillon's own routes keep their paths, error shape and OpenAPI description.
+ */
+export async function callAuthEndpoint(
+  auth: Auth,
+  endpoint: '/sign-in/email' | '/sign-out',
+  from: Request,
+  clientIp: string | undefined,
+  body: unknown,
+): Promise<Response> {
+  const headers = new Headers()
+  for (const name of ['cookie', 'user-agent']) {
+    const value = from.headers.get(name)
+    if (value) headers.set(name, value)
+  }
+  const baseUrl = auth.options.baseURL as string
+  // Sillon's cross-site protection has already vetted the caller; present it as same-origin.
+  headers.set('origin', new URL(baseUrl).origin)
+  headers.set('content-type', 'application/json')
+  if (clientIp) headers.set(CLIENT_IP_HEADER, clientIp)
+  const url = new URL(`${BASE_PATH}${endpoint}`, baseUrl)
+  return auth.handler(new Request(url, { method: 'POST', headers, body: JSON.stringify(body ?? {}) }))
+}

@@ -1,0 +1,143 @@
+import type { Generated } from 'kysely'
+
+export const roles = ['owner', 'admin', 'instructor', 'student', 'support'] as const
+export type Role = (typeof roles)[number]
+
+export const locales = ['fr', 'en'] as const
+export type Locale = (typeof locales)[number]
+
+export type OrganisationRow = {
+  id: string
+  slug: string
+  name: string
+  default_locale: Locale
+  timezone: string
+  created_at: string
+  updated_at: string
+}
+
+/** better-auth's user model, plus Sillon's own columns (which better-auth never writes). */
+export type UserRow = {
+  id: string
+  name: string
+  email: string
+  email_verified: Generated<boolean | number>
+  image: string | null
+  locale: Locale | null
+  is_superadmin: Generated<number>
+  last_org_id: string | null
+  created_at: Date | string
+  updated_at: Date | string
+}
+
+export type AuthAccountRow = {
+  id: string
+  account_id: string
+  provider_id: string
+  user_id: string
+  access_token: string | null
+  refresh_token: string | null
+  id_token: string | null
+  access_token_expires_at: Date | string | null
+  refresh_token_expires_at: Date | string | null
+  scope: string | null
+  password: string | null
+  created_at: Date | string
+  updated_at: Date | string
+}
+
+export type SessionRow = {
+  id: string
+  expires_at: Date | string
+  token: string
+  created_at: Date | string
+  updated_at: Date | string
+  ip_address: string | null
+  user_agent: string | null
+  user_id: string
+  active_org_id: string | null
+}
+
+export type AuthVerificationRow = {
+  id: string
+  identifier: string
+  value: string
+  expires_at: Date | string
+  created_at: Date | string
+  updated_at: Date | string
+}
+
+export type AuthRateLimitRow = {
+  id: string
+  key: string
+  count: number
+  last_request: number | string
+}
+
+export type MembershipRow = {
+  id: string
+  org_id: string
+  user_id: string
+  role: Role
+  created_at: string
+  updated_at: string
+}
+
+export type InvitationRow = {
+  id: string
+  org_id: string
+  email: string
+  role: Role
+  token_hash: string
+  invited_by: string | null
+  expires_at: string
+  accepted_at: string | null
+  accepted_by: string | null
+  revoked_at: string | null
+  created_at: string
+}
+
+export type ApiTokenRow = {
+  id: string
+  org_id: string
+  user_id: string
+  name: string
+  token_hash: string
+  token_prefix: string
+  expires_at: string | null
+  last_used_at: string | null
+  revoked_at: string | null
+  created_at: string
+}
+
+/** Unified.to's LMS person shape, shared by lms_student and lms_instructor. */
+export type LmsPersonRow = {
+  id: string
+  org_id: string
+  user_id: string | null
+  name: string | null
+  first_name: string | null
+  last_name: string | null
+  emails_json: string
+  address_json: string | null
+  telephones_json: string
+  image_url: string | null
+  title: string | null
+  raw_json: string | null
+  created_at: string
+  updated_at: string
+}
+
+export type IdentityTables = {
+  organisations: OrganisationRow
+  users: UserRow
+  auth_accounts: AuthAccountRow
+  sessions: SessionRow
+  auth_verifications: AuthVerificationRow
+  auth_rate_limits: AuthRateLimitRow
+  memberships: MembershipRow
+  invitations: InvitationRow
+  api_tokens: ApiTokenRow
+  lms_student: LmsPersonRow
+  lms_instructor: LmsPersonRow
+}
