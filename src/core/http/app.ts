@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from 'pino'
+import { isUniqueViolation } from '../db/errors.ts'
 import type { AppEnv, Identity } from './context.ts'
 import { crossSiteProtection } from './csrf.ts'
 import { AppError, errorBody } from './errors.ts'
@@ -85,6 +86,9 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404))
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status)
+    if (isUniqueViolation(err)) {
+      return c.json(errorBody('conflict', 'This conflicts with a change made at the same moment; try again'), 409)
+    }
     if (err instanceof HTTPException && err.status < 500) {
       const code = err.status === 400 ? 'bad_request' : `http_${err.status}`
       return c.json(errorBody(code, err.message || 'Bad request'), err.status)

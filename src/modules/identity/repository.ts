@@ -227,22 +227,25 @@ export async function findInvitationByTokenHash(db: Db, tokenHash: string) {
 }
 
 /** Marks the invitation used; false when someone else used or revoked it first. */
-export async function claimInvitation(
-  db: Db,
-  orgId: string,
-  invitationId: string,
-  userId: string,
-  at: string,
-): Promise<boolean> {
+export async function claimInvitation(db: Db, orgId: string, invitationId: string, at: string): Promise<boolean> {
   const result = await db
     .updateTable('invitations')
-    .set({ accepted_at: at, accepted_by: userId })
+    .set({ accepted_at: at })
     .where('org_id', '=', orgId)
     .where('id', '=', invitationId)
     .where('accepted_at', 'is', null)
     .where('revoked_at', 'is', null)
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
+}
+
+export async function setInvitationAcceptedBy(db: Db, orgId: string, invitationId: string, userId: string) {
+  await db
+    .updateTable('invitations')
+    .set({ accepted_by: userId })
+    .where('org_id', '=', orgId)
+    .where('id', '=', invitationId)
+    .execute()
 }
 
 export async function revokeInvitation(db: Db, orgId: string, invitationId: string, at: string) {

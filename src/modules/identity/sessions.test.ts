@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { testDialects } from '../../../test/helpers/databases.ts'
+import { createMember, createOrg, PASSWORD, signIn } from '../../../test/helpers/factories.ts'
+
+describe.each(testDialects())('sessions on %s', (dialect) => {
+  let t: TestApp
+  let orgId: string
+
+  beforeAll(async () => {
+    t = await startTestApp(dialect)
+    orgId = (await createOrg(t)).id
+  })
+  afterAll(() => t.close())
+
+  it('signs in with a password and sets an HTTP-only, SameSite=Lax session cookie', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const client = t.client()
+    const res = await client.post('/api/auth/login', { email: student.email, password: PASSWORD })
+    expect(res.status).toBe(200)
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('sillon.session_token='))
+    expect(cookie).toMatch(/HttpOnly/i)
+    expect(cookie).toMatch(/SameSite=Lax/i)
+    expect(cookie).toMatch(/Max-Age=\d+/i)
+    expect(res.body.user.email).toBe(student.email)
+    expect(res.body.role).toBe('student')
+    expect(res.body.organisation.id).toBe(orgId)
+  })
+
+  it('tells who is signed in, with the role and the student profile of the active organisation', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const client = await signIn(t, student.email)
+    const me = await client.get('/api/auth/me')
+    expect(me.status).toBe(200)
+    expect(me.body).toMatchObject({
+      user: { id: student.userId, email: student.email, is_superadmin: false },
+      organisation: { id: orgId },
+      role: 'student',
+      instructor_id: null,
+      auth_method: 'session',
+    })
+    const profile = await t.database.db
+      .selectFrom('lms_student')
+      .selectAll()
+      .where('user_id', '=', student.userId)
+      .executeTakeFirstOrThrow()
+    expect(me.body.student_id).toBe(profile.id)
+  })
+
+  it('accepts the e-mail in any letter case', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const client = t.client()
+    const res = await client.post('/api/auth/login', { email: student.email.toUpperCase(), password: PASSWORD })
+    expect(res.status).toBe(200)
+  })
+
+  it('answers a wrong password and an unknown e-mail the same way, without saying which', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const wrong = await t.client().post('/api/auth/login', { email: student.email, password: 'not-the-password' })
+    const unknown = await t.client().post('/api/auth/login', { email: 'nobody@example.org', password: 'whatever-it-is' })
+    expect(wrong.status).toBe(401)
+    expect(unknown.status).toBe(401)
+    expect(wrong.body).toEqual(unknown.body)
+    expect(wrong.body.error).toEqual({ code: 'invalid_credentials', message: 'Invalid e-mail or password' })
+  })
+
+  it('stores passwords as scrypt hashes, never in clear', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const account = await t.database.db
+      .selectFrom('auth_accounts')
+      .selectAll()
+      .where('user_id', '=', student.userId)
+      .executeTakeFirstOrThrow()
+    expect(account.password).not.toContain(PASSWORD)
+    expect(account.password).toMatch(/^[0-9a-f]+:[0-9a-f]+$/)
+  })
+
+  it('ends the session on logout', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const client = await signIn(t, student.email)
+    const stolenCookies = new Map(client.cookies)
+    expect((await client.post('/api/auth/logout')).status).toBe(204)
+    expect((await client.get('/api/auth/me')).status).toBe(401)
+    const replay = t.client()
+    for (const [k, v] of stolenCookies) replay.cookies.set(k, v)
+    expect((await replay.get('/api/auth/me')).status).toBe(401)
+  })
+
+  it('refuses an expired session', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const client = await signIn(t, student.email)
+    await t.database.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(Date.now() - 60_000).toISOString() })
+      .where('user_id', '=', student.userId)
+      .execute()
+    expect((await client.get('/api/auth/me')).status).toBe(401)
+  })
+
+  it('refuses unsafe cookie-authenticated requests sent from another site', async () => {
+    const admin = await createMember(t, orgId, 'admin')
+    const client = await signIn(t, admin.email)
+    const body = { name: 'Renamed by an attacker' }
+    const foreign = await client.patch('/api/organisation', body, { origin: 'https://evil.example' })
+    expect(foreign.status).toBe(403)
+    expect(foreign.body.error.code).toBe('csrf_rejected')
+    const crossSite = new (client.constructor as typeof import('../../../test/helpers/app.ts').TestClient)(t.url, {
+      origin: null,
+    })
+    for (const [k, v] of client.cookies) crossSite.cookies.set(k, v)
+    const fetchMetadata = await crossSite.patch('/api/organisation', body, { 'sec-fetch-site': 'cross-site' })
+    expect(fetchMetadata.status).toBe(403)
+    const org = await t.database.db.selectFrom('organisations').select('name').where('id', '=', orgId).executeTakeFirst()
+    expect(org?.name).not.toBe(body.name)
+    const sameOrigin = await client.patch('/api/organisation', { name: 'École renommée' })
+    expect(sameOrigin.status).toBe(200)
+    expect(sameOrigin.body.name).toBe('École renommée')
+  })
+})
+
+describe.each(testDialects())('sign-in rate limit on %s', (dialect) => {
+  let t: TestApp
+  let orgId: string
+
+  beforeAll(async () => {
+    t = await startTestApp(dialect, { env: { LOGIN_RATE_LIMIT: '3', TRUST_PROXY: 'true' } })
+    orgId = (await createOrg(t)).id
+  })
+  afterAll(() => t.close())
+
+  it('limits sign-in attempts from one address, says when to retry, and leaves other addresses alone', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const attacker = t.client({ headers: { 'x-forwarded-for': '203.0.113.7' } })
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await attacker.post('/api/auth/login', { email: student.email, password: 'wrong-password' })).status)
+    }
+    expect(statuses).toEqual([401, 401, 401, 429])
+    const blocked = await attacker.post('/api/auth/login', { email: student.email, password: PASSWORD })
+    expect(blocked.status).toBe(429)
+    expect(blocked.body.error.code).toBe('rate_limited')
+    expect(blocked.body.error.details.retry_after_seconds).toBeGreaterThan(0)
+    const elsewhere = t.client({ headers: { 'x-forwarded-for': '198.51.100.4' } })
+    expect((await elsewhere.post('/api/auth/login', { email: student.email, password: PASSWORD })).status).toBe(200)
+  })
+})

@@ -1,0 +1,84 @@
+import pg from 'pg'
+import { openPostgres, openSqlite } from '../../src/core/db/connect-node.ts'
+import type { DbHandle, SqlDialect } from '../../src/core/db/database.ts'
+import { migrateToLatest } from '../../src/core/db/migrate.ts'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3_000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+const reachable = await postgresReachable()
+if (!reachable && process.env.CI === 'true') {
+  throw new Error(`CI=true but PostgreSQL is unreachable at ${TEST_DATABASE_URL}: data tests must run on it`)
+}
+
+/** The dialects data tests run on: SQLite always, PostgreSQL when reachable (and always in CI). */
+export function testDialects(): SqlDialect[] {
+  return reachable ? ['sqlite', 'postgres'] : ['sqlite']
+}
+
+export type TestDatabase = DbHandle & { drop(): Promise<void> }
+
+/**
+ * A fresh, migrated database for one test file: a new SQLite file, or a new PostgreSQL schema
+ * (dropped afterwards), so test files never see each other's rows.
+ */
+export async function createTestDatabase(dialect: SqlDialect): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'sillon-test-'))
+    const handle = openSqlite(join(dir, 'test.db'))
+    await migrateToLatest(handle.db)
+    let closed = false
+    return {
+      ...handle,
+      close: async () => {
+        if (closed) return
+        closed = true
+        await handle.close()
+      },
+      drop: async () => {
+        if (!closed) await handle.close()
+        closed = true
+        rmSync(dir, { recursive: true, force: true })
+      },
+    }
+  }
+  const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await admin.connect()
+  await admin.query(`create schema ${schema}`)
+  await admin.end()
+  const handle = openPostgres(TEST_DATABASE_URL, { schema, max: 5 })
+  await migrateToLatest(handle.db)
+  let closed = false
+  return {
+    ...handle,
+    close: async () => {
+      if (closed) return
+      closed = true
+      await handle.close()
+    },
+    drop: async () => {
+      if (!closed) await handle.close()
+      closed = true
+      const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL })
+      await cleanup.connect()
+      await cleanup.query(`drop schema if exists ${schema} cascade`)
+      await cleanup.end()
+    },
+  }
+}
