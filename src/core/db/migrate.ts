@@ -1,4 +1,4 @@
-import { type Migration, type MigrationResultSet, Migrator } from 'kysely'
+import { type Migration, type MigrationResultSet, Migrator, PostgresAdapter, sql } from 'kysely'
 import type { Db } from './database.ts'
 import * as identity from './migrations/2026-11-22-01-identity.ts'
 
@@ -17,9 +17,21 @@ export class MigrationError extends Error {
   }
 }
 
+async function currentSchema(db: Db): Promise<string> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+  const schema = rows[0]?.schema
+  if (!schema) throw new Error('PostgreSQL has no current schema: check the search_path of the database user')
+  return schema
+}
+
 /** Brings the schema to the latest version; returns the names of the migrations it applied. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    // Kysely looks for its own tables in every schema it can see; pin it to ours (PostgreSQL).
+    ...(db.getExecutor().adapter instanceof PostgresAdapter ? { migrationTableSchema: await currentSchema(db) } : {}),
+  })
   const { error, results = [] } = await migrator.migrateToLatest()
   if (error) {
     const failed = results.find((r) => r.status === 'Error')
