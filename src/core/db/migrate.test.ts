@@ -1,0 +1,95 @@
+import { getMigrations } from 'better-auth/db/migration'
+import { sql } from 'kysely'
+import pino from 'pino'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/helpers/databases.ts'
+import { createAuth } from '../../modules/identity/index.ts'
+import { migrateToLatest } from './migrate.ts'
+
+describe.each(testDialects())('migrations on %s', (dialect) => {
+  let database: TestDatabase
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect)
+  })
+  afterAll(() => database.drop())
+
+  it('applies nothing the second time', async () => {
+    expect(await migrateToLatest(database.db)).toEqual([])
+  })
+
+  it('creates the tables better-auth expects, under our names, with nothing left for it to add', async () => {
+    const auth = createAuth(
+      database.db,
+      dialect,
+      {
+        secret: 'a-secret-long-enough-for-better-auth-123',
+        publicUrl: 'http://localhost:3000',
+        trustedOrigins: ['http://localhost:3000'],
+        sessionTtlDays: 7,
+        loginRateLimit: 10,
+      },
+      pino({ level: 'silent' }),
+    )
+    const plan = await getMigrations(auth.options, { throwOnUnsafe: false })
+    expect(plan.toBeCreated.map((c) => c.table)).toEqual([])
+    expect(plan.toBeAdded.map((a) => `${a.table}: ${Object.keys(a.fields).join(', ')}`)).toEqual([])
+  })
+
+  it('puts org_id on every tenant-owned table, with an index that starts with it', async () => {
+    const tables = await database.db.introspection.getTables()
+    const tenantTables = tables.filter((t) => t.columns.some((c) => c.name === 'org_id')).map((t) => t.name)
+    expect(tenantTables.sort()).toEqual([
+      'api_tokens',
+      'invitations',
+      'lms_instructor',
+      'lms_student',
+      'memberships',
+    ])
+    for (const table of tenantTables) {
+      const indexed =
+        dialect === 'sqlite'
+          ? await sql<{ name: string }>`select il.name from pragma_index_list(${table}) il
+              where (select name from pragma_index_info(il.name) where seqno = 0) = 'org_id'`.execute(
+              database.db,
+            )
+          : await sql<{ name: string }>`select indexname as name from pg_indexes
+              where schemaname = current_schema() and tablename = ${table} and indexdef ~ '\\(org_id'`.execute(
+              database.db,
+            )
+      expect(indexed.rows.length, `${table} has an index led by org_id`).toBeGreaterThan(0)
+    }
+  })
+})
+
+describe('the embedded SQLite file', () => {
+  let database: TestDatabase
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite')
+  })
+  afterAll(() => database.drop())
+
+  it('runs in WAL mode with foreign keys enforced and a busy timeout', async () => {
+    const pragma = async (name: string) =>
+      Object.values((await sql.raw(`pragma ${name}`).execute(database.db)).rows[0] as object)[0]
+    expect(await pragma('journal_mode')).toBe('wal')
+    expect(await pragma('foreign_keys')).toBe(1)
+    expect(await pragma('busy_timeout')).toBe(5000)
+  })
+
+  it('refuses a membership for an organisation that does not exist', async () => {
+    const insert = database.db
+      .insertInto('memberships')
+      .values({
+        id: 'm1',
+        org_id: 'missing',
+        user_id: 'missing',
+        role: 'student',
+        created_at: '2026-11-22T00:00:00.000Z',
+        updated_at: '2026-11-22T00:00:00.000Z',
+      })
+      .execute()
+    await expect(insert).rejects.toThrow(/FOREIGN KEY/)
+  })
+})
