@@ -44,10 +44,10 @@ export function buildApp(deps: AppDeps) {
     publicUrl: config.PUBLIC_URL,
     cfAccess:
       config.CF_ACCESS_TEAM_DOMAIN && config.CF_ACCESS_AUD
-        ? identity.createCfAccessVerifier({
-            teamDomain: config.CF_ACCESS_TEAM_DOMAIN,
-            audience: config.CF_ACCESS_AUD,
-          })
+        ? identity.createCfAccessVerifier(
+            { teamDomain: config.CF_ACCESS_TEAM_DOMAIN, audience: config.CF_ACCESS_AUD },
+            deps.clock,
+          )
         : null,
   }
 

@@ -18,9 +18,11 @@ async function newSigningKey(): Promise<SigningKey> {
   return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } }
 }
 
-type AccessClaims = { iss: string; aud: string | string[]; email?: string; exp?: number | string }
+type AccessClaims = { iss: string; aud: string | string[]; at: Date; email?: string; exp?: number }
 
-/** A token shaped like Cloudflare Access's; `kid` may name another key than the one that signs. */
+const seconds = (at: Date) => Math.floor(at.getTime() / 1000)
+
+/** A token shaped like Cloudflare Access's, issued at the app's clock time; `kid` may name another key than the one that signs. */
 async function signAssertion(key: SigningKey, claims: AccessClaims, kid = key.kid): Promise<string> {
   const payload = claims.email === undefined ? { type: 'app' } : { type: 'app', email: claims.email }
   return new SignJWT(payload)
@@ -28,9 +30,9 @@ async function signAssertion(key: SigningKey, claims: AccessClaims, kid = key.ki
     .setIssuer(claims.iss)
     .setAudience(claims.aud)
     .setSubject(randomUUID())
-    .setIssuedAt()
-    .setNotBefore('0s')
-    .setExpirationTime(claims.exp ?? '5m')
+    .setIssuedAt(seconds(claims.at))
+    .setNotBefore(seconds(claims.at))
+    .setExpirationTime(claims.exp ?? seconds(claims.at) + 300)
     .sign(key.privateKey)
 }
 
@@ -95,7 +97,7 @@ describe.each(testDialects())('Cloudflare Access on %s', (dialect) => {
   let orgId: string
 
   const assertion = (claims: Partial<AccessClaims>, signingKey = key, kid = signingKey.kid) =>
-    signAssertion(signingKey, { iss: jwks.origin, aud: audience, ...claims }, kid)
+    signAssertion(signingKey, { iss: jwks.origin, aud: audience, at: t.clock.now(), ...claims }, kid)
   const me = async (token: string) =>
     t.client({ origin: null }).get('/api/auth/me', { [ASSERTION_HEADER]: token })
 
@@ -157,10 +159,24 @@ describe.each(testDialects())('Cloudflare Access on %s', (dialect) => {
 
   it('refuses an expired assertion', async () => {
     const student = await createMember(t, orgId, 'student')
-    const res = await me(await assertion({ email: student.email, exp: Math.floor(Date.now() / 1000) - 60 }))
+    const res = await me(await assertion({ email: student.email, exp: seconds(t.clock.now()) - 60 }))
     expect(res.status).toBe(401)
     expect(res.body.error.code).toBe('invalid_access_token')
     expect(res.body.error.message).toMatch(/ERR_JWT_EXPIRED/)
+  })
+
+  it("judges expiry by the app's clock", async () => {
+    const student = await createMember(t, orgId, 'student')
+    const token = await assertion({ email: student.email })
+    expect((await me(token)).status).toBe(200)
+    t.clock.advance(10 * 60_000)
+    try {
+      const res = await me(token)
+      expect(res.status).toBe(401)
+      expect(res.body.error.message).toMatch(/ERR_JWT_EXPIRED/)
+    } finally {
+      t.clock.advance(-10 * 60_000)
+    }
   })
 
   it('refuses an assertion issued for another application', async () => {
@@ -227,7 +243,7 @@ describe.each(testDialects())('Cloudflare Access key rotation on %s', (dialect) 
   let email: string
 
   const me = async (key: SigningKey) => {
-    const token = await signAssertion(key, { iss: jwks.origin, aud: audience, email })
+    const token = await signAssertion(key, { iss: jwks.origin, aud: audience, at: t.clock.now(), email })
     return t.client({ origin: null }).get('/api/auth/me', { [ASSERTION_HEADER]: token })
   }
 
@@ -311,10 +327,52 @@ describe.each(testDialects())('without Cloudflare Access configured on %s', (dia
 
   it('ignores the assertion header: the request stays anonymous', async () => {
     const student = await createMember(t, orgId, 'student')
-    const token = await signAssertion(key, { iss: jwks.origin, aud: audience, email: student.email })
+    const token = await signAssertion(key, {
+      iss: jwks.origin,
+      aud: audience,
+      at: t.clock.now(),
+      email: student.email,
+    })
     const res = await t.client({ origin: null }).get('/api/auth/me', { [ASSERTION_HEADER]: token })
     expect(res.status).toBe(401)
     expect(res.body.error.code).toBe('unauthorized')
     expect(jwks.fetches).toBe(0)
+  })
+})
+
+describe('Cloudflare Access keys out of reach', () => {
+  const audience = newAudience()
+  let t: TestApp
+  let orgId: string
+  let key: SigningKey
+  let failing: { origin: string; close(): Promise<void> }
+
+  beforeAll(async () => {
+    const server = createServer((_req, res) => res.writeHead(502).end('bad gateway'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    failing = {
+      origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    }
+    key = await newSigningKey()
+    t = await startTestApp('sqlite', {
+      env: { CF_ACCESS_TEAM_DOMAIN: failing.origin, CF_ACCESS_AUD: audience },
+    })
+    orgId = (await createOrg(t)).id
+  })
+  afterAll(async () => {
+    await t.close()
+    await failing.close()
+  })
+
+  it('answers 503, not "invalid token", when the key endpoint fails or cannot be reached', async () => {
+    const { email } = await createMember(t, orgId, 'student')
+    const token = await signAssertion(key, { iss: failing.origin, aud: audience, at: t.clock.now(), email })
+    const res = await t.client({ origin: null }).get('/api/auth/me', { [ASSERTION_HEADER]: token })
+    expect(res.status).toBe(503)
+    expect(res.body.error.code).toBe('access_keys_unavailable')
+    await failing.close()
+    const unreachable = await t.client({ origin: null }).get('/api/auth/me', { [ASSERTION_HEADER]: token })
+    expect(unreachable.status).toBe(503)
   })
 })

@@ -227,7 +227,12 @@ export async function findInvitationByTokenHash(db: Db, tokenHash: string) {
 }
 
 /** Marks the invitation used; false when someone else used or revoked it first. */
-export async function claimInvitation(db: Db, orgId: string, invitationId: string, at: string): Promise<boolean> {
+export async function claimInvitation(
+  db: Db,
+  orgId: string,
+  invitationId: string,
+  at: string,
+): Promise<boolean> {
   const result = await db
     .updateTable('invitations')
     .set({ accepted_at: at })

@@ -8,7 +8,7 @@ import { AppError, badRequest, conflict, forbidden, notFound, unauthorized } fro
 import { newId, randomSecret, sha256Hex } from '../../core/ids.ts'
 import { type Auth, callAuthEndpoint } from './auth.ts'
 import type { CfAccessVerifier } from './cf-access.ts'
-import { CfAccessError } from './cf-access.ts'
+import { CfAccessError, CfAccessUnavailableError } from './cf-access.ts'
 import * as repo from './repository.ts'
 import type { LmsPersonRow, Locale, OrganisationRow, Role } from './tables.ts'
 
@@ -485,6 +485,8 @@ async function authenticateCfAccess(deps: IdentityDeps, verify: CfAccessVerifier
     email = (await verify(assertion)).email
   } catch (err) {
     if (err instanceof CfAccessError) throw unauthorized(err.message, 'invalid_access_token')
+    if (err instanceof CfAccessUnavailableError)
+      throw new AppError(503, 'access_keys_unavailable', err.message)
     throw err
   }
   const user = await repo.findUserByEmail(deps.db, email)

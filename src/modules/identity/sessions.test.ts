@@ -50,14 +50,21 @@ describe.each(testDialects())('sessions on %s', (dialect) => {
   it('accepts the e-mail in any letter case', async () => {
     const student = await createMember(t, orgId, 'student')
     const client = t.client()
-    const res = await client.post('/api/auth/login', { email: student.email.toUpperCase(), password: PASSWORD })
+    const res = await client.post('/api/auth/login', {
+      email: student.email.toUpperCase(),
+      password: PASSWORD,
+    })
     expect(res.status).toBe(200)
   })
 
   it('answers a wrong password and an unknown e-mail the same way, without saying which', async () => {
     const student = await createMember(t, orgId, 'student')
-    const wrong = await t.client().post('/api/auth/login', { email: student.email, password: 'not-the-password' })
-    const unknown = await t.client().post('/api/auth/login', { email: 'nobody@example.org', password: 'whatever-it-is' })
+    const wrong = await t
+      .client()
+      .post('/api/auth/login', { email: student.email, password: 'not-the-password' })
+    const unknown = await t
+      .client()
+      .post('/api/auth/login', { email: 'nobody@example.org', password: 'whatever-it-is' })
     expect(wrong.status).toBe(401)
     expect(unknown.status).toBe(401)
     expect(wrong.body).toEqual(unknown.body)
@@ -104,13 +111,20 @@ describe.each(testDialects())('sessions on %s', (dialect) => {
     const foreign = await client.patch('/api/organisation', body, { origin: 'https://evil.example' })
     expect(foreign.status).toBe(403)
     expect(foreign.body.error.code).toBe('csrf_rejected')
-    const crossSite = new (client.constructor as typeof import('../../../test/helpers/app.ts').TestClient)(t.url, {
-      origin: null,
-    })
+    const crossSite = new (client.constructor as typeof import('../../../test/helpers/app.ts').TestClient)(
+      t.url,
+      {
+        origin: null,
+      },
+    )
     for (const [k, v] of client.cookies) crossSite.cookies.set(k, v)
     const fetchMetadata = await crossSite.patch('/api/organisation', body, { 'sec-fetch-site': 'cross-site' })
     expect(fetchMetadata.status).toBe(403)
-    const org = await t.database.db.selectFrom('organisations').select('name').where('id', '=', orgId).executeTakeFirst()
+    const org = await t.database.db
+      .selectFrom('organisations')
+      .select('name')
+      .where('id', '=', orgId)
+      .executeTakeFirst()
     expect(org?.name).not.toBe(body.name)
     const sameOrigin = await client.patch('/api/organisation', { name: 'École renommée' })
     expect(sameOrigin.status).toBe(200)
@@ -133,7 +147,9 @@ describe.each(testDialects())('sign-in rate limit on %s', (dialect) => {
     const attacker = t.client({ headers: { 'x-forwarded-for': '203.0.113.7' } })
     const statuses: number[] = []
     for (let i = 0; i < 4; i++) {
-      statuses.push((await attacker.post('/api/auth/login', { email: student.email, password: 'wrong-password' })).status)
+      statuses.push(
+        (await attacker.post('/api/auth/login', { email: student.email, password: 'wrong-password' })).status,
+      )
     }
     expect(statuses).toEqual([401, 401, 401, 429])
     const blocked = await attacker.post('/api/auth/login', { email: student.email, password: PASSWORD })
@@ -141,6 +157,8 @@ describe.each(testDialects())('sign-in rate limit on %s', (dialect) => {
     expect(blocked.body.error.code).toBe('rate_limited')
     expect(blocked.body.error.details.retry_after_seconds).toBeGreaterThan(0)
     const elsewhere = t.client({ headers: { 'x-forwarded-for': '198.51.100.4' } })
-    expect((await elsewhere.post('/api/auth/login', { email: student.email, password: PASSWORD })).status).toBe(200)
+    expect(
+      (await elsewhere.post('/api/auth/login', { email: student.email, password: PASSWORD })).status,
+    ).toBe(200)
   })
 })
