@@ -4,40 +4,32 @@ const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
 
-const optionalString = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .optional()
+const optionalString = z.string().trim().optional()
 
 /** Every environment variable Sillon reads, with its default. The README's configuration table mirrors it. */
 export const configSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
-    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
-    DATABASE_URL: optionalString.pipe(
-      z
-        .string()
-        .regex(
-          /^postgres(ql)?:\/\//,
-          'must start with postgres:// (leave it unset for the embedded SQLite file)',
-        )
-        .optional(),
-    ),
-    REDIS_URL: optionalString.pipe(
-      z
-        .string()
-        .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-        .optional(),
-    ),
-    SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    DATABASE_URL: z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\//,
+        'must start with postgres:// (leave it unset for the embedded SQLite file)',
+      )
+      .optional(),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CF_ACCESS_TEAM_DOMAIN: optionalString,
     CF_ACCESS_AUD: optionalString,
-    SEED_DEMO: optionalString.pipe(booleanFlag.optional()),
+    SEED_DEMO: booleanFlag.optional(),
     CORS_ORIGINS: optionalString,
     BODY_LIMIT_BYTES: z.coerce
       .number()
@@ -47,22 +39,26 @@ export const configSchema = z
     TRUST_PROXY: booleanFlag.default(false),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   })
-  .superRefine((env, ctx) => {
-    if (Boolean(env.CF_ACCESS_TEAM_DOMAIN) !== Boolean(env.CF_ACCESS_AUD)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [env.CF_ACCESS_TEAM_DOMAIN ? 'CF_ACCESS_AUD' : 'CF_ACCESS_TEAM_DOMAIN'],
-        message: 'CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD must be set together',
-      })
-    }
-    if (env.DATABASE_URL && !env.SESSION_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SESSION_SECRET'],
-        message: 'is required with PostgreSQL, so that every node signs sessions with the same secret',
-      })
-    }
-  })
+  .superRefine(
+    (env, ctx) => {
+      if (Boolean(env.CF_ACCESS_TEAM_DOMAIN) !== Boolean(env.CF_ACCESS_AUD)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [env.CF_ACCESS_TEAM_DOMAIN ? 'CF_ACCESS_AUD' : 'CF_ACCESS_TEAM_DOMAIN'],
+          message: 'CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD must be set together',
+        })
+      }
+      if (env.DATABASE_URL && !env.SESSION_SECRET) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SESSION_SECRET'],
+          message: 'is required with PostgreSQL, so that every node signs sessions with the same secret',
+        })
+      }
+      // Run even when a variable failed its own check, so that one start reports every problem.
+    },
+    { when: () => true },
+  )
 
 type ParsedEnv = z.infer<typeof configSchema>
 
@@ -85,7 +81,11 @@ export class ConfigError extends Error {
  * so an operator fixes them all in one go.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = configSchema.safeParse(env)
+  // A variable set to blanks counts as unset, so `PORT=` falls back to the default like text settings do.
+  const given = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  )
+  const parsed = configSchema.safeParse(given)
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),

@@ -1,10 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import { openPostgres, openSqlite } from '../../src/core/db/connect-node.ts'
 import type { DbHandle, SqlDialect } from '../../src/core/db/database.ts'
 import { migrateToLatest } from '../../src/core/db/migrate.ts'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 

@@ -8,18 +8,34 @@ let sequence = 0
 const unique = () => `${Date.now().toString(36)}${(sequence++).toString(36)}`
 
 export async function createOrg(t: TestApp, slug = `school-${unique()}`) {
-  return createOrganisation(t.identity, { slug, name: `School ${slug}`, default_locale: 'fr', timezone: 'Europe/Paris' })
+  return createOrganisation(t.identity, {
+    slug,
+    name: `School ${slug}`,
+    default_locale: 'fr',
+    timezone: 'Europe/Paris',
+  })
 }
 
-export async function createMember(t: TestApp, orgId: string, role: Role, email = `${role}-${unique()}@example.org`) {
-  const { member } = await addMember(t.identity, orgId, 'cli', { email, name: `Test ${role}`, role, password: PASSWORD })
+export async function createMember(
+  t: TestApp,
+  orgId: string,
+  role: Role,
+  email = `${role}-${unique()}@example.org`,
+) {
+  const { member } = await addMember(t.identity, orgId, 'cli', {
+    email,
+    name: `Test ${role}`,
+    role,
+    password: PASSWORD,
+  })
   return { userId: member.user_id, email: member.email, role }
 }
 
 export async function signIn(t: TestApp, email: string, password = PASSWORD): Promise<TestClient> {
   const client = t.client()
   const res = await client.post('/api/auth/login', { email, password })
-  if (res.status !== 200) throw new Error(`sign-in of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`)
+  if (res.status !== 200)
+    throw new Error(`sign-in of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`)
   return client
 }
 
