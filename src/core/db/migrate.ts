@@ -30,7 +30,9 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     db,
     provider: { getMigrations: async () => migrations },
     // Kysely looks for its own tables in every schema it can see; pin it to ours (PostgreSQL).
-    ...(db.getExecutor().adapter instanceof PostgresAdapter ? { migrationTableSchema: await currentSchema(db) } : {}),
+    ...(db.getExecutor().adapter instanceof PostgresAdapter
+      ? { migrationTableSchema: await currentSchema(db) }
+      : {}),
   })
   const { error, results = [] } = await migrator.migrateToLatest()
   if (error) {

@@ -87,7 +87,10 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status)
     if (isUniqueViolation(err)) {
-      return c.json(errorBody('conflict', 'This conflicts with a change made at the same moment; try again'), 409)
+      return c.json(
+        errorBody('conflict', 'This conflicts with a change made at the same moment; try again'),
+        409,
+      )
     }
     if (err instanceof HTTPException && err.status < 500) {
       const code = err.status === 400 ? 'bad_request' : `http_${err.status}`
