@@ -102,7 +102,7 @@ export type Auth = ReturnType<typeof createAuth>
  */
 export async function callAuthEndpoint(
   auth: Auth,
-  endpoint: '/sign-in/email' | '/sign-out',
+  endpoint: '/sign-in/email' | '/sign-out' | '/change-password',
   from: Request,
   clientIp: string | undefined,
   body: unknown,

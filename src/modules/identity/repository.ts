@@ -4,6 +4,7 @@ import type {
   ApiTokenRow,
   InvitationRow,
   LmsPersonRow,
+  Locale,
   MembershipRow,
   OrganisationRow,
   Role,
@@ -73,6 +74,19 @@ export async function insertPasswordAccount(
       created_at: row.at.toISOString(),
       updated_at: row.at.toISOString(),
     })
+    .execute()
+}
+
+export async function updateUser(
+  db: Db,
+  userId: string,
+  patch: { name?: string; locale?: Locale | null },
+  at: string,
+) {
+  await db
+    .updateTable('users')
+    .set({ ...patch, updated_at: at })
+    .where('id', '=', userId)
     .execute()
 }
 

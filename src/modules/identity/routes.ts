@@ -113,6 +113,35 @@ export function identityRoutes(deps: service.IdentityDeps) {
 
   app.openapi(
     defineRoute({
+      method: 'patch',
+      path: '/api/auth/me',
+      tags: ['Sessions'],
+      summary: 'Change your name or interface language',
+      access: 'authenticated',
+      request: { body: { ...json(s.UpdateMeBody), required: true } },
+      responses: { 200: { description: 'Updated', ...json(s.MeSchema) }, ...errorResponses(400, 401) },
+    }),
+    async (c) => c.json(await service.updateProfile(deps, identityOf(c), c.req.valid('json')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/password',
+      tags: ['Sessions'],
+      summary: 'Change your password (signs out your other sessions unless told not to)',
+      access: 'authenticated',
+      request: { body: { ...json(s.ChangePasswordBody), required: true } },
+      responses: { 204: { description: 'Changed' }, ...errorResponses(400, 401, 429) },
+    }),
+    async (c) => {
+      withCookies(c, await service.changePassword(deps, c, identityOf(c), c.req.valid('json')))
+      return c.body(null, 204)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
       method: 'post',
       path: '/api/auth/organisation',
       tags: ['Sessions'],

@@ -105,6 +105,27 @@ export const LoginBody = z
   .object({ email: Email, password: z.string().min(1).max(256) })
   .openapi('Login', { example: { email: 'camille.martin@example.org', password: 'a-long-passphrase' } })
 
+export const UpdateMeBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    locale: LocaleSchema.nullable().optional().openapi({ description: "null follows the school's language" }),
+  })
+  .openapi('UpdateMe', { example: { name: 'Camille Martin', locale: 'en' } })
+
+export const ChangePasswordBody = z
+  .object({
+    current_password: z.string().min(1).max(256),
+    new_password: Password,
+    sign_out_other_sessions: z.boolean().default(true),
+  })
+  .openapi('ChangePassword', {
+    example: {
+      current_password: 'a-long-passphrase',
+      new_password: 'an-even-longer-passphrase',
+      sign_out_other_sessions: true,
+    },
+  })
+
 export const SwitchOrganisationBody = z
   .object({ org_id: Id })
   .openapi('SwitchOrganisation', { example: { org_id: '0f8e5c1a-3d0b-4c57-9a59-3a1f1d0c2b7e' } })

@@ -573,6 +573,47 @@ export async function switchOrganisation(
   return { ...identity, orgId, role: membership?.role ?? 'owner' }
 }
 
+/** Changes the caller's own name or interface language. */
+export async function updateProfile(
+  deps: IdentityDeps,
+  identity: Identity,
+  patch: { name?: string; locale?: Locale | null },
+) {
+  await repo.updateUser(deps.db, identity.userId, patch, now(deps))
+  return describeMe(deps, identity)
+}
+
+/**
+ * Changes the caller's password after checking the current one (through better-auth, which limits attempts).
+ * Signing out other sessions replaces this session's cookie too.
+ */
+export async function changePassword(
+  deps: IdentityDeps,
+  c: Context<AppEnv>,
+  identity: Identity,
+  input: { current_password: string; new_password: string; sign_out_other_sessions: boolean },
+): Promise<string[]> {
+  if (identity.via !== 'session') {
+    throw badRequest('session_required', 'Change your password from a signed-in browser session')
+  }
+  const response = await callAuthEndpoint(deps.auth, '/change-password', c.req.raw, c.var.clientIp, {
+    currentPassword: input.current_password,
+    newPassword: input.new_password,
+    revokeOtherSessions: input.sign_out_other_sessions,
+  })
+  if (response.status === 429) {
+    throw new AppError(429, 'rate_limited', 'Too many attempts: wait a minute and try again')
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { code?: string }
+    if (body.code === 'CREDENTIAL_ACCOUNT_NOT_FOUND') {
+      throw badRequest('no_password', 'This account signs in without a password (Cloudflare Access)')
+    }
+    throw badRequest('invalid_password', 'The current password is not right')
+  }
+  return response.headers.getSetCookie()
+}
+
 const authFailure: Record<number, [string, string]> = {
   401: ['invalid_credentials', 'Invalid e-mail or password'],
   403: ['forbidden', 'Sign-in refused'],

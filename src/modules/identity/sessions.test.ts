@@ -104,6 +104,58 @@ describe.each(testDialects())('sessions on %s', (dialect) => {
     expect((await client.get('/api/auth/me')).status).toBe(401)
   })
 
+  it('lets people change their own name and interface language', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const client = await signIn(t, student.email)
+    const res = await client.patch('/api/auth/me', { name: 'Léa M.', locale: 'en' })
+    expect(res.status).toBe(200)
+    expect(res.body.user).toMatchObject({ name: 'Léa M.', locale: 'en' })
+    expect((await client.patch('/api/auth/me', { locale: 'de' })).status).toBe(400)
+    expect((await client.patch('/api/auth/me', { locale: null })).body.user.locale).toBeNull()
+  })
+
+  it('changes the password after checking the current one, and signs out the other sessions', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const laptop = await signIn(t, student.email)
+    const phone = await signIn(t, student.email)
+    const wrong = await laptop.post('/api/auth/password', {
+      current_password: 'nope-nope',
+      new_password: 'brand-new-pass',
+    })
+    expect(wrong.status).toBe(400)
+    expect(wrong.body.error.code).toBe('invalid_password')
+    const tooShort = await laptop.post('/api/auth/password', {
+      current_password: PASSWORD,
+      new_password: 'short',
+    })
+    expect(tooShort.status).toBe(400)
+
+    const changed = await laptop.post('/api/auth/password', {
+      current_password: PASSWORD,
+      new_password: 'brand-new-pass',
+    })
+    expect(changed.status).toBe(204)
+    expect((await laptop.get('/api/auth/me')).status).toBe(200)
+    expect((await phone.get('/api/auth/me')).status).toBe(401)
+    expect(
+      (await t.client().post('/api/auth/login', { email: student.email, password: PASSWORD })).status,
+    ).toBe(401)
+    expect(
+      (await t.client().post('/api/auth/login', { email: student.email, password: 'brand-new-pass' })).status,
+    ).toBe(200)
+  })
+
+  it('changes passwords only from a browser session, not with an API token', async () => {
+    const student = await createMember(t, orgId, 'student')
+    const client = await signIn(t, student.email)
+    const token = (await client.post('/api/tokens', { name: 'script' })).body.token
+    const res = await t
+      .client({ token })
+      .post('/api/auth/password', { current_password: PASSWORD, new_password: 'brand-new-pass' })
+    expect(res.status).toBe(400)
+    expect(res.body.error.code).toBe('session_required')
+  })
+
   it('refuses unsafe cookie-authenticated requests sent from another site', async () => {
     const admin = await createMember(t, orgId, 'admin')
     const client = await signIn(t, admin.email)
