@@ -1,0 +1,305 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TestClient } from '../test/helpers/app.ts'
+import { TEST_DATABASE_URL, testDialects } from '../test/helpers/databases.ts'
+import {
+  freePort,
+  killChildren,
+  type Output,
+  type RunningServer,
+  runToExit,
+  startServer,
+} from '../test/helpers/processes.ts'
+import { DEMO_ORG, demoAccounts } from './demo.ts'
+
+// These tests run `sillon` for real (node bin/sillon.js, through tsx): each call costs a second or two,
+// so each dialect shares one database across its tests, which run in order.
+
+const RUN_TIMEOUT_MS = 30_000
+const SESSION_SECRET = 'cli-test-secret-that-is-long-enough-for-better-auth'
+
+/** `sillon <args>` to completion, killed if it outlives the timeout. */
+function sillon(args: string[], env: Record<string, string>): Promise<Output> {
+  return runToExit(['bin/sillon.js', ...args], env, RUN_TIMEOUT_MS)
+}
+
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? ''
+}
+
+afterAll(killChildren)
+
+type SpawnDatabase = {
+  dataDir: string
+  /** What a spawned process needs in its environment to use this database. */
+  env: Record<string, string>
+  /** The tables of the PostgreSQL schema (empty on SQLite). */
+  tables(): Promise<string[]>
+  drop(): Promise<void>
+}
+
+/** A fresh database for spawned processes: a new DATA_DIR, plus a new schema on PostgreSQL. */
+async function freshDatabase(dialect: string): Promise<SpawnDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sillon-cli-'))
+  if (dialect === 'sqlite') {
+    return {
+      dataDir,
+      env: { DATA_DIR: dataDir },
+      tables: async () => [],
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    }
+  }
+  const schema = `cli_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
+  const admin = async <T>(run: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await client.connect()
+    try {
+      return await run(client)
+    } finally {
+      await client.end()
+    }
+  }
+  await admin((client) => client.query(`create schema ${schema}`))
+  // pg reads libpq's `options` from the connection string, so every pool of the child uses the schema.
+  const separator = TEST_DATABASE_URL.includes('?') ? '&' : '?'
+  const url = `${TEST_DATABASE_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+  return {
+    dataDir,
+    env: { DATA_DIR: dataDir, DATABASE_URL: url, SESSION_SECRET },
+    tables: () =>
+      admin(async (client) => {
+        const { rows } = await client.query<{ table_name: string }>(
+          'select table_name from information_schema.tables where table_schema = $1',
+          [schema],
+        )
+        return rows.map((r) => r.table_name)
+      }),
+    drop: async () => {
+      await admin((client) => client.query(`drop schema if exists ${schema} cascade`))
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+describe.each(testDialects())('the sillon command on %s', (dialect) => {
+  let database: SpawnDatabase
+  let env: Record<string, string>
+  let port: number
+  let publicUrl: string
+  let server: Promise<RunningServer> | undefined
+  const run = (...args: string[]) => sillon(args, env)
+
+  /** The server on the same database, started on first use (it migrates on start, so not before the migrate test). */
+  function app(): Promise<RunningServer> {
+    server ??= startServer({ ...env, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false' })
+    return server
+  }
+
+  beforeAll(async () => {
+    database = await freshDatabase(dialect)
+    port = await freePort()
+    publicUrl = `http://127.0.0.1:${port}`
+    env = { ...database.env, PUBLIC_URL: publicUrl }
+  })
+  afterAll(async () => {
+    const running = await server?.catch(() => undefined)
+    if (running) expect(await running.stop()).toBe(0)
+    await database?.drop()
+  })
+
+  it('migrates a fresh database, then says it is up to date', async () => {
+    const first = await run('migrate')
+    expect(first).toMatchObject({ code: 0, stderr: '' })
+    expect(first.stdout).toMatch(/^applied: \S+/)
+    const second = await run('migrate')
+    expect(second).toMatchObject({ code: 0, stdout: 'database is up to date\n', stderr: '' })
+    if (dialect === 'sqlite') expect(existsSync(join(database.dataDir, 'sillon.db'))).toBe(true)
+    else
+      expect(await database.tables()).toEqual(
+        expect.arrayContaining(['organisations', 'users', 'memberships']),
+      )
+  })
+
+  it('creates an organisation, and refuses a slug already taken with exit code 1', async () => {
+    const created = await run('org', 'create', 'val-school', '--name', 'École du Val', '--locale', 'en')
+    expect(created.code).toBe(0)
+    expect(created.stdout).toMatch(/^organisation "École du Val" created \(slug val-school, id \S+\)$/m)
+    const again = await run('org', 'create', 'val-school', '--name', 'Another school')
+    expect(again).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'sillon: An organisation with the slug "val-school" already exists\n',
+    })
+  })
+
+  it('creates a member with a password who can then sign in to the app', async () => {
+    // The server starts meanwhile: both are slow, and the member exists before anyone signs in.
+    const [created, { url }] = await Promise.all([
+      run(
+        'user',
+        'create',
+        '--org',
+        'val-school',
+        '--email',
+        'Ada.Teacher@Example.org',
+        '--role',
+        'instructor',
+        '--name',
+        'Ada Teacher',
+        '--password',
+        'a-long-passphrase',
+      ),
+      app(),
+    ])
+    expect(created).toMatchObject({
+      code: 0,
+      stdout: 'ada.teacher@example.org is now instructor in val-school (account created)\n',
+    })
+    const client = new TestClient(url)
+    const login = await client.post('/api/auth/login', {
+      email: 'ada.teacher@example.org',
+      password: 'a-long-passphrase',
+    })
+    expect(login.status).toBe(200)
+    expect(login.body).toMatchObject({
+      user: { email: 'ada.teacher@example.org', name: 'Ada Teacher' },
+      organisation: { slug: 'val-school' },
+      role: 'instructor',
+    })
+  })
+
+  it('prints a new API token alone on the last line, and the token authenticates as the member', async () => {
+    const created = await run(
+      'token',
+      'create',
+      '--org',
+      'val-school',
+      '--email',
+      'ada.teacher@example.org',
+      '--name',
+      'Grading script',
+      '--expires-in-days',
+      '30',
+    )
+    expect(created.code).toBe(0)
+    const token = lastLine(created.stdout)
+    expect(token).toMatch(/^sil_\S+$/)
+    expect(created.stdout).toContain('"Grading script"')
+    const { url } = await app()
+    const me = await new TestClient(url, { token }).get('/api/auth/me')
+    expect(me.status).toBe(200)
+    expect(me.body).toMatchObject({
+      user: { email: 'ada.teacher@example.org' },
+      organisation: { slug: 'val-school' },
+      role: 'instructor',
+      auth_method: 'token',
+    })
+    const forged = await new TestClient(url, { token: `${token.slice(0, -4)}abcd` }).get('/api/auth/me')
+    expect(forged.status).toBe(401)
+  })
+
+  it('without --password, prints an invitation link to the public URL instead', async () => {
+    const invited = await run(
+      'user',
+      'create',
+      '--org',
+      'val-school',
+      '--email',
+      'noa@example.org',
+      '--role',
+      'student',
+    )
+    expect(invited.code).toBe(0)
+    expect(invited.stdout).toMatch(
+      /^invitation for noa@example\.org as student in val-school, valid until \S+:$/m,
+    )
+    const link = lastLine(invited.stdout)
+    expect(link.startsWith(`${publicUrl}/join#token=`), link).toBe(true)
+    expect(link.length).toBeGreaterThan(`${publicUrl}/join#token=`.length + 20)
+    const login = await new TestClient((await app()).url).post('/api/auth/login', {
+      email: 'noa@example.org',
+      password: 'a-long-passphrase',
+    })
+    expect(login.status).toBe(401)
+  })
+
+  it('refuses an unknown organisation, or a token for a non-member, with exit code 1', async () => {
+    const [user, token, stranger] = await Promise.all([
+      run('user', 'create', '--org', 'nowhere', '--email', 'x@example.org', '--role', 'student'),
+      run('token', 'create', '--org', 'nowhere', '--email', 'x@example.org'),
+      run('token', 'create', '--org', 'val-school', '--email', 'stranger@example.org'),
+    ])
+    for (const result of [user, token]) {
+      expect(result).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: 'sillon: Organisation "nowhere" not found\n',
+      })
+    }
+    expect(stranger).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'sillon: Member stranger@example.org not found\n',
+    })
+  })
+
+  it('seeds the demo school once', async () => {
+    const first = await run('seed-demo')
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain(`demo school "${DEMO_ORG.name}" created`)
+    for (const account of demoAccounts) expect(first.stdout).toContain(account.email)
+    const second = await run('seed-demo')
+    expect(second.code).toBe(0)
+    expect(second.stdout).toContain(`demo school "${DEMO_ORG.slug}" already exists`)
+  })
+})
+
+describe('the sillon command given bad arguments', () => {
+  // Usage errors are caught before any database is opened, so one dialect-free run covers them.
+  let scratch: string
+  let env: Record<string, string>
+
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'sillon-cli-'))
+    env = { DATA_DIR: join(scratch, 'data') }
+  })
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+  it('exits with code 2, the reason and the usage, and touches no database', async () => {
+    const cases: [args: string[], reason: string][] = [
+      [[], 'no command given'],
+      [['frobnicate'], 'unknown command "frobnicate"'],
+      [['user', 'create', '--org', 'val-school', '--role', 'student'], 'missing --email'],
+      [
+        ['user', 'create', '--org', 'val-school', '--email', 'a@example.org', '--role', 'janitor'],
+        '--role must be one of: owner, admin, instructor, student, support (got "janitor")',
+      ],
+      [['org', 'create', 'val-school', '--name', 'School', '--colour', 'red'], "Unknown option '--colour'"],
+      [
+        ['token', 'create', '--org', 'val-school', '--email', 'a@example.org', '--expires-in-days', '0'],
+        '--expires-in-days must be a positive whole number',
+      ],
+    ]
+    const results = await Promise.all(cases.map(([args]) => sillon(args, env)))
+    results.forEach((result, i) => {
+      const [args, reason] = cases[i]!
+      expect({ args, code: result.code }).toEqual({ args, code: 2 })
+      expect(result.stderr).toMatch(/^sillon: /)
+      expect(result.stderr.split('\n')[0]).toContain(reason)
+      expect(result.stderr).toContain('Usage: sillon <command> [options]')
+    })
+    expect(existsSync(env.DATA_DIR!)).toBe(false)
+  })
+
+  it('prints the usage and exits with code 0 on --help', async () => {
+    const help = await sillon(['--help'], env)
+    expect(help).toMatchObject({ code: 0, stderr: '' })
+    expect(help.stdout).toMatch(/^Usage: sillon <command> \[options\]/)
+    for (const command of ['migrate', 'org create', 'user create', 'token create', 'seed-demo']) {
+      expect(help.stdout).toContain(command)
+    }
+  })
+})
