@@ -33,6 +33,34 @@ export function testDialects(): SqlDialect[] {
 
 export type TestDatabase = DbHandle & { drop(): Promise<void> }
 
+/** Closes at most once (a test may close early to simulate an outage), then removes the storage. */
+function disposable(handle: DbHandle, remove: () => Promise<void>): TestDatabase {
+  let closed = false
+  const close = async () => {
+    if (closed) return
+    closed = true
+    await handle.close()
+  }
+  return {
+    ...handle,
+    close,
+    drop: async () => {
+      await close()
+      await remove()
+    },
+  }
+}
+
+async function adminQuery(statement: string) {
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
+  await admin.connect()
+  try {
+    await admin.query(statement)
+  } finally {
+    await admin.end()
+  }
+}
+
 /**
  * A fresh, migrated database for one test file: a new SQLite file, or a new PostgreSQL schema
  * (dropped afterwards), so test files never see each other's rows.
@@ -42,43 +70,11 @@ export async function createTestDatabase(dialect: SqlDialect): Promise<TestDatab
     const dir = mkdtempSync(join(tmpdir(), 'sillon-test-'))
     const handle = openSqlite(join(dir, 'test.db'))
     await migrateToLatest(handle.db)
-    let closed = false
-    return {
-      ...handle,
-      close: async () => {
-        if (closed) return
-        closed = true
-        await handle.close()
-      },
-      drop: async () => {
-        if (!closed) await handle.close()
-        closed = true
-        rmSync(dir, { recursive: true, force: true })
-      },
-    }
+    return disposable(handle, async () => rmSync(dir, { recursive: true, force: true }))
   }
   const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
-  await admin.connect()
-  await admin.query(`create schema ${schema}`)
-  await admin.end()
+  await adminQuery(`create schema ${schema}`)
   const handle = openPostgres(TEST_DATABASE_URL, { schema, max: 5 })
   await migrateToLatest(handle.db)
-  let closed = false
-  return {
-    ...handle,
-    close: async () => {
-      if (closed) return
-      closed = true
-      await handle.close()
-    },
-    drop: async () => {
-      if (!closed) await handle.close()
-      closed = true
-      const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL })
-      await cleanup.connect()
-      await cleanup.query(`drop schema if exists ${schema} cascade`)
-      await cleanup.end()
-    },
-  }
+  return disposable(handle, () => adminQuery(`drop schema if exists ${schema} cascade`))
 }
