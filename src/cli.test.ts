@@ -246,6 +246,28 @@ describe.each(testDialects())('the sillon command on %s', (dialect) => {
     })
   })
 
+  it('grants and revokes platform administration by e-mail', async () => {
+    const { url } = await app()
+    const client = new TestClient(url)
+    await client.post('/api/auth/login', { email: 'ada.teacher@example.org', password: 'a-long-passphrase' })
+    const school = { slug: 'new-school', name: 'New School' }
+    expect((await client.post('/api/admin/organisations', school)).status).toBe(403)
+
+    const granted = await run('superadmin', 'grant', '--email', 'Ada.Teacher@example.org')
+    expect(granted).toMatchObject({
+      code: 0,
+      stdout: 'ada.teacher@example.org is now a platform administrator\n',
+    })
+    expect((await client.post('/api/admin/organisations', school)).status).toBe(201)
+
+    expect((await run('superadmin', 'revoke', '--email', 'ada.teacher@example.org')).code).toBe(0)
+    expect((await client.get('/api/admin/organisations')).status).toBe(403)
+    expect(await run('superadmin', 'grant', '--email', 'ghost@example.org')).toMatchObject({
+      code: 1,
+      stderr: 'sillon: Account ghost@example.org not found\n',
+    })
+  })
+
   it('seeds the demo school once', async () => {
     const first = await run('seed-demo')
     expect(first.code).toBe(0)

@@ -15,6 +15,7 @@ Commands:
                                                   without --password, prints an invitation link
   token create --org <slug> --email <e> [--name <label>] [--expires-in-days <n>]
                                                   prints the new token alone on the last line
+  superadmin grant|revoke --email <e>             give or take platform administration
   seed-demo                                       create the demo school (once)
 
 Roles: ${identity.roles.join(', ')}. The environment configures the database (see README).`
@@ -157,6 +158,19 @@ async function main(argv: string[]): Promise<void> {
       })
       console.log(`API token "${created.name}" for ${email} in ${org.slug} (shown once):`)
       console.log(created.token)
+    })
+    return
+  }
+
+  if (command === 'superadmin' && (sub === 'grant' || sub === 'revoke')) {
+    const email = required(values.email, '--email').toLowerCase()
+    await withRuntime(async (runtime) => {
+      await identity.setSuperadmin(runtime.identity, email, sub === 'grant')
+      console.log(
+        sub === 'grant'
+          ? `${email} is now a platform administrator`
+          : `${email} is no longer a platform administrator`,
+      )
     })
     return
   }

@@ -13,5 +13,6 @@ export {
   type IdentityDeps,
   inviteMember,
   memberUserId,
+  setSuperadmin,
 } from './service.ts'
 export { type Locale, locales, type Role, roles } from './tables.ts'

@@ -90,6 +90,14 @@ export async function updateUser(
     .execute()
 }
 
+export async function setSuperadmin(db: Db, userId: string, superadmin: boolean) {
+  await db
+    .updateTable('users')
+    .set({ is_superadmin: superadmin ? 1 : 0 })
+    .where('id', '=', userId)
+    .execute()
+}
+
 export async function setLastOrganisation(db: Db, userId: string, orgId: string) {
   await db.updateTable('users').set({ last_org_id: orgId }).where('id', '=', userId).execute()
 }

@@ -199,6 +199,13 @@ export async function getMember(deps: IdentityDeps, orgId: string, userId: strin
   return member
 }
 
+/** Grants or withdraws platform administration (creating schools, acting in any school). */
+export async function setSuperadmin(deps: IdentityDeps, email: string, superadmin: boolean) {
+  const user = await repo.findUserByEmail(deps.db, email)
+  if (!user) throw notFound(`Account ${email}`)
+  await repo.setSuperadmin(deps.db, user.id, superadmin)
+}
+
 /** The account id of a member, found by e-mail. */
 export async function memberUserId(deps: IdentityDeps, orgId: string, email: string): Promise<string> {
   const user = await repo.findUserByEmail(deps.db, email)
