@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import { type Role, roles } from '../../modules/identity/tables.ts'
+import type { Role } from '../../modules/identity/tables.ts'
 import type { AppEnv, Identity } from './context.ts'
 import { forbidden, unauthorized } from './errors.ts'
 
@@ -38,4 +38,3 @@ export function authorize(access: Access): MiddlewareHandler<AppEnv> {
   }
 }
 
-export const allRoles: readonly Role[] = roles
