@@ -12,6 +12,7 @@ export function columnTypes(db: Kysely<unknown>): {
   authTimestamp: ColumnType
   authBoolean: ColumnType
   bigint: ColumnType
+  double: ColumnType
 } {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter
   return {
@@ -19,5 +20,6 @@ export function columnTypes(db: Kysely<unknown>): {
     authTimestamp: postgres ? 'timestamptz' : 'text',
     authBoolean: postgres ? 'boolean' : 'integer',
     bigint: postgres ? 'bigint' : 'integer',
+    double: postgres ? 'double precision' : 'real',
   }
 }

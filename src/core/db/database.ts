@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely'
+import type { CatalogTables } from '../../modules/catalog/tables.ts'
 import type { IdentityTables } from '../../modules/identity/tables.ts'
 
 /** Every table Sillon stores, merged from the tables each module owns. */
-export type Database = IdentityTables
+export type Database = IdentityTables & CatalogTables
 
 export type SqlDialect = 'sqlite' | 'postgres'
 

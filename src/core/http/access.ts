@@ -37,4 +37,3 @@ export function authorize(access: Access): MiddlewareHandler<AppEnv> {
     return next()
   }
 }
-
