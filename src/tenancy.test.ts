@@ -107,6 +107,8 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
     )
     for (const table of tables) {
       const idColumns = table.columns.map((c) => c.name).filter((n) => n === 'id' || n === 'user_id')
+      // Link tables hold ids that their own tables already give.
+      if (idColumns.length === 0) continue
       // Table names come from introspection, so the typed builder is told one of them.
       const rows = await t.database.db
         .selectFrom(table.name as 'memberships')

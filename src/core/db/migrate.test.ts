@@ -41,10 +41,19 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
     const tenantTables = tables.filter((t) => t.columns.some((c) => c.name === 'org_id')).map((t) => t.name)
     expect(tenantTables.sort()).toEqual([
       'api_tokens',
+      'course_instructors',
+      'course_students',
+      'course_teams',
       'invitations',
+      'kms_resource',
+      'lms_class',
+      'lms_course',
       'lms_instructor',
       'lms_student',
       'memberships',
+      'quizzes',
+      'team_members',
+      'teams',
     ])
     for (const table of tenantTables) {
       const indexed =
