@@ -8,6 +8,7 @@ import { createHttpApp } from './core/http/app.ts'
 import type { AppEnv } from './core/http/context.ts'
 import { healthRoutes } from './core/http/health.ts'
 import { publishOpenApi } from './core/http/openapi.ts'
+import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
 
 export const version: string = packageJson.version
@@ -20,6 +21,10 @@ export type AppDeps = {
   clock: Clock
   logger: Logger
   clientIp: (c: Context<AppEnv>) => string | undefined
+  /** What each school's plan allows (billing); every school is unlimited when absent. */
+  planLimits?: catalog.PlanLimitsPort
+  /** Where students are in each course (progress). */
+  progress?: catalog.ProgressPort
 }
 
 /** Wires the modules into one HTTP app. Shared by the Node server, the CLI and the tests. */
@@ -51,6 +56,15 @@ export function buildApp(deps: AppDeps) {
         : null,
   }
 
+  const catalogDeps: catalog.CatalogDeps = {
+    db: database.db,
+    clock: deps.clock,
+    identity: identityDeps,
+    planLimits: deps.planLimits ?? catalog.unlimitedPlan,
+    // Until the progress module records where students are, no student has reached any step.
+    progress: deps.progress ?? { reachedStepCount: async () => 0, hasCompletedCourse: async () => false },
+  }
+
   const app = createHttpApp({
     logger: deps.logger,
     publicUrl: config.PUBLIC_URL,
@@ -61,8 +75,9 @@ export function buildApp(deps: AppDeps) {
   })
   app.route('/', healthRoutes(database.db, version))
   app.route('/', identity.identityRoutes(identityDeps))
+  app.route('/', catalog.catalogRoutes(catalogDeps))
   publishOpenApi(app, version)
-  return { app, identity: identityDeps }
+  return { app, identity: identityDeps, catalog: catalogDeps }
 }
 
 export type App = ReturnType<typeof buildApp>

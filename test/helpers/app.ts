@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import pino from 'pino'
-import { type App, buildApp } from '../../src/app.ts'
+import { type App, type AppDeps, buildApp } from '../../src/app.ts'
 import { fixedClock } from '../../src/core/clock.ts'
 import { loadConfig } from '../../src/core/config.ts'
 import type { SqlDialect } from '../../src/core/db/database.ts'
@@ -87,7 +87,7 @@ export class TestClient {
  */
 export async function startTestApp(
   dialect: SqlDialect,
-  options: { env?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; deps?: Partial<Pick<AppDeps, 'planLimits' | 'progress'>> } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect)
   const dataDir = mkdtempSync(join(tmpdir(), 'sillon-data-'))
@@ -117,6 +117,7 @@ export async function startTestApp(
     clock,
     logger: pino({ level: 'silent' }),
     clientIp: nodeClientIp(config.TRUST_PROXY),
+    ...options.deps,
   })
   handler = built.app
   return {

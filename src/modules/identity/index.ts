@@ -13,6 +13,8 @@ export {
   type IdentityDeps,
   inviteMember,
   memberUserId,
+  peopleByIds,
+  profilesOfUser,
   setSuperadmin,
 } from './service.ts'
 export { type Locale, locales, type Role, roles } from './tables.ts'

@@ -360,6 +360,16 @@ export async function getPerson(db: Db, orgId: string, table: PersonTable, perso
     .executeTakeFirst()
 }
 
+export async function findPersons(db: Db, orgId: string, table: PersonTable, personIds: string[]) {
+  if (personIds.length === 0) return []
+  return db
+    .selectFrom(table)
+    .select(['id', 'name', 'user_id'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', personIds)
+    .execute()
+}
+
 export async function findPersonOfUser(db: Db, orgId: string, table: PersonTable, userId: string) {
   return db
     .selectFrom(table)

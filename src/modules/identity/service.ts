@@ -769,6 +769,20 @@ export async function updatePerson(
   return getPerson(deps, orgId, table, personId)
 }
 
+/** Names of the given students or instructors of the organisation; ids that are not theirs are absent. */
+export async function peopleByIds(deps: IdentityDeps, orgId: string, table: repo.PersonTable, ids: string[]) {
+  return repo.findPersons(deps.db, orgId, table, [...new Set(ids)])
+}
+
+/** The caller's student and instructor profiles in the organisation, when they have them. */
+export async function profilesOfUser(deps: IdentityDeps, orgId: string, userId: string) {
+  const [student, instructor] = await Promise.all([
+    repo.findPersonOfUser(deps.db, orgId, 'lms_student', userId),
+    repo.findPersonOfUser(deps.db, orgId, 'lms_instructor', userId),
+  ])
+  return { studentId: student?.id ?? null, instructorId: instructor?.id ?? null }
+}
+
 /** Deletes a profile, unless it is the profile of a current member in that role (remove the member first). */
 export async function deletePerson(
   deps: IdentityDeps,

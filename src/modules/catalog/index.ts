@@ -1,0 +1,12 @@
+// The catalog module's public face: courses (learning paths), steps, quizzes, KMS, teams and enrolments.
+
+export { catalogRoutes } from './routes.ts'
+export { gradeQuiz, type Question, type QuizGrade, questionsForStudent } from './rules/quiz.ts'
+export type { QuizDefinition, TallyMapping, Video } from './rules/steps.ts'
+export {
+  type CatalogDeps,
+  type PlanLimits,
+  type PlanLimitsPort,
+  type ProgressPort,
+  unlimitedPlan,
+} from './service.ts'

@@ -1,0 +1,391 @@
+import { z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
+import type { MemberIdentity } from '../../core/http/access.ts'
+import type { AppEnv } from '../../core/http/context.ts'
+import { createRouter, defineRoute } from '../../core/http/router.ts'
+import { errorResponses, json } from '../../core/http/schemas.ts'
+import * as s from './schemas.ts'
+import * as service from './service.ts'
+
+const EDITORS = ['owner', 'admin', 'instructor'] as const
+const STAFF = ['owner', 'admin', 'instructor', 'support'] as const
+const MANAGERS = ['owner', 'admin'] as const
+
+/** The caller as a member of their active organisation; every route here requires one. */
+const actorOf = (c: Context<AppEnv>) => c.get('identity') as MemberIdentity
+
+export function catalogRoutes(deps: service.CatalogDeps) {
+  const app = createRouter()
+
+  // Courses (Unified.to LmsCourse, with Sillon's path extensions)
+
+  const courseTags = ['Courses']
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/lms/courses',
+      tags: courseTags,
+      summary: 'List courses (learning paths)',
+      access: STAFF,
+      request: { query: s.CourseListQuery },
+      responses: {
+        200: { description: 'Courses', ...json(z.array(s.CourseSchema)) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query')
+      const filter = {
+        limit: q.limit,
+        offset: q.offset,
+        query: q.query,
+        updatedGte: q.updated_gte,
+        status: q.status,
+      }
+      return c.json(await service.listCourses(deps, actorOf(c), filter), 200)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/lms/courses',
+      tags: courseTags,
+      summary: 'Create a learning path (as a draft), with its enrolments and instructors',
+      access: EDITORS,
+      request: { body: { ...json(s.CreateCourseBody), required: true } },
+      responses: {
+        201: { description: 'Created', ...json(s.CourseSchema) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => c.json(await service.createCourse(deps, actorOf(c), c.req.valid('json')), 201),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/lms/courses/{id}',
+      tags: courseTags,
+      summary: 'One course',
+      access: STAFF,
+      request: { params: s.CourseParams },
+      responses: {
+        200: { description: 'Course', ...json(s.CourseSchema) },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => c.json(await service.getCourse(deps, actorOf(c), c.req.valid('param').id), 200),
+  )
+
+  for (const method of ['patch', 'put'] as const) {
+    app.openapi(
+      defineRoute({
+        method,
+        path: '/api/lms/courses/{id}',
+        tags: courseTags,
+        summary: 'Update a course; student_ids, team_ids and instructor_ids replace the enrolments given',
+        access: EDITORS,
+        request: { params: s.CourseParams, body: { ...json(s.UpdateCourseBody), required: true } },
+        responses: {
+          200: { description: 'Updated', ...json(s.CourseSchema) },
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      }),
+      async (c) =>
+        c.json(
+          await service.updateCourse(deps, actorOf(c), c.req.valid('param').id, c.req.valid('json')),
+          200,
+        ),
+    )
+  }
+
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/api/lms/courses/{id}',
+      tags: courseTags,
+      summary: 'Delete a draft or archived course',
+      access: EDITORS,
+      request: { params: s.CourseParams },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404, 409) },
+    }),
+    async (c) => {
+      await service.deleteCourse(deps, actorOf(c), c.req.valid('param').id)
+      return c.body(null, 204)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/courses/{id}/publish',
+      tags: courseTags,
+      summary: 'Publish a course whose steps are all complete (409 lists what is missing)',
+      access: EDITORS,
+      request: { params: s.CourseParams },
+      responses: {
+        200: { description: 'Published', ...json(s.CourseSchema) },
+        ...errorResponses(401, 403, 404, 409),
+      },
+    }),
+    async (c) => c.json(await service.publishCourse(deps, actorOf(c), c.req.valid('param').id), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/courses/{id}/archive',
+      tags: courseTags,
+      summary: 'Archive a course',
+      access: EDITORS,
+      request: { params: s.CourseParams },
+      responses: {
+        200: { description: 'Archived', ...json(s.CourseSchema) },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => c.json(await service.archiveCourse(deps, actorOf(c), c.req.valid('param').id), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'put',
+      path: '/api/courses/{id}/steps/order',
+      tags: courseTags,
+      summary: 'Set the order of the steps (every step once; steps students reached cannot move)',
+      access: EDITORS,
+      request: { params: s.CourseParams, body: { ...json(s.ReorderBody), required: true } },
+      responses: {
+        200: { description: 'The steps in their new order', ...json(z.array(s.ClassSchema)) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await service.reorderSteps(deps, actorOf(c), c.req.valid('param').id, c.req.valid('json').class_ids),
+        200,
+      ),
+  )
+
+  // Steps (Unified.to LmsClass, with the path extensions)
+
+  const classTags = ['Steps']
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/lms/classes',
+      tags: classTags,
+      summary: 'List steps; with course_id, in path order',
+      access: STAFF,
+      request: { query: s.ClassListQuery },
+      responses: {
+        200: { description: 'Steps', ...json(z.array(s.ClassSchema)) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query')
+      const filter = {
+        limit: q.limit,
+        offset: q.offset,
+        query: q.query,
+        updatedGte: q.updated_gte,
+        courseId: q.course_id,
+      }
+      return c.json(await service.listClasses(deps, actorOf(c), filter), 200)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/lms/classes',
+      tags: classTags,
+      summary: 'Add a step to a course (at the end unless order_index says where)',
+      access: EDITORS,
+      request: { body: { ...json(s.CreateClassBody), required: true } },
+      responses: {
+        201: { description: 'Created', ...json(s.ClassSchema) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => c.json(await service.createClass(deps, actorOf(c), c.req.valid('json')), 201),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/lms/classes/{id}',
+      tags: classTags,
+      summary: 'One step, with its quiz and answer key',
+      access: STAFF,
+      request: { params: s.ClassParams },
+      responses: { 200: { description: 'Step', ...json(s.ClassSchema) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => c.json(await service.getClass(deps, actorOf(c), c.req.valid('param').id), 200),
+  )
+
+  for (const method of ['patch', 'put'] as const) {
+    app.openapi(
+      defineRoute({
+        method,
+        path: '/api/lms/classes/{id}',
+        tags: classTags,
+        summary: 'Update a step (only the fields given change)',
+        access: EDITORS,
+        request: { params: s.ClassParams, body: { ...json(s.UpdateClassBody), required: true } },
+        responses: {
+          200: { description: 'Updated', ...json(s.ClassSchema) },
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      }),
+      async (c) =>
+        c.json(
+          await service.updateClass(deps, actorOf(c), c.req.valid('param').id, c.req.valid('json')),
+          200,
+        ),
+    )
+  }
+
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/api/lms/classes/{id}',
+      tags: classTags,
+      summary: 'Remove a step (not one that students have reached)',
+      access: EDITORS,
+      request: { params: s.ClassParams },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404, 409) },
+    }),
+    async (c) => {
+      await service.deleteClass(deps, actorOf(c), c.req.valid('param').id)
+      return c.body(null, 204)
+    },
+  )
+
+  // Teams
+
+  const teamTags = ['Teams']
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/teams',
+      tags: teamTags,
+      summary: 'List teams (cohorts)',
+      access: STAFF,
+      request: { query: s.TeamListQuery },
+      responses: {
+        200: { description: 'Teams', ...json(z.array(s.TeamSchema)) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => c.json(await service.listTeams(deps, actorOf(c), c.req.valid('query')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/teams',
+      tags: teamTags,
+      summary: 'Create a team',
+      access: MANAGERS,
+      request: { body: { ...json(s.CreateTeamBody), required: true } },
+      responses: {
+        201: { description: 'Created', ...json(s.TeamSchema) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => c.json(await service.createTeam(deps, actorOf(c), c.req.valid('json')), 201),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/teams/{id}',
+      tags: teamTags,
+      summary: 'One team',
+      access: STAFF,
+      request: { params: s.TeamParams },
+      responses: { 200: { description: 'Team', ...json(s.TeamSchema) }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => c.json(await service.getTeam(deps, actorOf(c), c.req.valid('param').id), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'patch',
+      path: '/api/teams/{id}',
+      tags: teamTags,
+      summary: 'Rename a team or replace its students',
+      access: MANAGERS,
+      request: { params: s.TeamParams, body: { ...json(s.UpdateTeamBody), required: true } },
+      responses: {
+        200: { description: 'Updated', ...json(s.TeamSchema) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(await service.updateTeam(deps, actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/api/teams/{id}',
+      tags: teamTags,
+      summary: 'Delete a team (its students stay enrolled only where they were enrolled directly)',
+      access: MANAGERS,
+      request: { params: s.TeamParams },
+      responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      await service.deleteTeam(deps, actorOf(c), c.req.valid('param').id)
+      return c.body(null, 204)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/teams/{id}/members',
+      tags: teamTags,
+      summary: 'Add a student to a team',
+      access: MANAGERS,
+      request: { params: s.TeamParams, body: { ...json(s.AddTeamMemberBody), required: true } },
+      responses: {
+        200: { description: 'Team', ...json(s.TeamSchema) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await service.addTeamMember(
+          deps,
+          actorOf(c),
+          c.req.valid('param').id,
+          c.req.valid('json').student_id,
+        ),
+        200,
+      ),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/api/teams/{id}/members/{student_id}',
+      tags: teamTags,
+      summary: 'Take a student out of a team',
+      access: MANAGERS,
+      request: { params: s.TeamMemberParams },
+      responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const { id, student_id } = c.req.valid('param')
+      await service.removeTeamMember(deps, actorOf(c), id, student_id)
+      return c.body(null, 204)
+    },
+  )
+
+  return app
+}

@@ -1,0 +1,384 @@
+import { z } from '@hono/zod-openapi'
+import { PaginationQuery } from '../../core/http/schemas.ts'
+import { courseStatuses, kmsTypes, stepTypes } from './tables.ts'
+
+const Timestamp = z.string().openapi({ example: '2026-11-22T09:30:00.000Z' })
+const Id = z.string().min(1).max(64)
+const Ids = z.array(Id).max(5000)
+const Tags = z.array(z.string().trim().min(1).max(100)).max(50)
+const Media = z
+  .array(
+    z.object({
+      url: z.url().max(2000),
+      name: z.string().max(200).optional(),
+      description: z.string().max(2000).optional(),
+      type: z.enum(['IMAGE', 'VIDEO', 'DOCUMENT', 'WEB', 'OTHER']).optional(),
+      thumbnail_url: z.url().max(2000).optional(),
+    }),
+  )
+  .max(20)
+
+const idParam = (name: string, example: string) => Id.openapi({ param: { name, in: 'path' }, example })
+
+export const CourseParams = z.object({ id: idParam('id', '7c1e3a52-5f0d-4c7e-9b1a-2d8f6e4a0b13') })
+export const ClassParams = z.object({ id: idParam('id', 'b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e') })
+export const TeamParams = z.object({ id: idParam('id', '4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8') })
+export const TeamMemberParams = TeamParams.extend({
+  student_id: idParam('student_id', '3a1f1d0c-2b7e-4c57-9a59-0f8e5c1a3d0b'),
+})
+export const KmsParams = CourseParams.extend({
+  resource_id: idParam('resource_id', 'c0ffee00-1234-4abc-8def-0123456789ab'),
+})
+
+// Quizzes
+
+const Choice = z.object({ id: z.string().trim().min(1).max(50), text: z.string().trim().min(1).max(1000) })
+const questionBase = {
+  id: z.string().trim().min(1).max(50),
+  prompt: z.string().trim().min(1).max(4000),
+  points: z.number().positive().max(1000).default(1),
+  skills: Tags.default([]),
+  explanation: z.string().max(4000).optional(),
+}
+
+function uniqueChoiceIds(choices: { id: string }[]) {
+  return new Set(choices.map((c) => c.id)).size === choices.length
+}
+
+export const QuestionSchema = z
+  .discriminatedUnion('type', [
+    z.object({
+      ...questionBase,
+      type: z.literal('single_choice'),
+      choices: z.array(Choice).min(2).max(20),
+      answer: z.string().min(1),
+    }),
+    z.object({
+      ...questionBase,
+      type: z.literal('multiple_choice'),
+      choices: z.array(Choice).min(2).max(20),
+      answer: z.array(z.string().min(1)).min(1),
+    }),
+    z.object({ ...questionBase, type: z.literal('true_false'), answer: z.boolean() }),
+    z.object({
+      ...questionBase,
+      type: z.literal('short_text'),
+      answer: z.array(z.string().trim().min(1).max(500)).min(1).max(50),
+    }),
+    z.object({
+      ...questionBase,
+      type: z.literal('number'),
+      answer: z.number(),
+      tolerance: z.number().min(0).default(0),
+    }),
+  ])
+  .superRefine((q, ctx) => {
+    if (q.type !== 'single_choice' && q.type !== 'multiple_choice') return
+    if (!uniqueChoiceIds(q.choices))
+      ctx.addIssue({ code: 'custom', path: ['choices'], message: 'choice ids must differ' })
+    const ids = new Set(q.choices.map((c) => c.id))
+    const answers = Array.isArray(q.answer) ? q.answer : [q.answer]
+    if (answers.some((a) => !ids.has(a))) {
+      ctx.addIssue({ code: 'custom', path: ['answer'], message: 'must name choices of this question' })
+    }
+  })
+  .openapi('QuizQuestion')
+
+const TallyMapping = z
+  .object({
+    form_id: z.string().trim().min(1).max(100).openapi({ example: 'wMq1ZQ' }),
+    student_field: z.string().trim().min(1).max(100).default('student_id'),
+    class_field: z.string().trim().min(1).max(100).default('class_id'),
+    score_field: z.string().trim().min(1).max(100).default('score'),
+    max_score: z.number().positive().max(100000),
+    signing_secret: z.string().min(8).max(500).optional().openapi({ description: 'Write-only' }),
+  })
+  .openapi('TallyMapping')
+
+export const QuizInput = z
+  .union([
+    z.object({
+      pass_threshold: z.number().min(0).max(1).optional(),
+      questions: z.array(QuestionSchema).max(200),
+    }),
+    z.object({ pass_threshold: z.number().min(0).max(1).optional(), tally: TallyMapping }),
+  ])
+  .superRefine((quiz, ctx) => {
+    if (!('questions' in quiz)) return
+    if (new Set(quiz.questions.map((q) => q.id)).size !== quiz.questions.length) {
+      ctx.addIssue({ code: 'custom', path: ['questions'], message: 'question ids must differ' })
+    }
+  })
+  .openapi('QuizInput')
+
+export const QuizSchema = z
+  .object({
+    kind: z.enum(['native', 'tally']),
+    pass_threshold: z.number().nullable(),
+    questions: z.array(QuestionSchema).optional(),
+    tally: TallyMapping.omit({ signing_secret: true }).extend({ signing_secret_set: z.boolean() }).optional(),
+  })
+  .openapi('Quiz')
+
+export const VideoSchema = z
+  .discriminatedUnion('source', [
+    z.object({
+      source: z.literal('url'),
+      url: z
+        .url({ protocol: /^https?$/ })
+        .max(2000)
+        .openapi({ example: 'https://videos.example.org/intro.m3u8' }),
+      duration_sec: z.number().positive().max(86400),
+    }),
+    z.object({
+      source: z.literal('stream'),
+      uid: z
+        .string()
+        .regex(/^[a-f0-9]{32}$/, 'a Cloudflare Stream uid is 32 hexadecimal characters')
+        .openapi({ example: '5d5bc37ffcf54c9b82e996823bffbb81' }),
+      duration_sec: z.number().positive().max(86400),
+      requires_signed_urls: z.boolean().default(false),
+    }),
+  ])
+  .openapi('Video')
+
+// Courses
+
+const Threshold = z.number().min(0).max(1)
+const courseFields = {
+  name: z.string().trim().min(1).max(300),
+  description: z.string().max(20000).nullable().optional(),
+  categories: Tags.optional(),
+  languages: z.array(z.string().trim().min(2).max(20)).max(20).optional(),
+  media: Media.optional(),
+  objectives: z.array(z.string().trim().min(1).max(1000)).max(50).optional(),
+  skills: Tags.optional(),
+  currency: z.string().trim().length(3).toUpperCase().nullable().optional(),
+  price_amount: z.number().min(0).nullable().optional(),
+  is_active: z.boolean().optional(),
+  is_private: z.boolean().optional(),
+  max_playback_rate: z.number().min(1).max(4).optional(),
+  video_completion_threshold: z.number().min(0.5).max(1).optional(),
+  quiz_pass_threshold: Threshold.optional(),
+  student_ids: Ids.optional().openapi({
+    description: 'lms_student ids enrolled directly (replaces the set)',
+  }),
+  instructor_ids: Ids.optional().openapi({ description: 'lms_instructor ids assigned (replaces the set)' }),
+  team_ids: Ids.optional().openapi({ description: 'Teams whose students are enrolled (replaces the set)' }),
+  raw: z.record(z.string(), z.unknown()).nullable().optional(),
+}
+
+const courseExample = {
+  name: 'Découvrir le système solaire',
+  description: 'Un parcours en quatre étapes sur les planètes.',
+  categories: ['Sciences'],
+  languages: ['fr'],
+  objectives: ['Nommer les huit planètes', 'Expliquer une orbite'],
+  skills: ['astronomie'],
+  max_playback_rate: 2,
+  student_ids: ['3a1f1d0c-2b7e-4c57-9a59-0f8e5c1a3d0b'],
+}
+
+export const CreateCourseBody = z.object(courseFields).openapi('CreateCourse', { example: courseExample })
+export const UpdateCourseBody = z
+  .object(courseFields)
+  .partial()
+  .openapi('UpdateCourse', { example: { description: 'Un parcours mis à jour.', student_ids: [] } })
+
+const PersonRef = z.object({ id: z.string(), name: z.string().nullable() })
+
+export const CourseSchema = z
+  .object({
+    id: z.string(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    name: z.string(),
+    description: z.string().nullable(),
+    status: z.enum(courseStatuses),
+    categories: z.array(z.string()),
+    languages: z.array(z.string()),
+    media: Media,
+    objectives: z.array(z.string()),
+    skills: z.array(z.string()),
+    currency: z.string().nullable(),
+    price_amount: z.number().nullable(),
+    is_active: z.boolean(),
+    is_private: z.boolean(),
+    max_playback_rate: z.number(),
+    video_completion_threshold: z.number(),
+    quiz_pass_threshold: z.number(),
+    student_ids: z.array(z.string()).openapi({ description: 'Every enrolled student, directly or by team' }),
+    students: z.array(PersonRef),
+    instructor_ids: z.array(z.string()),
+    instructors: z.array(PersonRef),
+    team_ids: z.array(z.string()),
+    step_count: z.number().int(),
+    published_at: Timestamp.nullable(),
+    raw: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .openapi('Course')
+
+export const CourseListQuery = PaginationQuery.extend({
+  query: z.string().trim().max(200).optional(),
+  status: z.enum(courseStatuses).optional(),
+  updated_gte: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .transform((v) => (v ? new Date(v).toISOString() : undefined)),
+})
+
+export const PublishProblemsSchema = z.object({
+  problems: z.array(z.object({ class_id: z.string().nullable(), message: z.string() })),
+})
+
+// Steps (classes)
+
+const classFields = {
+  course_id: Id,
+  name: z.string().trim().min(1).max(300),
+  description: z.string().max(20000).nullable().optional(),
+  step_type: z.enum(stepTypes),
+  content_md: z.string().max(200000).nullable().optional(),
+  video: VideoSchema.nullable().optional(),
+  quiz: QuizInput.nullable().optional(),
+  skills: Tags.optional(),
+  languages: z.array(z.string().trim().min(2).max(20)).max(20).optional(),
+  media: Media.optional(),
+  raw: z.record(z.string(), z.unknown()).nullable().optional(),
+  order_index: z.number().int().min(0).optional().openapi({
+    description: 'Position (0 = first); omitted: added at the end',
+  }),
+}
+
+export const CreateClassBody = z.object(classFields).openapi('CreateClass', {
+  example: {
+    course_id: '7c1e3a52-5f0d-4c7e-9b1a-2d8f6e4a0b13',
+    name: 'Les planètes telluriques',
+    step_type: 'video',
+    video: { source: 'url', url: 'https://videos.example.org/telluriques.mp4', duration_sec: 180 },
+  },
+})
+
+export const UpdateClassBody = z
+  .object(classFields)
+  .omit({ course_id: true, order_index: true })
+  .partial()
+  .openapi('UpdateClass', { example: { name: 'Les planètes rocheuses' } })
+
+export const ClassSchema = z
+  .object({
+    id: z.string(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    course_id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    order_index: z.number().int(),
+    step_type: z.enum(stepTypes),
+    content_md: z.string().nullable(),
+    video: VideoSchema.nullable(),
+    quiz: QuizSchema.nullable(),
+    skills: z.array(z.string()),
+    languages: z.array(z.string()),
+    media: Media,
+    raw: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .openapi('Class')
+
+export const ClassListQuery = CourseListQuery.omit({ status: true }).extend({
+  course_id: Id.optional(),
+})
+
+export const ReorderBody = z.object({ class_ids: z.array(Id).min(1).max(1000) }).openapi('ReorderSteps', {
+  example: { class_ids: ['b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e', 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d'] },
+})
+
+// Teams
+
+export const TeamSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    student_ids: z.array(z.string()),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .openapi('Team')
+
+export const CreateTeamBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(2000).nullable().optional(),
+    student_ids: Ids.optional(),
+  })
+  .openapi('CreateTeam', {
+    example: { name: 'Seconde B', student_ids: ['3a1f1d0c-2b7e-4c57-9a59-0f8e5c1a3d0b'] },
+  })
+
+export const UpdateTeamBody = CreateTeamBody.partial().openapi('UpdateTeam', {
+  example: { name: 'Seconde B (groupe 2)' },
+})
+
+export const AddTeamMemberBody = z
+  .object({ student_id: Id })
+  .openapi('AddTeamMember', { example: { student_id: '3a1f1d0c-2b7e-4c57-9a59-0f8e5c1a3d0b' } })
+
+export const TeamListQuery = PaginationQuery.extend({ query: z.string().trim().max(200).optional() })
+
+// KMS
+
+export const KmsResourceSchema = z
+  .object({
+    id: z.string(),
+    course_id: z.string(),
+    type: z.enum(kmsTypes),
+    title: z.string(),
+    body: z.string().nullable(),
+    url: z.string().nullable(),
+    file: z
+      .object({ name: z.string(), type: z.string(), size: z.number().int(), download_url: z.string() })
+      .nullable(),
+    available_in_advance: z.boolean(),
+    available: z.boolean().openapi({ description: 'Whether the caller may open it now' }),
+    order_index: z.number().int(),
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .openapi('KmsResource')
+
+export const CreateKmsBody = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('document'),
+      title: z.string().trim().min(1).max(300),
+      body: z.string().min(1).max(500000),
+      available_in_advance: z.boolean().default(false),
+    }),
+    z.object({
+      type: z.literal('link'),
+      title: z.string().trim().min(1).max(300),
+      url: z.url({ protocol: /^https?$/ }).max(2000),
+      available_in_advance: z.boolean().default(false),
+    }),
+  ])
+  .openapi('CreateKmsResource', {
+    example: {
+      type: 'link',
+      title: 'Le système solaire (NASA)',
+      url: 'https://science.nasa.gov/solar-system/',
+      available_in_advance: false,
+    },
+  })
+
+export const UpdateKmsBody = z
+  .object({
+    title: z.string().trim().min(1).max(300).optional(),
+    body: z.string().min(1).max(500000).optional(),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+    available_in_advance: z.boolean().optional(),
+  })
+  .openapi('UpdateKmsResource', { example: { available_in_advance: true } })

@@ -1,0 +1,757 @@
+import type { Clock } from '../../core/clock.ts'
+import type { Db } from '../../core/db/database.ts'
+import { parseJson } from '../../core/db/json.ts'
+import type { MemberIdentity } from '../../core/http/access.ts'
+import { AppError, conflict, forbidden, notFound } from '../../core/http/errors.ts'
+import { newId } from '../../core/ids.ts'
+import * as identity from '../identity/index.ts'
+import * as repo from './repository.ts'
+import type { Question } from './rules/quiz.ts'
+import {
+  orderChangeRefusal,
+  publishingProblems,
+  type QuizDefinition,
+  type StepContent,
+  stepProblems,
+  type TallyMapping,
+  type Video,
+} from './rules/steps.ts'
+import type { ClassRow, CourseRow, QuizRow, StepType, TeamRow } from './tables.ts'
+
+/** What the school's plan allows; null means no limit. Billing provides it; until then every school is unlimited. */
+export type PlanLimits = { max_students: number | null; max_courses: number | null }
+export type PlanLimitsPort = (orgId: string) => Promise<PlanLimits>
+export const unlimitedPlan: PlanLimitsPort = async () => ({ max_students: null, max_courses: null })
+
+/** How far students went, as the progress module knows it. */
+export type ProgressPort = {
+  /** How many leading steps of the course some student has completed or is working on. */
+  reachedStepCount(orgId: string, courseId: string): Promise<number>
+  hasCompletedCourse(orgId: string, courseId: string, studentId: string): Promise<boolean>
+}
+
+export type CatalogDeps = {
+  db: Db
+  clock: Clock
+  identity: identity.IdentityDeps
+  planLimits: PlanLimitsPort
+  progress: ProgressPort
+}
+
+export type Actor = MemberIdentity
+
+const json = JSON.stringify
+const now = (deps: CatalogDeps) => deps.clock.now().toISOString()
+const manager = (actor: Actor) => actor.isSuperadmin || actor.role === 'owner' || actor.role === 'admin'
+
+// Course views
+
+export type CourseInput = {
+  name?: string
+  description?: string | null
+  categories?: string[]
+  languages?: string[]
+  media?: unknown[]
+  objectives?: string[]
+  skills?: string[]
+  currency?: string | null
+  price_amount?: number | null
+  is_active?: boolean
+  is_private?: boolean
+  max_playback_rate?: number
+  video_completion_threshold?: number
+  quiz_pass_threshold?: number
+  student_ids?: string[]
+  instructor_ids?: string[]
+  team_ids?: string[]
+  raw?: Record<string, unknown> | null
+}
+
+async function courseViews(deps: CatalogDeps, orgId: string, rows: CourseRow[]) {
+  const ids = rows.map((r) => r.id)
+  const [links, counts] = await Promise.all([
+    repo.courseLinks(deps.db, orgId, ids),
+    repo.countCourseSteps(deps.db, orgId, ids),
+  ])
+  const studentIds = new Set([...links.direct, ...links.viaTeams].map((l) => l.student_id))
+  const instructorIds = new Set(links.instructors.map((l) => l.instructor_id))
+  const [students, instructors] = await Promise.all([
+    identity.peopleByIds(deps.identity, orgId, 'lms_student', [...studentIds]),
+    identity.peopleByIds(deps.identity, orgId, 'lms_instructor', [...instructorIds]),
+  ])
+  const studentName = new Map(students.map((s) => [s.id, s.name]))
+  const instructorName = new Map(instructors.map((i) => [i.id, i.name]))
+  return rows.map((row) => {
+    const enrolled = [
+      ...new Set(
+        [...links.direct, ...links.viaTeams].filter((l) => l.course_id === row.id).map((l) => l.student_id),
+      ),
+    ].sort()
+    const assigned = links.instructors.filter((l) => l.course_id === row.id).map((l) => l.instructor_id)
+    return {
+      id: row.id,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+      name: row.name,
+      description: row.description,
+      status: row.status,
+      categories: parseJson<string[]>(row.categories_json, []),
+      languages: parseJson<string[]>(row.languages_json, []),
+      media: parseJson<{ url: string }[]>(row.media_json, []),
+      objectives: parseJson<string[]>(row.objectives_json, []),
+      skills: parseJson<string[]>(row.skills_json, []),
+      currency: row.currency,
+      price_amount: row.price_amount === null ? null : Number(row.price_amount),
+      is_active: row.is_active === 1,
+      is_private: row.is_private === 1,
+      max_playback_rate: Number(row.max_playback_rate),
+      video_completion_threshold: Number(row.video_completion_threshold),
+      quiz_pass_threshold: Number(row.quiz_pass_threshold),
+      student_ids: enrolled,
+      students: enrolled.map((id) => ({ id, name: studentName.get(id) ?? null })),
+      instructor_ids: assigned,
+      instructors: assigned.map((id) => ({ id, name: instructorName.get(id) ?? null })),
+      team_ids: links.teams.filter((l) => l.course_id === row.id).map((l) => l.team_id),
+      step_count: Number(counts.find((c) => c.course_id === row.id)?.n ?? 0),
+      published_at: row.published_at,
+      raw: parseJson<Record<string, unknown> | null>(row.raw_json, null),
+    }
+  })
+}
+
+export type CourseView = Awaited<ReturnType<typeof courseViews>>[number]
+
+async function loadCourse(deps: CatalogDeps, orgId: string, courseId: string): Promise<CourseRow> {
+  const course = await repo.getCourse(deps.db, orgId, courseId)
+  if (!course) throw notFound('Course')
+  return course
+}
+
+/** Owners and admins edit every course; instructors the courses they are assigned to. */
+async function assertMayEdit(deps: CatalogDeps, actor: Actor, course: CourseRow) {
+  if (manager(actor)) return
+  if (actor.role === 'instructor') {
+    const { instructorId } = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+    if (instructorId && (await repo.isInstructorAssigned(deps.db, actor.orgId, course.id, instructorId)))
+      return
+  }
+  throw forbidden('Only the instructors assigned to this course, and admins, can change it', 'not_assigned')
+}
+
+function assertNotArchived(course: CourseRow) {
+  if (course.status === 'archived')
+    throw conflict('course_archived', 'This course is archived: it can no longer change')
+}
+
+async function assertReferencesExist(deps: CatalogDeps, orgId: string, input: CourseInput) {
+  const checks: [string[] | undefined, 'lms_student' | 'lms_instructor', string][] = [
+    [input.student_ids, 'lms_student', 'student'],
+    [input.instructor_ids, 'lms_instructor', 'instructor'],
+  ]
+  for (const [ids, table, label] of checks) {
+    if (!ids?.length) continue
+    const found = new Set((await identity.peopleByIds(deps.identity, orgId, table, ids)).map((p) => p.id))
+    const missing = [...new Set(ids)].filter((id) => !found.has(id))
+    if (missing.length) {
+      throw new AppError(
+        404,
+        `${label}_not_found`,
+        `No ${label} of this school has the id ${missing.join(', ')}`,
+        {
+          missing,
+        },
+      )
+    }
+  }
+  if (input.team_ids?.length) {
+    const found = new Set((await repo.findTeams(deps.db, orgId, input.team_ids)).map((t) => t.id))
+    const missing = [...new Set(input.team_ids)].filter((id) => !found.has(id))
+    if (missing.length) {
+      throw new AppError(404, 'team_not_found', `No team of this school has the id ${missing.join(', ')}`, {
+        missing,
+      })
+    }
+  }
+}
+
+/** Checked inside the writing transaction, so that a refused change leaves nothing behind. */
+async function assertWithinPlan(deps: CatalogDeps, db: Db, orgId: string, creating: boolean) {
+  const limits = await deps.planLimits(orgId)
+  if (
+    creating &&
+    limits.max_courses !== null &&
+    (await repo.countCourses(db, orgId, 'archived')) > limits.max_courses
+  ) {
+    throw conflict('plan_limit_reached', `The school's plan allows ${limits.max_courses} courses`, {
+      limit: 'max_courses',
+      max: limits.max_courses,
+    })
+  }
+  if (limits.max_students !== null && (await repo.countEnrolledStudents(db, orgId)) > limits.max_students) {
+    throw conflict(
+      'plan_limit_reached',
+      `The school's plan allows ${limits.max_students} enrolled students`,
+      {
+        limit: 'max_students',
+        max: limits.max_students,
+      },
+    )
+  }
+}
+
+function courseColumns(input: CourseInput) {
+  const columns: Partial<CourseRow> = {}
+  if (input.name !== undefined) columns.name = input.name
+  if (input.description !== undefined) columns.description = input.description
+  if (input.categories !== undefined) columns.categories_json = json(input.categories)
+  if (input.languages !== undefined) columns.languages_json = json(input.languages)
+  if (input.media !== undefined) columns.media_json = json(input.media)
+  if (input.objectives !== undefined) columns.objectives_json = json(input.objectives)
+  if (input.skills !== undefined) columns.skills_json = json(input.skills)
+  if (input.currency !== undefined) columns.currency = input.currency
+  if (input.price_amount !== undefined) columns.price_amount = input.price_amount
+  if (input.is_active !== undefined) columns.is_active = input.is_active ? 1 : 0
+  if (input.is_private !== undefined) columns.is_private = input.is_private ? 1 : 0
+  if (input.max_playback_rate !== undefined) columns.max_playback_rate = input.max_playback_rate
+  if (input.video_completion_threshold !== undefined)
+    columns.video_completion_threshold = input.video_completion_threshold
+  if (input.quiz_pass_threshold !== undefined) columns.quiz_pass_threshold = input.quiz_pass_threshold
+  if (input.raw !== undefined) columns.raw_json = input.raw ? json(input.raw) : null
+  return columns
+}
+
+async function writeCourseLinks(db: Db, orgId: string, courseId: string, input: CourseInput, at: string) {
+  if (input.student_ids)
+    await repo.replaceCourseStudents(db, orgId, courseId, [...new Set(input.student_ids)], at)
+  if (input.team_ids) await repo.replaceCourseTeams(db, orgId, courseId, [...new Set(input.team_ids)], at)
+  if (input.instructor_ids) {
+    await repo.replaceCourseInstructors(db, orgId, courseId, [...new Set(input.instructor_ids)], at)
+  }
+}
+
+export async function listCourses(
+  deps: CatalogDeps,
+  actor: Actor,
+  filter: repo.ListFilter & { status?: CourseRow['status'] },
+) {
+  return courseViews(deps, actor.orgId, await repo.listCourses(deps.db, actor.orgId, filter))
+}
+
+export async function getCourse(deps: CatalogDeps, actor: Actor, courseId: string): Promise<CourseView> {
+  const [view] = await courseViews(deps, actor.orgId, [await loadCourse(deps, actor.orgId, courseId)])
+  return view as CourseView
+}
+
+/**
+ * Creates a learning path as a draft (seed 004 scenario 1): the author is an instructor or admin, enrolled
+ * students belong to the school, and the plan allows another course. An instructor author is assigned to it.
+ */
+export async function createCourse(deps: CatalogDeps, actor: Actor, input: CourseInput & { name: string }) {
+  await assertReferencesExist(deps, actor.orgId, input)
+  const instructorIds = [...(input.instructor_ids ?? [])]
+  if (actor.role === 'instructor') {
+    const { instructorId } = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+    if (instructorId && !instructorIds.includes(instructorId)) instructorIds.push(instructorId)
+  }
+  const at = now(deps)
+  const id = newId()
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.insertCourse(trx, actor.orgId, {
+      id,
+      name: input.name,
+      description: null,
+      status: 'draft',
+      categories_json: '[]',
+      media_json: '[]',
+      languages_json: '[]',
+      objectives_json: '[]',
+      skills_json: '[]',
+      currency: null,
+      price_amount: null,
+      is_active: 1,
+      is_private: 0,
+      max_playback_rate: 2,
+      video_completion_threshold: 0.9,
+      quiz_pass_threshold: 0.8,
+      raw_json: null,
+      created_by: actor.userId,
+      published_at: null,
+      ...courseColumns(input),
+      created_at: at,
+      updated_at: at,
+    })
+    await writeCourseLinks(trx, actor.orgId, id, { ...input, instructor_ids: instructorIds }, at)
+    await assertWithinPlan(deps, trx, actor.orgId, true)
+  })
+  return getCourse(deps, actor, id)
+}
+
+export async function updateCourse(deps: CatalogDeps, actor: Actor, courseId: string, input: CourseInput) {
+  const course = await loadCourse(deps, actor.orgId, courseId)
+  await assertMayEdit(deps, actor, course)
+  assertNotArchived(course)
+  await assertReferencesExist(deps, actor.orgId, input)
+  const at = now(deps)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.updateCourse(trx, actor.orgId, courseId, { ...courseColumns(input), updated_at: at })
+    await writeCourseLinks(trx, actor.orgId, courseId, input, at)
+    await assertWithinPlan(deps, trx, actor.orgId, false)
+  })
+  return getCourse(deps, actor, courseId)
+}
+
+/** Drafts and archived courses can be deleted; a published course is archived first. */
+export async function deleteCourse(deps: CatalogDeps, actor: Actor, courseId: string) {
+  const course = await loadCourse(deps, actor.orgId, courseId)
+  await assertMayEdit(deps, actor, course)
+  if (course.status === 'published') {
+    throw conflict('course_published', 'A published course cannot be deleted: archive it first')
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    const quizIds = (await repo.listCourseSteps(trx, actor.orgId, courseId)).flatMap((s) => s.quiz_id ?? [])
+    await repo.deleteCourse(trx, actor.orgId, courseId)
+    for (const quizId of quizIds) await repo.deleteQuiz(trx, actor.orgId, quizId)
+  })
+}
+
+/** Publishes a draft whose every step is complete; otherwise lists what is missing. */
+export async function publishCourse(deps: CatalogDeps, actor: Actor, courseId: string) {
+  const course = await loadCourse(deps, actor.orgId, courseId)
+  await assertMayEdit(deps, actor, course)
+  assertNotArchived(course)
+  if (course.status === 'published') return getCourse(deps, actor, courseId)
+  const problems = publishingProblems(await stepContents(deps, actor.orgId, courseId))
+  if (problems.length > 0) {
+    throw conflict('not_publishable', 'The course is not ready to publish', { problems })
+  }
+  const at = now(deps)
+  await repo.updateCourse(deps.db, actor.orgId, courseId, {
+    status: 'published',
+    published_at: at,
+    updated_at: at,
+  })
+  return getCourse(deps, actor, courseId)
+}
+
+/** Archives a course: students keep what they did, nothing more can happen in it. */
+export async function archiveCourse(deps: CatalogDeps, actor: Actor, courseId: string) {
+  const course = await loadCourse(deps, actor.orgId, courseId)
+  await assertMayEdit(deps, actor, course)
+  await repo.updateCourse(deps.db, actor.orgId, courseId, { status: 'archived', updated_at: now(deps) })
+  return getCourse(deps, actor, courseId)
+}
+
+// Steps
+
+export type ClassInput = {
+  name?: string
+  description?: string | null
+  step_type?: StepType
+  content_md?: string | null
+  video?: Video | null
+  quiz?: QuizInputValue | null
+  skills?: string[]
+  languages?: string[]
+  media?: unknown[]
+  raw?: Record<string, unknown> | null
+}
+
+export type QuizInputValue =
+  | { pass_threshold?: number; questions: Question[] }
+  | { pass_threshold?: number; tally: TallyMapping }
+
+function quizDefinition(row: QuizRow): QuizDefinition {
+  const passThreshold = row.pass_threshold === null ? null : Number(row.pass_threshold)
+  return row.kind === 'tally'
+    ? {
+        kind: 'tally',
+        pass_threshold: passThreshold,
+        tally: parseJson<TallyMapping>(row.tally_json, {} as TallyMapping),
+      }
+    : {
+        kind: 'native',
+        pass_threshold: passThreshold,
+        questions: parseJson<Question[]>(row.questions_json, []),
+      }
+}
+
+function contentOf(row: ClassRow, quiz: QuizRow | undefined): StepContent {
+  return {
+    id: row.id,
+    name: row.name,
+    step_type: row.step_type,
+    content_md: row.content_md,
+    video: parseJson<Video | null>(row.video_json, null),
+    quiz: quiz ? quizDefinition(quiz) : null,
+  }
+}
+
+async function stepContents(deps: CatalogDeps, orgId: string, courseId: string): Promise<StepContent[]> {
+  const steps = await repo.listCourseSteps(deps.db, orgId, courseId)
+  const quizzes = await repo.getQuizzes(
+    deps.db,
+    orgId,
+    steps.flatMap((s) => s.quiz_id ?? []),
+  )
+  return steps.map((s) =>
+    contentOf(
+      s,
+      quizzes.find((q) => q.id === s.quiz_id),
+    ),
+  )
+}
+
+/** The quiz as staff see it: the answer key included, the Tally signing secret never. */
+function quizView(quiz: QuizDefinition) {
+  if (quiz.kind === 'native')
+    return { kind: quiz.kind, pass_threshold: quiz.pass_threshold, questions: quiz.questions }
+  const { signing_secret, ...tally } = quiz.tally
+  return {
+    kind: quiz.kind,
+    pass_threshold: quiz.pass_threshold,
+    tally: { ...tally, signing_secret_set: Boolean(signing_secret) },
+  }
+}
+
+async function classViews(deps: CatalogDeps, orgId: string, rows: ClassRow[]) {
+  const quizzes = await repo.getQuizzes(
+    deps.db,
+    orgId,
+    rows.flatMap((r) => r.quiz_id ?? []),
+  )
+  return rows.map((row) => {
+    const content = contentOf(
+      row,
+      quizzes.find((q) => q.id === row.quiz_id),
+    )
+    return {
+      id: row.id,
+      created_at: row.created_at,
+      updated_at: row.updated_at,
+      course_id: row.course_id,
+      name: row.name,
+      description: row.description,
+      order_index: row.order_index,
+      step_type: row.step_type,
+      content_md: row.content_md,
+      video: content.video,
+      quiz: content.quiz ? quizView(content.quiz) : null,
+      skills: parseJson<string[]>(row.skills_json, []),
+      languages: parseJson<string[]>(row.languages_json, []),
+      media: parseJson<{ url: string }[]>(row.media_json, []),
+      raw: parseJson<Record<string, unknown> | null>(row.raw_json, null),
+    }
+  })
+}
+
+export type ClassView = Awaited<ReturnType<typeof classViews>>[number]
+
+async function loadClass(deps: CatalogDeps, orgId: string, classId: string) {
+  const row = await repo.getClass(deps.db, orgId, classId)
+  if (!row) throw notFound('Step')
+  return row
+}
+
+export async function listClasses(
+  deps: CatalogDeps,
+  actor: Actor,
+  filter: repo.ListFilter & { courseId?: string },
+) {
+  return classViews(deps, actor.orgId, await repo.listClasses(deps.db, actor.orgId, filter))
+}
+
+export async function getClass(deps: CatalogDeps, actor: Actor, classId: string): Promise<ClassView> {
+  const [view] = await classViews(deps, actor.orgId, [await loadClass(deps, actor.orgId, classId)])
+  return view as ClassView
+}
+
+function classColumns(input: ClassInput) {
+  const columns: Partial<ClassRow> = {}
+  if (input.name !== undefined) columns.name = input.name
+  if (input.description !== undefined) columns.description = input.description
+  if (input.step_type !== undefined) columns.step_type = input.step_type
+  if (input.content_md !== undefined) columns.content_md = input.content_md
+  if (input.video !== undefined) columns.video_json = input.video ? json(input.video) : null
+  if (input.skills !== undefined) columns.skills_json = json(input.skills)
+  if (input.languages !== undefined) columns.languages_json = json(input.languages)
+  if (input.media !== undefined) columns.media_json = json(input.media)
+  if (input.raw !== undefined) columns.raw_json = input.raw ? json(input.raw) : null
+  return columns
+}
+
+/** Writes the step's quiz row; returns the quiz id the step should point at. */
+async function writeQuiz(
+  db: Db,
+  orgId: string,
+  current: QuizRow | undefined,
+  input: QuizInputValue | null,
+  at: string,
+): Promise<string | null> {
+  if (input === null) {
+    if (current) await repo.deleteQuiz(db, orgId, current.id)
+    return null
+  }
+  const isTally = 'tally' in input
+  // Keep the stored signing secret when an edit does not restate it.
+  const previousSecret =
+    current?.kind === 'tally'
+      ? parseJson<TallyMapping>(current.tally_json, {} as TallyMapping).signing_secret
+      : undefined
+  const columns = {
+    kind: isTally ? ('tally' as const) : ('native' as const),
+    pass_threshold: input.pass_threshold ?? null,
+    questions_json: isTally ? '[]' : json(input.questions),
+    tally_json: isTally
+      ? json({ ...input.tally, signing_secret: input.tally.signing_secret ?? previousSecret })
+      : null,
+    updated_at: at,
+  }
+  if (current) {
+    await repo.updateQuiz(db, orgId, current.id, columns)
+    return current.id
+  }
+  const id = newId()
+  await repo.insertQuiz(db, orgId, { id, ...columns, created_at: at })
+  return id
+}
+
+function assertStepComplete(course: CourseRow, content: StepContent) {
+  if (course.status !== 'published') return
+  const problems = stepProblems(content)
+  if (problems.length > 0) {
+    throw conflict(
+      'step_incomplete',
+      `A published course only takes complete steps: this one ${problems.join(', ')}`,
+      {
+        problems,
+      },
+    )
+  }
+}
+
+async function assertMayChangeOrder(deps: CatalogDeps, course: CourseRow, before: string[], after: string[]) {
+  if (course.status !== 'published') return
+  const reached = await deps.progress.reachedStepCount(course.org_id, course.id)
+  const refusal = orderChangeRefusal(before, after, reached)
+  if (refusal) throw conflict('students_started', refusal, { reached_steps: reached })
+}
+
+/** Adds a step at the end of the path, or at `order_index` when students have not reached that place. */
+export async function createClass(
+  deps: CatalogDeps,
+  actor: Actor,
+  input: ClassInput & { course_id: string; name: string; step_type: StepType; order_index?: number },
+) {
+  const course = await loadCourse(deps, actor.orgId, input.course_id)
+  await assertMayEdit(deps, actor, course)
+  assertNotArchived(course)
+  const steps = await repo.listCourseSteps(deps.db, actor.orgId, course.id)
+  const id = newId()
+  const position = Math.min(input.order_index ?? steps.length, steps.length)
+  const before = steps.map((s) => s.id)
+  const after = [...before.slice(0, position), id, ...before.slice(position)]
+  await assertMayChangeOrder(deps, course, before, after)
+  const quiz = input.quiz ?? null
+  assertStepComplete(course, {
+    id,
+    name: input.name,
+    step_type: input.step_type,
+    content_md: input.content_md ?? null,
+    video: input.video ?? null,
+    quiz: quiz ? toDefinition(quiz) : null,
+  })
+  const at = now(deps)
+  await deps.db.transaction().execute(async (trx) => {
+    const quizId = await writeQuiz(trx, actor.orgId, undefined, quiz, at)
+    await repo.insertClass(trx, actor.orgId, {
+      id,
+      course_id: course.id,
+      name: input.name,
+      description: null,
+      order_index: position,
+      step_type: input.step_type,
+      content_md: null,
+      video_json: null,
+      quiz_id: quizId,
+      media_json: '[]',
+      languages_json: '[]',
+      skills_json: '[]',
+      raw_json: null,
+      ...classColumns(input),
+      created_at: at,
+      updated_at: at,
+    })
+    await repo.setStepOrder(trx, actor.orgId, course.id, after, at)
+    await repo.updateCourse(trx, actor.orgId, course.id, { updated_at: at })
+  })
+  return getClass(deps, actor, id)
+}
+
+function toDefinition(input: QuizInputValue): QuizDefinition {
+  const passThreshold = input.pass_threshold ?? null
+  return 'tally' in input
+    ? { kind: 'tally', pass_threshold: passThreshold, tally: input.tally }
+    : { kind: 'native', pass_threshold: passThreshold, questions: input.questions }
+}
+
+/** Edits a step. On a published course the step must stay complete; its place never changes here. */
+export async function updateClass(deps: CatalogDeps, actor: Actor, classId: string, input: ClassInput) {
+  const row = await loadClass(deps, actor.orgId, classId)
+  const course = await loadCourse(deps, actor.orgId, row.course_id)
+  await assertMayEdit(deps, actor, course)
+  assertNotArchived(course)
+  const [currentQuiz] = await repo.getQuizzes(deps.db, actor.orgId, row.quiz_id ? [row.quiz_id] : [])
+  const merged = contentOf({ ...row, ...classColumns(input) }, currentQuiz)
+  if (input.quiz !== undefined) merged.quiz = input.quiz ? toDefinition(input.quiz) : null
+  assertStepComplete(course, merged)
+  const at = now(deps)
+  await deps.db.transaction().execute(async (trx) => {
+    const quizId =
+      input.quiz === undefined ? row.quiz_id : await writeQuiz(trx, actor.orgId, currentQuiz, input.quiz, at)
+    await repo.updateClass(trx, actor.orgId, classId, {
+      ...classColumns(input),
+      quiz_id: quizId,
+      updated_at: at,
+    })
+    await repo.updateCourse(trx, actor.orgId, course.id, { updated_at: at })
+  })
+  return getClass(deps, actor, classId)
+}
+
+export async function deleteClass(deps: CatalogDeps, actor: Actor, classId: string) {
+  const row = await loadClass(deps, actor.orgId, classId)
+  const course = await loadCourse(deps, actor.orgId, row.course_id)
+  await assertMayEdit(deps, actor, course)
+  assertNotArchived(course)
+  const before = (await repo.listCourseSteps(deps.db, actor.orgId, course.id)).map((s) => s.id)
+  const after = before.filter((id) => id !== classId)
+  await assertMayChangeOrder(deps, course, before, after)
+  if (course.status === 'published' && after.length === 0) {
+    throw conflict('last_step', 'A published course keeps at least one step')
+  }
+  const at = now(deps)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.deleteClass(trx, actor.orgId, classId)
+    if (row.quiz_id) await repo.deleteQuiz(trx, actor.orgId, row.quiz_id)
+    await repo.setStepOrder(trx, actor.orgId, course.id, after, at)
+    await repo.updateCourse(trx, actor.orgId, course.id, { updated_at: at })
+  })
+}
+
+/** Sets the whole path order; it must name every step of the course exactly once. */
+export async function reorderSteps(deps: CatalogDeps, actor: Actor, courseId: string, classIds: string[]) {
+  const course = await loadCourse(deps, actor.orgId, courseId)
+  await assertMayEdit(deps, actor, course)
+  assertNotArchived(course)
+  const before = (await repo.listCourseSteps(deps.db, actor.orgId, courseId)).map((s) => s.id)
+  const given = new Set(classIds)
+  if (given.size !== classIds.length || given.size !== before.length || before.some((id) => !given.has(id))) {
+    throw new AppError(400, 'invalid_order', 'Give every step of the course exactly once', {
+      expected: before.length,
+    })
+  }
+  await assertMayChangeOrder(deps, course, before, classIds)
+  const at = now(deps)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.setStepOrder(trx, actor.orgId, courseId, classIds, at)
+    await repo.updateCourse(trx, actor.orgId, courseId, { updated_at: at })
+  })
+  return listClasses(deps, actor, { courseId, limit: 1000, offset: 0 })
+}
+
+// Teams
+
+async function teamViews(deps: CatalogDeps, orgId: string, rows: TeamRow[]) {
+  const members = await repo.teamMembers(
+    deps.db,
+    orgId,
+    rows.map((r) => r.id),
+  )
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    student_ids: members.filter((m) => m.team_id === row.id).map((m) => m.student_id),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }))
+}
+
+async function loadTeam(deps: CatalogDeps, orgId: string, teamId: string) {
+  const team = await repo.getTeam(deps.db, orgId, teamId)
+  if (!team) throw notFound('Team')
+  return team
+}
+
+export async function listTeams(
+  deps: CatalogDeps,
+  actor: Actor,
+  filter: Omit<repo.ListFilter, 'updatedGte'>,
+) {
+  return teamViews(deps, actor.orgId, await repo.listTeams(deps.db, actor.orgId, filter))
+}
+
+export async function getTeam(deps: CatalogDeps, actor: Actor, teamId: string) {
+  const [view] = await teamViews(deps, actor.orgId, [await loadTeam(deps, actor.orgId, teamId)])
+  return view as NonNullable<typeof view>
+}
+
+type TeamInput = { name?: string; description?: string | null; student_ids?: string[] }
+
+export async function createTeam(deps: CatalogDeps, actor: Actor, input: TeamInput & { name: string }) {
+  await assertReferencesExist(deps, actor.orgId, { student_ids: input.student_ids })
+  const at = now(deps)
+  const id = newId()
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.insertTeam(trx, actor.orgId, {
+      id,
+      name: input.name,
+      description: input.description ?? null,
+      created_at: at,
+      updated_at: at,
+    })
+    await repo.replaceTeamMembers(trx, actor.orgId, id, [...new Set(input.student_ids ?? [])], at)
+    await assertWithinPlan(deps, trx, actor.orgId, false)
+  })
+  return getTeam(deps, actor, id)
+}
+
+export async function updateTeam(deps: CatalogDeps, actor: Actor, teamId: string, input: TeamInput) {
+  await loadTeam(deps, actor.orgId, teamId)
+  await assertReferencesExist(deps, actor.orgId, { student_ids: input.student_ids })
+  const at = now(deps)
+  await deps.db.transaction().execute(async (trx) => {
+    const patch: Partial<TeamRow> = { updated_at: at }
+    if (input.name !== undefined) patch.name = input.name
+    if (input.description !== undefined) patch.description = input.description
+    await repo.updateTeam(trx, actor.orgId, teamId, patch)
+    if (input.student_ids) {
+      await repo.replaceTeamMembers(trx, actor.orgId, teamId, [...new Set(input.student_ids)], at)
+    }
+    await assertWithinPlan(deps, trx, actor.orgId, false)
+  })
+  return getTeam(deps, actor, teamId)
+}
+
+export async function deleteTeam(deps: CatalogDeps, actor: Actor, teamId: string) {
+  await loadTeam(deps, actor.orgId, teamId)
+  await repo.deleteTeam(deps.db, actor.orgId, teamId)
+}
+
+export async function addTeamMember(deps: CatalogDeps, actor: Actor, teamId: string, studentId: string) {
+  await loadTeam(deps, actor.orgId, teamId)
+  await assertReferencesExist(deps, actor.orgId, { student_ids: [studentId] })
+  const at = now(deps)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.addTeamMember(trx, actor.orgId, teamId, studentId, at)
+    await repo.updateTeam(trx, actor.orgId, teamId, { updated_at: at })
+    await assertWithinPlan(deps, trx, actor.orgId, false)
+  })
+  return getTeam(deps, actor, teamId)
+}
+
+export async function removeTeamMember(deps: CatalogDeps, actor: Actor, teamId: string, studentId: string) {
+  await loadTeam(deps, actor.orgId, teamId)
+  if (!(await repo.removeTeamMember(deps.db, actor.orgId, teamId, studentId))) throw notFound('Team member')
+  await repo.updateTeam(deps.db, actor.orgId, teamId, { updated_at: now(deps) })
+}
