@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../test/helpers/app.ts'
 import { testDialects } from '../test/helpers/databases.ts'
-import { createOrg, signedInMember, signIn } from '../test/helpers/factories.ts'
+import { completeSteps, createOrg, signedInMember, signIn } from '../test/helpers/factories.ts'
 import { seedDemo } from './demo.ts'
 import {
   createApiToken,
@@ -26,7 +26,7 @@ type OpenApiDocument = {
   paths: Record<string, Record<string, Operation>>
   components?: { schemas?: Record<string, SchemaRef> }
 }
-type Route = { method: string; path: string; access: string; example: unknown }
+type Route = { method: string; path: string; access: string; hasBody: boolean; example: unknown }
 
 function routesOf(doc: OpenApiDocument): Route[] {
   const routes: Route[] = []
@@ -38,6 +38,7 @@ function routesOf(doc: OpenApiDocument): Route[] {
         method: method.toUpperCase(),
         path,
         access: operation['x-sillon-access'] ?? '',
+        hasBody: schema !== undefined,
         example: schema?.example,
       })
     }
@@ -90,6 +91,12 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
     const ownerClient = await signIn(t, 'direction@demo.sillon.test', 'demo-sillon')
     await ownerClient.post('/api/lms/students', { name: 'Profil sans compte' })
     await ownerClient.post('/api/lms/instructors', { name: 'Intervenant externe' })
+    // Catalog content of B, until the demo school brings its own course.
+    const studentB = (await ownerClient.get('/api/lms/students')).body[0].id
+    const teamB = (await ownerClient.post('/api/teams', { name: 'Équipe B', student_ids: [studentB] })).body
+    const courseB = (await ownerClient.post('/api/lms/courses', { name: 'Cours B', team_ids: [teamB.id] }))
+      .body
+    await ownerClient.post('/api/lms/classes', { course_id: courseB.id, ...completeSteps.quiz })
 
     const tables = (await t.database.db.introspection.getTables()).filter((table) =>
       table.columns.some((c) => c.name === 'org_id'),
@@ -157,11 +164,8 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   })
 
   it('documents an example body for every route that takes one', () => {
-    const missing = routes.filter(
-      (r) => r.method !== 'GET' && r.method !== 'DELETE' && r.example === undefined,
-    )
-    // Routes without a body (logout) have no request schema at all; the others need an example.
-    expect(missing.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/auth/logout'])
+    const missing = routes.filter((r) => r.hasBody && r.example === undefined)
+    expect(missing.map((r) => `${r.method} ${r.path}`)).toEqual([])
   })
 
   it("answers 404 to every route that names another organisation's resource, and changes nothing there", async () => {
