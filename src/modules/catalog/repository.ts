@@ -343,6 +343,7 @@ export async function teamMembers(db: Db, orgId: string, teamIds: string[]) {
     .where('org_id', '=', orgId)
     .where('team_id', 'in', teamIds)
     .orderBy('created_at')
+    .orderBy('student_id')
     .execute()
 }
 
