@@ -4,6 +4,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import type { Clock } from './core/clock.ts'
 import type { Config } from './core/config.ts'
 import type { DbHandle } from './core/db/database.ts'
+import type { FileStore } from './core/files/file-store.ts'
 import { createHttpApp } from './core/http/app.ts'
 import type { AppEnv } from './core/http/context.ts'
 import { healthRoutes } from './core/http/health.ts'
@@ -21,6 +22,8 @@ export type AppDeps = {
   clock: Clock
   logger: Logger
   clientIp: (c: Context<AppEnv>) => string | undefined
+  /** Where uploaded files (KMS) are kept. */
+  files: FileStore
   /** What each school's plan allows (billing); every school is unlimited when absent. */
   planLimits?: catalog.PlanLimitsPort
   /** Where students are in each course (progress). */
@@ -60,6 +63,8 @@ export function buildApp(deps: AppDeps) {
     db: database.db,
     clock: deps.clock,
     identity: identityDeps,
+    files: deps.files,
+    uploadMaxBytes: config.UPLOAD_MAX_BYTES,
     planLimits: deps.planLimits ?? catalog.unlimitedPlan,
     // Until the progress module records where students are, no student has reached any step.
     progress: deps.progress ?? { reachedStepCount: async () => 0, hasCompletedCourse: async () => false },
@@ -70,6 +75,7 @@ export function buildApp(deps: AppDeps) {
     publicUrl: config.PUBLIC_URL,
     corsOrigins: config.CORS_ORIGINS,
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    uploadLimitBytes: config.UPLOAD_MAX_BYTES,
     clientIp: deps.clientIp,
     authenticate: (c) => identity.authenticate(identityDeps, c),
   })

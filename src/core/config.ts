@@ -36,6 +36,11 @@ export const configSchema = z
       .int()
       .min(1024)
       .default(1024 * 1024),
+    UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(25 * 1024 * 1024),
     TRUST_PROXY: booleanFlag.default(false),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   })

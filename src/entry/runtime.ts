@@ -9,6 +9,7 @@ import type { Config } from '../core/config.ts'
 import { openPostgres, openSqlite } from '../core/db/connect-node.ts'
 import type { DbHandle } from '../core/db/database.ts'
 import { migrateToLatest } from '../core/db/migrate.ts'
+import { diskFileStore } from '../core/files/disk-file-store.ts'
 import type { AppEnv } from '../core/http/context.ts'
 import { randomSecret } from '../core/ids.ts'
 
@@ -68,6 +69,7 @@ export async function openRuntime(config: Config, logger: Logger = createLogger(
     clock: systemClock,
     logger,
     clientIp: nodeClientIp(config.TRUST_PROXY),
+    files: diskFileStore(join(config.DATA_DIR, 'files')),
   })
   return { ...built, config, database, logger, close: () => database.close() }
 }

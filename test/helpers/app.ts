@@ -8,6 +8,7 @@ import { type App, type AppDeps, buildApp } from '../../src/app.ts'
 import { fixedClock } from '../../src/core/clock.ts'
 import { loadConfig } from '../../src/core/config.ts'
 import type { SqlDialect } from '../../src/core/db/database.ts'
+import { diskFileStore } from '../../src/core/files/disk-file-store.ts'
 import { nodeClientIp } from '../../src/entry/runtime.ts'
 import { createTestDatabase, type TestDatabase } from './databases.ts'
 
@@ -43,8 +44,9 @@ export class TestClient {
     if (origin && method !== 'GET' && !h.has('origin')) h.set('origin', origin)
     if (this.options.token) h.set('authorization', `Bearer ${this.options.token}`)
     if (this.cookies.size > 0) h.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
-    let payload: string | undefined
-    if (body !== undefined) {
+    let payload: string | FormData | undefined
+    if (body instanceof FormData) payload = body
+    else if (body !== undefined) {
       payload = typeof body === 'string' ? body : JSON.stringify(body)
       if (!h.has('content-type')) h.set('content-type', 'application/json')
     }
@@ -117,6 +119,7 @@ export async function startTestApp(
     clock,
     logger: pino({ level: 'silent' }),
     clientIp: nodeClientIp(config.TRUST_PROXY),
+    files: diskFileStore(join(dataDir, 'files')),
     ...options.deps,
   })
   handler = built.app

@@ -17,12 +17,16 @@ export type HttpAppOptions = {
   publicUrl: string
   corsOrigins: readonly string[]
   bodyLimitBytes: number
+  /** Largest file accepted in a multipart upload. */
+  uploadLimitBytes: number
   /** Where the caller's address comes from on this runtime (socket, proxy header, Cloudflare). */
   clientIp: (c: Context<AppEnv>) => string | undefined
   /** Resolves the caller from the request; null when anonymous. Throws AppError for bad credentials. */
   authenticate: (c: Context<AppEnv>) => Promise<Identity | null>
 }
 
+// Room for the other fields and boundaries of a multipart body around the file itself.
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
 
 /** The HTTP shell shared by every runtime: ids, logs, headers, limits, errors and the caller's identity. */
@@ -69,13 +73,18 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
       }),
     )
   }
-  app.use(
-    '/api/*',
+  // File uploads (multipart) get their own, larger limit; everything else stays small.
+  const limitFor = (maxSize: number) =>
     bodyLimit({
-      maxSize: options.bodyLimitBytes,
-      onError: (c) =>
-        c.json(errorBody('payload_too_large', `Request body exceeds ${options.bodyLimitBytes} bytes`), 413),
-    }),
+      maxSize,
+      onError: (c) => c.json(errorBody('payload_too_large', `Request body exceeds ${maxSize} bytes`), 413),
+    })
+  const jsonLimit = limitFor(options.bodyLimitBytes)
+  const uploadLimit = limitFor(options.uploadLimitBytes + MULTIPART_OVERHEAD_BYTES)
+  app.use('/api/*', (c, next) =>
+    (c.req.header('content-type') ?? '').startsWith('multipart/form-data')
+      ? uploadLimit(c, next)
+      : jsonLimit(c, next),
   )
   app.use('/api/*', crossSiteProtection([publicOrigin, ...options.corsOrigins]))
   app.use('/api/*', async (c, next) => {

@@ -382,3 +382,26 @@ export const UpdateKmsBody = z
     available_in_advance: z.boolean().optional(),
   })
   .openapi('UpdateKmsResource', { example: { available_in_advance: true } })
+
+export const KmsUploadForm = z
+  .object({
+    file: z
+      .custom<File>((value) => value instanceof File, 'attach the file in the "file" field')
+      .openapi({ type: 'string', format: 'binary' }),
+    title: z.string().trim().max(300).optional(),
+    available_in_advance: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
+  .openapi('UploadKmsFile')
+
+export const KmsListSchema = z
+  .object({
+    data: z.array(KmsResourceSchema),
+    locked: z
+      .number()
+      .int()
+      .openapi({ description: 'Resources the caller will see once the course is completed' }),
+  })
+  .openapi('KmsList')
