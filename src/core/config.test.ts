@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       SEED_DEMO: true,
       CORS_ORIGINS: [],
       BODY_LIMIT_BYTES: 1024 * 1024,
+      UPLOAD_MAX_BYTES: 25 * 1024 * 1024,
       TRUST_PROXY: false,
       LOGIN_RATE_LIMIT: 10,
       dialect: 'sqlite',
