@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<void> {
 
   if (command === 'seed-demo') {
     await withRuntime(async (runtime) => {
-      const { created } = await seedDemo(runtime.identity)
+      const { created } = await seedDemo(runtime)
       console.log(
         created ? `demo school "${DEMO_ORG.name}" created` : `demo school "${DEMO_ORG.slug}" already exists`,
       )

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../test/helpers/app.ts'
 import { testDialects } from '../test/helpers/databases.ts'
-import { completeSteps, createOrg, signedInMember, signIn } from '../test/helpers/factories.ts'
+import { createOrg, signedInMember, signIn } from '../test/helpers/factories.ts'
 import { seedDemo } from './demo.ts'
 import {
   createApiToken,
@@ -79,7 +79,7 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
     const orgA = await createOrg(t)
     for (const role of roles) callers.set(role, (await signedInMember(t, orgA.id, role)).client)
 
-    await seedDemo(t.identity)
+    await seedDemo(t)
     const orgB = await findOrganisationBySlug(t.identity, 'demo')
     const ownerB = await memberUserId(t.identity, orgB.id, 'direction@demo.sillon.test')
     await createApiToken(t.identity, orgB.id, ownerB, { name: 'B token' })
@@ -91,12 +91,8 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
     const ownerClient = await signIn(t, 'direction@demo.sillon.test', 'demo-sillon')
     await ownerClient.post('/api/lms/students', { name: 'Profil sans compte' })
     await ownerClient.post('/api/lms/instructors', { name: 'Intervenant externe' })
-    // Catalog content of B, until the demo school brings its own course.
-    const studentB = (await ownerClient.get('/api/lms/students')).body[0].id
-    const teamB = (await ownerClient.post('/api/teams', { name: 'Équipe B', student_ids: [studentB] })).body
-    const courseB = (await ownerClient.post('/api/lms/courses', { name: 'Cours B', team_ids: [teamB.id] }))
-      .body
-    await ownerClient.post('/api/lms/classes', { course_id: courseB.id, ...completeSteps.quiz })
+    // A draft course besides the demo's published one.
+    await ownerClient.post('/api/lms/courses', { name: 'Brouillon B' })
 
     const tables = (await t.database.db.introspection.getTables()).filter((table) =>
       table.columns.some((c) => c.name === 'org_id'),

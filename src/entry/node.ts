@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { ConfigError, loadConfig } from '../core/config.ts'
 import { DOCS_ASSETS_PATH } from '../core/http/openapi.ts'
-import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from '../demo.ts'
+import { DEMO_MEDIA_PATH, DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from '../demo.ts'
 import { openRuntime } from './runtime.ts'
 
 // The Node server: embedded SQLite by default, PostgreSQL when DATABASE_URL is set.
@@ -31,8 +32,17 @@ app.use(
   serveStatic({ root: swaggerDir, rewriteRequestPath: (path) => path.slice(DOCS_ASSETS_PATH.length) }),
 )
 
+// The demo course's video ships in the repository and is served like any static file.
+app.use(
+  `${DEMO_MEDIA_PATH}/*`,
+  serveStatic({
+    root: fileURLToPath(new URL('../../demo/media', import.meta.url)),
+    rewriteRequestPath: (path) => path.slice(DEMO_MEDIA_PATH.length),
+  }),
+)
+
 if (config.SEED_DEMO) {
-  const { created } = await seedDemo(runtime.identity)
+  const { created } = await seedDemo(runtime)
   if (created) logger.info({ org: DEMO_ORG.slug }, 'demo school created')
 }
 

@@ -3,10 +3,17 @@
 export { catalogRoutes } from './routes.ts'
 export { gradeQuiz, type Question, type QuizGrade, questionsForStudent } from './rules/quiz.ts'
 export type { QuizDefinition, TallyMapping, Video } from './rules/steps.ts'
+export { CourseDocumentSchema } from './schemas.ts'
 export {
   type CatalogDeps,
+  type CourseDocument,
+  createTeam,
+  exportCourse,
+  importIntoOrganisation,
   type PlanLimits,
   type PlanLimitsPort,
   type ProgressPort,
+  publishCourse,
   unlimitedPlan,
+  updateCourse,
 } from './service.ts'

@@ -169,6 +169,39 @@ export function catalogRoutes(deps: service.CatalogDeps) {
       ),
   )
 
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/lms/courses/{id}/export',
+      tags: courseTags,
+      summary:
+        'The course as one JSON document: steps, quizzes with answer keys, handout documents and links',
+      access: STAFF,
+      request: { params: s.CourseParams },
+      responses: {
+        200: { description: 'Document', ...json(s.CourseDocumentSchema) },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => c.json(await service.exportCourse(deps, actorOf(c), c.req.valid('param').id), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/lms/courses/import',
+      tags: courseTags,
+      summary: 'Create a draft course from an exported document',
+      access: EDITORS,
+      request: { body: { ...json(s.CourseDocumentSchema), required: true } },
+      responses: {
+        201: { description: 'Created', ...json(s.CourseSchema) },
+        ...errorResponses(400, 401, 403, 409),
+      },
+    }),
+    async (c) => c.json(await service.importCourse(deps, actorOf(c), c.req.valid('json')), 201),
+  )
+
   // Steps (Unified.to LmsClass, with the path extensions)
 
   const classTags = ['Steps']

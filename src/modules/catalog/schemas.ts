@@ -6,7 +6,7 @@ const Timestamp = z.string().openapi({ example: '2026-11-22T09:30:00.000Z' })
 const Id = z.string().min(1).max(64)
 const Ids = z.array(Id).max(5000)
 const Tags = z.array(z.string().trim().min(1).max(100)).max(50)
-const Media = z
+export const MediaSchema = z
   .array(
     z.object({
       url: z.url().max(2000),
@@ -125,9 +125,13 @@ export const VideoSchema = z
     z.object({
       source: z.literal('url'),
       url: z
-        .url({ protocol: /^https?$/ })
+        .string()
         .max(2000)
-        .openapi({ example: 'https://videos.example.org/intro.m3u8' }),
+        .refine(
+          (url) => /^\/[^/]/.test(url) || (URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)),
+          'use an http(s) URL, or a /path served by Sillon',
+        )
+        .openapi({ example: 'https://videos.example.org/intro.m3u8', description: 'MP4 or HLS manifest' }),
       duration_sec: z.number().positive().max(86400),
     }),
     z.object({
@@ -150,7 +154,7 @@ const courseFields = {
   description: z.string().max(20000).nullable().optional(),
   categories: Tags.optional(),
   languages: z.array(z.string().trim().min(2).max(20)).max(20).optional(),
-  media: Media.optional(),
+  media: MediaSchema.optional(),
   objectives: z.array(z.string().trim().min(1).max(1000)).max(50).optional(),
   skills: Tags.optional(),
   currency: z.string().trim().length(3).toUpperCase().nullable().optional(),
@@ -197,7 +201,7 @@ export const CourseSchema = z
     status: z.enum(courseStatuses),
     categories: z.array(z.string()),
     languages: z.array(z.string()),
-    media: Media,
+    media: MediaSchema,
     objectives: z.array(z.string()),
     skills: z.array(z.string()),
     currency: z.string().nullable(),
@@ -243,7 +247,7 @@ const classFields = {
   quiz: QuizInput.nullable().optional(),
   skills: Tags.optional(),
   languages: z.array(z.string().trim().min(2).max(20)).max(20).optional(),
-  media: Media.optional(),
+  media: MediaSchema.optional(),
   raw: z.record(z.string(), z.unknown()).nullable().optional(),
   order_index: z.number().int().min(0).optional().openapi({
     description: 'Position (0 = first); omitted: added at the end',
@@ -280,7 +284,7 @@ export const ClassSchema = z
     quiz: QuizSchema.nullable(),
     skills: z.array(z.string()),
     languages: z.array(z.string()),
-    media: Media,
+    media: MediaSchema,
     raw: z.record(z.string(), z.unknown()).nullable(),
   })
   .openapi('Class')
@@ -405,3 +409,26 @@ export const KmsListSchema = z
       .openapi({ description: 'Resources the caller will see once the course is completed' }),
   })
   .openapi('KmsList')
+
+// Export / import: one JSON document per course (steps, quizzes, handout documents and links)
+
+export const COURSE_DOCUMENT_FORMAT = 'sillon.course'
+
+export const CourseDocumentSchema = z
+  .object({
+    format: z.literal(COURSE_DOCUMENT_FORMAT),
+    version: z.literal(1),
+    exported_at: Timestamp.optional(),
+    course: CreateCourseBody.omit({ student_ids: true, instructor_ids: true, team_ids: true }),
+    steps: z.array(CreateClassBody.omit({ course_id: true, order_index: true })).max(1000),
+    kms: z.array(CreateKmsBody).max(1000).default([]),
+  })
+  .openapi('CourseDocument', {
+    example: {
+      format: 'sillon.course',
+      version: 1,
+      course: { name: 'Découvrir le système solaire', languages: ['fr'], skills: ['astronomie'] },
+      steps: [{ name: 'Lire', step_type: 'reading', content_md: '# Les planètes' }],
+      kms: [{ type: 'document', title: 'Fiche', body: '# Résumé', available_in_advance: false }],
+    },
+  })

@@ -1,3 +1,4 @@
+import type { z } from '@hono/zod-openapi'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import { parseJson } from '../../core/db/json.ts'
@@ -17,6 +18,7 @@ import {
   type TallyMapping,
   type Video,
 } from './rules/steps.ts'
+import type { MediaSchema } from './schemas.ts'
 import type { ClassRow, CourseRow, KmsResourceRow, QuizRow, StepType, TeamRow } from './tables.ts'
 
 /** What the school's plan allows; null means no limit. Billing provides it; until then every school is unlimited. */
@@ -43,6 +45,8 @@ export type CatalogDeps = {
 
 export type Actor = MemberIdentity
 
+type MediaItem = z.infer<typeof MediaSchema>[number]
+
 const json = JSON.stringify
 const now = (deps: CatalogDeps) => deps.clock.now().toISOString()
 const manager = (actor: Actor) => actor.isSuperadmin || actor.role === 'owner' || actor.role === 'admin'
@@ -54,7 +58,7 @@ export type CourseInput = {
   description?: string | null
   categories?: string[]
   languages?: string[]
-  media?: unknown[]
+  media?: MediaItem[]
   objectives?: string[]
   skills?: string[]
   currency?: string | null
@@ -100,7 +104,7 @@ async function courseViews(deps: CatalogDeps, orgId: string, rows: CourseRow[]) 
       status: row.status,
       categories: parseJson<string[]>(row.categories_json, []),
       languages: parseJson<string[]>(row.languages_json, []),
-      media: parseJson<{ url: string }[]>(row.media_json, []),
+      media: parseJson<MediaItem[]>(row.media_json, []),
       objectives: parseJson<string[]>(row.objectives_json, []),
       skills: parseJson<string[]>(row.skills_json, []),
       currency: row.currency,
@@ -355,7 +359,7 @@ export type ClassInput = {
   quiz?: QuizInputValue | null
   skills?: string[]
   languages?: string[]
-  media?: unknown[]
+  media?: MediaItem[]
   raw?: Record<string, unknown> | null
 }
 
@@ -441,7 +445,7 @@ async function classViews(deps: CatalogDeps, orgId: string, rows: ClassRow[]) {
       quiz: content.quiz ? quizView(content.quiz) : null,
       skills: parseJson<string[]>(row.skills_json, []),
       languages: parseJson<string[]>(row.languages_json, []),
-      media: parseJson<{ url: string }[]>(row.media_json, []),
+      media: parseJson<MediaItem[]>(row.media_json, []),
       raw: parseJson<Record<string, unknown> | null>(row.raw_json, null),
     }
   })
@@ -985,4 +989,167 @@ export async function readKmsFile(deps: CatalogDeps, actor: Actor, courseId: str
   const data = await deps.files.get(row.file_key)
   if (!data) throw notFound('File')
   return { data, name: row.file_name ?? 'file', type: row.file_type ?? 'application/octet-stream' }
+}
+
+// Export and import: a course as one JSON document, to move it between schools or ship demo content
+
+export type CourseDocument = {
+  format: 'sillon.course'
+  version: 1
+  exported_at?: string
+  course: Omit<CourseInput, 'student_ids' | 'instructor_ids' | 'team_ids'> & { name: string }
+  steps: (ClassInput & { name: string; step_type: StepType })[]
+  kms: KmsInput[]
+}
+
+/** The course, its steps with their quizzes, and its handout documents and links (files stay behind). */
+export async function exportCourse(
+  deps: CatalogDeps,
+  actor: Actor,
+  courseId: string,
+): Promise<CourseDocument> {
+  const view = await getCourse(deps, actor, courseId)
+  const steps = await listClasses(deps, actor, { courseId, limit: 100_000, offset: 0 })
+  const kms = await repo.listKms(deps.db, actor.orgId, courseId)
+  return {
+    format: 'sillon.course',
+    version: 1,
+    exported_at: now(deps),
+    course: {
+      name: view.name,
+      description: view.description,
+      categories: view.categories,
+      languages: view.languages,
+      media: view.media,
+      objectives: view.objectives,
+      skills: view.skills,
+      currency: view.currency,
+      price_amount: view.price_amount,
+      is_active: view.is_active,
+      is_private: view.is_private,
+      max_playback_rate: view.max_playback_rate,
+      video_completion_threshold: view.video_completion_threshold,
+      quiz_pass_threshold: view.quiz_pass_threshold,
+      raw: view.raw,
+    },
+    steps: steps.map((step) => ({
+      name: step.name,
+      description: step.description,
+      step_type: step.step_type,
+      content_md: step.content_md,
+      video: step.video,
+      quiz: step.quiz ? exportedQuiz(step.quiz) : null,
+      skills: step.skills,
+      languages: step.languages,
+      media: step.media,
+      raw: step.raw,
+    })),
+    kms: kms.flatMap((r): KmsInput[] => {
+      const available_in_advance = r.available_in_advance === 1
+      if (r.type === 'document')
+        return [{ type: 'document', title: r.title, body: r.body_md ?? '', available_in_advance }]
+      if (r.type === 'link') return [{ type: 'link', title: r.title, url: r.url ?? '', available_in_advance }]
+      return []
+    }),
+  }
+}
+
+function exportedQuiz(quiz: ReturnType<typeof quizView>): QuizInputValue {
+  const threshold = quiz.pass_threshold === null ? {} : { pass_threshold: quiz.pass_threshold }
+  if (quiz.kind === 'native') return { ...threshold, questions: quiz.questions }
+  const { signing_secret_set: _, ...tally } = quiz.tally
+  return { ...threshold, tally }
+}
+
+/**
+ * Creates a draft course from a document, with its steps, quizzes and handout, in one transaction.
+ * An instructor who imports it is assigned to it.
+ */
+export async function importCourse(deps: CatalogDeps, actor: Actor, document: CourseDocument) {
+  const { instructorId } =
+    actor.role === 'instructor'
+      ? await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+      : { instructorId: null }
+  const courseId = await importIntoOrganisation(deps, actor.orgId, actor.userId, instructorId, document)
+  return getCourse(deps, actor, courseId)
+}
+
+/** The import itself, also used by the command line and the demo seed (no member performs it there). */
+export async function importIntoOrganisation(
+  deps: CatalogDeps,
+  orgId: string,
+  authorUserId: string | null,
+  instructorId: string | null,
+  document: CourseDocument,
+): Promise<string> {
+  const at = now(deps)
+  const courseId = newId()
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.insertCourse(trx, orgId, {
+      id: courseId,
+      name: document.course.name,
+      description: null,
+      status: 'draft',
+      categories_json: '[]',
+      media_json: '[]',
+      languages_json: '[]',
+      objectives_json: '[]',
+      skills_json: '[]',
+      currency: null,
+      price_amount: null,
+      is_active: 1,
+      is_private: 0,
+      max_playback_rate: 2,
+      video_completion_threshold: 0.9,
+      quiz_pass_threshold: 0.8,
+      raw_json: null,
+      created_by: authorUserId,
+      published_at: null,
+      ...courseColumns(document.course),
+      created_at: at,
+      updated_at: at,
+    })
+    if (instructorId) await repo.replaceCourseInstructors(trx, orgId, courseId, [instructorId], at)
+    for (const [index, step] of document.steps.entries()) {
+      const quizId = step.quiz ? await writeQuiz(trx, orgId, undefined, step.quiz, at) : null
+      await repo.insertClass(trx, orgId, {
+        id: newId(),
+        course_id: courseId,
+        name: step.name,
+        description: null,
+        order_index: index,
+        step_type: step.step_type,
+        content_md: null,
+        video_json: null,
+        quiz_id: quizId,
+        media_json: '[]',
+        languages_json: '[]',
+        skills_json: '[]',
+        raw_json: null,
+        ...classColumns(step),
+        created_at: at,
+        updated_at: at,
+      })
+    }
+    for (const [index, resource] of document.kms.entries()) {
+      await repo.insertKms(trx, orgId, {
+        id: newId(),
+        course_id: courseId,
+        type: resource.type,
+        title: resource.title,
+        body_md: resource.type === 'document' ? resource.body : null,
+        url: resource.type === 'link' ? resource.url : null,
+        file_key: null,
+        file_name: null,
+        file_type: null,
+        file_size: null,
+        available_in_advance: resource.available_in_advance ? 1 : 0,
+        order_index: index,
+        created_at: at,
+        updated_at: at,
+      })
+    }
+    await assertWithinPlan(deps, trx, orgId, true)
+  })
+  return courseId
 }
