@@ -14,6 +14,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+COPY demo ./demo
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
