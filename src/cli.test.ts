@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -13,6 +13,7 @@ import {
   runToExit,
   startServer,
 } from '../test/helpers/processes.ts'
+import { type FakeStreamApi, startFakeStreamApi } from '../test/helpers/stream-api.ts'
 import { DEMO_ORG, demoAccounts } from './demo.ts'
 
 // These tests run `sillon` for real (node bin/sillon.js, through tsx): each call costs a second or two,
@@ -304,6 +305,11 @@ describe('the sillon command given bad arguments', () => {
         ['token', 'create', '--org', 'val-school', '--email', 'a@example.org', '--expires-in-days', '0'],
         '--expires-in-days must be a positive whole number',
       ],
+      [['stream', 'upload', '--name', 'Lesson 1'], 'missing --file'],
+      [
+        ['stream', 'upload', '--file', 'a.mp4', '--name', 'Lesson 1', '--max-duration-seconds', '1h'],
+        '--max-duration-seconds must be a positive whole number',
+      ],
     ]
     const results = await Promise.all(cases.map(([args]) => sillon(args, env)))
     results.forEach((result, i) => {
@@ -320,8 +326,130 @@ describe('the sillon command given bad arguments', () => {
     const help = await sillon(['--help'], env)
     expect(help).toMatchObject({ code: 0, stderr: '' })
     expect(help.stdout).toMatch(/^Usage: sillon <command> \[options\]/)
-    for (const command of ['migrate', 'org create', 'user create', 'token create', 'seed-demo']) {
+    for (const command of [
+      'migrate',
+      'org create',
+      'user create',
+      'token create',
+      'seed-demo',
+      'stream upload',
+    ]) {
       expect(help.stdout).toContain(command)
     }
+  })
+})
+
+describe('sillon stream upload', () => {
+  // Runs against a loopback stand-in for the Cloudflare Stream API (CLOUDFLARE_API_BASE_URL points at it).
+  let stream: FakeStreamApi
+  let scratch: string
+  let video: string
+  const bytes = Buffer.from(`a short lesson, as bytes ${'0123456789'.repeat(1000)}`)
+
+  const streamEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
+    DATA_DIR: join(scratch, 'data'),
+    CLOUDFLARE_ACCOUNT_ID: stream.accountId,
+    CLOUDFLARE_STREAM_API_TOKEN: stream.apiToken,
+    CLOUDFLARE_API_BASE_URL: stream.baseUrl,
+    ...overrides,
+  })
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'sillon-cli-stream-'))
+    video = join(scratch, 'lesson-1.mp4')
+    writeFileSync(video, bytes)
+    stream = await startFakeStreamApi()
+  })
+  afterAll(async () => {
+    await stream?.close()
+    rmSync(scratch, { recursive: true, force: true })
+  })
+
+  it('uploads the file, prints progress and the video uid alone on the last line, without a database', async () => {
+    stream.processing = { readyToStream: false, duration: -1, state: 'queued' }
+    const uploaded = await sillon(['stream', 'upload', '--file', video, '--name', 'Leçon 1'], streamEnv())
+    expect(uploaded).toMatchObject({ code: 0, stderr: '' })
+    const uid = lastLine(uploaded.stdout)
+    expect(uid).toMatch(/^[0-9a-f]{32}$/)
+    expect(uploaded.stdout).toBe(
+      [
+        'asking Cloudflare Stream for a one-time upload URL',
+        `uploading lesson-1.mp4 (10 KB) as video ${uid}`,
+        'uploaded: processing (queued)',
+        uid,
+        '',
+      ].join('\n'),
+    )
+    const received = stream.videos.get(uid)!
+    expect(received.request).toEqual({ maxDurationSeconds: 21600, meta: { name: 'Leçon 1' } })
+    expect(received.file?.bytes.equals(bytes)).toBe(true)
+    expect(existsSync(join(scratch, 'data'))).toBe(false)
+  })
+
+  it('prints the duration when Cloudflare reports it, and asks for signed URLs when told', async () => {
+    stream.processing = { readyToStream: true, duration: 42.5, state: 'ready' }
+    const uploaded = await sillon(
+      [
+        'stream',
+        'upload',
+        '--file',
+        video,
+        '--name',
+        'Lesson 1',
+        '--max-duration-seconds',
+        '600',
+        '--require-signed-urls',
+      ],
+      streamEnv(),
+    )
+    expect(uploaded).toMatchObject({ code: 0, stderr: '' })
+    const uid = lastLine(uploaded.stdout)
+    expect(uploaded.stdout).toContain(
+      'uploaded: ready to stream, plays with signed tokens only\nduration: 42.5 s\n',
+    )
+    expect(stream.videos.get(uid)!.request).toEqual({
+      maxDurationSeconds: 600,
+      meta: { name: 'Lesson 1' },
+      requireSignedURLs: true,
+    })
+  })
+
+  it("exits with code 1 and Cloudflare's message when the token is refused, or when the file is missing", async () => {
+    const missing = join(scratch, 'missing.mp4')
+    const [refused, noFile] = await Promise.all([
+      sillon(
+        ['stream', 'upload', '--file', video, '--name', 'Lesson 1'],
+        streamEnv({ CLOUDFLARE_STREAM_API_TOKEN: 'a-revoked-token' }),
+      ),
+      sillon(['stream', 'upload', '--file', missing, '--name', 'Lesson 1'], streamEnv()),
+    ])
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: 'sillon: creating the upload URL: Cloudflare answered 401: Authentication error (code 10000)\n',
+    })
+    expect(refused.stdout).not.toMatch(/^[0-9a-f]{32}$/m)
+    expect(noFile).toMatchObject({ code: 1, stdout: '', stderr: `sillon: no such file: ${missing}\n` })
+  })
+
+  it('exits with code 1 naming the Cloudflare variables when they are not set', async () => {
+    const [neither, halfSet] = await Promise.all([
+      sillon(['stream', 'upload', '--file', video, '--name', 'Lesson 1'], {
+        DATA_DIR: join(scratch, 'data'),
+      }),
+      sillon(['stream', 'upload', '--file', video, '--name', 'Lesson 1'], {
+        DATA_DIR: join(scratch, 'data'),
+        CLOUDFLARE_ACCOUNT_ID: stream.accountId,
+      }),
+    ])
+    expect(neither).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        'sillon: stream upload needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_STREAM_API_TOKEN (an API token with Stream Edit)\n',
+    })
+    expect(halfSet.code).toBe(1)
+    expect(halfSet.stderr).toContain(
+      'CLOUDFLARE_STREAM_API_TOKEN: CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_STREAM_API_TOKEN must be set together',
+    )
   })
 })

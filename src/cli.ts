@@ -4,6 +4,7 @@ import { migrateToLatest } from './core/db/migrate.ts'
 import { AppError } from './core/http/errors.ts'
 import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from './demo.ts'
 import { openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
+import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
 
 const usage = `Usage: sillon <command> [options]
@@ -17,10 +18,16 @@ Commands:
                                                   prints the new token alone on the last line
   superadmin grant|revoke --email <e>             give or take platform administration
   seed-demo                                       create the demo school (once)
+  stream upload --file <path> --name "<name>" [--max-duration-seconds <s>] [--require-signed-urls]
+                                                  upload a video to Cloudflare Stream; prints its uid
+                                                  alone on the last line
 
-Roles: ${identity.roles.join(', ')}. The environment configures the database (see README).`
+Roles: ${identity.roles.join(', ')}. The environment configures the database and Cloudflare (see README).`
 
 class UsageError extends Error {}
+
+/** The command cannot run as configured: exit code 1 and the reason, without the usage. */
+class CommandError extends Error {}
 
 function required(value: string | undefined, flag: string): string {
   if (!value) throw new UsageError(`missing ${flag}`)
@@ -57,6 +64,9 @@ async function main(argv: string[]): Promise<void> {
       locale: { type: 'string' },
       timezone: { type: 'string' },
       'expires-in-days': { type: 'string' },
+      file: { type: 'string' },
+      'max-duration-seconds': { type: 'string' },
+      'require-signed-urls': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -175,6 +185,40 @@ async function main(argv: string[]): Promise<void> {
     return
   }
 
+  if (command === 'stream' && sub === 'upload') {
+    const file = required(values.file, '--file')
+    const name = required(values.name, '--name')
+    const given = values['max-duration-seconds']
+    const maxDurationSeconds = given === undefined ? undefined : Number(given)
+    if (
+      maxDurationSeconds !== undefined &&
+      !(Number.isInteger(maxDurationSeconds) && maxDurationSeconds > 0)
+    ) {
+      throw new UsageError('--max-duration-seconds must be a positive whole number')
+    }
+    // No database here: only the Cloudflare settings matter, but the whole environment is still checked.
+    const config = loadConfig(process.env)
+    if (!config.CLOUDFLARE_ACCOUNT_ID || !config.CLOUDFLARE_STREAM_API_TOKEN) {
+      throw new CommandError(
+        'stream upload needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_STREAM_API_TOKEN (an API token with Stream Edit)',
+      )
+    }
+    const video = await catalog.uploadToStream(
+      {
+        accountId: config.CLOUDFLARE_ACCOUNT_ID,
+        apiToken: config.CLOUDFLARE_STREAM_API_TOKEN,
+        baseUrl: config.CLOUDFLARE_API_BASE_URL,
+      },
+      { file, name, maxDurationSeconds, requireSignedUrls: values['require-signed-urls'] },
+      (line) => console.log(line),
+    )
+    const state = video.readyToStream ? 'ready to stream' : `processing (${video.state ?? 'state unknown'})`
+    console.log(`uploaded: ${state}${video.requireSignedUrls ? ', plays with signed tokens only' : ''}`)
+    if (video.durationSec !== null) console.log(`duration: ${video.durationSec} s`)
+    console.log(video.uid)
+    return
+  }
+
   throw new UsageError(`unknown command "${[command, sub].filter(Boolean).join(' ')}"`)
 }
 
@@ -185,7 +229,12 @@ try {
     console.error(`sillon: ${err.message}\n\n${usage}`)
     process.exit(2)
   }
-  if (err instanceof ConfigError || err instanceof AppError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof AppError ||
+    err instanceof CommandError ||
+    err instanceof catalog.StreamError
+  ) {
     console.error(`sillon: ${err.message}`)
     process.exit(1)
   }

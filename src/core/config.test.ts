@@ -35,6 +35,11 @@ describe('loadConfig', () => {
       UPLOAD_MAX_BYTES: 25 * 1024 * 1024,
       TRUST_PROXY: false,
       LOGIN_RATE_LIMIT: 10,
+      CLOUDFLARE_ACCOUNT_ID: undefined,
+      CLOUDFLARE_STREAM_API_TOKEN: undefined,
+      CLOUDFLARE_API_BASE_URL: 'https://api.cloudflare.com/client/v4',
+      CLOUDFLARE_STREAM_SIGNING_KEY_ID: undefined,
+      CLOUDFLARE_STREAM_SIGNING_KEY_PEM: undefined,
       dialect: 'sqlite',
     })
   })
@@ -156,6 +161,56 @@ describe('loadConfig', () => {
       CF_ACCESS_TEAM_DOMAIN: 'school.cloudflareaccess.com',
       CF_ACCESS_AUD: 'aud-tag',
     })
+  })
+
+  it('requires the Cloudflare account and Stream API token together, naming the missing one', () => {
+    expect(problemsOf({ CLOUDFLARE_ACCOUNT_ID: 'acc123' })).toEqual([
+      'CLOUDFLARE_STREAM_API_TOKEN: CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_STREAM_API_TOKEN must be set together',
+    ])
+    expect(problemsOf({ CLOUDFLARE_STREAM_API_TOKEN: 'token' })).toEqual([
+      'CLOUDFLARE_ACCOUNT_ID: CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_STREAM_API_TOKEN must be set together',
+    ])
+    expect(
+      loadConfig({
+        CLOUDFLARE_ACCOUNT_ID: 'acc123',
+        CLOUDFLARE_STREAM_API_TOKEN: 'token',
+        CLOUDFLARE_API_BASE_URL: 'http://127.0.0.1:8787/client/v4',
+      }),
+    ).toMatchObject({
+      CLOUDFLARE_ACCOUNT_ID: 'acc123',
+      CLOUDFLARE_STREAM_API_TOKEN: 'token',
+      CLOUDFLARE_API_BASE_URL: 'http://127.0.0.1:8787/client/v4',
+    })
+    expect(problemsOf({ CLOUDFLARE_API_BASE_URL: 'api.cloudflare.com' })).toEqual([
+      expect.stringMatching(/^CLOUDFLARE_API_BASE_URL: /),
+    ])
+  })
+
+  it('requires the Stream signing key id and PEM together, the PEM as text or as base64 of it', () => {
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----'
+    expect(problemsOf({ CLOUDFLARE_STREAM_SIGNING_KEY_ID: 'key-id' })).toEqual([
+      'CLOUDFLARE_STREAM_SIGNING_KEY_PEM: CLOUDFLARE_STREAM_SIGNING_KEY_ID and CLOUDFLARE_STREAM_SIGNING_KEY_PEM must be set together',
+    ])
+    expect(problemsOf({ CLOUDFLARE_STREAM_SIGNING_KEY_PEM: pem })).toEqual([
+      'CLOUDFLARE_STREAM_SIGNING_KEY_ID: CLOUDFLARE_STREAM_SIGNING_KEY_ID and CLOUDFLARE_STREAM_SIGNING_KEY_PEM must be set together',
+    ])
+    const base64 = Buffer.from(pem).toString('base64')
+    for (const value of [pem, base64]) {
+      expect(
+        loadConfig({ CLOUDFLARE_STREAM_SIGNING_KEY_ID: 'key-id', CLOUDFLARE_STREAM_SIGNING_KEY_PEM: value }),
+      ).toMatchObject({
+        CLOUDFLARE_STREAM_SIGNING_KEY_ID: 'key-id',
+        CLOUDFLARE_STREAM_SIGNING_KEY_PEM: value,
+      })
+    }
+    expect(
+      problemsOf({
+        CLOUDFLARE_STREAM_SIGNING_KEY_ID: 'key-id',
+        CLOUDFLARE_STREAM_SIGNING_KEY_PEM: 'not a key',
+      }),
+    ).toEqual([
+      'CLOUDFLARE_STREAM_SIGNING_KEY_PEM: must be a PEM private key, or the base64 of one as Cloudflare returns it',
+    ])
   })
 
   it('reports the cross-variable rules together with the problems of single variables', () => {

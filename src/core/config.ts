@@ -6,6 +6,29 @@ const booleanFlag = z
 
 const optionalString = z.string().trim().optional()
 
+/** A PEM text, or base64 of one (Cloudflare's `pem` field); the signer checks the key itself. */
+function looksLikePem(value: string): boolean {
+  const text = value.trim()
+  return (
+    text.startsWith('-----BEGIN') || Buffer.from(text, 'base64').toString('utf8').startsWith('-----BEGIN')
+  )
+}
+
+/** Reports, on the missing one, a pair of variables of which only one is set. */
+function requireTogether(
+  env: Record<string, unknown>,
+  ctx: z.RefinementCtx,
+  first: string,
+  second: string,
+): void {
+  if (Boolean(env[first]) === Boolean(env[second])) return
+  ctx.addIssue({
+    code: 'custom',
+    path: [env[first] ? second : first],
+    message: `${first} and ${second} must be set together`,
+  })
+}
+
 /** Every environment variable Sillon reads, with its default. The README's configuration table mirrors it. */
 export const configSchema = z
   .object({
@@ -43,16 +66,20 @@ export const configSchema = z
       .default(25 * 1024 * 1024),
     TRUST_PROXY: booleanFlag.default(false),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    CLOUDFLARE_ACCOUNT_ID: optionalString,
+    CLOUDFLARE_STREAM_API_TOKEN: optionalString,
+    CLOUDFLARE_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.cloudflare.com/client/v4'),
+    CLOUDFLARE_STREAM_SIGNING_KEY_ID: optionalString,
+    CLOUDFLARE_STREAM_SIGNING_KEY_PEM: optionalString.refine(
+      (value) => value === undefined || looksLikePem(value),
+      'must be a PEM private key, or the base64 of one as Cloudflare returns it',
+    ),
   })
   .superRefine(
     (env, ctx) => {
-      if (Boolean(env.CF_ACCESS_TEAM_DOMAIN) !== Boolean(env.CF_ACCESS_AUD)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [env.CF_ACCESS_TEAM_DOMAIN ? 'CF_ACCESS_AUD' : 'CF_ACCESS_TEAM_DOMAIN'],
-          message: 'CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD must be set together',
-        })
-      }
+      requireTogether(env, ctx, 'CF_ACCESS_TEAM_DOMAIN', 'CF_ACCESS_AUD')
+      requireTogether(env, ctx, 'CLOUDFLARE_ACCOUNT_ID', 'CLOUDFLARE_STREAM_API_TOKEN')
+      requireTogether(env, ctx, 'CLOUDFLARE_STREAM_SIGNING_KEY_ID', 'CLOUDFLARE_STREAM_SIGNING_KEY_PEM')
       if (env.DATABASE_URL && !env.SESSION_SECRET) {
         ctx.addIssue({
           code: 'custom',

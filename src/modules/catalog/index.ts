@@ -1,5 +1,16 @@
-// The catalog module's public face: courses (learning paths), steps, quizzes, KMS, teams and enrolments.
+// The catalog module's public face: courses (learning paths), steps, quizzes, KMS, teams and enrolments,
+// and the Cloudflare Stream client for step videos.
 
+export {
+  createStreamSigner,
+  type StreamApi,
+  StreamError,
+  type StreamSigner,
+  type StreamSigningKey,
+  type StreamUpload,
+  type UploadedVideo,
+  uploadToStream,
+} from './cloudflare-stream.ts'
 export { catalogRoutes } from './routes.ts'
 export { gradeQuiz, type Question, type QuizGrade, questionsForStudent } from './rules/quiz.ts'
 export type { QuizDefinition, TallyMapping, Video } from './rules/steps.ts'
