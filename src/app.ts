@@ -24,6 +24,8 @@ export type AppDeps = {
   clientIp: (c: Context<AppEnv>) => string | undefined
   /** Where uploaded files (KMS) are kept. */
   files: FileStore
+  /** Signs playback tokens of private Cloudflare Stream videos, when a signing key is configured. */
+  streamSigner?: catalog.StreamSigner
   /** What each school's plan allows (billing); every school is unlimited when absent. */
   planLimits?: catalog.PlanLimitsPort
   /** Where students are in each course (progress). */
@@ -64,6 +66,7 @@ export function buildApp(deps: AppDeps) {
     clock: deps.clock,
     identity: identityDeps,
     files: deps.files,
+    streamSigner: deps.streamSigner ?? null,
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,
     planLimits: deps.planLimits ?? catalog.unlimitedPlan,
     // Until the progress module records where students are, no student has reached any step.

@@ -23,7 +23,10 @@ function loadConfigOrExit() {
 }
 
 const config = loadConfigOrExit()
-const runtime = await openRuntime(config)
+const runtime = await openRuntime(config).catch((err: unknown) => {
+  console.error(`Sillon cannot start: ${err instanceof Error ? err.message : String(err)}`)
+  process.exit(1)
+})
 const { app, logger } = runtime
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))

@@ -12,6 +12,7 @@ import { migrateToLatest } from '../core/db/migrate.ts'
 import { diskFileStore } from '../core/files/disk-file-store.ts'
 import type { AppEnv } from '../core/http/context.ts'
 import { randomSecret } from '../core/ids.ts'
+import { createStreamSigner } from '../modules/catalog/index.ts'
 
 /** The session secret: from the environment, or generated once and kept in DATA_DIR (embedded mode). */
 export function resolveSecret(config: Config): string {
@@ -70,6 +71,13 @@ export async function openRuntime(config: Config, logger: Logger = createLogger(
     logger,
     clientIp: nodeClientIp(config.TRUST_PROXY),
     files: diskFileStore(join(config.DATA_DIR, 'files')),
+    streamSigner:
+      config.CLOUDFLARE_STREAM_SIGNING_KEY_ID && config.CLOUDFLARE_STREAM_SIGNING_KEY_PEM
+        ? createStreamSigner(
+            { keyId: config.CLOUDFLARE_STREAM_SIGNING_KEY_ID, pem: config.CLOUDFLARE_STREAM_SIGNING_KEY_PEM },
+            systemClock,
+          )
+        : undefined,
   })
   return { ...built, config, database, logger, close: () => database.close() }
 }

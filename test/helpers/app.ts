@@ -89,7 +89,10 @@ export class TestClient {
  */
 export async function startTestApp(
   dialect: SqlDialect,
-  options: { env?: Record<string, string>; deps?: Partial<Pick<AppDeps, 'planLimits' | 'progress'>> } = {},
+  options: {
+    env?: Record<string, string>
+    deps?: Partial<Pick<AppDeps, 'planLimits' | 'progress' | 'streamSigner'>>
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(dialect)
   const dataDir = mkdtempSync(join(tmpdir(), 'sillon-data-'))

@@ -284,6 +284,23 @@ export function catalogRoutes(deps: service.CatalogDeps) {
 
   app.openapi(
     defineRoute({
+      method: 'get',
+      path: '/api/lms/classes/{id}/playback',
+      tags: classTags,
+      summary: "Play a step's video (a private Stream video comes with a signed token)",
+      access: STAFF,
+      request: { params: s.ClassParams },
+      responses: {
+        200: { description: 'How to play it', ...json(s.PlaybackSchema) },
+        503: { description: 'Stream signing is not configured', ...json(ErrorSchema) },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => c.json(await service.previewPlayback(deps, actorOf(c), c.req.valid('param').id), 200),
+  )
+
+  app.openapi(
+    defineRoute({
       method: 'delete',
       path: '/api/lms/classes/{id}',
       tags: classTags,
