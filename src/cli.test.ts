@@ -278,6 +278,37 @@ describe.each(testDialects())('the sillon command on %s', (dialect) => {
     expect(second.code).toBe(0)
     expect(second.stdout).toContain(`demo school "${DEMO_ORG.slug}" already exists`)
   })
+
+  it('exports a course as a document and imports it as a draft into another school', async () => {
+    const { url } = await app()
+    const teacher = new TestClient(url)
+    await teacher.post('/api/auth/login', { email: 'prof@demo.sillon.test', password: 'demo-sillon' })
+    const [demoCourse] = (await teacher.get('/api/lms/courses')).body
+    const exported = await run('course', 'export', demoCourse.id)
+    expect(exported.code).toBe(0)
+    const document = JSON.parse(exported.stdout)
+    expect(document).toMatchObject({ format: 'sillon.course', course: { name: demoCourse.name } })
+
+    const scratch = mkdtempSync(join(tmpdir(), 'sillon-course-'))
+    const file = join(scratch, 'course.json')
+    writeFileSync(file, exported.stdout)
+    const imported = await run('course', 'import', file, '--org', 'val-school')
+    expect(imported.code).toBe(0)
+    const courseId = lastLine(imported.stdout)
+    const ada = new TestClient(url)
+    await ada.post('/api/auth/login', { email: 'ada.teacher@example.org', password: 'a-long-passphrase' })
+    const copy = await ada.get(`/api/lms/courses/${courseId}`)
+    expect(copy.body).toMatchObject({ name: demoCourse.name, status: 'draft', step_count: 4 })
+
+    writeFileSync(file, JSON.stringify({ format: 'sillon.course', version: 1, course: {}, steps: [] }))
+    const invalid = await run('course', 'import', file, '--org', 'val-school')
+    expect(invalid.code).toBe(1)
+    expect(invalid.stderr).toContain('is not a Sillon course document: course.name')
+    expect((await run('course', 'export', 'no-such-course')).stderr).toBe(
+      'sillon: Course no-such-course not found\n',
+    )
+    rmSync(scratch, { recursive: true, force: true })
+  })
 })
 
 describe('the sillon command given bad arguments', () => {

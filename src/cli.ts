@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from './core/config.ts'
 import { migrateToLatest } from './core/db/migrate.ts'
@@ -18,6 +19,8 @@ Commands:
                                                   prints the new token alone on the last line
   superadmin grant|revoke --email <e>             give or take platform administration
   seed-demo                                       create the demo school (once)
+  course export <course-id>                       print the course as one JSON document
+  course import <file> --org <slug>               create a draft course in that school from a document
   stream upload --file <path> --name "<name>" [--max-duration-seconds <s>] [--require-signed-urls]
                                                   upload a video to Cloudflare Stream; prints its uid
                                                   alone on the last line
@@ -181,6 +184,50 @@ async function main(argv: string[]): Promise<void> {
           ? `${email} is now a platform administrator`
           : `${email} is no longer a platform administrator`,
       )
+    })
+    return
+  }
+
+  if (command === 'course' && sub === 'export') {
+    const courseId = required(rest[0], '<course-id>')
+    await withRuntime(async (runtime) => {
+      const orgId = await catalog.organisationOfCourse(runtime.catalog, courseId)
+      console.log(JSON.stringify(await catalog.exportCourse(runtime.catalog, orgId, courseId), null, 2))
+    })
+    return
+  }
+
+  if (command === 'course' && sub === 'import') {
+    const file = required(rest[0], '<file>')
+    const slug = required(values.org, '--org')
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (err) {
+      throw new CommandError(`cannot read ${file}: ${(err as Error).message}`)
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (err) {
+      throw new CommandError(`${file} is not JSON: ${(err as Error).message}`)
+    }
+    const document = catalog.CourseDocumentSchema.safeParse(parsed)
+    if (!document.success) {
+      const problems = document.error.issues.map((i) => `${i.path.join('.') || 'document'}: ${i.message}`)
+      throw new CommandError(`${file} is not a Sillon course document: ${problems.join('; ')}`)
+    }
+    await withRuntime(async (runtime) => {
+      const org = await identity.findOrganisationBySlug(runtime.identity, slug)
+      const courseId = await catalog.importIntoOrganisation(
+        runtime.catalog,
+        org.id,
+        null,
+        null,
+        document.data,
+      )
+      console.log(`course "${document.data.course.name}" imported as a draft in ${org.slug}:`)
+      console.log(courseId)
     })
     return
   }

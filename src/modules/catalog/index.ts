@@ -21,6 +21,7 @@ export {
   createTeam,
   exportCourse,
   importIntoOrganisation,
+  organisationOfCourse,
   type PlanLimits,
   type PlanLimitsPort,
   type ProgressPort,

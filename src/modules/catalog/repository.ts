@@ -26,6 +26,12 @@ export async function getCourse(db: Db, orgId: string, courseId: string) {
     .executeTakeFirst()
 }
 
+/** Platform-wide lookup (command line only): which organisation a course id belongs to. */
+export async function findCourseOrganisation(db: Db, courseId: string) {
+  const row = await db.selectFrom('lms_course').select('org_id').where('id', '=', courseId).executeTakeFirst()
+  return row?.org_id
+}
+
 export async function insertCourse(db: Db, orgId: string, row: Omit<CourseRow, 'org_id'>) {
   await db
     .insertInto('lms_course')

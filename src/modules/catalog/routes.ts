@@ -183,7 +183,7 @@ export function catalogRoutes(deps: service.CatalogDeps) {
         ...errorResponses(401, 403, 404),
       },
     }),
-    async (c) => c.json(await service.exportCourse(deps, actorOf(c), c.req.valid('param').id), 200),
+    async (c) => c.json(await service.exportCourse(deps, actorOf(c).orgId, c.req.valid('param').id), 200),
   )
 
   app.openapi(

@@ -1008,12 +1008,12 @@ export type CourseDocument = {
 /** The course, its steps with their quizzes, and its handout documents and links (files stay behind). */
 export async function exportCourse(
   deps: CatalogDeps,
-  actor: Actor,
+  orgId: string,
   courseId: string,
 ): Promise<CourseDocument> {
-  const view = await getCourse(deps, actor, courseId)
-  const steps = await listClasses(deps, actor, { courseId, limit: 100_000, offset: 0 })
-  const kms = await repo.listKms(deps.db, actor.orgId, courseId)
+  const [view] = (await courseViews(deps, orgId, [await loadCourse(deps, orgId, courseId)])) as [CourseView]
+  const steps = await classViews(deps, orgId, await repo.listCourseSteps(deps.db, orgId, courseId))
+  const kms = await repo.listKms(deps.db, orgId, courseId)
   return {
     format: 'sillon.course',
     version: 1,
@@ -1075,6 +1075,13 @@ export async function importCourse(deps: CatalogDeps, actor: Actor, document: Co
       : { instructorId: null }
   const courseId = await importIntoOrganisation(deps, actor.orgId, actor.userId, instructorId, document)
   return getCourse(deps, actor, courseId)
+}
+
+/** The organisation a course belongs to, for the command line, which acts on the whole platform. */
+export async function organisationOfCourse(deps: CatalogDeps, courseId: string): Promise<string> {
+  const orgId = await repo.findCourseOrganisation(deps.db, courseId)
+  if (!orgId) throw notFound(`Course ${courseId}`)
+  return orgId
 }
 
 /** The import itself, also used by the command line and the demo seed (no member performs it there). */
