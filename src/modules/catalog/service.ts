@@ -230,6 +230,39 @@ function courseColumns(input: CourseInput) {
   return columns
 }
 
+/** A new draft course row: Sillon's defaults, then what the input gives. */
+function draftCourseRow(
+  id: string,
+  input: CourseInput & { name: string },
+  createdBy: string | null,
+  at: string,
+): Omit<CourseRow, 'org_id'> {
+  return {
+    id,
+    name: input.name,
+    description: null,
+    status: 'draft',
+    categories_json: '[]',
+    media_json: '[]',
+    languages_json: '[]',
+    objectives_json: '[]',
+    skills_json: '[]',
+    currency: null,
+    price_amount: null,
+    is_active: 1,
+    is_private: 0,
+    max_playback_rate: 2,
+    video_completion_threshold: 0.9,
+    quiz_pass_threshold: 0.8,
+    raw_json: null,
+    created_by: createdBy,
+    published_at: null,
+    ...courseColumns(input),
+    created_at: at,
+    updated_at: at,
+  }
+}
+
 async function writeCourseLinks(db: Db, orgId: string, courseId: string, input: CourseInput, at: string) {
   if (input.student_ids)
     await repo.replaceCourseStudents(db, orgId, courseId, [...new Set(input.student_ids)], at)
@@ -266,30 +299,7 @@ export async function createCourse(deps: CatalogDeps, actor: Actor, input: Cours
   const at = now(deps)
   const id = newId()
   await deps.db.transaction().execute(async (trx) => {
-    await repo.insertCourse(trx, actor.orgId, {
-      id,
-      name: input.name,
-      description: null,
-      status: 'draft',
-      categories_json: '[]',
-      media_json: '[]',
-      languages_json: '[]',
-      objectives_json: '[]',
-      skills_json: '[]',
-      currency: null,
-      price_amount: null,
-      is_active: 1,
-      is_private: 0,
-      max_playback_rate: 2,
-      video_completion_threshold: 0.9,
-      quiz_pass_threshold: 0.8,
-      raw_json: null,
-      created_by: actor.userId,
-      published_at: null,
-      ...courseColumns(input),
-      created_at: at,
-      updated_at: at,
-    })
+    await repo.insertCourse(trx, actor.orgId, draftCourseRow(id, input, actor.userId, at))
     await writeCourseLinks(trx, actor.orgId, id, { ...input, instructor_ids: instructorIds }, at)
     await assertWithinPlan(deps, trx, actor.orgId, true)
   })
@@ -489,6 +499,35 @@ function classColumns(input: ClassInput) {
   return columns
 }
 
+/** A new step row at a position of its course. */
+function classRow(
+  id: string,
+  courseId: string,
+  position: number,
+  input: ClassInput & { name: string; step_type: StepType },
+  quizId: string | null,
+  at: string,
+): Omit<ClassRow, 'org_id'> {
+  return {
+    id,
+    course_id: courseId,
+    name: input.name,
+    description: null,
+    order_index: position,
+    step_type: input.step_type,
+    content_md: null,
+    video_json: null,
+    quiz_id: quizId,
+    media_json: '[]',
+    languages_json: '[]',
+    skills_json: '[]',
+    raw_json: null,
+    ...classColumns(input),
+    created_at: at,
+    updated_at: at,
+  }
+}
+
 /** Writes the step's quiz row; returns the quiz id the step should point at. */
 async function writeQuiz(
   db: Db,
@@ -573,24 +612,7 @@ export async function createClass(
   const at = now(deps)
   await deps.db.transaction().execute(async (trx) => {
     const quizId = await writeQuiz(trx, actor.orgId, undefined, quiz, at)
-    await repo.insertClass(trx, actor.orgId, {
-      id,
-      course_id: course.id,
-      name: input.name,
-      description: null,
-      order_index: position,
-      step_type: input.step_type,
-      content_md: null,
-      video_json: null,
-      quiz_id: quizId,
-      media_json: '[]',
-      languages_json: '[]',
-      skills_json: '[]',
-      raw_json: null,
-      ...classColumns(input),
-      created_at: at,
-      updated_at: at,
-    })
+    await repo.insertClass(trx, actor.orgId, classRow(id, course.id, position, input, quizId, at))
     await repo.setStepOrder(trx, actor.orgId, course.id, after, at)
     await repo.updateCourse(trx, actor.orgId, course.id, { updated_at: at })
   })
@@ -1095,51 +1117,11 @@ export async function importIntoOrganisation(
   const at = now(deps)
   const courseId = newId()
   await deps.db.transaction().execute(async (trx) => {
-    await repo.insertCourse(trx, orgId, {
-      id: courseId,
-      name: document.course.name,
-      description: null,
-      status: 'draft',
-      categories_json: '[]',
-      media_json: '[]',
-      languages_json: '[]',
-      objectives_json: '[]',
-      skills_json: '[]',
-      currency: null,
-      price_amount: null,
-      is_active: 1,
-      is_private: 0,
-      max_playback_rate: 2,
-      video_completion_threshold: 0.9,
-      quiz_pass_threshold: 0.8,
-      raw_json: null,
-      created_by: authorUserId,
-      published_at: null,
-      ...courseColumns(document.course),
-      created_at: at,
-      updated_at: at,
-    })
+    await repo.insertCourse(trx, orgId, draftCourseRow(courseId, document.course, authorUserId, at))
     if (instructorId) await repo.replaceCourseInstructors(trx, orgId, courseId, [instructorId], at)
     for (const [index, step] of document.steps.entries()) {
       const quizId = step.quiz ? await writeQuiz(trx, orgId, undefined, step.quiz, at) : null
-      await repo.insertClass(trx, orgId, {
-        id: newId(),
-        course_id: courseId,
-        name: step.name,
-        description: null,
-        order_index: index,
-        step_type: step.step_type,
-        content_md: null,
-        video_json: null,
-        quiz_id: quizId,
-        media_json: '[]',
-        languages_json: '[]',
-        skills_json: '[]',
-        raw_json: null,
-        ...classColumns(step),
-        created_at: at,
-        updated_at: at,
-      })
+      await repo.insertClass(trx, orgId, classRow(newId(), courseId, index, step, quizId, at))
     }
     for (const [index, resource] of document.kms.entries()) {
       await repo.insertKms(trx, orgId, {
