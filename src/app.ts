@@ -4,6 +4,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import type { Clock } from './core/clock.ts'
 import type { Config } from './core/config.ts'
 import type { DbHandle } from './core/db/database.ts'
+import { runProjector } from './core/events/projector.ts'
 import type { FileStore } from './core/files/file-store.ts'
 import { createHttpApp } from './core/http/app.ts'
 import type { AppEnv } from './core/http/context.ts'
@@ -11,6 +12,8 @@ import { healthRoutes } from './core/http/health.ts'
 import { publishOpenApi } from './core/http/openapi.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
+import * as progress from './modules/progress/index.ts'
+import * as tracking from './modules/tracking/index.ts'
 
 export const version: string = packageJson.version
 
@@ -61,6 +64,16 @@ export function buildApp(deps: AppDeps) {
         : null,
   }
 
+  const progressDeps: progress.ProgressDeps = { db: database.db }
+  const projectors = [progress.userProgressProjector]
+  /** Brings every read model up to the event log; failures are recorded and retried, never thrown. */
+  const project = async () => {
+    for (const projector of projectors) {
+      const run = await runProjector(database.db, tracking.trackingEvents, projector, deps.clock)
+      if (run.failed) deps.logger.error({ projector: projector.name, ...run.failed }, 'projection failed')
+    }
+  }
+
   const catalogDeps: catalog.CatalogDeps = {
     db: database.db,
     clock: deps.clock,
@@ -69,8 +82,7 @@ export function buildApp(deps: AppDeps) {
     streamSigner: deps.streamSigner ?? null,
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,
     planLimits: deps.planLimits ?? catalog.unlimitedPlan,
-    // Until the progress module records where students are, no student has reached any step.
-    progress: deps.progress ?? { reachedStepCount: async () => 0, hasCompletedCourse: async () => false },
+    progress: deps.progress ?? progress.progressPort(progressDeps),
   }
 
   const app = createHttpApp({
@@ -85,8 +97,18 @@ export function buildApp(deps: AppDeps) {
   app.route('/', healthRoutes(database.db, version))
   app.route('/', identity.identityRoutes(identityDeps))
   app.route('/', catalog.catalogRoutes(catalogDeps))
+  const trackingDeps: tracking.TrackingDeps = {
+    db: database.db,
+    clock: deps.clock,
+    identity: identityDeps,
+    catalog: catalogDeps,
+    progress: progressDeps,
+    project,
+    skipToleranceSec: config.VIDEO_SKIP_TOLERANCE_SEC,
+  }
+  app.route('/', tracking.trackingRoutes(trackingDeps))
   publishOpenApi(app, version)
-  return { app, identity: identityDeps, catalog: catalogDeps }
+  return { app, identity: identityDeps, catalog: catalogDeps, tracking: trackingDeps, projectors, project }
 }
 
 export type App = ReturnType<typeof buildApp>

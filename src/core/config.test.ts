@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       CORS_ORIGINS: [],
       BODY_LIMIT_BYTES: 1024 * 1024,
       UPLOAD_MAX_BYTES: 25 * 1024 * 1024,
+      VIDEO_SKIP_TOLERANCE_SEC: 10,
       TRUST_PROXY: false,
       LOGIN_RATE_LIMIT: 10,
       CLOUDFLARE_ACCOUNT_ID: undefined,

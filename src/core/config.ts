@@ -64,6 +64,7 @@ export const configSchema = z
       .int()
       .min(1024)
       .default(25 * 1024 * 1024),
+    VIDEO_SKIP_TOLERANCE_SEC: z.coerce.number().min(0).max(10).default(10),
     TRUST_PROXY: booleanFlag.default(false),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     CLOUDFLARE_ACCOUNT_ID: optionalString,

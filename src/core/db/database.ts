@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely'
 import type { CatalogTables } from '../../modules/catalog/tables.ts'
 import type { IdentityTables } from '../../modules/identity/tables.ts'
+import type { ProgressTables } from '../../modules/progress/tables.ts'
+import type { EventTables } from '../events/tables.ts'
 
 /** Every table Sillon stores, merged from the tables each module owns. */
-export type Database = IdentityTables & CatalogTables
+export type Database = IdentityTables & CatalogTables & EventTables & ProgressTables
 
 export type SqlDialect = 'sqlite' | 'postgres'
 

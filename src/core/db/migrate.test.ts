@@ -48,12 +48,15 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'kms_resource',
       'lms_class',
       'lms_course',
+      'lms_event',
       'lms_instructor',
+      'lms_signal',
       'lms_student',
       'memberships',
       'quizzes',
       'team_members',
       'teams',
+      'v_user_progress',
     ])
     for (const table of tenantTables) {
       const indexed =

@@ -2,11 +2,13 @@ import { type Migration, type MigrationResultSet, Migrator, PostgresAdapter, sql
 import type { Db } from './database.ts'
 import * as identity from './migrations/2026-11-22-01-identity.ts'
 import * as catalog from './migrations/2026-11-22-02-catalog.ts'
+import * as tracking from './migrations/2026-11-22-03-tracking.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
   '2026-11-22-01-identity': identity,
   '2026-11-22-02-catalog': catalog,
+  '2026-11-22-03-tracking': tracking,
 }
 
 export class MigrationError extends Error {

@@ -183,6 +183,22 @@ export async function isStudentEnrolled(db: Db, orgId: string, courseId: string,
   return Boolean(viaTeam)
 }
 
+/** Ids of the courses a student is enrolled in, directly or through a team. */
+export async function courseIdsOfStudent(db: Db, orgId: string, studentId: string): Promise<string[]> {
+  const direct = db
+    .selectFrom('course_students')
+    .select('course_id')
+    .where('org_id', '=', orgId)
+    .where('student_id', '=', studentId)
+  const viaTeams = db
+    .selectFrom('course_teams')
+    .innerJoin('team_members', 'team_members.team_id', 'course_teams.team_id')
+    .select('course_teams.course_id')
+    .where('course_teams.org_id', '=', orgId)
+    .where('team_members.student_id', '=', studentId)
+  return (await direct.union(viaTeams).execute()).map((r) => r.course_id)
+}
+
 /** Distinct students enrolled in the organisation's courses that are not archived (the plan's "students"). */
 export async function countEnrolledStudents(db: Db, orgId: string): Promise<number> {
   const direct = db

@@ -1200,3 +1200,75 @@ export async function previewPlayback(deps: CatalogDeps, actor: Actor, classId: 
   if (!video) throw notFound('Video of this step')
   return playbackOf(deps, video)
 }
+
+// Paths as students take them (used by tracking and the student views)
+
+export type LearnerStep = StepContent & { index: number; description: string | null }
+export type LearnerPath = {
+  course: Pick<
+    CourseRow,
+    | 'id'
+    | 'name'
+    | 'description'
+    | 'status'
+    | 'max_playback_rate'
+    | 'video_completion_threshold'
+    | 'quiz_pass_threshold'
+  >
+  steps: LearnerStep[]
+}
+
+/** A course and its steps in path order, with everything each step needs (answer keys included). */
+export async function learnerPath(
+  deps: CatalogDeps,
+  orgId: string,
+  courseId: string,
+): Promise<LearnerPath | null> {
+  const course = await repo.getCourse(deps.db, orgId, courseId)
+  if (!course) return null
+  const rows = await repo.listCourseSteps(deps.db, orgId, courseId)
+  const quizzes = await repo.getQuizzes(
+    deps.db,
+    orgId,
+    rows.flatMap((r) => r.quiz_id ?? []),
+  )
+  return {
+    course: {
+      id: course.id,
+      name: course.name,
+      description: course.description,
+      status: course.status,
+      max_playback_rate: Number(course.max_playback_rate),
+      video_completion_threshold: Number(course.video_completion_threshold),
+      quiz_pass_threshold: Number(course.quiz_pass_threshold),
+    },
+    steps: rows.map((row, index) => ({
+      ...contentOf(
+        row,
+        quizzes.find((q) => q.id === row.quiz_id),
+      ),
+      index,
+      description: row.description,
+    })),
+  }
+}
+
+/** The course a step belongs to, or null when the school has no such step. */
+export async function courseOfStep(
+  deps: CatalogDeps,
+  orgId: string,
+  classId: string,
+): Promise<string | null> {
+  return (await repo.getClass(deps.db, orgId, classId))?.course_id ?? null
+}
+
+export async function isEnrolled(deps: CatalogDeps, orgId: string, courseId: string, studentId: string) {
+  return repo.isStudentEnrolled(deps.db, orgId, courseId, studentId)
+}
+
+/** Published (and archived) courses a student is enrolled in, directly or through a team. */
+export async function coursesOfStudent(deps: CatalogDeps, orgId: string, studentId: string) {
+  const ids = await repo.courseIdsOfStudent(deps.db, orgId, studentId)
+  const rows = await Promise.all(ids.map((id) => repo.getCourse(deps.db, orgId, id)))
+  return rows.filter((r): r is CourseRow => r !== undefined && r.status !== 'draft')
+}

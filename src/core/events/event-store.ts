@@ -1,0 +1,188 @@
+import { PostgresAdapter, sql } from 'kysely'
+import type { Db } from '../db/database.ts'
+import { isUniqueViolation } from '../db/errors.ts'
+import { AppError } from '../http/errors.ts'
+
+// The event log: immutable facts, appended once (idempotent on the event id), read back in `seq` order
+// and upcast to the current version of their type.
+
+export type NewEvent = {
+  id: string
+  org_id: string
+  type: string
+  version: number
+  student_id: string
+  course_id: string
+  class_id: string | null
+  occurred_at: string
+  payload: Record<string, unknown>
+  /** What the server knew when it accepted the event (step parameters...), so replays judge alike. */
+  context: Record<string, unknown>
+}
+
+export type StoredEvent = NewEvent & { seq: number; received_at: string }
+
+/** Turns a stored payload of one version into the next version's shape. */
+export type Upcaster = (payload: Record<string, unknown>) => Record<string, unknown>
+
+/** Current version of each event type, and how to bring older versions up to it. */
+export type EventRegistry = {
+  current: Record<string, number>
+  upcasters: Record<string, Record<number, Upcaster>>
+}
+
+export class EventConflictError extends AppError {
+  constructor(readonly eventId: string) {
+    super(409, 'event_conflict', `Event ${eventId} was already received with different content`, {
+      event_id: eventId,
+    })
+  }
+}
+
+// An arbitrary constant naming the append lock (PostgreSQL advisory locks take a bigint key).
+const APPEND_LOCK_KEY = 7_316_021
+
+function sameFact(stored: StoredEvent, event: NewEvent) {
+  return (
+    stored.org_id === event.org_id &&
+    stored.type === event.type &&
+    stored.student_id === event.student_id &&
+    stored.class_id === event.class_id &&
+    JSON.stringify(stored.payload) === JSON.stringify(event.payload)
+  )
+}
+
+function rowToEvent(row: {
+  seq: number | string
+  id: string
+  org_id: string
+  type: string
+  version: number
+  student_id: string
+  course_id: string
+  class_id: string | null
+  occurred_at: string
+  received_at: string
+  payload_json: string
+  context_json: string
+}): StoredEvent {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    org_id: row.org_id,
+    type: row.type,
+    version: Number(row.version),
+    student_id: row.student_id,
+    course_id: row.course_id,
+    class_id: row.class_id,
+    occurred_at: row.occurred_at,
+    received_at: row.received_at,
+    payload: JSON.parse(row.payload_json),
+    context: JSON.parse(row.context_json),
+  }
+}
+
+/** Brings a stored event to the current version of its type, one version at a time. */
+export function upcast(registry: EventRegistry, event: StoredEvent): StoredEvent {
+  const current = registry.current[event.type]
+  if (current === undefined || event.version >= current) return event
+  let payload = event.payload
+  for (let version = event.version; version < current; version++) {
+    const step = registry.upcasters[event.type]?.[version]
+    if (!step) throw new Error(`no upcaster for ${event.type} v${version} -> v${version + 1}`)
+    payload = step(payload)
+  }
+  return { ...event, version: current, payload }
+}
+
+/** Stored events with these ids (as stored, not upcast). */
+export async function findEventsByIds(db: Db, ids: string[]) {
+  if (ids.length === 0) return []
+  const rows = await db.selectFrom('lms_event').selectAll().where('id', 'in', ids).execute()
+  return rows.map(rowToEvent)
+}
+
+export type AppendResult = { appended: StoredEvent[]; duplicates: StoredEvent[] }
+
+/**
+ * Appends events durably, in order, in one transaction. An id already stored with the same fact is a
+ * duplicate and changes nothing; with another fact it is a conflict (409) and nothing is written.
+ * On PostgreSQL appends are serialised so that `seq` order is commit order, which lets projectors
+ * read "everything after my checkpoint" without ever skipping a late commit.
+ */
+export async function appendEvents(db: Db, events: NewEvent[], receivedAt: string): Promise<AppendResult> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter
+  const attempt = () =>
+    db.transaction().execute(async (trx) => {
+      if (postgres) await sql`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`.execute(trx)
+      const existing = new Map(
+        (
+          await findEventsByIds(
+            trx,
+            events.map((e) => e.id),
+          )
+        ).map((e) => [e.id, e]),
+      )
+      const appended: StoredEvent[] = []
+      const duplicates: StoredEvent[] = []
+      const seen = new Map<string, NewEvent>()
+      for (const event of events) {
+        const stored = existing.get(event.id)
+        const earlier = seen.get(event.id)
+        if (stored || earlier) {
+          const compareTo = stored ?? ({ ...earlier, seq: 0, received_at: receivedAt } as StoredEvent)
+          if (!sameFact(compareTo, event)) throw new EventConflictError(event.id)
+          if (stored) duplicates.push(stored)
+          continue
+        }
+        seen.set(event.id, event)
+        const row = await trx
+          .insertInto('lms_event')
+          .values({
+            id: event.id,
+            org_id: event.org_id,
+            type: event.type,
+            version: event.version,
+            student_id: event.student_id,
+            course_id: event.course_id,
+            class_id: event.class_id,
+            occurred_at: event.occurred_at,
+            received_at: receivedAt,
+            payload_json: JSON.stringify(event.payload),
+            context_json: JSON.stringify(event.context),
+            created_at: receivedAt,
+          })
+          .returning('seq')
+          .executeTakeFirstOrThrow()
+        appended.push({ ...event, seq: Number(row.seq), received_at: receivedAt })
+      }
+      return { appended, duplicates }
+    })
+  try {
+    return await attempt()
+  } catch (err) {
+    // Another request stored the same id between our read and our insert: judge again against it.
+    if (isUniqueViolation(err)) return attempt()
+    throw err
+  }
+}
+
+/** Events after a position of the log, oldest first, upcast to their current versions. */
+export async function readEventsAfter(db: Db, registry: EventRegistry, afterSeq: number, limit: number) {
+  const rows = await db
+    .selectFrom('lms_event')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => upcast(registry, rowToEvent(row)))
+}
+
+export async function lastSeq(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('lms_event')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst()
+  return Number(row?.seq ?? 0)
+}

@@ -1,0 +1,32 @@
+import type { Generated } from 'kysely'
+
+export type EventRow = {
+  seq: Generated<number | string>
+  id: string
+  org_id: string
+  type: string
+  version: number
+  student_id: string
+  course_id: string
+  class_id: string | null
+  occurred_at: string
+  received_at: string
+  payload_json: string
+  context_json: string
+  created_at: string
+}
+
+export type ProjectionCheckpointRow = {
+  name: string
+  seq: number | string
+  updated_at: string
+  failed_at: string | null
+  failed_seq: number | string | null
+  error: string | null
+  attempts: number
+}
+
+export type EventTables = {
+  lms_event: EventRow
+  projection_checkpoints: ProjectionCheckpointRow
+}

@@ -1,0 +1,67 @@
+import type { Db } from '../../../core/db/database.ts'
+import type { StoredEvent } from '../../../core/events/event-store.ts'
+import type { Projector } from '../../../core/events/projector.ts'
+import { evolve, type SignalDraft, type StepProgress } from '../rules/evolve.ts'
+
+const STEP_EVENTS = new Set(['VIDEO_PING', 'QUIZ_SUBMIT', 'STEP_ACK'])
+
+async function loadStates(db: Db, events: StoredEvent[]) {
+  const students = [...new Set(events.map((e) => e.student_id))]
+  const classes = [...new Set(events.map((e) => e.class_id ?? ''))]
+  const rows = await db
+    .selectFrom('v_user_progress')
+    .selectAll()
+    .where('student_id', 'in', students)
+    .where('class_id', 'in', classes)
+    .execute()
+  return new Map(rows.map((r) => [`${r.student_id}|${r.class_id}`, { ...r, last_seq: Number(r.last_seq) }]))
+}
+
+/** `v_user_progress` and `lms_signal`, kept from VIDEO_PING, QUIZ_SUBMIT and STEP_ACK events. */
+export const userProgressProjector: Projector = {
+  name: 'user_progress',
+  async apply(db, events) {
+    const relevant = events.filter((e) => STEP_EVENTS.has(e.type) && e.class_id)
+    if (relevant.length === 0) return
+    const states = await loadStates(db, relevant)
+    const changed = new Map<string, StepProgress>()
+    const signals: SignalDraft[] = []
+    for (const event of relevant) {
+      const key = `${event.student_id}|${event.class_id}`
+      const result = evolve(states.get(key) ?? null, event)
+      states.set(key, result.state)
+      changed.set(key, result.state)
+      signals.push(...result.signals)
+    }
+    for (const state of changed.values()) {
+      const { student_id, class_id, ...rest } = state
+      await db
+        .insertInto('v_user_progress')
+        .values(state)
+        .onConflict((oc) => oc.columns(['student_id', 'class_id']).doUpdateSet(rest))
+        .execute()
+    }
+    for (const s of signals) {
+      await db
+        .insertInto('lms_signal')
+        .values({
+          id: s.id,
+          org_id: s.org_id,
+          type: s.type,
+          student_id: s.student_id,
+          course_id: s.course_id,
+          class_id: s.class_id,
+          occurred_at: s.occurred_at,
+          source_event_ids_json: JSON.stringify(s.source_event_ids),
+          payload_json: JSON.stringify(s.payload),
+          created_at: s.occurred_at,
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute()
+    }
+  },
+  async reset(db) {
+    await db.deleteFrom('lms_signal').execute()
+    await db.deleteFrom('v_user_progress').execute()
+  },
+}

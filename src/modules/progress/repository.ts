@@ -1,0 +1,68 @@
+import type { Db } from '../../core/db/database.ts'
+
+export async function progressInCourse(db: Db, orgId: string, studentId: string, courseId: string) {
+  return db
+    .selectFrom('v_user_progress')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('course_id', '=', courseId)
+    .where('student_id', '=', studentId)
+    .orderBy('step_index')
+    .execute()
+}
+
+export async function progressOfStep(db: Db, orgId: string, studentId: string, classId: string) {
+  return db
+    .selectFrom('v_user_progress')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('student_id', '=', studentId)
+    .where('class_id', '=', classId)
+    .executeTakeFirst()
+}
+
+/**
+ * How many leading steps of the course some student has reached: their completed steps and the current one
+ * (the step after their last completed step, or the step they have started).
+ */
+export async function reachedStepCount(db: Db, orgId: string, courseId: string): Promise<number> {
+  const row = await db
+    .selectFrom('v_user_progress')
+    .select((eb) =>
+      eb.fn
+        .max(
+          eb
+            .case()
+            .when('step_completed_at', 'is not', null)
+            .then(eb('step_index', '+', 2))
+            .else(eb('step_index', '+', 1))
+            .end(),
+        )
+        .as('reached'),
+    )
+    .where('org_id', '=', orgId)
+    .where('course_id', '=', courseId)
+    .executeTakeFirst()
+  return Number(row?.reached ?? 0)
+}
+
+export async function hasSignal(db: Db, orgId: string, signalId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('lms_signal')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('id', '=', signalId)
+    .executeTakeFirst()
+  return Boolean(row)
+}
+
+export async function signalsOfStudent(db: Db, orgId: string, studentId: string) {
+  return db
+    .selectFrom('lms_signal')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('student_id', '=', studentId)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute()
+}

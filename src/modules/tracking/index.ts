@@ -1,0 +1,12 @@
+// The tracking module's public face: the learning facts it records and how they are versioned.
+export {
+  eventTypes,
+  type QuizSubmit,
+  type StepAck,
+  type StepContext,
+  trackingEvents,
+  type VideoPing,
+  type VideoPingV1,
+} from './events.ts'
+export { trackingRoutes } from './routes.ts'
+export { gate, type TrackingDeps } from './service.ts'

@@ -1,0 +1,103 @@
+import { z } from '@hono/zod-openapi'
+
+const Id = z.string().min(1).max(64)
+const EventId = z
+  .string()
+  .min(8)
+  .max(64)
+  .openapi({ description: 'Client-chosen id (a UUID); resending it changes nothing' })
+const Timestamp = z.iso.datetime({ offset: true })
+
+export const VideoPingSchema = z
+  .object({
+    event_id: EventId.optional(),
+    class_id: Id,
+    position: z.number().min(0).max(86400).openapi({ description: 'Seconds into the video' }),
+    duration: z
+      .number()
+      .positive()
+      .max(86400)
+      .optional()
+      .openapi({ description: 'As the player sees it (informative)' }),
+    playback_rate: z.number().min(0.25).max(16).optional(),
+    occurred_at: Timestamp.optional(),
+    student_id: Id.optional().openapi({ description: 'Integration tokens of staff only' }),
+  })
+  .openapi('VideoPing')
+
+export const VideoEventBody = z
+  .union([VideoPingSchema, z.object({ events: z.array(VideoPingSchema).min(1).max(500) })])
+  .openapi('VideoEvent', {
+    example: {
+      event_id: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
+      class_id: 'b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e',
+      position: 42.5,
+      playback_rate: 1.5,
+    },
+  })
+
+export const StepProgressSchema = z
+  .object({
+    class_id: z.string(),
+    video_position_sec: z.number().openapi({ description: 'Credited position: what was plausibly watched' }),
+    video_duration_sec: z.number().nullable(),
+    video_completed: z.boolean(),
+    quiz_passed: z.boolean(),
+    quiz_attempts: z.number().int(),
+    step_completed: z.boolean(),
+    skip_attempts: z.number().int(),
+  })
+  .openapi('StepProgress')
+
+export const PingResultSchema = z.object({
+  event_id: z.string(),
+  class_id: z.string(),
+  status: z.enum(['accepted', 'duplicate', 'rejected']),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+})
+
+export const VideoEventResponse = z
+  .object({ results: z.array(PingResultSchema), progress: z.array(StepProgressSchema) })
+  .openapi('VideoEventResult')
+
+export const QuizSubmissionBody = z
+  .object({
+    event_id: EventId.optional(),
+    class_id: Id,
+    answers: z.record(z.string(), z.unknown()).openapi({ description: 'Answer per question id' }),
+    student_id: Id.optional().openapi({ description: 'Integration tokens of staff only' }),
+  })
+  .openapi('QuizSubmission', {
+    example: {
+      event_id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      class_id: 'b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e',
+      answers: { q1: 'b', q2: ['a', 'c'], q3: false, q4: 'Mars', q5: 8 },
+    },
+  })
+
+export const QuizResultSchema = z
+  .object({
+    event_id: z.string(),
+    score: z.number(),
+    max_score: z.number(),
+    ratio: z.number(),
+    passed: z.boolean(),
+    pass_threshold: z.number(),
+    attempts: z.number().int(),
+    results: z.array(
+      z.object({
+        question_id: z.string(),
+        correct: z.boolean(),
+        points: z.number(),
+        points_awarded: z.number(),
+        correct_answer: z.unknown(),
+        explanation: z.string().nullable(),
+        skills: z.array(z.string()),
+      }),
+    ),
+  })
+  .openapi('QuizResult')
+
+export const StepAckBody = z
+  .object({ event_id: EventId.optional(), class_id: Id, student_id: Id.optional() })
+  .openapi('StepAck', { example: { class_id: 'b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e' } })
