@@ -65,11 +65,8 @@ export async function gate(
   const courseId = await catalog.courseOfStep(deps.catalog, orgId, classId)
   if (!courseId) throw notFound('Step')
   const path = await catalog.learnerPath(deps.catalog, orgId, courseId)
-  if (
-    !path ||
-    path.course.status !== 'published' ||
-    !(await catalog.isEnrolled(deps.catalog, orgId, courseId, studentId))
-  ) {
+  const open = path?.course.status === 'published'
+  if (!path || !open || !(await catalog.isEnrolled(deps.catalog, orgId, courseId, studentId))) {
     throw forbidden('You are not enrolled in this course', 'not_enrolled')
   }
   const rows = await progress.progressInCourse(deps.progress, orgId, studentId, courseId)
