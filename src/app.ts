@@ -107,6 +107,7 @@ export function buildApp(deps: AppDeps) {
     skipToleranceSec: config.VIDEO_SKIP_TOLERANCE_SEC,
   }
   app.route('/', tracking.trackingRoutes(trackingDeps))
+  app.route('/', progress.progressRoutes({ ...progressDeps, catalog: catalogDeps, identity: identityDeps }))
   publishOpenApi(app, version)
   return { app, identity: identityDeps, catalog: catalogDeps, tracking: trackingDeps, projectors, project }
 }

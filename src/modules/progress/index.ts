@@ -1,6 +1,13 @@
 // The progress module's public face: the progress projection, its signals, and where students are.
 export { userProgressProjector } from './projections/user-progress.ts'
+export { progressRoutes } from './routes.ts'
 export { evolve, type SignalDraft, type StepProgress, signalId } from './rules/evolve.ts'
 export { creditPing, videoWatched } from './rules/video-credit.ts'
-export { type ProgressDeps, progressInCourse, progressOfStep, progressPort } from './service.ts'
+export {
+  type LearnerDeps,
+  type ProgressDeps,
+  progressInCourse,
+  progressOfStep,
+  progressPort,
+} from './service.ts'
 export { type SignalType, signalTypes } from './tables.ts'

@@ -1,4 +1,8 @@
 import type { Db } from '../../core/db/database.ts'
+import type { MemberIdentity } from '../../core/http/access.ts'
+import { forbidden, notFound } from '../../core/http/errors.ts'
+import * as catalog from '../catalog/index.ts'
+import * as identity from '../identity/index.ts'
 import * as repo from './repository.ts'
 import { signalId } from './rules/evolve.ts'
 
@@ -24,4 +28,159 @@ export async function progressInCourse(
 
 export async function progressOfStep(deps: ProgressDeps, orgId: string, studentId: string, classId: string) {
   return repo.progressOfStep(deps.db, orgId, studentId, classId)
+}
+
+// What a student sees of their courses (the linear player and the learner summary)
+
+export type LearnerDeps = ProgressDeps & { catalog: catalog.CatalogDeps; identity: identity.IdentityDeps }
+
+type ProgressRow = Awaited<ReturnType<typeof repo.progressInCourse>>[number]
+
+function stepProgressOf(row: ProgressRow | undefined) {
+  return {
+    video_position_sec: row ? Number(row.video_max_position_sec) : 0,
+    video_completed: row?.video_completed === 1,
+    quiz_passed: row?.quiz_passed === 1,
+    quiz_best_ratio: row?.quiz_best_ratio === null || !row ? null : Number(row.quiz_best_ratio),
+    quiz_attempts: row?.quiz_attempts ?? 0,
+    completed_at: row?.step_completed_at ?? null,
+  }
+}
+
+async function studentContent(deps: LearnerDeps, step: catalog.LearnerStep, studentId: string) {
+  const quiz = !step.quiz
+    ? null
+    : step.quiz.kind === 'native'
+      ? {
+          kind: 'native' as const,
+          pass_threshold: step.quiz.pass_threshold,
+          questions: catalog.questionsForStudent(step.quiz.questions),
+        }
+      : {
+          kind: 'tally' as const,
+          pass_threshold: step.quiz.pass_threshold,
+          form_id: step.quiz.tally.form_id,
+          hidden_fields: {
+            [step.quiz.tally.student_field]: studentId,
+            [step.quiz.tally.class_field]: step.id,
+          },
+        }
+  return {
+    description: step.description,
+    content_md: step.step_type === 'reading' ? step.content_md : null,
+    video: step.video ? await catalog.playbackOf(deps.catalog, step.video) : null,
+    quiz,
+  }
+}
+
+async function studentIdOf(deps: LearnerDeps, actor: MemberIdentity) {
+  const { studentId } = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+  if (!studentId) throw forbidden('This view is for students', 'not_a_student')
+  return studentId
+}
+
+/**
+ * One course as its student takes it: every step with its state (completed, current, locked), the content
+ * of the current step only (no answer key), and the handout with what is available now.
+ */
+export async function courseForStudent(deps: LearnerDeps, actor: MemberIdentity, courseId: string) {
+  const studentId = await studentIdOf(deps, actor)
+  const path = await catalog.learnerPath(deps.catalog, actor.orgId, courseId)
+  const enrolled = path && path.course.status !== 'draft'
+  if (!enrolled || !(await catalog.isEnrolled(deps.catalog, actor.orgId, courseId, studentId)))
+    throw notFound('Course')
+  const rows = await repo.progressInCourse(deps.db, actor.orgId, studentId, courseId)
+  const byClass = new Map(rows.map((r) => [r.class_id, r]))
+  const current = path.steps.find((s) => !byClass.get(s.id)?.step_completed_at)
+  const steps = []
+  for (const step of path.steps) {
+    const row = byClass.get(step.id)
+    const state: 'completed' | 'current' | 'locked' = row?.step_completed_at
+      ? 'completed'
+      : step.id === current?.id
+        ? 'current'
+        : 'locked'
+    steps.push({
+      id: step.id,
+      name: step.name,
+      step_type: step.step_type,
+      index: step.index,
+      state,
+      progress: state === 'locked' ? null : stepProgressOf(row),
+      content: state === 'current' ? await studentContent(deps, step, studentId) : null,
+    })
+  }
+  const completedCount = steps.filter((s) => s.state === 'completed').length
+  return {
+    course: {
+      id: path.course.id,
+      name: path.course.name,
+      description: path.course.description,
+      status: path.course.status,
+      max_playback_rate: path.course.max_playback_rate,
+    },
+    progress: {
+      completed_steps: completedCount,
+      total_steps: steps.length,
+      ratio: steps.length === 0 ? 0 : completedCount / steps.length,
+      completed: steps.length > 0 && completedCount === steps.length,
+      current_class_id: current?.id ?? null,
+    },
+    steps,
+    kms: await catalog.listKms(deps.catalog, actor, courseId),
+  }
+}
+
+/** A student's courses with their progress (seed 003's learner summary). */
+export async function learnerSummary(deps: LearnerDeps, orgId: string, studentId: string) {
+  const courses = await catalog.coursesOfStudent(deps.catalog, orgId, studentId)
+  const result = []
+  for (const course of courses) {
+    const path = await catalog.learnerPath(deps.catalog, orgId, course.id)
+    if (!path) continue
+    const rows = await repo.progressInCourse(deps.db, orgId, studentId, course.id)
+    const done = new Set(rows.filter((r) => r.step_completed_at).map((r) => r.class_id))
+    const current = path.steps.find((s) => !done.has(s.id))
+    result.push({
+      course_id: course.id,
+      name: course.name,
+      status: course.status,
+      completed_steps: done.size,
+      total_steps: path.steps.length,
+      ratio: path.steps.length === 0 ? 0 : done.size / path.steps.length,
+      completed: path.steps.length > 0 && done.size === path.steps.length,
+      current_step: current
+        ? { class_id: current.id, name: current.name, step_type: current.step_type }
+        : null,
+      quiz_scores: rows
+        .filter((r) => r.quiz_attempts > 0)
+        .map((r) => ({
+          class_id: r.class_id,
+          best_ratio: Number(r.quiz_best_ratio),
+          score: Number(r.quiz_score),
+          max_score: Number(r.quiz_max_score),
+          attempts: r.quiz_attempts,
+          passed: r.quiz_passed === 1,
+        })),
+    })
+  }
+  return { student_id: studentId, courses: result }
+}
+
+/**
+ * Resolves `userId` (a student id or a user id) to a student of the organisation that the caller may see:
+ * the student themselves, or staff of the same school.
+ */
+export async function learnerFor(deps: LearnerDeps, actor: MemberIdentity, requested: string | undefined) {
+  const own = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+  if (!requested || requested === actor.userId || requested === own.studentId) {
+    if (!own.studentId) throw forbidden('This view is for students', 'not_a_student')
+    return learnerSummary(deps, actor.orgId, own.studentId)
+  }
+  if (actor.role === 'student') throw notFound('Learner')
+  const [byStudentId] = await identity.peopleByIds(deps.identity, actor.orgId, 'lms_student', [requested])
+  const studentId =
+    byStudentId?.id ?? (await identity.profilesOfUser(deps.identity, actor.orgId, requested)).studentId
+  if (!studentId) throw notFound('Learner')
+  return learnerSummary(deps, actor.orgId, studentId)
 }

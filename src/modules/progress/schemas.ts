@@ -1,0 +1,111 @@
+import { z } from '@hono/zod-openapi'
+
+const StepProgress = z.object({
+  video_position_sec: z.number(),
+  video_completed: z.boolean(),
+  quiz_passed: z.boolean(),
+  quiz_best_ratio: z.number().nullable(),
+  quiz_attempts: z.number().int(),
+  completed_at: z.string().nullable(),
+})
+
+const StudentQuestion = z.object({
+  id: z.string(),
+  type: z.string(),
+  prompt: z.string(),
+  points: z.number(),
+  skills: z.array(z.string()),
+  choices: z.array(z.object({ id: z.string(), text: z.string() })).optional(),
+})
+
+export const StudentCourseSchema = z
+  .object({
+    course: z.object({
+      id: z.string(),
+      name: z.string(),
+      description: z.string().nullable(),
+      status: z.string(),
+      max_playback_rate: z.number(),
+    }),
+    progress: z.object({
+      completed_steps: z.number().int(),
+      total_steps: z.number().int(),
+      ratio: z.number(),
+      completed: z.boolean(),
+      current_class_id: z.string().nullable(),
+    }),
+    steps: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        step_type: z.string(),
+        index: z.number().int(),
+        state: z.enum(['completed', 'current', 'locked']),
+        progress: StepProgress.nullable(),
+        content: z
+          .object({
+            description: z.string().nullable(),
+            content_md: z.string().nullable(),
+            video: z.record(z.string(), z.unknown()).nullable(),
+            quiz: z
+              .object({
+                kind: z.enum(['native', 'tally']),
+                pass_threshold: z.number().nullable(),
+                questions: z.array(StudentQuestion).optional(),
+                form_id: z.string().optional(),
+                hidden_fields: z.record(z.string(), z.string()).optional(),
+              })
+              .nullable(),
+          })
+          .nullable()
+          .openapi({ description: 'Only for the current step; never an answer key' }),
+      }),
+    ),
+    kms: z.object({ data: z.array(z.record(z.string(), z.unknown())), locked: z.number().int() }),
+  })
+  .openapi('StudentCourse')
+
+export const LearnerSchema = z
+  .object({
+    student_id: z.string(),
+    courses: z.array(
+      z.object({
+        course_id: z.string(),
+        name: z.string(),
+        status: z.string(),
+        completed_steps: z.number().int(),
+        total_steps: z.number().int(),
+        ratio: z.number(),
+        completed: z.boolean(),
+        current_step: z.object({ class_id: z.string(), name: z.string(), step_type: z.string() }).nullable(),
+        quiz_scores: z.array(
+          z.object({
+            class_id: z.string(),
+            best_ratio: z.number(),
+            score: z.number(),
+            max_score: z.number(),
+            attempts: z.number().int(),
+            passed: z.boolean(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .openapi('Learner')
+
+export const StudentCourseParams = z.object({
+  course_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'course_id', in: 'path' } }),
+})
+
+export const LearnerQuery = z.object({
+  userId: z
+    .string()
+    .min(1)
+    .max(64)
+    .optional()
+    .openapi({ description: 'A student id or a user id; yourself when absent' }),
+})
