@@ -61,6 +61,8 @@ export function runProjector(
 ): Promise<ProjectionRun> {
   return serialised(projector.name, async () => {
     const postgres = db.getExecutor().adapter instanceof PostgresAdapter
+    // Created outside the batch transaction, so that a first batch that fails can still be recorded.
+    await checkpointOf(db, projector.name, clock.now().toISOString())
     let processed = 0
     for (;;) {
       let batchEnd = 0
