@@ -68,10 +68,13 @@ export function buildApp(deps: AppDeps) {
   const projectors = [progress.userProgressProjector]
   /** Brings every read model up to the event log; failures are recorded and retried, never thrown. */
   const project = async () => {
+    const runs = []
     for (const projector of projectors) {
       const run = await runProjector(database.db, tracking.trackingEvents, projector, deps.clock)
       if (run.failed) deps.logger.error({ projector: projector.name, ...run.failed }, 'projection failed')
+      runs.push({ name: projector.name, ...run })
     }
+    return runs
   }
 
   const catalogDeps: catalog.CatalogDeps = {
@@ -103,7 +106,9 @@ export function buildApp(deps: AppDeps) {
     identity: identityDeps,
     catalog: catalogDeps,
     progress: progressDeps,
-    project,
+    project: async () => {
+      await project()
+    },
     skipToleranceSec: config.VIDEO_SKIP_TOLERANCE_SEC,
   }
   app.route('/', tracking.trackingRoutes(trackingDeps))

@@ -279,6 +279,26 @@ describe.each(testDialects())('the sillon command on %s', (dialect) => {
     expect(second.stdout).toContain(`demo school "${DEMO_ORG.slug}" already exists`)
   })
 
+  it('shows, catches up and rebuilds projections', async () => {
+    const { url } = await app()
+    const lea = new TestClient(url)
+    await lea.post('/api/auth/login', { email: 'lea@demo.sillon.test', password: 'demo-sillon' })
+    const [course] = (await lea.get('/api/learner')).body.courses
+    const ping = await lea.post('/api/video-event', { class_id: course.current_step.class_id, position: 0 })
+    expect(ping.status).toBe(200)
+    const rebuilt = await run('projections', 'rebuild')
+    expect(rebuilt.code).toBe(0)
+    expect(rebuilt.stdout).toMatch(/^user_progress: rebuilt from 1 event\(s\) in [\d.]+ s$/m)
+    expect(rebuilt.stdout).toMatch(/^user_progress: at (\d+) of \1, lag 0$/m)
+    const reconciled = await run('projections', 'reconcile')
+    expect(reconciled.stdout).toContain('user_progress: 0 event(s) applied')
+    const unknown = await run('projections', 'rebuild', 'nope')
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: 'sillon: no projection named nope (known: user_progress)\n',
+    })
+  })
+
   it('exports a course as a document and imports it as a draft into another school', async () => {
     const { url } = await app()
     const teacher = new TestClient(url)

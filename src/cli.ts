@@ -1,12 +1,16 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import { systemClock } from './core/clock.ts'
 import { ConfigError, loadConfig } from './core/config.ts'
 import { migrateToLatest } from './core/db/migrate.ts'
+import { lastSeq } from './core/events/event-store.ts'
+import { projectionStatus, rebuildProjection } from './core/events/projector.ts'
 import { AppError } from './core/http/errors.ts'
 import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from './demo.ts'
 import { openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
+import { trackingEvents } from './modules/tracking/index.ts'
 
 const usage = `Usage: sillon <command> [options]
 
@@ -19,6 +23,8 @@ Commands:
                                                   prints the new token alone on the last line
   superadmin grant|revoke --email <e>             give or take platform administration
   seed-demo                                       create the demo school (once)
+  projections status|reconcile                    show lag and failures of read models, or catch them up
+  projections rebuild [name]                      empty read models and replay the event log into them
   course export <course-id>                       print the course as one JSON document
   course import <file> --org <slug>               create a draft course in that school from a document
   stream upload --file <path> --name "<name>" [--max-duration-seconds <s>] [--require-signed-urls]
@@ -184,6 +190,50 @@ async function main(argv: string[]): Promise<void> {
           ? `${email} is now a platform administrator`
           : `${email} is no longer a platform administrator`,
       )
+    })
+    return
+  }
+
+  if (command === 'projections' && (sub === 'status' || sub === 'reconcile' || sub === 'rebuild')) {
+    await withRuntime(async (runtime) => {
+      const chosen = rest[0] ? runtime.projectors.filter((p) => p.name === rest[0]) : runtime.projectors
+      if (chosen.length === 0) {
+        throw new CommandError(
+          `no projection named ${rest[0]} (known: ${runtime.projectors.map((p) => p.name).join(', ')})`,
+        )
+      }
+      if (sub === 'reconcile') {
+        const runs = await runtime.project()
+        for (const run of runs) {
+          console.log(
+            `${run.name}: ${run.processed} event(s) applied${run.failed ? `, FAILED at ${run.failed.seq}: ${run.failed.error}` : ''}`,
+          )
+        }
+        if (runs.some((r) => r.failed)) throw new CommandError('a projection failed; see above')
+      }
+      if (sub === 'rebuild') {
+        for (const projector of chosen) {
+          const started = performance.now()
+          const run = await rebuildProjection(runtime.database.db, trackingEvents, projector, systemClock)
+          if (run.failed)
+            throw new CommandError(
+              `${projector.name}: rebuild failed at ${run.failed.seq}: ${run.failed.error}`,
+            )
+          const seconds = (performance.now() - started) / 1000
+          console.log(`${projector.name}: rebuilt from ${run.processed} event(s) in ${seconds.toFixed(1)} s`)
+        }
+      }
+      const head = await lastSeq(runtime.database.db)
+      for (const status of await projectionStatus(
+        runtime.database.db,
+        chosen.map((p) => p.name),
+        head,
+      )) {
+        const failure = status.error
+          ? `, failing (${status.attempts} attempt(s)) since ${status.failed_at}: ${status.error}`
+          : ''
+        console.log(`${status.name}: at ${status.checkpoint} of ${head}, lag ${status.lag}${failure}`)
+      }
     })
     return
   }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { ConfigError, loadConfig } from '../core/config.ts'
+import { startReconciler } from '../core/events/reconciler.ts'
 import { DOCS_ASSETS_PATH } from '../core/http/openapi.ts'
 import { DEMO_MEDIA_PATH, DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from '../demo.ts'
 import { openRuntime } from './runtime.ts'
@@ -61,11 +62,15 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
   console.log(`${lines.join('\n')}\n`)
 })
 
+// Catches up projections that fell behind (a failure, another node's events) and retries failures.
+const reconciler = startReconciler(runtime.project, logger)
+
 let stopping = false
 async function shutdown(signal: string) {
   if (stopping) return
   stopping = true
   logger.info({ signal }, 'shutting down')
+  reconciler.stop()
   server.close()
   await runtime.close()
   process.exit(0)
