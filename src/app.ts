@@ -13,6 +13,7 @@ import { publishOpenApi } from './core/http/openapi.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
 import * as progress from './modules/progress/index.ts'
+import * as reporting from './modules/reporting/index.ts'
 import * as tracking from './modules/tracking/index.ts'
 
 export const version: string = packageJson.version
@@ -113,6 +114,7 @@ export function buildApp(deps: AppDeps) {
   }
   app.route('/', tracking.trackingRoutes(trackingDeps))
   app.route('/', progress.progressRoutes({ ...progressDeps, catalog: catalogDeps, identity: identityDeps }))
+  app.route('/', reporting.reportingRoutes({ db: database.db, clock: deps.clock, progress: progressDeps }))
   publishOpenApi(app, version)
   return { app, identity: identityDeps, catalog: catalogDeps, tracking: trackingDeps, projectors, project }
 }

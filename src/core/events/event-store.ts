@@ -186,3 +186,45 @@ export async function lastSeq(db: Db): Promise<number> {
     .executeTakeFirst()
   return Number(row?.seq ?? 0)
 }
+
+/** Events per day (UTC) and type of one organisation, between two instants (seed 001's v_event_daily_stats). */
+export async function eventDailyStats(db: Db, orgId: string, from: string, to: string) {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter
+  const day = postgres
+    ? sql<string>`to_char(occurred_at, 'YYYY-MM-DD')`
+    : sql<string>`substr(occurred_at, 1, 10)`
+  const rows = await db
+    .selectFrom('lms_event')
+    .select([day.as('day'), 'type', (eb) => eb.fn.countAll<number | string>().as('events')])
+    .where('org_id', '=', orgId)
+    .where('occurred_at', '>=', from)
+    .where('occurred_at', '<', to)
+    .groupBy([day, 'type'])
+    .orderBy(day)
+    .orderBy('type')
+    .execute()
+  return rows.map((r) => ({ day: r.day, type: r.type, events: Number(r.events) }))
+}
+
+/** Per student: the last event and how many arrived since `since` (seed 001's v_user_activity). */
+export async function userActivity(db: Db, orgId: string, since: string) {
+  const rows = await db
+    .selectFrom('lms_event')
+    .select([
+      'student_id',
+      (eb) => eb.fn.max('received_at').as('last_event_at'),
+      (eb) =>
+        eb.fn
+          .sum<number | string>(eb.case().when('received_at', '>=', since).then(1).else(0).end())
+          .as('recent'),
+    ])
+    .where('org_id', '=', orgId)
+    .groupBy('student_id')
+    .orderBy('last_event_at', 'desc')
+    .execute()
+  return rows.map((r) => ({
+    student_id: r.student_id,
+    last_event_at: String(r.last_event_at),
+    events_since: Number(r.recent ?? 0),
+  }))
+}

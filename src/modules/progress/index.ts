@@ -9,5 +9,6 @@ export {
   progressInCourse,
   progressOfStep,
   progressPort,
+  signalSummary,
 } from './service.ts'
 export { type SignalType, signalTypes } from './tables.ts'

@@ -66,3 +66,15 @@ export async function signalsOfStudent(db: Db, orgId: string, studentId: string)
     .orderBy('id')
     .execute()
 }
+
+/** Per student, how many signals of each type (seed 001's v_signal_summary). */
+export async function signalSummary(db: Db, orgId: string) {
+  const rows = await db
+    .selectFrom('lms_signal')
+    .select(['student_id', 'type', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .where('org_id', '=', orgId)
+    .groupBy(['student_id', 'type'])
+    .orderBy('student_id')
+    .execute()
+  return rows.map((r) => ({ student_id: r.student_id, type: r.type, count: Number(r.n) }))
+}

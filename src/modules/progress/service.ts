@@ -5,6 +5,7 @@ import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
 import * as repo from './repository.ts'
 import { signalId } from './rules/evolve.ts'
+import { type SignalType, signalTypes } from './tables.ts'
 
 export type ProgressDeps = { db: Db }
 
@@ -15,6 +16,20 @@ export function progressPort(deps: ProgressDeps) {
     hasCompletedCourse: (orgId: string, courseId: string, studentId: string) =>
       repo.hasSignal(deps.db, orgId, signalId('COURSE_COMPLETED', studentId, courseId)),
   }
+}
+
+/** Per student, the count of each signal type, with every type present (zero when none). */
+export async function signalSummary(deps: ProgressDeps, orgId: string) {
+  const rows = await repo.signalSummary(deps.db, orgId)
+  const byStudent = new Map<string, Record<SignalType, number>>()
+  for (const row of rows) {
+    const counts =
+      byStudent.get(row.student_id) ??
+      (Object.fromEntries(signalTypes.map((t) => [t, 0])) as Record<SignalType, number>)
+    counts[row.type] = row.count
+    byStudent.set(row.student_id, counts)
+  }
+  return [...byStudent].map(([student_id, counts]) => ({ student_id, ...counts }))
 }
 
 export async function progressInCourse(
