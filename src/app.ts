@@ -12,6 +12,7 @@ import { healthRoutes } from './core/http/health.ts'
 import { publishOpenApi } from './core/http/openapi.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
+import * as integrations from './modules/integrations/index.ts'
 import * as progress from './modules/progress/index.ts'
 import * as reporting from './modules/reporting/index.ts'
 import * as tracking from './modules/tracking/index.ts'
@@ -114,9 +115,25 @@ export function buildApp(deps: AppDeps) {
   }
   app.route('/', tracking.trackingRoutes(trackingDeps))
   app.route('/', progress.progressRoutes({ ...progressDeps, catalog: catalogDeps, identity: identityDeps }))
+  const integrationsDeps: integrations.IntegrationsDeps = {
+    db: database.db,
+    clock: deps.clock,
+    fetch: globalThis.fetch,
+  }
+  app.route('/', integrations.integrationRoutes(integrationsDeps))
   app.route('/', reporting.reportingRoutes({ db: database.db, clock: deps.clock, progress: progressDeps }))
   publishOpenApi(app, version)
-  return { app, identity: identityDeps, catalog: catalogDeps, tracking: trackingDeps, projectors, project }
+  /** Sends integration events to webhook subscribers; the server runs it in the background. */
+  const dispatch = () => integrations.dispatchWebhooks(integrationsDeps)
+  return {
+    app,
+    identity: identityDeps,
+    catalog: catalogDeps,
+    tracking: trackingDeps,
+    projectors,
+    project,
+    dispatch,
+  }
 }
 
 export type App = ReturnType<typeof buildApp>

@@ -64,6 +64,9 @@ const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOS
 
 // Catches up projections that fell behind (a failure, another node's events) and retries failures.
 const reconciler = startReconciler(runtime.project, logger)
+const dispatcher = setInterval(() => {
+  runtime.dispatch().catch((err: unknown) => logger.error({ err }, 'webhook dispatch failed'))
+}, 5_000).unref()
 
 let stopping = false
 async function shutdown(signal: string) {
@@ -71,6 +74,7 @@ async function shutdown(signal: string) {
   stopping = true
   logger.info({ signal }, 'shutting down')
   reconciler.stop()
+  clearInterval(dispatcher)
   server.close()
   await runtime.close()
   process.exit(0)

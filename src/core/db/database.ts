@@ -1,11 +1,18 @@
 import type { Kysely } from 'kysely'
 import type { CatalogTables } from '../../modules/catalog/tables.ts'
 import type { IdentityTables } from '../../modules/identity/tables.ts'
+import type { IntegrationTables } from '../../modules/integrations/tables.ts'
 import type { ProgressTables } from '../../modules/progress/tables.ts'
+import type { TrackingTables } from '../../modules/tracking/tables.ts'
 import type { EventTables } from '../events/tables.ts'
 
 /** Every table Sillon stores, merged from the tables each module owns. */
-export type Database = IdentityTables & CatalogTables & EventTables & ProgressTables
+export type Database = IdentityTables &
+  CatalogTables &
+  EventTables &
+  ProgressTables &
+  IntegrationTables &
+  TrackingTables
 
 export type SqlDialect = 'sqlite' | 'postgres'
 

@@ -37,13 +37,21 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
   })
 
   it('puts org_id on every tenant-owned table, with an index that starts with it', async () => {
-    const tables = await database.db.introspection.getTables()
+    // PostgreSQL introspection lists every schema, and test files running alongside have their own.
+    const schema =
+      dialect === 'postgres'
+        ? (await sql<{ name: string }>`select current_schema() as name`.execute(database.db)).rows[0]?.name
+        : undefined
+    const tables = (await database.db.introspection.getTables()).filter(
+      (t) => schema === undefined || t.schema === schema,
+    )
     const tenantTables = tables.filter((t) => t.columns.some((c) => c.name === 'org_id')).map((t) => t.name)
     expect(tenantTables.sort()).toEqual([
       'api_tokens',
       'course_instructors',
       'course_students',
       'course_teams',
+      'integration_outbox',
       'invitations',
       'kms_resource',
       'lms_class',
@@ -54,9 +62,12 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'lms_student',
       'memberships',
       'quizzes',
+      'tally_inbox',
       'team_members',
       'teams',
       'v_user_progress',
+      'webhook_deliveries',
+      'webhook_subscriptions',
     ])
     for (const table of tenantTables) {
       const indexed =

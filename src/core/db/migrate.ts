@@ -3,12 +3,16 @@ import type { Db } from './database.ts'
 import * as identity from './migrations/2026-11-22-01-identity.ts'
 import * as catalog from './migrations/2026-11-22-02-catalog.ts'
 import * as tracking from './migrations/2026-11-22-03-tracking.ts'
+import * as tally from './migrations/2026-11-22-04-tally.ts'
+import * as integrations from './migrations/2026-11-22-05-integrations.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
   '2026-11-22-01-identity': identity,
   '2026-11-22-02-catalog': catalog,
   '2026-11-22-03-tracking': tracking,
+  '2026-11-22-04-tally': tally,
+  '2026-11-22-05-integrations': integrations,
 }
 
 export class MigrationError extends Error {

@@ -29,4 +29,16 @@ export type ProjectionCheckpointRow = {
 export type EventTables = {
   lms_event: EventRow
   projection_checkpoints: ProjectionCheckpointRow
+  integration_outbox: IntegrationOutboxRow
+}
+
+export type IntegrationOutboxRow = {
+  seq: Generated<number | string>
+  id: string
+  org_id: string
+  type: string
+  version: number
+  occurred_at: string
+  data_json: string
+  created_at: string
 }

@@ -34,6 +34,9 @@ export {
   type ProgressPort,
   playbackOf,
   publishCourse,
+  type TallyStep,
+  tallyStepsAmong,
+  tallyStepsOfForm,
   unlimitedPlan,
   updateCourse,
 } from './service.ts'

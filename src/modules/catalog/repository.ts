@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely'
+import { PostgresAdapter, sql, type Updateable } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
 import type { ClassRow, CourseRow, CourseStatus, KmsResourceRow, QuizRow, TeamRow } from './tables.ts'
 
@@ -315,6 +315,39 @@ export async function updateQuiz(db: Db, orgId: string, quizId: string, patch: U
 
 export async function deleteQuiz(db: Db, orgId: string, quizId: string) {
   await db.deleteFrom('quizzes').where('org_id', '=', orgId).where('id', '=', quizId).execute()
+}
+
+/**
+ * Platform-wide lookup (Tally webhooks carry no credentials): the steps whose quiz is a Tally form, either
+ * of one form or among some step ids, with the organisation each belongs to.
+ */
+export async function findTallySteps(db: Db, by: { formId: string } | { classIds: string[] }) {
+  let query = db
+    .selectFrom('lms_class')
+    .innerJoin('quizzes', (join) =>
+      join.onRef('quizzes.id', '=', 'lms_class.quiz_id').onRef('quizzes.org_id', '=', 'lms_class.org_id'),
+    )
+    .select([
+      'lms_class.id as class_id',
+      'lms_class.org_id',
+      'lms_class.course_id',
+      'quizzes.pass_threshold',
+      'quizzes.tally_json',
+    ])
+    // A literal, not a bound parameter, so that SQLite can use the partial index.
+    .where('quizzes.kind', '=', sql.lit('tally'))
+  if ('formId' in by) {
+    // The expression of the quizzes_tally_form index (migration 2026-11-22-04).
+    const formId =
+      db.getExecutor().adapter instanceof PostgresAdapter
+        ? sql<string>`(quizzes.tally_json::jsonb ->> 'form_id')`
+        : sql<string>`json_extract(quizzes.tally_json, '$.form_id')`
+    query = query.where(formId, '=', by.formId)
+  } else {
+    if (by.classIds.length === 0) return []
+    query = query.where('lms_class.id', 'in', by.classIds)
+  }
+  return query.orderBy('lms_class.org_id').orderBy('lms_class.id').execute()
 }
 
 // Teams

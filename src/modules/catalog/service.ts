@@ -1272,3 +1272,35 @@ export async function coursesOfStudent(deps: CatalogDeps, orgId: string, student
   const rows = await Promise.all(ids.map((id) => repo.getCourse(deps.db, orgId, id)))
   return rows.filter((r): r is CourseRow => r !== undefined && r.status !== 'draft')
 }
+
+/** A step whose quiz is a Tally form, as a Tally webhook finds it (no organisation is known beforehand). */
+export type TallyStep = {
+  org_id: string
+  course_id: string
+  class_id: string
+  pass_threshold: number | null
+  tally: TallyMapping
+}
+
+function tallyStepOf(row: Awaited<ReturnType<typeof repo.findTallySteps>>[number]): TallyStep {
+  return {
+    org_id: row.org_id,
+    course_id: row.course_id,
+    class_id: row.class_id,
+    pass_threshold: row.pass_threshold === null ? null : Number(row.pass_threshold),
+    tally: parseJson<TallyMapping>(row.tally_json, {} as TallyMapping),
+  }
+}
+
+/**
+ * Every step, in any school, whose quiz is the Tally form `formId` (signing secrets included). Platform-wide:
+ * the caller must prove which school it acts for (the webhook signature) before using one.
+ */
+export async function tallyStepsOfForm(deps: CatalogDeps, formId: string): Promise<TallyStep[]> {
+  return (await repo.findTallySteps(deps.db, { formId })).map(tallyStepOf)
+}
+
+/** Among these step ids, in any school, the steps whose quiz is a Tally form. Platform-wide, as above. */
+export async function tallyStepsAmong(deps: CatalogDeps, classIds: string[]): Promise<TallyStep[]> {
+  return (await repo.findTallySteps(deps.db, { classIds: [...new Set(classIds)] })).map(tallyStepOf)
+}

@@ -1,12 +1,15 @@
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
-import { errorResponses, json } from '../../core/http/schemas.ts'
+import { ErrorSchema, errorResponses, json, PaginationQuery } from '../../core/http/schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
+import * as tally from './tally-hook.ts'
 
 const LEARNERS = ['student', 'owner', 'admin', 'instructor'] as const
+const MANAGERS = ['owner', 'admin'] as const
 const actorOf = (c: Context<AppEnv>) => c.get('identity') as MemberIdentity
 
 export function trackingRoutes(deps: service.TrackingDeps) {
@@ -67,6 +70,67 @@ export function trackingRoutes(deps: service.TrackingDeps) {
       },
     }),
     async (c) => c.json(await service.acknowledgeStep(deps, actorOf(c), c.req.valid('json')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/tally-hook',
+      tags,
+      summary: 'Receive a Tally form response (webhook) as an attempt at the quiz of the step it answers',
+      description:
+        "Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally " +
+        'mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match ' +
+        'is refused (401). The form carries the student and the step in hidden fields and the score in ' +
+        'a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused ' +
+        '(422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not ' +
+        "enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId " +
+        'makes resending harmless.',
+      access: 'public',
+      request: {
+        headers: z.object({
+          'tally-signature': z
+            .string()
+            .optional()
+            .openapi({ description: 'Base64 HMAC-SHA256 of the raw body with the signing secret' }),
+        }),
+        body: { ...json(s.TallyWebhookBody), required: true },
+      },
+      responses: {
+        200: {
+          description: 'Recorded, already recorded, refused by the path, or ignored',
+          ...json(s.TallyHookResult),
+        },
+        ...errorResponses(400, 401, 409, 413),
+        422: {
+          description: 'Cannot be mapped to a step and a student: kept in the Tally inbox',
+          ...json(ErrorSchema),
+        },
+      },
+    }),
+    async (c) => {
+      // The validator parsed the body from this same cached text: the signature is checked on the raw
+      // bytes Tally signed, never on a re-serialisation.
+      const raw = await c.req.text()
+      const signature = c.req.header('tally-signature')
+      return c.json(await tally.receiveTallyWebhook(deps, { raw, signature, body: c.req.valid('json') }), 200)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/tally-inbox',
+      tags,
+      summary: 'Tally responses kept instead of recorded (unmappable, or refused by the path), newest first',
+      access: MANAGERS,
+      request: { query: PaginationQuery },
+      responses: {
+        200: { description: 'Kept responses', ...json(z.array(s.TallyInboxItem)) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => c.json(await tally.listTallyInbox(deps, actorOf(c), c.req.valid('query')), 200),
   )
 
   return app

@@ -101,3 +101,94 @@ export const QuizResultSchema = z
 export const StepAckBody = z
   .object({ event_id: EventId.optional(), class_id: Id, student_id: Id.optional() })
   .openapi('StepAck', { example: { class_id: 'b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e' } })
+
+// Tally webhooks (https://tally.so/help/webhooks). Loose on purpose: Tally adds fields over time, and an
+// event type Sillon does not know is acknowledged, not refused (Tally would retry it).
+
+const TallyFieldSchema = z.object({
+  key: z.string().max(200),
+  label: z.string().max(2000).nullable().optional(),
+  type: z.string().max(100),
+  value: z.unknown().optional(),
+})
+
+export const TallyWebhookBody = z
+  .object({
+    eventId: z
+      .string()
+      .regex(/^[\w-]{1,100}$/)
+      .openapi({ description: "Tally's id of this delivery; retries repeat it (the idempotency key)" }),
+    eventType: z.string().max(100).openapi({ description: 'Only FORM_RESPONSE is recorded' }),
+    createdAt: z.string().max(100).optional(),
+    data: z.object({
+      responseId: z.string().max(100).optional(),
+      submissionId: z.string().max(100).optional(),
+      respondentId: z.string().max(100).optional(),
+      formId: z.string().min(1).max(100),
+      formName: z.string().max(1000).nullable().optional(),
+      createdAt: z.string().max(100).optional(),
+      fields: z.array(TallyFieldSchema).max(1000),
+    }),
+  })
+  .openapi('TallyWebhook', {
+    example: {
+      eventId: 'a4cb511e-d513-4fa5-baee-b815d718dfd1',
+      eventType: 'FORM_RESPONSE',
+      createdAt: '2026-11-22T09:30:00.000Z',
+      data: {
+        responseId: '2wgx4n',
+        submissionId: '2wgx4n',
+        respondentId: 'dwQKYm',
+        formId: 'wMq1ZQ',
+        formName: 'Planets quiz',
+        createdAt: '2026-11-22T09:30:00.000Z',
+        fields: [
+          {
+            key: 'question_mVGEg3',
+            label: 'student_id',
+            type: 'HIDDEN_FIELDS',
+            value: '7d9f1c3e-2b4a-4c6d-8e0f-1a2b3c4d5e6f',
+          },
+          {
+            key: 'question_nPpVGb',
+            label: 'class_id',
+            type: 'HIDDEN_FIELDS',
+            value: 'b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e',
+          },
+          { key: 'question_3EKz4n', label: 'Which planet is red?', type: 'MULTIPLE_CHOICE', value: ['a1b2'] },
+          { key: 'question_w4Q1xD', label: 'score', type: 'CALCULATED_FIELDS', value: 8 },
+        ],
+      },
+    },
+  })
+
+export const TallyHookResult = z
+  .object({
+    status: z.enum(['accepted', 'duplicate', 'refused', 'ignored']).openapi({
+      description:
+        '`refused`: authentic and mapped, but the learning path refused it (not enrolled, step locked or ' +
+        'closed...): kept in the Tally inbox and acknowledged so that Tally does not retry it',
+    }),
+    event_id: z.string().optional(),
+    class_id: z.string().optional(),
+    score: z.number().optional(),
+    max_score: z.number().optional(),
+    ratio: z.number().optional(),
+    passed: z.boolean().optional(),
+    pass_threshold: z.number().optional(),
+    step_completed: z.boolean().optional(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  })
+  .openapi('TallyHookResult')
+
+export const TallyInboxItem = z
+  .object({
+    id: z.string(),
+    form_id: z.string(),
+    tally_event_id: z.string(),
+    code: z.string().openapi({ example: 'tally_unknown_student' }),
+    reason: z.string(),
+    payload: z.unknown().openapi({ description: 'The body as Tally sent it' }),
+    received_at: z.string(),
+  })
+  .openapi('TallyInboxItem')

@@ -37,6 +37,20 @@ describe('publishing a course', () => {
     ])
   })
 
+  it('needs the signing secret of a Tally quiz', () => {
+    const tally = {
+      kind: 'tally' as const,
+      pass_threshold: null,
+      tally: { form_id: 'f', student_field: 's', class_field: 'c', score_field: 'x', max_score: 5 },
+    }
+    expect(publishingProblems([step({ id: 't', name: 'Tally', step_type: 'quiz', quiz: tally })])).toEqual([
+      {
+        class_id: 't',
+        message: `Step "Tally" needs the Tally form's signing secret, or its answers cannot be trusted`,
+      },
+    ])
+  })
+
   it('accepts complete steps, including a Tally quiz', () => {
     const video = { source: 'url' as const, url: 'https://v.example/a.mp4', duration_sec: 60 }
     const tally = {
@@ -48,6 +62,7 @@ describe('publishing a course', () => {
         class_field: 'class_id',
         score_field: 'score',
         max_score: 10,
+        signing_secret: 'tally-secret',
       },
     }
     expect(publishingProblems([step({ step_type: 'video_quiz', video, quiz: tally }), step({})])).toEqual([])

@@ -47,6 +47,9 @@ export function stepProblems(step: StepContent): string[] {
     if (!step.quiz) problems.push('needs a quiz')
     else if (step.quiz.kind === 'native' && step.quiz.questions.length === 0)
       problems.push('the quiz has no question')
+    else if (step.quiz.kind === 'tally' && !step.quiz.tally.signing_secret) {
+      problems.push("needs the Tally form's signing secret, or its answers cannot be trusted")
+    }
   }
   if (step.step_type === 'reading' && !step.content_md?.trim()) problems.push('needs the text to read')
   return problems

@@ -1,9 +1,47 @@
 import type { Db } from '../../../core/db/database.ts'
 import type { StoredEvent } from '../../../core/events/event-store.ts'
+import { type IntegrationEvent, writeOutbox } from '../../../core/events/outbox.ts'
 import type { Projector } from '../../../core/events/projector.ts'
 import { evolve, type SignalDraft, type StepProgress } from '../rules/evolve.ts'
 
 const STEP_EVENTS = new Set(['VIDEO_PING', 'QUIZ_SUBMIT', 'STEP_ACK'])
+
+/** The integration events (the public contract, version 1) that some signals publish. */
+function integrationEventOf(signal: SignalDraft): IntegrationEvent[] {
+  const base = { student_id: signal.student_id, course_id: signal.course_id }
+  const event = (type: string, data: Record<string, unknown>): IntegrationEvent[] => [
+    {
+      id: `${type}:${signal.id}`,
+      org_id: signal.org_id,
+      type,
+      version: 1,
+      occurred_at: signal.occurred_at,
+      data,
+    },
+  ]
+  switch (signal.type) {
+    case 'STEP_COMPLETED':
+      return event('learner.step_completed', {
+        ...base,
+        class_id: signal.class_id,
+        step_index: signal.payload.step_index,
+        completed_at: signal.occurred_at,
+      })
+    case 'COURSE_COMPLETED':
+      return event('learner.course_completed', { ...base, completed_at: signal.occurred_at })
+    case 'QUIZ_PASSED':
+      return event('learner.quiz_passed', {
+        ...base,
+        class_id: signal.class_id,
+        score: signal.payload.score,
+        max_score: signal.payload.max_score,
+        attempts: signal.payload.attempts,
+        passed_at: signal.occurred_at,
+      })
+    default:
+      return []
+  }
+}
 
 async function loadStates(db: Db, events: StoredEvent[]) {
   const students = [...new Set(events.map((e) => e.student_id))]
@@ -41,6 +79,7 @@ export const userProgressProjector: Projector = {
         .onConflict((oc) => oc.columns(['student_id', 'class_id']).doUpdateSet(rest))
         .execute()
     }
+    await writeOutbox(db, signals.flatMap(integrationEventOf), signals[0]?.occurred_at ?? '')
     for (const s of signals) {
       await db
         .insertInto('lms_signal')

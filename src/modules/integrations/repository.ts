@@ -1,0 +1,103 @@
+import type { Updateable } from 'kysely'
+import type { Db } from '../../core/db/database.ts'
+import type { WebhookDeliveryRow, WebhookSubscriptionRow } from './tables.ts'
+
+export async function listSubscriptions(db: Db, orgId: string) {
+  return db
+    .selectFrom('webhook_subscriptions')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('created_at')
+    .execute()
+}
+
+export async function activeSubscriptions(db: Db, orgIds: string[]) {
+  if (orgIds.length === 0) return []
+  return db
+    .selectFrom('webhook_subscriptions')
+    .selectAll()
+    .where('org_id', 'in', orgIds)
+    .where('active', '=', 1)
+    .execute()
+}
+
+export async function getSubscription(db: Db, orgId: string, id: string) {
+  return db
+    .selectFrom('webhook_subscriptions')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+export async function insertSubscription(db: Db, orgId: string, row: Omit<WebhookSubscriptionRow, 'org_id'>) {
+  await db
+    .insertInto('webhook_subscriptions')
+    .values({ ...row, org_id: orgId })
+    .execute()
+}
+
+export async function updateSubscription(
+  db: Db,
+  orgId: string,
+  id: string,
+  patch: Updateable<WebhookSubscriptionRow>,
+) {
+  await db
+    .updateTable('webhook_subscriptions')
+    .set(patch)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function deleteSubscription(db: Db, orgId: string, id: string) {
+  await db.deleteFrom('webhook_subscriptions').where('org_id', '=', orgId).where('id', '=', id).execute()
+}
+
+export async function insertDeliveries(db: Db, rows: WebhookDeliveryRow[]) {
+  for (const row of rows) {
+    await db
+      .insertInto('webhook_deliveries')
+      .values(row)
+      .onConflict((oc) => oc.columns(['subscription_id', 'event_id']).doNothing())
+      .execute()
+  }
+}
+
+export async function dueDeliveries(db: Db, now: string, limit: number) {
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .orderBy('next_attempt_at')
+    .limit(limit)
+    .execute()
+}
+
+export async function updateDelivery(
+  db: Db,
+  orgId: string,
+  id: string,
+  patch: Updateable<WebhookDeliveryRow>,
+) {
+  await db
+    .updateTable('webhook_deliveries')
+    .set(patch)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute()
+}
+
+export async function listDeliveries(db: Db, orgId: string, subscriptionId: string, limit: number) {
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+}

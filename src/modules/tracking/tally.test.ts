@@ -1,0 +1,301 @@
+import { createHmac } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
+import { testDialects } from '../../../test/helpers/databases.ts'
+import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
+import { profilesOfUser } from '../identity/index.ts'
+
+const SECRET = 'tally-signing-secret'
+
+/** Tally's signature, computed independently of the code under test. */
+const sign = (raw: string, secret = SECRET) => createHmac('sha256', secret).update(raw).digest('base64')
+
+type Answers = { student?: string; class?: string; score?: unknown; eventId?: string }
+
+/** A FORM_RESPONSE as Tally sends it: hidden fields for the student and step, a calculated score. */
+function formResponse(formId: string, answers: Answers) {
+  const fields: object[] = [
+    { key: 'question_3EKz4n', label: 'Which planet is red?', type: 'MULTIPLE_CHOICE', value: ['a1'] },
+  ]
+  if (answers.student !== undefined)
+    fields.push({ key: 'question_mV', label: 'student_id', type: 'HIDDEN_FIELDS', value: answers.student })
+  if (answers.class !== undefined)
+    fields.push({ key: 'question_nP', label: 'class_id', type: 'HIDDEN_FIELDS', value: answers.class })
+  if (answers.score !== undefined)
+    fields.push({ key: 'question_w4', label: 'score', type: 'CALCULATED_FIELDS', value: answers.score })
+  return {
+    eventId: answers.eventId ?? crypto.randomUUID(),
+    eventType: 'FORM_RESPONSE',
+    createdAt: '2026-11-22T09:30:00.000Z',
+    data: {
+      responseId: 'rsp1',
+      submissionId: 'rsp1',
+      respondentId: 'resp1',
+      formId,
+      formName: 'Planets',
+      createdAt: '2026-11-22T09:30:00.000Z',
+      fields,
+    },
+  }
+}
+
+describe.each(testDialects())('Tally webhooks on %s', (dialect) => {
+  let t: TestApp
+  let orgId: string
+  let author: Awaited<ReturnType<typeof signedInMember>>
+  let owner: Awaited<ReturnType<typeof signedInMember>>
+
+  beforeAll(async () => {
+    t = await startTestApp(dialect)
+    orgId = (await createOrg(t)).id
+    author = await signedInMember(t, orgId, 'instructor')
+    owner = await signedInMember(t, orgId, 'owner')
+  })
+  afterAll(() => t.close())
+
+  const newFormId = () => `form-${crypto.randomUUID().slice(0, 8)}`
+
+  /**
+   * A published path with a Tally quiz step (10 points, course threshold 0.8) and an enrolled student;
+   * `readingFirst` puts a reading step before it, so that the Tally step is not the current one.
+   */
+  async function tallyPath(
+    options: { formId?: string; readingFirst?: boolean; passThreshold?: number } = {},
+  ) {
+    const formId = options.formId ?? newFormId()
+    const student = await signedInMember(t, orgId, 'student')
+    const { studentId } = await profilesOfUser(t.identity, orgId, student.userId)
+    const course = (
+      await author.client.post('/api/lms/courses', { name: 'Tally path', student_ids: [studentId] })
+    ).body
+    const add = async (step: object) => {
+      const res = await author.client.post('/api/lms/classes', { course_id: course.id, ...step })
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+      return res.body.id as string
+    }
+    const reading = { name: 'Read', step_type: 'reading', content_md: 'Text' }
+    const firstReading = options.readingFirst ? await add(reading) : null
+    const quiz = await add({
+      name: 'Tally quiz',
+      step_type: 'quiz',
+      quiz: {
+        ...(options.passThreshold === undefined ? {} : { pass_threshold: options.passThreshold }),
+        tally: { form_id: formId, max_score: 10, signing_secret: SECRET },
+      },
+    })
+    const after = await add(reading)
+    expect((await author.client.post(`/api/courses/${course.id}/publish`)).status).toBe(200)
+    return {
+      formId,
+      studentId: studentId as string,
+      client: student.client,
+      steps: { firstReading, quiz, after },
+    }
+  }
+
+  async function deliver(body: object, headers: Record<string, string> | 'sign' = 'sign') {
+    const raw = JSON.stringify(body)
+    const h = headers === 'sign' ? { 'Tally-Signature': sign(raw) } : headers
+    // Tally is a server: no Origin, no cookies.
+    return t.client({ origin: null }).post('/api/tally-hook', raw, h)
+  }
+
+  async function eventsOf(studentId: string) {
+    return t.database.db
+      .selectFrom('lms_event')
+      .select(['id', 'type', 'class_id', 'payload_json'])
+      .where('student_id', '=', studentId)
+      .execute()
+  }
+
+  async function signals(studentId: string) {
+    const rows = await t.database.db
+      .selectFrom('lms_signal')
+      .select('type')
+      .where('student_id', '=', studentId)
+      .orderBy('type')
+      .execute()
+    return rows.map((r) => r.type)
+  }
+
+  async function inbox() {
+    const res = await owner.client.get('/api/tally-inbox')
+    expect(res.status).toBe(200)
+    return res.body as {
+      code: string
+      tally_event_id: string
+      form_id: string
+      reason: string
+      payload: unknown
+    }[]
+  }
+
+  it('records a signed response as a passed attempt and completes the Tally step', async () => {
+    const { formId, studentId, steps } = await tallyPath()
+    const body = formResponse(formId, { student: studentId, class: steps.quiz, score: 9 })
+    const res = await deliver(body)
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    expect(res.body).toMatchObject({
+      status: 'accepted',
+      event_id: `tally:${body.eventId}`,
+      class_id: steps.quiz,
+      score: 9,
+      max_score: 10,
+      ratio: 0.9,
+      passed: true,
+      pass_threshold: 0.8,
+      step_completed: true,
+    })
+    const [event] = await eventsOf(studentId)
+    expect(event).toMatchObject({ id: `tally:${body.eventId}`, type: 'QUIZ_SUBMIT', class_id: steps.quiz })
+    expect(JSON.parse(event?.payload_json ?? '{}')).toMatchObject({
+      source: 'tally',
+      tally_event_id: body.eventId,
+      answers: { question_3EKz4n: ['a1'], question_w4: 9 },
+    })
+    expect(await signals(studentId)).toEqual(['QUIZ_PASSED', 'STEP_COMPLETED'])
+  })
+
+  it('changes nothing when Tally resends the same eventId, even once the step has closed', async () => {
+    const { formId, studentId, steps } = await tallyPath()
+    const body = formResponse(formId, { student: studentId, class: steps.quiz, score: 10 })
+    expect((await deliver(body)).body.status).toBe('accepted')
+    const again = await deliver(body)
+    expect(again.status).toBe(200)
+    expect(again.body).toMatchObject({ status: 'duplicate', event_id: `tally:${body.eventId}`, passed: true })
+    expect(await eventsOf(studentId)).toHaveLength(1)
+    expect(await signals(studentId)).toEqual(['QUIZ_PASSED', 'STEP_COMPLETED'])
+  })
+
+  it('refuses a forged, tampered or missing signature with 401 and stores nothing', async () => {
+    const { formId, studentId, steps } = await tallyPath()
+    const body = formResponse(formId, { student: studentId, class: steps.quiz, score: 10 })
+    const raw = JSON.stringify(body)
+    const forged = await deliver(body, { 'Tally-Signature': sign(raw, 'not-the-secret') })
+    expect(forged.status).toBe(401)
+    expect(forged.body.error.code).toBe('tally_signature_invalid')
+    const tampered = JSON.stringify(
+      formResponse(formId, { student: studentId, class: steps.quiz, score: 10 }),
+    )
+    const swapped = await t
+      .client({ origin: null })
+      .post('/api/tally-hook', tampered, { 'Tally-Signature': sign(raw) })
+    expect(swapped.status).toBe(401)
+    expect((await deliver(body, { 'Tally-Signature': 'not base64 at all!' })).status).toBe(401)
+    const missing = await deliver(body, {})
+    expect(missing.status).toBe(401)
+    expect(missing.body.error).toMatchObject({ code: 'tally_signature_missing', message: expect.any(String) })
+    expect(await eventsOf(studentId)).toEqual([])
+    expect((await inbox()).filter((r) => r.tally_event_id === body.eventId)).toEqual([])
+  })
+
+  it('stores a score below the pass threshold as a failed attempt, and uses the quiz threshold first', async () => {
+    const { formId, studentId, steps } = await tallyPath()
+    const low = await deliver(formResponse(formId, { student: studentId, class: steps.quiz, score: '7' }))
+    expect(low.body).toMatchObject({ status: 'accepted', score: 7, passed: false, step_completed: false })
+    expect(await eventsOf(studentId)).toHaveLength(1)
+    expect(await signals(studentId)).toEqual([])
+
+    const lenient = await tallyPath({ passThreshold: 0.5 })
+    const half = await deliver(
+      formResponse(lenient.formId, { student: lenient.studentId, class: lenient.steps.quiz, score: 5 }),
+    )
+    expect(half.body).toMatchObject({ status: 'accepted', passed: true, pass_threshold: 0.5 })
+  })
+
+  it('picks the step named by the class hidden field when several steps use the form', async () => {
+    const first = await tallyPath()
+    const second = await tallyPath({ formId: first.formId })
+    const res = await deliver(
+      formResponse(first.formId, { student: second.studentId, class: second.steps.quiz, score: 10 }),
+    )
+    expect(res.body).toMatchObject({ status: 'accepted', class_id: second.steps.quiz })
+    const unnamed = await deliver(formResponse(first.formId, { student: second.studentId, score: 10 }))
+    expect(unnamed.status).toBe(422)
+    expect(unnamed.body.error.code).toBe('tally_missing_field')
+  })
+
+  it('keeps unmappable responses in the Tally inbox and answers 422 with the reason', async () => {
+    const { formId, studentId, steps } = await tallyPath()
+    const cases = [
+      {
+        code: 'tally_unknown_student',
+        body: formResponse(formId, { student: 'no-such-student', class: steps.quiz, score: 10 }),
+      },
+      { code: 'tally_missing_field', body: formResponse(formId, { class: steps.quiz, score: 10 }) },
+      {
+        code: 'tally_invalid_score',
+        body: formResponse(formId, { student: studentId, class: steps.quiz, score: 'ten' }),
+      },
+      // The webhook was set up on another form than the step names: the step's own secret proves the school.
+      {
+        code: 'tally_unknown_form',
+        body: formResponse(newFormId(), { student: studentId, class: steps.quiz, score: 10 }),
+      },
+    ]
+    for (const { code, body } of cases) {
+      const res = await deliver(body)
+      expect(res.status, code).toBe(422)
+      expect(res.body.error).toMatchObject({ code, message: expect.any(String) })
+      // Tally retries a 422: the retry updates the same inbox row.
+      expect((await deliver(body)).status).toBe(422)
+    }
+    const kept = await inbox()
+    for (const { code, body } of cases) {
+      const rows = kept.filter((r) => r.tally_event_id === body.eventId)
+      expect(rows, code).toHaveLength(1)
+      expect(rows[0]).toMatchObject({ code, form_id: body.data.formId, payload: body })
+    }
+    expect(await eventsOf(studentId)).toEqual([])
+
+    // Nothing proves who sent a response to a form no step uses: it is kept, but shown to no school.
+    const stray = formResponse(newFormId(), { student: studentId, score: 10 })
+    const strayRes = await deliver(stray, { 'Tally-Signature': sign(JSON.stringify(stray), 'someone-else') })
+    expect(strayRes.status).toBe(422)
+    expect(strayRes.body.error.code).toBe('tally_unknown_form')
+    expect((await inbox()).some((r) => r.tally_event_id === stray.eventId)).toBe(false)
+
+    expect((await author.client.get('/api/tally-inbox')).status).toBe(403)
+    const otherOrg = await createOrg(t)
+    const otherAdmin = await signedInMember(t, otherOrg.id, 'admin')
+    const theirs = await otherAdmin.client.get('/api/tally-inbox')
+    expect(theirs.status).toBe(200)
+    expect(theirs.body).toEqual([])
+  })
+
+  it('acknowledges but does not record a response for a step that is not the current one', async () => {
+    const { formId, studentId, client, steps } = await tallyPath({ readingFirst: true })
+    const early = formResponse(formId, { student: studentId, class: steps.quiz, score: 10 })
+    const res = await deliver(early)
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({
+      status: 'refused',
+      class_id: steps.quiz,
+      error: { code: 'step_locked' },
+    })
+    expect(await eventsOf(studentId)).toEqual([])
+    expect((await inbox()).find((r) => r.tally_event_id === early.eventId)).toMatchObject({
+      code: 'step_locked',
+    })
+
+    // Once the step is current, a new response counts; one for the completed step is refused as closed.
+    await client.post('/api/step-ack', { class_id: steps.firstReading })
+    const onTime = await deliver(formResponse(formId, { student: studentId, class: steps.quiz, score: 10 }))
+    expect(onTime.body).toMatchObject({ status: 'accepted', step_completed: true })
+    const late = await deliver(formResponse(formId, { student: studentId, class: steps.quiz, score: 2 }))
+    expect(late.body).toMatchObject({ status: 'refused', error: { code: 'step_closed' } })
+    expect((await eventsOf(studentId)).filter((e) => e.type === 'QUIZ_SUBMIT')).toHaveLength(1)
+  })
+
+  it('acknowledges a response from a student not enrolled in the course, without recording it', async () => {
+    const { formId, steps } = await tallyPath()
+    const outsider = await signedInMember(t, orgId, 'student')
+    const { studentId } = await profilesOfUser(t.identity, orgId, outsider.userId)
+    const res = await deliver(
+      formResponse(formId, { student: studentId as string, class: steps.quiz, score: 10 }),
+    )
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ status: 'refused', error: { code: 'not_enrolled' } })
+    expect(await eventsOf(studentId as string)).toEqual([])
+  })
+})
