@@ -1,0 +1,326 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { systemClock } from '../src/core/clock.ts'
+import type { Db } from '../src/core/db/database.ts'
+import { migrateToLatest } from '../src/core/db/migrate.ts'
+import { rebuildProjection } from '../src/core/events/projector.ts'
+import { randomSecret } from '../src/core/ids.ts'
+import * as progress from '../src/modules/progress/index.ts'
+import * as tracking from '../src/modules/tracking/index.ts'
+import { otherCpuDuring, type Pinning, pinProcess, planPinning } from './cpu.ts'
+import { type BenchServer, fireRequests, type LoadResult, startBenchServer } from './load.ts'
+import { type PingRequest, pingTraffic } from './pings.ts'
+import { seedBenchSchool } from './seed.ts'
+import { type BenchTarget, buildBenchApp, openTarget } from './target.ts'
+
+// `npm run bench`: VIDEO_PING ingest against a bare Hono baseline, on SQLite and (when reachable)
+// PostgreSQL, all in one run so the ratios compare numbers taken on the same machine at the same time.
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
+const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 100)
+const BATCH_SIZE = 50
+// Ten hours: nobody completes the step during the run, so gating keeps accepting the pings.
+const VIDEO_SEC = 36_000
+const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+const TARGETS = {
+  single: 0.6,
+  batch: 5,
+  rebuild: 10,
+}
+
+type Row = {
+  dialect: string
+  scenario: string
+  reqPerSec: number | null
+  eventsPerSec: number
+  p50Ms: number | null
+  p99Ms: number | null
+  /** Cores kept busy by other processes while measuring (PostgreSQL's included). */
+  otherCores: number | null
+  note: string
+}
+
+type DialectResult = { dialect: string; single: Row; batch: Row; rebuild: Row; checks: string[] }
+
+const running = new Set<BenchServer>()
+const pinning: Pinning = planPinning()
+
+function log(line: string) {
+  process.stderr.write(`  … ${line}\n`)
+}
+
+async function withServer<T>(env: Record<string, string>, task: (server: BenchServer) => Promise<T>) {
+  const server = await startBenchServer(env, pinning.server)
+  running.add(server)
+  try {
+    return await task(server)
+  } finally {
+    await server.stop()
+    running.delete(server)
+  }
+}
+
+function describeFailures(result: LoadResult): string {
+  const entries = Object.entries(result.failures)
+  if (entries.length === 0) return ''
+  const counts = entries.map(([code, count]) => `${count}× ${code}`).join(', ')
+  return result.firstFailure ? `${counts} (first: ${result.firstFailure})` : counts
+}
+
+/** A warm-up run (discarded), then the measured one, watching what else used the CPU meanwhile. */
+async function measure(server: BenchServer, next: () => PingRequest, acceptedIn?: (body: string) => number) {
+  const options = { url: server.url, connections: CONNECTIONS, next, ...(acceptedIn ? { acceptedIn } : {}) }
+  if (WARMUP_SECONDS > 0) await fireRequests({ ...options, seconds: WARMUP_SECONDS })
+  return otherCpuDuring([process.pid, server.pid], () => fireRequests({ ...options, seconds: SECONDS }))
+}
+
+function rowOf(
+  dialect: string,
+  scenario: string,
+  { result, otherCores }: { result: LoadResult; otherCores: number | null },
+): Row {
+  return {
+    dialect,
+    scenario,
+    reqPerSec: result.ok / result.seconds,
+    eventsPerSec: result.accepted / result.seconds,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    otherCores,
+    note: describeFailures(result),
+  }
+}
+
+async function measureBaseline(): Promise<Row> {
+  log('baseline: bare Hono endpoint')
+  // Same bodies and headers as the real ingest, so the load generator does the same work.
+  const tokens = Array.from({ length: STUDENTS }, () => `sil_${randomSecret()}`)
+  const traffic = pingTraffic(tokens, crypto.randomUUID(), VIDEO_SEC)
+  const measured = await withServer({ BENCH_SERVER: 'baseline' }, (server) => measure(server, traffic.single))
+  return rowOf('-', 'baseline (bare Hono, 204)', measured)
+}
+
+/** Each ping of the answer the server accepted (stored), as opposed to refused or duplicate. */
+const acceptedPings = (body: string) => body.split('"status":"accepted"').length - 1
+
+async function measureIngest(
+  server: BenchServer,
+  dialect: string,
+  scenario: string,
+  next: () => PingRequest,
+) {
+  log(`${dialect}: ${scenario}`)
+  return rowOf(dialect, scenario, await measure(server, next, acceptedPings))
+}
+
+async function measureRebuild(db: Db, dialect: string): Promise<Row> {
+  log(`${dialect}: rebuilding user_progress`)
+  const started = performance.now()
+  const { result: run, otherCores } = await otherCpuDuring([process.pid], () =>
+    rebuildProjection(db, tracking.trackingEvents, progress.userProgressProjector, systemClock),
+  )
+  const seconds = (performance.now() - started) / 1000
+  return {
+    dialect,
+    scenario: 'rebuild user_progress',
+    reqPerSec: null,
+    eventsPerSec: run.processed / seconds,
+    p50Ms: null,
+    p99Ms: null,
+    otherCores,
+    note: `${run.processed} events in ${seconds.toFixed(2)} s${run.failed ? `; FAILED at ${run.failed.seq}: ${run.failed.error}` : ''}`,
+  }
+}
+
+/** Whether the pings were taken as real watching: credited, and not flagged as skips. */
+async function creditCheck(db: Db): Promise<string> {
+  const row = await db
+    .selectFrom('v_user_progress')
+    .select((eb) => [
+      eb.fn.countAll().as('students'),
+      eb.fn.sum('skip_attempts').as('skips'),
+      eb.fn.max('video_max_position_sec').as('furthest'),
+    ])
+    .executeTakeFirstOrThrow()
+  return `${row.students} students with progress, furthest credited position ${Number(row.furthest ?? 0).toFixed(1)} s, ${Number(row.skips ?? 0)} pings flagged as skips`
+}
+
+async function measureDialect(target: BenchTarget): Promise<DialectResult> {
+  const { dialect } = target
+  const database = openTarget(target)
+  try {
+    pinProcess(process.pid, pinning.all)
+    log(`${dialect}: migrating and seeding ${STUDENTS} students with API tokens`)
+    await migrateToLatest(database.db)
+    const school = await seedBenchSchool(buildBenchApp(target, database), STUDENTS, VIDEO_SEC)
+    pinProcess(process.pid, pinning.load)
+    const traffic = pingTraffic(school.tokens, school.classId, VIDEO_SEC)
+    const env = { BENCH_SERVER: 'app', BENCH_TARGET: JSON.stringify(target) }
+    const [single, batch] = await withServer(env, async (server) => [
+      await measureIngest(server, dialect, 'single ping', traffic.single),
+      await measureIngest(server, dialect, `batch of ${BATCH_SIZE}`, () => traffic.batch(BATCH_SIZE)),
+    ])
+    const rebuild = await measureRebuild(database.db, dialect)
+    return { dialect, single, batch, rebuild, checks: [await creditCheck(database.db)] }
+  } finally {
+    await database.close()
+  }
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 })
+  try {
+    await client.connect()
+    await client.query('select 1')
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+async function adminQuery(statement: string) {
+  const client = new pg.Client({ connectionString: PG_URL })
+  await client.connect()
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Runs on a fresh DATA_DIR (and, for PostgreSQL, a fresh schema), removed afterwards whatever happens. */
+async function onFreshTarget(dialect: 'sqlite' | 'postgres'): Promise<DialectResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sillon-bench-'))
+  const schema = `bench_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
+  try {
+    if (dialect === 'sqlite') return await measureDialect({ dialect, dataDir })
+    await adminQuery(`create schema ${schema}`)
+    return await measureDialect({ dialect, dataDir, url: PG_URL, schema })
+  } finally {
+    if (dialect === 'postgres') await adminQuery(`drop schema if exists ${schema} cascade`)
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+const fmt = (value: number | null, digits = 0) =>
+  value === null
+    ? '-'
+    : value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+// autocannon measures latency in whole milliseconds.
+const latency = (ms: number | null) => (ms === 0 ? '<1' : fmt(ms))
+
+function printTable(rows: Row[]) {
+  const header = ['dialect', 'scenario', 'req/s', 'events/s', 'p50 ms', 'p99 ms', 'other CPU', 'notes']
+  const cells = rows.map((r) => [
+    r.dialect,
+    r.scenario,
+    fmt(r.reqPerSec),
+    fmt(r.eventsPerSec),
+    latency(r.p50Ms),
+    latency(r.p99Ms),
+    r.otherCores === null ? '-' : `${fmt(r.otherCores, 2)} cores`,
+    r.note,
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)))
+  const line = (c: string[]) =>
+    c
+      .map((cell, i) => (i >= 2 && i <= 6 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
+  console.log(line(header))
+  console.log(line(widths.map((w) => '-'.repeat(w))))
+  for (const c of cells) console.log(line(c))
+}
+
+function printTargets(baseline: Row, results: DialectResult[]) {
+  // NaN when the reference measured nothing: never PASS on a failed run.
+  const ratio = (value: number | null, reference: number | null) =>
+    reference ? (value ?? 0) / reference : Number.NaN
+  const base = baseline.reqPerSec
+  const lines: [string, string, number, number][] = []
+  for (const r of results) {
+    const live = r.single.eventsPerSec
+    lines.push([
+      r.dialect,
+      'single-ping req/s ÷ baseline req/s',
+      ratio(r.single.reqPerSec, base),
+      TARGETS.single,
+    ])
+    lines.push([
+      r.dialect,
+      'batch events/s ÷ baseline req/s',
+      ratio(r.batch.eventsPerSec, base),
+      TARGETS.batch,
+    ])
+    lines.push([
+      r.dialect,
+      'rebuild events/s ÷ live single-ping events/s',
+      ratio(r.rebuild.eventsPerSec, live),
+      TARGETS.rebuild,
+    ])
+  }
+  const width = Math.max(...lines.map(([, what]) => what.length))
+  for (const [dialect, what, value, target] of lines) {
+    const verdict = value >= target ? 'PASS' : 'BELOW'
+    const shown = Number.isNaN(value) ? 'n/a' : value.toFixed(value < 1 ? 3 : 2)
+    console.log(
+      `${dialect.padEnd(8)}  ${what.padEnd(width)}  ${shown.padStart(6)}  (target ≥ ${target})  ${verdict}`,
+    )
+  }
+}
+
+async function main() {
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU'
+  console.log(`Sillon VIDEO_PING ingest benchmark — Node ${process.version}, ${cpu}`)
+  console.log(pinning.note)
+  console.log(
+    `${SECONDS} s per scenario after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections, ` +
+      `${STUDENTS} students (own API tokens), batches of ${BATCH_SIZE}, ${VIDEO_SEC} s video`,
+  )
+  const dialects: ('sqlite' | 'postgres')[] = ['sqlite']
+  if (await postgresReachable()) {
+    dialects.push('postgres')
+    console.log(
+      `PostgreSQL at ${PG_URL}, fresh schema; its own processes are not pinned and share every core.`,
+    )
+  } else console.log(`PostgreSQL is not reachable at ${PG_URL}: SQLite only.`)
+  console.log('The rebuild runs in the bench process once the server has stopped.')
+  console.log(
+    '"other CPU": cores busy outside the server and the bench while measuring (PostgreSQL, other work).\n',
+  )
+  pinProcess(process.pid, pinning.load)
+  const baseline = await measureBaseline()
+  const results: DialectResult[] = []
+  for (const dialect of dialects) results.push(await onFreshTarget(dialect))
+
+  console.log('')
+  printTable([baseline, ...results.flatMap((r) => [r.single, r.batch, r.rebuild])])
+  console.log('\nTargets')
+  printTargets(baseline, results)
+  console.log('\nCredit check (after the rebuild)')
+  for (const r of results) for (const check of r.checks) console.log(`${r.dialect.padEnd(8)}  ${check}`)
+}
+
+async function stopServers() {
+  await Promise.all([...running].map((server) => server.stop()))
+}
+
+process.on('SIGINT', () => {
+  void stopServers().finally(() => process.exit(130))
+})
+
+try {
+  await main()
+} catch (err) {
+  await stopServers()
+  console.error(err)
+  process.exitCode = 1
+}
