@@ -126,6 +126,7 @@ export async function appendEvents(db: Db, events: NewEvent[], receivedAt: strin
       const appended: StoredEvent[] = []
       const duplicates: StoredEvent[] = []
       const seen = new Map<string, NewEvent>()
+      const fresh: NewEvent[] = []
       for (const event of events) {
         const stored = existing.get(event.id)
         const earlier = seen.get(event.id)
@@ -136,9 +137,14 @@ export async function appendEvents(db: Db, events: NewEvent[], receivedAt: strin
           continue
         }
         seen.set(event.id, event)
-        const row = await trx
-          .insertInto('lms_event')
-          .values({
+        fresh.push(event)
+      }
+      if (fresh.length === 0) return { appended, duplicates }
+      // One statement for the whole batch; seqs are assigned in VALUES order, so sorted they match it.
+      const rows = await trx
+        .insertInto('lms_event')
+        .values(
+          fresh.map((event) => ({
             id: event.id,
             org_id: event.org_id,
             type: event.type,
@@ -151,11 +157,14 @@ export async function appendEvents(db: Db, events: NewEvent[], receivedAt: strin
             payload_json: JSON.stringify(event.payload),
             context_json: JSON.stringify(event.context),
             created_at: receivedAt,
-          })
-          .returning('seq')
-          .executeTakeFirstOrThrow()
-        appended.push({ ...event, seq: Number(row.seq), received_at: receivedAt })
-      }
+          })),
+        )
+        .returning('seq')
+        .execute()
+      const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b)
+      fresh.forEach((event, i) => {
+        appended.push({ ...event, seq: seqs[i] as number, received_at: receivedAt })
+      })
       return { appended, duplicates }
     })
   try {

@@ -89,8 +89,9 @@ export function runProjector(
             .execute()
           return events.length
         })
-        if (count === 0) return { processed, failed: null }
         processed += count
+        // A short batch means the log is drained: no need for another, empty, transaction.
+        if (count < BATCH_SIZE) return { processed, failed: null }
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err)
         await db

@@ -136,6 +136,7 @@ export type PingResult = {
 export async function recordVideoPings(deps: TrackingDeps, actor: Actor, pings: PingInput[]) {
   const now = deps.clock.now().toISOString()
   const gates = new Map<string, Promise<Gate>>()
+  const students = new Map<string, Promise<string>>()
   const results: PingResult[] = []
   const events: NewEvent[] = []
   // A resent ping is a duplicate even if its step has closed since: judge it by what was stored.
@@ -161,7 +162,9 @@ export async function recordVideoPings(deps: TrackingDeps, actor: Actor, pings: 
       continue
     }
     try {
-      const studentId = await studentOf(deps, actor, ping.student_id)
+      const named = ping.student_id ?? ''
+      if (!students.has(named)) students.set(named, studentOf(deps, actor, ping.student_id))
+      const studentId = await (students.get(named) as Promise<string>)
       const key = `${studentId}|${ping.class_id}`
       if (!gates.has(key)) gates.set(key, gate(deps, actor.orgId, studentId, ping.class_id))
       const { step, path, context } = await (gates.get(key) as Promise<Gate>)
