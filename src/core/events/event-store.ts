@@ -1,7 +1,8 @@
-import { PostgresAdapter, sql } from 'kysely'
+import { PostgresAdapter, type Selectable, sql } from 'kysely'
 import type { Db } from '../db/database.ts'
 import { isUniqueViolation } from '../db/errors.ts'
 import { AppError } from '../http/errors.ts'
+import type { EventRow } from './tables.ts'
 
 // The event log: immutable facts, appended once (idempotent on the event id), read back in `seq` order
 // and upcast to the current version of their type.
@@ -52,20 +53,7 @@ function sameFact(stored: StoredEvent, event: NewEvent) {
   )
 }
 
-function rowToEvent(row: {
-  seq: number | string
-  id: string
-  org_id: string
-  type: string
-  version: number
-  student_id: string
-  course_id: string
-  class_id: string | null
-  occurred_at: string
-  received_at: string
-  payload_json: string
-  context_json: string
-}): StoredEvent {
+function rowToEvent(row: Selectable<EventRow>): StoredEvent {
   return {
     seq: Number(row.seq),
     id: row.id,
