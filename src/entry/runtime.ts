@@ -48,7 +48,11 @@ export function nodeClientIp(trustProxy: boolean) {
 }
 
 export function createLogger(config: Config): Logger {
-  return pino({ level: config.LOG_LEVEL, base: { service: 'sillon' } })
+  // Synchronous: lines keep their order with the console banner and are not lost when the process exits.
+  return pino(
+    { level: config.LOG_LEVEL, base: { service: 'sillon' } },
+    pino.destination({ dest: 1, sync: true }),
+  )
 }
 
 export type Runtime = Awaited<ReturnType<typeof openRuntime>>
