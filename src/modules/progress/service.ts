@@ -76,7 +76,9 @@ async function studentContent(deps: LearnerDeps, step: catalog.LearnerStep, stud
           pass_threshold: step.quiz.pass_threshold,
           form_id: step.quiz.tally.form_id,
           hidden_fields: {
-            [step.quiz.tally.student_field]: studentId,
+            [step.quiz.tally.student_field]: step.quiz.tally.signing_secret
+              ? await catalog.tallyStudentToken(step.quiz.tally.signing_secret, studentId, step.id)
+              : studentId,
             [step.quiz.tally.class_field]: step.id,
           },
         }

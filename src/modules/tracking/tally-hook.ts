@@ -193,10 +193,18 @@ export async function receiveTallyWebhook(deps: TrackingDeps, delivery: Delivery
   const picked = pickStep(authentic, fields)
   if (!('step' in picked)) return unmappable(deps, orgIds, delivery, picked.code, picked.message)
   const { step } = picked
-  const studentId = hiddenField(fields, step.tally.student_field)
-  if (!studentId) {
+  const studentToken = hiddenField(fields, step.tally.student_field)
+  if (!studentToken) {
     const message = `The hidden field "${step.tally.student_field}" (the student) is missing`
     return unmappable(deps, [step.org_id], delivery, 'tally_missing_field', message)
+  }
+  const secret = step.tally.signing_secret
+  const studentId = secret
+    ? await catalog.readTallyStudentToken(secret, studentToken, step.class_id)
+    : studentToken
+  if (!studentId) {
+    const message = `The hidden field "${step.tally.student_field}" was not issued by Sillon for this student and step`
+    return unmappable(deps, [step.org_id], delivery, 'tally_forged_student', message)
   }
   const [student] = await identity.peopleByIds(deps.identity, step.org_id, 'lms_student', [studentId])
   if (!student) {

@@ -10,15 +10,21 @@ const SECRET = 'tally-signing-secret'
 /** Tally's signature, computed independently of the code under test. */
 const sign = (raw: string, secret = SECRET) => createHmac('sha256', secret).update(raw).digest('base64')
 
-type Answers = { student?: string; class?: string; score?: unknown; eventId?: string }
+type Answers = { student?: string; class?: string; score?: unknown; eventId?: string; unsigned?: boolean }
 
 /** A FORM_RESPONSE as Tally sends it: hidden fields for the student and step, a calculated score. */
 function formResponse(formId: string, answers: Answers) {
   const fields: object[] = [
     { key: 'question_3EKz4n', label: 'Which planet is red?', type: 'MULTIPLE_CHOICE', value: ['a1'] },
   ]
-  if (answers.student !== undefined)
-    fields.push({ key: 'question_mV', label: 'student_id', type: 'HIDDEN_FIELDS', value: answers.student })
+  if (answers.student !== undefined) {
+    // As Sillon's student view issues it: the id, signed for the step with the form's secret.
+    const value =
+      answers.class === undefined || answers.unsigned
+        ? answers.student
+        : `${answers.student}.${createHmac('sha256', SECRET).update(`sillon-tally:${answers.student}:${answers.class}`).digest('base64url')}`
+    fields.push({ key: 'question_mV', label: 'student_id', type: 'HIDDEN_FIELDS', value })
+  }
   if (answers.class !== undefined)
     fields.push({ key: 'question_nP', label: 'class_id', type: 'HIDDEN_FIELDS', value: answers.class })
   if (answers.score !== undefined)
@@ -129,6 +135,40 @@ describe.each(testDialects())('Tally webhooks on %s', (dialect) => {
       payload: unknown
     }[]
   }
+
+  it('accepts the student field that the student view hands out, and refuses one a student edited', async () => {
+    const { formId, studentId, client, steps } = await tallyPath()
+    const view = (
+      await client.get(
+        `/api/me/courses/${(await t.database.db.selectFrom('lms_class').select('course_id').where('id', '=', steps.quiz).executeTakeFirstOrThrow()).course_id}`,
+      )
+    ).body
+    const hidden = view.steps.find((s: { state: string }) => s.state === 'current').content.quiz.hidden_fields
+    expect(hidden.class_id).toBe(steps.quiz)
+    expect(hidden.student_id).toMatch(new RegExp(`^${studentId}\\.[\\w-]{43}$`))
+
+    const classmate = await tallyPath({ formId })
+    const forged = await deliver(
+      formResponse(formId, { student: classmate.studentId, class: steps.quiz, score: 0, unsigned: true }),
+    )
+    expect(forged.status).toBe(422)
+    expect(forged.body.error.code).toBe('tally_forged_student')
+    const borrowed = await deliver(
+      formResponse(formId, {
+        student: `${classmate.studentId}.${hidden.student_id.split('.')[1]}`,
+        class: steps.quiz,
+        score: 0,
+        unsigned: true,
+      }),
+    )
+    expect(borrowed.status).toBe(422)
+    expect(await eventsOf(classmate.studentId)).toEqual([])
+
+    const genuine = await deliver(
+      formResponse(formId, { student: hidden.student_id, class: steps.quiz, score: 10, unsigned: true }),
+    )
+    expect(genuine.body).toMatchObject({ status: 'accepted', passed: true })
+  })
 
   it('records a signed response as a passed attempt and completes the Tally step', async () => {
     const { formId, studentId, steps } = await tallyPath()
