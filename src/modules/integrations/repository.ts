@@ -101,3 +101,23 @@ export async function listDeliveries(db: Db, orgId: string, subscriptionId: stri
     .limit(limit)
     .execute()
 }
+
+/**
+ * Takes a due delivery for this dispatcher by pushing its next attempt past the time a send can take:
+ * when several nodes dispatch at once, exactly one of them wins each delivery.
+ */
+export async function claimDelivery(
+  db: Db,
+  delivery: WebhookDeliveryRow,
+  leaseUntil: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_deliveries')
+    .set({ next_attempt_at: leaseUntil })
+    .where('org_id', '=', delivery.org_id)
+    .where('id', '=', delivery.id)
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '=', delivery.next_attempt_at)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}

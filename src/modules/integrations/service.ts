@@ -221,6 +221,12 @@ async function deliver(deps: IntegrationsDeps, delivery: WebhookDeliveryRow) {
 export async function dispatchWebhooks(deps: IntegrationsDeps) {
   await fanOut(deps)
   const due = await repo.dueDeliveries(deps.db, now(deps), BATCH)
-  for (const delivery of due) await deliver(deps, delivery)
-  return { sent: due.length }
+  let sent = 0
+  for (const delivery of due) {
+    const lease = new Date(deps.clock.now().getTime() + DELIVERY_TIMEOUT_MS + 5_000).toISOString()
+    if (!(await repo.claimDelivery(deps.db, delivery, lease))) continue
+    await deliver(deps, delivery)
+    sent++
+  }
+  return { sent }
 }

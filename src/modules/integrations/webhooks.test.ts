@@ -126,6 +126,20 @@ describe.each(testDialects())('webhooks for integration events on %s', (dialect)
     expect(delivered).toMatchObject({ status: 'delivered', attempts: 2, last_status_code: 204 })
   })
 
+  it('sends each delivery once when several dispatchers run at the same time', async () => {
+    const before = receiver.received.length
+    t.clock.advance(5_000)
+    // The third step of the demo course: its video, then its quiz.
+    const classId = await completeCurrentVideo()
+    const quiz = await lea.post('/api/quiz-submission', {
+      class_id: classId,
+      answers: { g1: 'b', g2: false },
+    })
+    expect(quiz.body.passed).toBe(true)
+    await Promise.all([t.dispatch(), t.dispatch(), t.dispatch()])
+    expect(receiver.received.length).toBe(before + 1)
+  })
+
   it('never sends an event twice, even after the projection is rebuilt', async () => {
     const before = receiver.received.length
     await rebuildProjection(t.database.db, trackingEvents, userProgressProjector, t.clock)
