@@ -27,14 +27,6 @@ export async function listOrganisations(db: Db) {
   return db.selectFrom('organisations').selectAll().orderBy('name').execute()
 }
 
-export async function countOrganisations(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('organisations')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
-}
-
 export async function insertOrganisation(db: Db, row: OrganisationRow) {
   await db.insertInto('organisations').values(row).execute()
 }

@@ -56,17 +56,6 @@ export async function hasSignal(db: Db, orgId: string, signalId: string): Promis
   return Boolean(row)
 }
 
-export async function signalsOfStudent(db: Db, orgId: string, studentId: string) {
-  return db
-    .selectFrom('lms_signal')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('student_id', '=', studentId)
-    .orderBy('occurred_at')
-    .orderBy('id')
-    .execute()
-}
-
 /** Per student, how many signals of each type (seed 001's v_signal_summary). */
 export async function signalSummary(db: Db, orgId: string) {
   const rows = await db

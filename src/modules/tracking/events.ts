@@ -39,12 +39,6 @@ export type StepContext = {
   skip_tolerance_sec: number
 }
 
-export const eventTypes = {
-  VIDEO_PING: 'VIDEO_PING',
-  QUIZ_SUBMIT: 'QUIZ_SUBMIT',
-  STEP_ACK: 'STEP_ACK',
-} as const
-
 export const trackingEvents: EventRegistry = {
   current: { VIDEO_PING: 2, QUIZ_SUBMIT: 1, STEP_ACK: 1 },
   upcasters: {

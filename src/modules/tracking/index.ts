@@ -1,6 +1,5 @@
 // The tracking module's public face: the learning facts it records and how they are versioned.
 export {
-  eventTypes,
   type QuizSubmit,
   type StepAck,
   type StepContext,
