@@ -72,9 +72,27 @@ export async function createTestDatabase(dialect: SqlDialect): Promise<TestDatab
     await migrateToLatest(handle.db)
     return disposable(handle, async () => rmSync(dir, { recursive: true, force: true }))
   }
-  const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
-  await adminQuery(`create schema ${schema}`)
+  const { schema, drop } = await createPostgresSchema()
   const handle = openPostgres(TEST_DATABASE_URL, { schema, max: 5 })
   await migrateToLatest(handle.db)
-  return disposable(handle, () => adminQuery(`drop schema if exists ${schema} cascade`))
+  return disposable(handle, drop)
+}
+
+export type PostgresSchema = { schema: string; url: string; drop(): Promise<void> }
+
+/**
+ * A new, empty PostgreSQL schema, and a URL of the test database whose connections use it: libpq's
+ * `options` parameter (`-c search_path=...`), which `pg` reads from the URL, so a server or command run
+ * as a child process with `DATABASE_URL=url` sees only this schema and migrates into it.
+ */
+export async function createPostgresSchema(): Promise<PostgresSchema> {
+  const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
+  await adminQuery(`create schema ${schema}`)
+  const url = new URL(TEST_DATABASE_URL)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return {
+    schema,
+    url: url.toString(),
+    drop: () => adminQuery(`drop schema if exists ${schema} cascade`),
+  }
 }
