@@ -10,6 +10,8 @@ import { createHttpApp } from './core/http/app.ts'
 import type { AppEnv } from './core/http/context.ts'
 import { healthRoutes } from './core/http/health.ts'
 import { publishOpenApi } from './core/http/openapi.ts'
+import { pruneJobRunsJob } from './core/jobs/prune-runs.ts'
+import { createJobRegistry } from './core/jobs/registry.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
 import * as integrations from './modules/integrations/index.ts'
@@ -125,6 +127,9 @@ export function buildApp(deps: AppDeps) {
   publishOpenApi(app, version)
   /** Sends integration events to webhook subscribers; the server runs it in the background. */
   const dispatch = () => integrations.dispatchWebhooks(integrationsDeps)
+  /** Scheduled and queued jobs that core and the modules contribute; the entry decides where they run. */
+  const jobs = createJobRegistry(() => identity.listOrganisations(identityDeps))
+  jobs.register(pruneJobRunsJob(database.db))
   return {
     app,
     identity: identityDeps,
@@ -133,6 +138,7 @@ export function buildApp(deps: AppDeps) {
     projectors,
     project,
     dispatch,
+    jobs,
   }
 }
 

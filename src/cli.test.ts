@@ -299,6 +299,32 @@ describe.each(testDialects())('the sillon command on %s', (dialect) => {
     })
   })
 
+  it('lists the jobs, and runs one by hand for the period containing --at once, then skips it', async () => {
+    const [before, unknown] = await Promise.all([run('jobs', 'list'), run('jobs', 'run', 'nope')])
+    expect(before).toMatchObject({ code: 0, stderr: '' })
+    expect(before.stdout).toMatch(/^jobs\.prune-runs {2}17 3 \* \* \* \(UTC\) {2}never run$/m)
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^sillon: no job named nope \(known: .*jobs\.prune-runs.*\)\n$/),
+    })
+
+    const at = ['--at', '2026-11-22T10:00:00+01:00']
+    const first = await run('jobs', 'run', 'jobs.prune-runs', ...at)
+    expect(first).toMatchObject({ code: 0, stderr: '' })
+    expect(first.stdout).toMatch(/^jobs\.prune-runs for 2026-11-22T03:17:00\.000Z: ok in \d+ ms$/m)
+    const [again, after] = await Promise.all([
+      run('jobs', 'run', 'jobs.prune-runs', ...at),
+      run('jobs', 'list'),
+    ])
+    expect(again).toMatchObject({ code: 0, stderr: '' })
+    expect(again.stdout).toMatch(
+      /^jobs\.prune-runs for 2026-11-22T03:17:00\.000Z: skipped, already done \(run \S+\)$/m,
+    )
+    expect(after.stdout).toMatch(
+      /^jobs\.prune-runs {2}17 3 \* \* \* \(UTC\) {2}last run ok for 2026-11-22T03:17:00\.000Z, started \S+, \d+ ms$/m,
+    )
+  })
+
   it('exports a course as a document and imports it as a draft into another school', async () => {
     const { url } = await app()
     const teacher = new TestClient(url)
@@ -357,6 +383,8 @@ describe('the sillon command given bad arguments', () => {
         '--expires-in-days must be a positive whole number',
       ],
       [['stream', 'upload', '--name', 'Lesson 1'], 'missing --file'],
+      [['jobs', 'run'], 'missing <name>'],
+      [['jobs', 'run', 'jobs.prune-runs', '--at', 'yesterday'], '--at "yesterday" is not an ISO 8601 date'],
       [
         ['stream', 'upload', '--file', 'a.mp4', '--name', 'Lesson 1', '--max-duration-seconds', '1h'],
         '--max-duration-seconds must be a positive whole number',
@@ -383,6 +411,8 @@ describe('the sillon command given bad arguments', () => {
       'user create',
       'token create',
       'seed-demo',
+      'jobs list',
+      'jobs run',
       'stream upload',
     ]) {
       expect(help.stdout).toContain(command)

@@ -6,6 +6,10 @@ import { migrateToLatest } from './core/db/migrate.ts'
 import { lastSeq } from './core/events/event-store.ts'
 import { projectionStatus, rebuildProjection } from './core/events/projector.ts'
 import { AppError } from './core/http/errors.ts'
+import { listJobs, runJobByHand } from './core/jobs/commands.ts'
+import type { JobOccurrence, RunResult } from './core/jobs/execute.ts'
+import { isScheduled, ORGANISATION_TIMEZONE } from './core/jobs/job.ts'
+import type { JobRunRow } from './core/jobs/tables.ts'
 import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from './demo.ts'
 import { openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
 import * as catalog from './modules/catalog/index.ts'
@@ -25,6 +29,10 @@ Commands:
   seed-demo                                       create the demo school (once)
   projections status|reconcile                    show lag and failures of read models, or catch them up
   projections rebuild [name]                      empty read models and replay the event log into them
+  jobs list                                       show the jobs, their schedule and their last run
+  jobs run <name> [--at <iso-date>] [--org <slug>]
+                                                  run a scheduled job now for the period containing
+                                                  --at (default: now); a period already done is skipped
   course export <course-id>                       print the course as one JSON document
   course import <file> --org <slug>               create a draft course in that school from a document
   stream upload --file <path> --name "<name>" [--max-duration-seconds <s>] [--require-signed-urls]
@@ -48,6 +56,23 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
     throw new UsageError(`${flag} must be one of: ${allowed.join(', ')} (got "${value}")`)
   }
   return value as T
+}
+
+function describeLastRun(run: JobRunRow | null): string {
+  if (!run) return 'never run'
+  const org = run.org_id ? ` (organisation ${run.org_id})` : ''
+  const duration = run.duration_ms === null ? '' : `, ${run.duration_ms} ms`
+  const error = run.error ? `: ${run.error}` : ''
+  return `last run ${run.outcome} for ${run.period_key}${org}, started ${run.started_at}${duration}${error}`
+}
+
+function describeRun(name: string, occurrence: JobOccurrence, result: RunResult): string {
+  const org = occurrence.orgId ? ` (organisation ${occurrence.orgId}, ${occurrence.timezone})` : ''
+  const what = `${name} for ${occurrence.period}${org}`
+  if (result.outcome === 'ok') return `${what}: ok in ${result.durationMs} ms`
+  if (result.outcome === 'failed') return `${what}: FAILED: ${result.error}`
+  const why = result.heldBy?.outcome === 'running' ? 'running elsewhere' : 'already done'
+  return `${what}: skipped, ${why}${result.heldBy ? ` (run ${result.heldBy.id})` : ''}`
 }
 
 async function withRuntime<T>(run: (runtime: Runtime) => Promise<T>): Promise<T> {
@@ -76,6 +101,7 @@ async function main(argv: string[]): Promise<void> {
       file: { type: 'string' },
       'max-duration-seconds': { type: 'string' },
       'require-signed-urls': { type: 'boolean' },
+      at: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -234,6 +260,52 @@ async function main(argv: string[]): Promise<void> {
           : ''
         console.log(`${status.name}: at ${status.checkpoint} of ${head}, lag ${status.lag}${failure}`)
       }
+    })
+    return
+  }
+
+  if (command === 'jobs' && sub === 'list') {
+    await withRuntime(async (runtime) => {
+      for (const job of await listJobs(runtime.database.db, runtime.jobs)) {
+        console.log(`${job.name}  ${job.schedule}  ${describeLastRun(job.lastRun)}`)
+        if (job.description) console.log(`  ${job.description}`)
+      }
+    })
+    return
+  }
+
+  if (command === 'jobs' && sub === 'run') {
+    const name = required(rest[0], '<name>')
+    const at = values.at === undefined ? new Date() : new Date(values.at)
+    if (Number.isNaN(at.getTime())) throw new UsageError(`--at "${values.at}" is not an ISO 8601 date`)
+    await withRuntime(async (runtime) => {
+      const job = runtime.jobs.find(name)
+      if (!job) {
+        const known = runtime.jobs
+          .list()
+          .map((j) => j.name)
+          .join(', ')
+        throw new CommandError(`no job named ${name} (known: ${known})`)
+      }
+      if (!isScheduled(job))
+        throw new CommandError(`${name} is a queued job: it runs when the app enqueues it`)
+      if (values.org && job.schedule.timezone !== ORGANISATION_TIMEZONE) {
+        throw new CommandError(`${name} runs once for all organisations: --org does not apply`)
+      }
+      const orgId = values.org
+        ? (await identity.findOrganisationBySlug(runtime.identity, values.org)).id
+        : undefined
+      const deps = {
+        db: runtime.database.db,
+        clock: systemClock,
+        logger: runtime.logger,
+        registry: runtime.jobs,
+      }
+      const runs = await runJobByHand(deps, job, at, orgId)
+      if (runs.length === 0) console.log(`${name}: no period contains ${at.toISOString()}`)
+      for (const { occurrence, result } of runs) console.log(describeRun(name, occurrence, result))
+      if (runs.some((r) => r.result.outcome === 'failed'))
+        throw new CommandError('a job run failed; see above')
     })
     return
   }

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       VIDEO_SKIP_TOLERANCE_SEC: 10,
       TRUST_PROXY: false,
       LOGIN_RATE_LIMIT: 10,
+      JOBS_ENABLED: true,
       CLOUDFLARE_ACCOUNT_ID: undefined,
       CLOUDFLARE_STREAM_API_TOKEN: undefined,
       CLOUDFLARE_API_BASE_URL: 'https://api.cloudflare.com/client/v4',
@@ -52,6 +53,7 @@ describe('loadConfig', () => {
       BODY_LIMIT_BYTES: '2048',
       LOGIN_RATE_LIMIT: '3',
       TRUST_PROXY: 'yes',
+      JOBS_ENABLED: 'false',
     })
     expect(config).toMatchObject({
       PORT: 8080,
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       BODY_LIMIT_BYTES: 2048,
       LOGIN_RATE_LIMIT: 3,
       TRUST_PROXY: true,
+      JOBS_ENABLED: false,
     })
   })
 

@@ -67,6 +67,7 @@ export const configSchema = z
     VIDEO_SKIP_TOLERANCE_SEC: z.coerce.number().min(0).max(10).default(10),
     TRUST_PROXY: booleanFlag.default(false),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    JOBS_ENABLED: booleanFlag.default(true),
     CLOUDFLARE_ACCOUNT_ID: optionalString,
     CLOUDFLARE_STREAM_API_TOKEN: optionalString,
     CLOUDFLARE_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.cloudflare.com/client/v4'),

@@ -54,6 +54,7 @@ describe('the Node server on a fresh embedded database', () => {
       expect(out).toMatch(new RegExp(`^ +${role} +${user}@demo\\.sillon\\.test$`, 'm'))
     }
     expect(logMessages(out)).toContain('demo school created')
+    expect(logMessages(out)).toContain('jobs started')
     expect(existsSync(join(dataDir, 'sillon.db'))).toBe(true)
   })
 

@@ -3,9 +3,11 @@ import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { serveStatic } from '@hono/node-server/serve-static'
+import { systemClock } from '../core/clock.ts'
 import { ConfigError, loadConfig } from '../core/config.ts'
 import { startReconciler } from '../core/events/reconciler.ts'
 import { DOCS_ASSETS_PATH } from '../core/http/openapi.ts'
+import { createJobRunner } from '../core/jobs/runner.ts'
 import { DEMO_MEDIA_PATH, DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from '../demo.ts'
 import { openRuntime } from './runtime.ts'
 
@@ -50,6 +52,28 @@ if (config.SEED_DEMO) {
   if (created) logger.info({ org: DEMO_ORG.slug }, 'demo school created')
 }
 
+// Scheduled and queued jobs: in this process on SQLite, through pg-boss on PostgreSQL. With JOBS_ENABLED=false
+// this node runs none (another node does); on PostgreSQL it can still enqueue.
+const jobs = await createJobRunner({
+  registry: runtime.jobs,
+  database: runtime.database,
+  clock: systemClock,
+  logger,
+  databaseUrl: config.DATABASE_URL,
+  work: config.JOBS_ENABLED,
+})
+  .then(async (runner) => {
+    await runner.start()
+    const names = runtime.jobs.list().map((job) => job.name)
+    logger.info({ jobs: names }, config.JOBS_ENABLED ? 'jobs started' : 'jobs disabled on this node')
+    return runner
+  })
+  .catch(async (err: unknown) => {
+    console.error(`Sillon cannot start its jobs: ${err instanceof Error ? err.message : String(err)}`)
+    await runtime.close()
+    process.exit(1)
+  })
+
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info({ port: info.port, host: config.HOST, dialect: config.dialect }, 'Sillon is listening')
   const lines = [
@@ -76,6 +100,7 @@ async function shutdown(signal: string) {
   reconciler.stop()
   clearInterval(dispatcher)
   server.close()
+  await jobs.stop().catch((err: unknown) => logger.error({ err }, 'jobs did not stop cleanly'))
   await runtime.close()
   process.exit(0)
 }

@@ -5,6 +5,7 @@ import type { IntegrationTables } from '../../modules/integrations/tables.ts'
 import type { ProgressTables } from '../../modules/progress/tables.ts'
 import type { TrackingTables } from '../../modules/tracking/tables.ts'
 import type { EventTables } from '../events/tables.ts'
+import type { JobTables } from '../jobs/tables.ts'
 
 /** Every table Sillon stores, merged from the tables each module owns. */
 export type Database = IdentityTables &
@@ -12,7 +13,8 @@ export type Database = IdentityTables &
   EventTables &
   ProgressTables &
   IntegrationTables &
-  TrackingTables
+  TrackingTables &
+  JobTables
 
 export type SqlDialect = 'sqlite' | 'postgres'
 

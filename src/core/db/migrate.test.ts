@@ -53,6 +53,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'course_teams',
       'integration_outbox',
       'invitations',
+      'job_runs',
       'kms_resource',
       'lms_class',
       'lms_course',

@@ -5,6 +5,7 @@ import * as catalog from './migrations/2026-11-22-02-catalog.ts'
 import * as tracking from './migrations/2026-11-22-03-tracking.ts'
 import * as tally from './migrations/2026-11-22-04-tally.ts'
 import * as integrations from './migrations/2026-11-22-05-integrations.ts'
+import * as jobs from './migrations/2026-11-22-06-jobs.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-22-03-tracking': tracking,
   '2026-11-22-04-tally': tally,
   '2026-11-22-05-integrations': integrations,
+  '2026-11-22-06-jobs': jobs,
 }
 
 export class MigrationError extends Error {

@@ -12,6 +12,7 @@ export {
   findOrganisationBySlug,
   type IdentityDeps,
   inviteMember,
+  listOrganisations,
   memberUserId,
   peopleByIds,
   profilesOfUser,
