@@ -1,11 +1,34 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import type { Database, DbHandle } from './database.ts'
 
 const TIMESTAMP_WITHOUT_TZ_OID = 1114
+const STATEMENT_CACHE_SIZE = 500
+
+/**
+ * Kysely prepares every query anew; compiling the SQL costs more than running it for the small queries of
+ * the hot paths, so prepared statements are kept by SQL text (oldest dropped first). Kysely never streams
+ * here, so a statement is never in use twice at once.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let statement = statements.get(sql)
+      if (!statement) {
+        statement = sqlite.prepare(sql)
+        if (statements.size >= STATEMENT_CACHE_SIZE)
+          statements.delete(statements.keys().next().value as string)
+        statements.set(sql, statement)
+      }
+      return statement
+    },
+  }
+}
 
 /** Opens the embedded SQLite file (created with its folder when missing). */
 export function openSqlite(file: string): DbHandle {
@@ -15,7 +38,7 @@ export function openSqlite(file: string): DbHandle {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return { db, dialect: 'sqlite', close: () => db.destroy() }
 }
 

@@ -43,7 +43,8 @@ export class EventConflictError extends AppError {
 // An arbitrary constant naming the append lock (PostgreSQL advisory locks take a bigint key).
 const APPEND_LOCK_KEY = 7_316_021
 
-function sameFact(stored: StoredEvent, event: NewEvent) {
+/** Whether two events with one id state the same fact (a resend) rather than two different ones. */
+export function sameFact(stored: NewEvent, event: NewEvent) {
   return (
     stored.org_id === event.org_id &&
     stored.type === event.type &&

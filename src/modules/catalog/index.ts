@@ -19,9 +19,10 @@ export { CourseDocumentSchema } from './schemas.ts'
 export {
   type CatalogDeps,
   type CourseDocument,
-  courseOfStep,
+  coursesOfSteps,
   coursesOfStudent,
   createTeam,
+  enrolledAmong,
   exportCourse,
   importIntoOrganisation,
   isEnrolled,

@@ -183,6 +183,26 @@ export async function isStudentEnrolled(db: Db, orgId: string, courseId: string,
   return Boolean(viaTeam)
 }
 
+/** Among these students, those enrolled in the course, directly or through a team. */
+export async function enrolledStudentsAmong(db: Db, orgId: string, courseId: string, studentIds: string[]) {
+  if (studentIds.length === 0) return new Set<string>()
+  const direct = db
+    .selectFrom('course_students')
+    .select('student_id')
+    .where('org_id', '=', orgId)
+    .where('course_id', '=', courseId)
+    .where('student_id', 'in', studentIds)
+  const viaTeam = db
+    .selectFrom('course_teams')
+    .innerJoin('team_members', 'team_members.team_id', 'course_teams.team_id')
+    .select('team_members.student_id')
+    .where('course_teams.org_id', '=', orgId)
+    .where('course_teams.course_id', '=', courseId)
+    .where('team_members.student_id', 'in', studentIds)
+  const rows = await direct.union(viaTeam).execute()
+  return new Set(rows.map((r) => r.student_id))
+}
+
 /** Ids of the courses a student is enrolled in, directly or through a team. */
 export async function courseIdsOfStudent(db: Db, orgId: string, studentId: string): Promise<string[]> {
   const direct = db
@@ -267,6 +287,17 @@ export async function getClass(db: Db, orgId: string, classId: string) {
     .where('org_id', '=', orgId)
     .where('id', '=', classId)
     .executeTakeFirst()
+}
+
+/** The course of each of these steps of the school, by step id (absent when the school has no such step). */
+export async function findCoursesOfClasses(db: Db, orgId: string, classIds: string[]) {
+  if (classIds.length === 0) return []
+  return db
+    .selectFrom('lms_class')
+    .select(['id', 'course_id'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', classIds)
+    .execute()
 }
 
 export async function insertClass(db: Db, orgId: string, row: Omit<ClassRow, 'org_id'>) {

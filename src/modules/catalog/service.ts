@@ -1253,13 +1253,20 @@ export async function learnerPath(
   }
 }
 
-/** The course a step belongs to, or null when the school has no such step. */
-export async function courseOfStep(
+/** The course of each of these steps, by step id; a step the school does not have is absent. */
+export async function coursesOfSteps(deps: CatalogDeps, orgId: string, classIds: string[]) {
+  const rows = await repo.findCoursesOfClasses(deps.db, orgId, [...new Set(classIds)])
+  return new Map(rows.map((r) => [r.id, r.course_id]))
+}
+
+/** Among these students, those enrolled in the course (directly or through a team). */
+export async function enrolledAmong(
   deps: CatalogDeps,
   orgId: string,
-  classId: string,
-): Promise<string | null> {
-  return (await repo.getClass(deps.db, orgId, classId))?.course_id ?? null
+  courseId: string,
+  studentIds: string[],
+) {
+  return repo.enrolledStudentsAmong(deps.db, orgId, courseId, [...new Set(studentIds)])
 }
 
 export async function isEnrolled(deps: CatalogDeps, orgId: string, courseId: string, studentId: string) {

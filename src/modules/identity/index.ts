@@ -17,5 +17,6 @@ export {
   peopleByIds,
   profilesOfUser,
   setSuperadmin,
+  studentsOfUsers,
 } from './service.ts'
 export { type Locale, locales, type Role, roles } from './tables.ts'

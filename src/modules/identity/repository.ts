@@ -371,6 +371,17 @@ export async function findPersonOfUser(db: Db, orgId: string, table: PersonTable
     .executeTakeFirst()
 }
 
+/** The profiles of these users in the organisation (users without one are absent). */
+export async function findPersonsOfUsers(db: Db, orgId: string, table: PersonTable, userIds: string[]) {
+  if (userIds.length === 0) return []
+  return db
+    .selectFrom(table)
+    .select(['id', 'user_id'])
+    .where('org_id', '=', orgId)
+    .where('user_id', 'in', userIds)
+    .execute()
+}
+
 export async function insertPerson(
   db: Db,
   orgId: string,

@@ -783,6 +783,12 @@ export async function profilesOfUser(deps: IdentityDeps, orgId: string, userId: 
   return { studentId: student?.id ?? null, instructorId: instructor?.id ?? null }
 }
 
+/** The student profile id of each of these users in the organisation, by user id (absent when none). */
+export async function studentsOfUsers(deps: IdentityDeps, orgId: string, userIds: string[]) {
+  const rows = await repo.findPersonsOfUsers(deps.db, orgId, 'lms_student', [...new Set(userIds)])
+  return new Map(rows.map((r) => [r.user_id as string, r.id]))
+}
+
 /** Deletes a profile, unless it is the profile of a current member in that role (remove the member first). */
 export async function deletePerson(
   deps: IdentityDeps,

@@ -4,9 +4,10 @@ export { progressRoutes } from './routes.ts'
 export { evolve, type SignalDraft, type StepProgress, signalId } from './rules/evolve.ts'
 export { creditPing, videoWatched } from './rules/video-credit.ts'
 export {
+  completedStepsOf,
   type LearnerDeps,
   type ProgressDeps,
-  progressInCourse,
+  progressOfPairs,
   progressOfStep,
   progressPort,
   signalSummary,

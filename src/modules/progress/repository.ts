@@ -21,6 +21,31 @@ export async function progressOfStep(db: Db, orgId: string, studentId: string, c
     .executeTakeFirst()
 }
 
+/** The steps of the course that each of these students has completed. */
+export async function completedStepsIn(db: Db, orgId: string, courseId: string, studentIds: string[]) {
+  if (studentIds.length === 0) return []
+  return db
+    .selectFrom('v_user_progress')
+    .select(['student_id', 'class_id'])
+    .where('org_id', '=', orgId)
+    .where('course_id', '=', courseId)
+    .where('student_id', 'in', studentIds)
+    .where('step_completed_at', 'is not', null)
+    .execute()
+}
+
+/** Progress rows of these students on these steps (a row exists once a student has acted on a step). */
+export async function progressOfSteps(db: Db, orgId: string, studentIds: string[], classIds: string[]) {
+  if (studentIds.length === 0 || classIds.length === 0) return []
+  return db
+    .selectFrom('v_user_progress')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('student_id', 'in', studentIds)
+    .where('class_id', 'in', classIds)
+    .execute()
+}
+
 /**
  * How many leading steps of the course some student has reached: their completed steps and the current one
  * (the step after their last completed step, or the step they have started).

@@ -32,17 +32,40 @@ export async function signalSummary(deps: ProgressDeps, orgId: string) {
   return [...byStudent].map(([student_id, counts]) => ({ student_id, ...counts }))
 }
 
-export async function progressInCourse(
-  deps: ProgressDeps,
-  orgId: string,
-  studentId: string,
-  courseId: string,
-) {
-  return repo.progressInCourse(deps.db, orgId, studentId, courseId)
-}
-
 export async function progressOfStep(deps: ProgressDeps, orgId: string, studentId: string, classId: string) {
   return repo.progressOfStep(deps.db, orgId, studentId, classId)
+}
+
+/** For each of these students, the set of steps of the course they have completed. */
+export async function completedStepsOf(
+  deps: ProgressDeps,
+  orgId: string,
+  courseId: string,
+  studentIds: string[],
+) {
+  const rows = await repo.completedStepsIn(deps.db, orgId, courseId, [...new Set(studentIds)])
+  const byStudent = new Map<string, Set<string>>()
+  for (const row of rows) {
+    const steps = byStudent.get(row.student_id) ?? new Set<string>()
+    steps.add(row.class_id)
+    byStudent.set(row.student_id, steps)
+  }
+  return byStudent
+}
+
+/** Progress rows for these (student, step) pairs, by `student|step`; a pair with no activity is absent. */
+export async function progressOfPairs(
+  deps: ProgressDeps,
+  orgId: string,
+  pairs: { studentId: string; classId: string }[],
+) {
+  const rows = await repo.progressOfSteps(
+    deps.db,
+    orgId,
+    [...new Set(pairs.map((p) => p.studentId))],
+    [...new Set(pairs.map((p) => p.classId))],
+  )
+  return new Map(rows.map((r) => [`${r.student_id}|${r.class_id}`, r]))
 }
 
 // What a student sees of their courses (the linear player and the learner summary)

@@ -15,6 +15,7 @@ const actorOf = (c: Context<AppEnv>) => c.get('identity') as MemberIdentity
 export function trackingRoutes(deps: service.TrackingDeps) {
   const app = createRouter()
   const tags = ['Tracking']
+  const recordVideoPings = service.pingRecorder(deps)
 
   app.openapi(
     defineRoute({
@@ -36,7 +37,7 @@ export function trackingRoutes(deps: service.TrackingDeps) {
     async (c) => {
       const body = c.req.valid('json')
       const pings = 'events' in body ? body.events : [body]
-      return c.json(await service.recordVideoPings(deps, actorOf(c), pings), 200)
+      return c.json(await recordVideoPings(actorOf(c), pings), 200)
     },
   )
 

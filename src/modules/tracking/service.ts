@@ -1,3 +1,4 @@
+import { createBatchQueue } from '../../core/batch-queue.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import {
@@ -6,6 +7,7 @@ import {
   findEventsByIds,
   type NewEvent,
   type StoredEvent,
+  sameFact,
 } from '../../core/events/event-store.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { AppError, conflict, forbidden, notFound } from '../../core/http/errors.ts'
@@ -30,75 +32,133 @@ export type Actor = MemberIdentity
 
 const INTEGRATION_ROLES = new Set(['owner', 'admin', 'instructor'])
 
+const namesStudent = (actor: Actor, named: string | undefined): named is string =>
+  Boolean(named) && actor.via === 'token' && INTEGRATION_ROLES.has(actor.role)
+
 /**
- * Whose learning this is: the signed-in student, or — for an integration token of staff — the student
- * the request names. Never a student id taken from a browser session's body.
+ * Whose learning each request is, for many requests of one school at once: the signed-in student, or — for
+ * an integration token of staff — the student the request names. Never a student id taken from a browser
+ * session's body. The returned function throws the refusal of a request that names nobody it may act for.
  */
+async function studentResolver(deps: TrackingDeps, orgId: string, asks: { actor: Actor; named?: string }[]) {
+  const [own, named] = await Promise.all([
+    identity.studentsOfUsers(
+      deps.identity,
+      orgId,
+      asks.filter((a) => !namesStudent(a.actor, a.named)).map((a) => a.actor.userId),
+    ),
+    identity.peopleByIds(
+      deps.identity,
+      orgId,
+      'lms_student',
+      asks.flatMap((a) => (namesStudent(a.actor, a.named) ? [a.named] : [])),
+    ),
+  ])
+  const existing = new Set(named.map((p) => p.id))
+  return (actor: Actor, studentId?: string): string => {
+    if (namesStudent(actor, studentId)) {
+      if (!existing.has(studentId)) throw notFound('Student')
+      return studentId
+    }
+    const own_ = own.get(actor.userId)
+    if (!own_ || actor.role !== 'student') {
+      throw forbidden(
+        'Only students record learning (integration tokens of staff may name a student_id)',
+        'not_a_student',
+      )
+    }
+    return own_
+  }
+}
+
 export async function studentOf(deps: TrackingDeps, actor: Actor, named?: string): Promise<string> {
-  if (named && actor.via === 'token' && INTEGRATION_ROLES.has(actor.role)) {
-    const [found] = await identity.peopleByIds(deps.identity, actor.orgId, 'lms_student', [named])
-    if (!found) throw notFound('Student')
-    return found.id
-  }
-  const { studentId } = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
-  if (!studentId || actor.role !== 'student') {
-    throw forbidden(
-      'Only students record learning (integration tokens of staff may name a student_id)',
-      'not_a_student',
-    )
-  }
-  return studentId
+  return (await studentResolver(deps, actor.orgId, [{ actor, named }]))(actor, named)
 }
 
 type Gate = { step: catalog.LearnerStep; path: catalog.LearnerPath; context: StepContext }
 
 /**
- * The linear rule: a student acts only on their current step — the first step of a published course they
- * are enrolled in that they have not completed. Later steps are locked, completed ones closed.
+ * The linear rule, loaded once for many (student, step) pairs of one school: a student acts only on their
+ * current step — the first step of a published course they are enrolled in that they have not completed.
+ * Later steps are locked, completed ones closed. The returned function throws the refusal of a pair.
  */
+async function gateJudge(deps: TrackingDeps, orgId: string, pairs: { studentId: string; classId: string }[]) {
+  const courseOfStep = await catalog.coursesOfSteps(
+    deps.catalog,
+    orgId,
+    pairs.map((p) => p.classId),
+  )
+  const courses = new Map<
+    string,
+    { path: catalog.LearnerPath | null; enrolled: Set<string>; completed: Map<string, Set<string>> }
+  >()
+  await Promise.all(
+    [...new Set(courseOfStep.values())].map(async (courseId) => {
+      const students = pairs.filter((p) => courseOfStep.get(p.classId) === courseId).map((p) => p.studentId)
+      const [path, enrolled, completed] = await Promise.all([
+        catalog.learnerPath(deps.catalog, orgId, courseId),
+        catalog.enrolledAmong(deps.catalog, orgId, courseId, students),
+        progress.completedStepsOf(deps.progress, orgId, courseId, students),
+      ])
+      courses.set(courseId, { path, enrolled, completed })
+    }),
+  )
+  return (studentId: string, classId: string): Gate => {
+    const courseId = courseOfStep.get(classId)
+    if (!courseId) throw notFound('Step')
+    const {
+      path,
+      enrolled,
+      completed: completedBy,
+    } = courses.get(courseId) as {
+      path: catalog.LearnerPath | null
+      enrolled: Set<string>
+      completed: Map<string, Set<string>>
+    }
+    if (path?.course.status !== 'published' || !enrolled.has(studentId)) {
+      throw forbidden('You are not enrolled in this course', 'not_enrolled')
+    }
+    const completed = completedBy.get(studentId) ?? new Set<string>()
+    const step = path.steps.find((s) => s.id === classId) as catalog.LearnerStep
+    const current = path.steps.find((s) => !completed.has(s.id))
+    if (completed.has(classId))
+      throw conflict('step_closed', 'This step is completed: the path only goes forward')
+    if (current?.id !== classId) {
+      throw conflict('step_locked', 'This step is locked: finish the current step first', {
+        current_class_id: current?.id,
+      })
+    }
+    const quizThreshold = step.quiz?.pass_threshold ?? path.course.quiz_pass_threshold
+    return {
+      step,
+      path,
+      context: {
+        step_type: step.step_type,
+        step_index: step.index,
+        step_count: path.steps.length,
+        duration_sec: step.video?.duration_sec ?? null,
+        max_playback_rate: path.course.max_playback_rate,
+        completion_threshold: path.course.video_completion_threshold,
+        pass_threshold: quizThreshold,
+        skip_tolerance_sec: deps.skipToleranceSec,
+      },
+    }
+  }
+}
+
+/** The linear rule for one student and step (see `gateJudge`). */
 export async function gate(
   deps: TrackingDeps,
   orgId: string,
   studentId: string,
   classId: string,
 ): Promise<Gate> {
-  const courseId = await catalog.courseOfStep(deps.catalog, orgId, classId)
-  if (!courseId) throw notFound('Step')
-  const path = await catalog.learnerPath(deps.catalog, orgId, courseId)
-  const open = path?.course.status === 'published'
-  if (!path || !open || !(await catalog.isEnrolled(deps.catalog, orgId, courseId, studentId))) {
-    throw forbidden('You are not enrolled in this course', 'not_enrolled')
-  }
-  const rows = await progress.progressInCourse(deps.progress, orgId, studentId, courseId)
-  const completed = new Set(rows.filter((r) => r.step_completed_at !== null).map((r) => r.class_id))
-  const step = path.steps.find((s) => s.id === classId) as catalog.LearnerStep
-  const current = path.steps.find((s) => !completed.has(s.id))
-  if (completed.has(classId))
-    throw conflict('step_closed', 'This step is completed: the path only goes forward')
-  if (current?.id !== classId) {
-    throw conflict('step_locked', 'This step is locked: finish the current step first', {
-      current_class_id: current?.id,
-    })
-  }
-  const quizThreshold = step.quiz?.pass_threshold ?? path.course.quiz_pass_threshold
-  return {
-    step,
-    path,
-    context: {
-      step_type: step.step_type,
-      step_index: step.index,
-      step_count: path.steps.length,
-      duration_sec: step.video?.duration_sec ?? null,
-      max_playback_rate: path.course.max_playback_rate,
-      completion_threshold: path.course.video_completion_threshold,
-      pass_threshold: quizThreshold,
-      skip_tolerance_sec: deps.skipToleranceSec,
-    },
-  }
+  return (await gateJudge(deps, orgId, [{ studentId, classId }]))(studentId, classId)
 }
 
-async function stepProgressView(deps: TrackingDeps, orgId: string, studentId: string, classId: string) {
-  const row = await progress.progressOfStep(deps.progress, orgId, studentId, classId)
+type ProgressRow = NonNullable<Awaited<ReturnType<typeof progress.progressOfStep>>>
+
+function stepProgressView(classId: string, row: ProgressRow | undefined) {
   return {
     class_id: classId,
     video_position_sec: row ? Number(row.video_max_position_sec) : 0,
@@ -128,89 +188,195 @@ export type PingResult = {
   error?: { code: string; message: string }
 }
 
+type PingRequest = { actor: Actor; pings: PingInput[] }
+type PingsRecorded = { results: PingResult[]; progress: ReturnType<typeof stepProgressView>[] }
+/** A request being judged: its answers so far and the events it will append. */
+type PingDraft = { request: PingRequest; results: PingResult[]; events: NewEvent[] }
+
 /**
- * Records video pings (one, or an offline batch). Each is checked against the linear path; refused ones are
- * not stored. Accepted pings are stored before any projection runs; how much of the video they credit is
- * the projection's decision (anti-skip), not the client's.
+ * Judges the pings of one school's requests against the linear path, with the path, enrolments and
+ * progress loaded once for all of them. A refused single ping refuses its request; in a batch each ping
+ * gets its own result.
  */
-export async function recordVideoPings(deps: TrackingDeps, actor: Actor, pings: PingInput[]) {
+async function judgePings(
+  deps: TrackingDeps,
+  orgId: string,
+  requests: PingRequest[],
+  known: Map<string, StoredEvent>,
+  now: string,
+): Promise<(PingDraft | Error)[]> {
+  const fresh = (p: PingInput) => !(p.event_id && known.has(p.event_id))
+  const resolve = await studentResolver(
+    deps,
+    orgId,
+    requests.flatMap((r) => r.pings.filter(fresh).map((p) => ({ actor: r.actor, named: p.student_id }))),
+  )
+  const studentOfPing = new Map<PingInput, string | AppError>()
+  for (const { actor, pings } of requests) {
+    for (const ping of pings.filter(fresh)) {
+      try {
+        studentOfPing.set(ping, resolve(actor, ping.student_id))
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err
+        studentOfPing.set(ping, err)
+      }
+    }
+  }
+  const judge = await gateJudge(
+    deps,
+    orgId,
+    [...studentOfPing].flatMap(([ping, student]) =>
+      typeof student === 'string' ? [{ studentId: student, classId: ping.class_id }] : [],
+    ),
+  )
+  return requests.map((request) => {
+    const { actor, pings } = request
+    const draft: PingDraft = { request, results: [], events: [] }
+    try {
+      for (const ping of pings) {
+        const eventId = ping.event_id ?? newId()
+        // A resent ping is a duplicate even if its step has closed since: judge it by what was stored.
+        const stored = known.get(eventId)
+        if (stored) {
+          const samePing =
+            stored.org_id === orgId &&
+            stored.type === 'VIDEO_PING' &&
+            stored.class_id === ping.class_id &&
+            (stored.payload as VideoPing).position_sec === ping.position
+          if (!samePing) throw new EventConflictError(eventId)
+          draft.results.push({ event_id: eventId, class_id: ping.class_id, status: 'duplicate' })
+          continue
+        }
+        try {
+          const studentId = studentOfPing.get(ping)
+          if (typeof studentId !== 'string') throw studentId
+          const { step, path, context } = judge(studentId, ping.class_id)
+          if (!step.video) throw conflict('no_video', 'This step has no video')
+          const payload: VideoPing = {
+            position_sec: ping.position,
+            playback_rate: Math.min(ping.playback_rate ?? 1, path.course.max_playback_rate),
+            client_duration_sec: ping.duration ?? null,
+          }
+          draft.events.push({
+            id: eventId,
+            org_id: actor.orgId,
+            type: 'VIDEO_PING',
+            version: 2,
+            student_id: studentId,
+            course_id: path.course.id,
+            class_id: ping.class_id,
+            occurred_at: ping.occurred_at ?? now,
+            payload,
+            context,
+          })
+          draft.results.push({ event_id: eventId, class_id: ping.class_id, status: 'accepted' })
+        } catch (err) {
+          if (!(err instanceof AppError) || pings.length === 1) throw err
+          draft.results.push({
+            event_id: eventId,
+            class_id: ping.class_id,
+            status: 'rejected',
+            error: { code: err.code, message: err.message },
+          })
+        }
+      }
+      return draft
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err))
+    }
+  })
+}
+
+/**
+ * Records the pings of concurrent requests together (group commit): judged with shared lookups, appended
+ * in one transaction, projected once, so that many players cost about what one does. Accepted pings are
+ * stored before any projection runs; how much of the video they credit is the projection's decision
+ * (anti-skip), not the client's.
+ */
+async function recordPingGroup(deps: TrackingDeps, requests: PingRequest[]) {
   const now = deps.clock.now().toISOString()
-  const gates = new Map<string, Promise<Gate>>()
-  const students = new Map<string, Promise<string>>()
-  const results: PingResult[] = []
-  const events: NewEvent[] = []
-  // A resent ping is a duplicate even if its step has closed since: judge it by what was stored.
   const known = new Map(
     (
       await findEventsByIds(
         deps.db,
-        pings.flatMap((p) => p.event_id ?? []),
+        requests.flatMap((r) => r.pings.flatMap((p) => p.event_id ?? [])),
       )
     ).map((e) => [e.id, e]),
   )
-  for (const ping of pings) {
-    const eventId = ping.event_id ?? newId()
-    const stored = known.get(eventId)
-    if (stored) {
-      const samePing =
-        stored.org_id === actor.orgId &&
-        stored.type === 'VIDEO_PING' &&
-        stored.class_id === ping.class_id &&
-        (stored.payload as VideoPing).position_sec === ping.position
-      if (!samePing) throw new EventConflictError(eventId)
-      results.push({ event_id: eventId, class_id: ping.class_id, status: 'duplicate' })
+  const orgs = [...new Set(requests.map((r) => r.actor.orgId))]
+  const judged = new Map<PingRequest, PingDraft | Error>()
+  for (const orgId of orgs) {
+    const ofOrg = requests.filter((r) => r.actor.orgId === orgId)
+    const drafts = await judgePings(deps, orgId, ofOrg, known, now)
+    for (const [i, r] of ofOrg.entries()) judged.set(r, drafts[i] as PingDraft | Error)
+  }
+  // The same event id twice in the group (a player resending while its first request is in flight).
+  const inGroup = new Map<string, NewEvent>()
+  for (const [request, draft] of judged) {
+    if (draft instanceof Error) continue
+    const conflicting = draft.events.find(
+      (e) => inGroup.has(e.id) && !sameFact(inGroup.get(e.id) as NewEvent, e),
+    )
+    if (conflicting) {
+      judged.set(request, new EventConflictError(conflicting.id))
       continue
     }
-    try {
-      const named = ping.student_id ?? ''
-      if (!students.has(named)) students.set(named, studentOf(deps, actor, ping.student_id))
-      const studentId = await (students.get(named) as Promise<string>)
-      const key = `${studentId}|${ping.class_id}`
-      if (!gates.has(key)) gates.set(key, gate(deps, actor.orgId, studentId, ping.class_id))
-      const { step, path, context } = await (gates.get(key) as Promise<Gate>)
-      if (!step.video) throw conflict('no_video', 'This step has no video')
-      const payload: VideoPing = {
-        position_sec: ping.position,
-        playback_rate: Math.min(ping.playback_rate ?? 1, path.course.max_playback_rate),
-        client_duration_sec: ping.duration ?? null,
+    draft.events = draft.events.filter((event) => {
+      if (!inGroup.has(event.id)) {
+        inGroup.set(event.id, event)
+        return true
       }
-      events.push({
-        id: eventId,
-        org_id: actor.orgId,
-        type: 'VIDEO_PING',
-        version: 2,
-        student_id: studentId,
-        course_id: path.course.id,
-        class_id: ping.class_id,
-        occurred_at: ping.occurred_at ?? now,
-        payload,
-        context,
-      })
-      results.push({ event_id: eventId, class_id: ping.class_id, status: 'accepted' })
-    } catch (err) {
-      if (!(err instanceof AppError) || pings.length === 1) throw err
-      results.push({
-        event_id: eventId,
-        class_id: ping.class_id,
-        status: 'rejected',
-        error: { code: err.code, message: err.message },
-      })
+      const result = draft.results.find((r) => r.event_id === event.id)
+      if (result) result.status = 'duplicate'
+      return false
+    })
+  }
+  const drafts = [...judged.values()].filter((d): d is PingDraft => !(d instanceof Error))
+  const duplicates = new Set<string>()
+  try {
+    const appended = await appendEvents(
+      deps.db,
+      drafts.flatMap((d) => d.events),
+      now,
+    )
+    for (const d of appended.duplicates) duplicates.add(d.id)
+  } catch (err) {
+    if (drafts.length <= 1) throw err
+    // One request's events clash with a write made meanwhile elsewhere: append each request on its own,
+    // so the clash refuses that request alone.
+    for (const draft of drafts) {
+      try {
+        const appended = await appendEvents(deps.db, draft.events, now)
+        for (const d of appended.duplicates) duplicates.add(d.id)
+      } catch (own) {
+        judged.set(draft.request, own instanceof Error ? own : new Error(String(own)))
+      }
     }
   }
-  const { duplicates } = await appendEvents(deps.db, events, now)
-  for (const d of duplicates) {
-    const result = results.find((r) => r.event_id === d.id)
-    if (result) result.status = 'duplicate'
-  }
   await deps.project()
-  const touched = [...new Set(events.map((e) => `${e.student_id}|${e.class_id}`))]
-  const progressViews = await Promise.all(
-    touched.map((key) => {
-      const [studentId, classId] = key.split('|') as [string, string]
-      return stepProgressView(deps, actor.orgId, studentId, classId)
-    }),
-  )
-  return { results, progress: progressViews }
+  const views = new Map<string, ProgressRow>()
+  for (const orgId of orgs) {
+    const pairs = drafts
+      .filter((d) => d.request.actor.orgId === orgId && judged.get(d.request) === d)
+      .flatMap((d) => d.events.map((e) => ({ studentId: e.student_id, classId: e.class_id as string })))
+    for (const [key, row] of await progress.progressOfPairs(deps.progress, orgId, pairs)) views.set(key, row)
+  }
+  return requests.map((request): PingsRecorded | Error => {
+    const draft = judged.get(request) as PingDraft | Error
+    if (draft instanceof Error) return draft
+    for (const result of draft.results) if (duplicates.has(result.event_id)) result.status = 'duplicate'
+    const touched = [...new Set(draft.events.map((e) => `${e.student_id}|${e.class_id}`))]
+    return {
+      results: draft.results,
+      progress: touched.map((key) => stepProgressView(key.split('|')[1] as string, views.get(key))),
+    }
+  })
+}
+
+/** Records video pings (one, or an offline batch), grouped with the other requests in flight. */
+export function pingRecorder(deps: TrackingDeps) {
+  const queue = createBatchQueue((requests: PingRequest[]) => recordPingGroup(deps, requests))
+  return (actor: Actor, pings: PingInput[]) => queue.submit({ actor, pings })
 }
 
 /** The step of an event already stored, without gating: a resent submission answers as the first did. */
@@ -340,5 +506,8 @@ export async function acknowledgeStep(
     now,
   )
   await deps.project()
-  return stepProgressView(deps, actor.orgId, studentId, input.class_id)
+  return stepProgressView(
+    input.class_id,
+    await progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id),
+  )
 }
