@@ -9,6 +9,7 @@ import { rebuildProjection } from '../src/core/events/projector.ts'
 import { randomSecret } from '../src/core/ids.ts'
 import * as progress from '../src/modules/progress/index.ts'
 import * as tracking from '../src/modules/tracking/index.ts'
+import { sqliteAppendCeiling } from './ceiling.ts'
 import { otherCpuDuring, type Pinning, pinProcess, planPinning } from './cpu.ts'
 import { type BenchServer, fireRequests, type LoadResult, startBenchServer } from './load.ts'
 import { type PingRequest, pingTraffic } from './pings.ts'
@@ -45,7 +46,15 @@ type Row = {
   note: string
 }
 
-type DialectResult = { dialect: string; single: Row; batch: Row; rebuild: Row; checks: string[] }
+type DialectResult = {
+  dialect: string
+  single: Row
+  batch: Row
+  rebuild: Row
+  /** Raw appends without the app: what storage alone allows (SQLite only). */
+  ceilings: Row[]
+  checks: string[]
+}
 
 const running = new Set<BenchServer>()
 const pinning: Pinning = planPinning()
@@ -137,6 +146,29 @@ async function measureRebuild(db: Db, dialect: string): Promise<Row> {
   }
 }
 
+/** Raw SQLite appends on the server's core, with the event ids a client sends (random) and time-ordered ones. */
+function measureCeilings(dataDir: string): Row[] {
+  pinProcess(process.pid, pinning.server)
+  try {
+    return (['random', 'ordered'] as const).map((ids) => {
+      log(`sqlite: raw appends of ${BATCH_SIZE} rows per commit, ${ids} ids`)
+      const ceiling = sqliteAppendCeiling(dataDir, SECONDS, BATCH_SIZE, ids)
+      return {
+        dialect: 'sqlite',
+        scenario: `raw append, ${ids} ids`,
+        reqPerSec: null,
+        eventsPerSec: ceiling.eventsPerSec,
+        p50Ms: null,
+        p99Ms: null,
+        otherCores: null,
+        note: `${ceiling.note}; no HTTP, no app`,
+      }
+    })
+  } finally {
+    pinProcess(process.pid, pinning.load)
+  }
+}
+
 /** Whether the pings were taken as real watching: credited, and not flagged as skips. */
 async function creditCheck(db: Db): Promise<string> {
   const row = await db
@@ -166,7 +198,9 @@ async function measureDialect(target: BenchTarget): Promise<DialectResult> {
       await measureIngest(server, dialect, `batch of ${BATCH_SIZE}`, () => traffic.batch(BATCH_SIZE)),
     ])
     const rebuild = await measureRebuild(database.db, dialect)
-    return { dialect, single, batch, rebuild, checks: [await creditCheck(database.db)] }
+    const checks = [await creditCheck(database.db)]
+    const ceilings = dialect === 'sqlite' ? measureCeilings(target.dataDir) : []
+    return { dialect, single, batch, rebuild, ceilings, checks }
   } finally {
     await database.close()
   }
@@ -245,7 +279,8 @@ function printTargets(baseline: Row, results: DialectResult[]) {
   const ratio = (value: number | null, reference: number | null) =>
     reference ? (value ?? 0) / reference : Number.NaN
   const base = baseline.reqPerSec
-  const lines: [string, string, number, number][] = []
+  // A null target marks a reference line: what storage alone allows, to read the batch target against.
+  const lines: [string, string, number, number | null][] = []
   for (const r of results) {
     const live = r.single.eventsPerSec
     lines.push([
@@ -267,12 +302,21 @@ function printTargets(baseline: Row, results: DialectResult[]) {
       TARGETS.rebuild,
     ])
   }
+  for (const ceiling of results.flatMap((r) => r.ceilings)) {
+    lines.push([
+      ceiling.dialect,
+      `${ceiling.scenario} events/s ÷ baseline req/s`,
+      ratio(ceiling.eventsPerSec, base),
+      null,
+    ])
+  }
   const width = Math.max(...lines.map(([, what]) => what.length))
   for (const [dialect, what, value, target] of lines) {
-    const verdict = value >= target ? 'PASS' : 'BELOW'
+    const verdict = target === null ? '' : value >= target ? 'PASS' : 'BELOW'
+    const against = target === null ? '(storage ceiling, no target)' : `(target ≥ ${target})`
     const shown = Number.isNaN(value) ? 'n/a' : value.toFixed(value < 1 ? 3 : 2)
     console.log(
-      `${dialect.padEnd(8)}  ${what.padEnd(width)}  ${shown.padStart(6)}  (target ≥ ${target})  ${verdict}`,
+      `${dialect.padEnd(8)}  ${what.padEnd(width)}  ${shown.padStart(6)}  ${against}  ${verdict}`.trimEnd(),
     )
   }
 }
@@ -302,7 +346,7 @@ async function main() {
   for (const dialect of dialects) results.push(await onFreshTarget(dialect))
 
   console.log('')
-  printTable([baseline, ...results.flatMap((r) => [r.single, r.batch, r.rebuild])])
+  printTable([baseline, ...results.flatMap((r) => [r.single, r.batch, r.rebuild, ...r.ceilings])])
   console.log('\nTargets')
   printTargets(baseline, results)
   console.log('\nCredit check (after the rebuild)')
