@@ -4,7 +4,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import type { Clock } from './core/clock.ts'
 import type { Config } from './core/config.ts'
 import type { DbHandle } from './core/db/database.ts'
-import { runProjector } from './core/events/projector.ts'
+import { type Projector, runProjector } from './core/events/projector.ts'
 import type { FileStore } from './core/files/file-store.ts'
 import { createHttpApp } from './core/http/app.ts'
 import type { AppEnv } from './core/http/context.ts'
@@ -13,6 +13,7 @@ import { publishOpenApi } from './core/http/openapi.ts'
 import { pruneJobRunsJob } from './core/jobs/prune-runs.ts'
 import { createJobRegistry } from './core/jobs/registry.ts'
 import * as catalog from './modules/catalog/index.ts'
+import * as gamification from './modules/gamification/index.ts'
 import * as identity from './modules/identity/index.ts'
 import * as integrations from './modules/integrations/index.ts'
 import * as progress from './modules/progress/index.ts'
@@ -69,7 +70,16 @@ export function buildApp(deps: AppDeps) {
   }
 
   const progressDeps: progress.ProgressDeps = { db: database.db }
-  const projectors = [progress.userProgressProjector]
+  const gamificationDeps: gamification.GamificationDeps = {
+    db: database.db,
+    clock: deps.clock,
+    identity: identityDeps,
+  }
+  // Event projectors first: the reactors after them read the signals they append.
+  const projectors: Projector[] = [
+    progress.userProgressProjector,
+    ...gamification.gamificationReactors(gamificationDeps),
+  ]
   /** Brings every read model up to the event log; failures are recorded and retried, never thrown. */
   const project = async () => {
     const runs = []
@@ -116,6 +126,7 @@ export function buildApp(deps: AppDeps) {
     skipToleranceSec: config.VIDEO_SKIP_TOLERANCE_SEC,
   }
   app.route('/', tracking.trackingRoutes(trackingDeps))
+  app.route('/', gamification.gamificationRoutes(gamificationDeps))
   app.route('/', progress.progressRoutes({ ...progressDeps, catalog: catalogDeps, identity: identityDeps }))
   const integrationsDeps: integrations.IntegrationsDeps = {
     db: database.db,
@@ -129,12 +140,13 @@ export function buildApp(deps: AppDeps) {
   const dispatch = () => integrations.dispatchWebhooks(integrationsDeps)
   /** Scheduled and queued jobs that core and the modules contribute; the entry decides where they run. */
   const jobs = createJobRegistry(() => identity.listOrganisations(identityDeps))
-  jobs.register(pruneJobRunsJob(database.db))
+  jobs.register(pruneJobRunsJob(database.db), ...gamification.gamificationJobs(gamificationDeps))
   return {
     app,
     identity: identityDeps,
     catalog: catalogDeps,
     tracking: trackingDeps,
+    gamification: gamificationDeps,
     projectors,
     project,
     dispatch,

@@ -3,7 +3,6 @@ import { parseArgs } from 'node:util'
 import { systemClock } from './core/clock.ts'
 import { ConfigError, loadConfig } from './core/config.ts'
 import { migrateToLatest } from './core/db/migrate.ts'
-import { lastSeq } from './core/events/event-store.ts'
 import { projectionStatus, rebuildProjection } from './core/events/projector.ts'
 import { AppError } from './core/http/errors.ts'
 import { listJobs, runJobByHand } from './core/jobs/commands.ts'
@@ -28,7 +27,7 @@ Commands:
   superadmin grant|revoke --email <e>             give or take platform administration
   seed-demo                                       create the demo school (once)
   projections status|reconcile                    show lag and failures of read models, or catch them up
-  projections rebuild [name]                      empty read models and replay the event log into them
+  projections rebuild [name]                      empty read models and replay the event and signal logs into them
   jobs list                                       show the jobs, their schedule and their last run
   jobs run <name> [--at <iso-date>] [--org <slug>]
                                                   run a scheduled job now for the period containing
@@ -246,19 +245,18 @@ async function main(argv: string[]): Promise<void> {
               `${projector.name}: rebuild failed at ${run.failed.seq}: ${run.failed.error}`,
             )
           const seconds = (performance.now() - started) / 1000
-          console.log(`${projector.name}: rebuilt from ${run.processed} event(s) in ${seconds.toFixed(1)} s`)
+          console.log(
+            `${projector.name}: rebuilt from ${run.processed} ${projector.reads === 'signals' ? 'signal' : 'event'}(s) in ${seconds.toFixed(1)} s`,
+          )
         }
       }
-      const head = await lastSeq(runtime.database.db)
-      for (const status of await projectionStatus(
-        runtime.database.db,
-        chosen.map((p) => p.name),
-        head,
-      )) {
+      for (const status of await projectionStatus(runtime.database.db, chosen)) {
         const failure = status.error
           ? `, failing (${status.attempts} attempt(s)) since ${status.failed_at}: ${status.error}`
           : ''
-        console.log(`${status.name}: at ${status.checkpoint} of ${head}, lag ${status.lag}${failure}`)
+        console.log(
+          `${status.name}: at ${status.checkpoint} of ${status.checkpoint + status.lag}, lag ${status.lag}${failure}`,
+        )
       }
     })
     return

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { CatalogTables } from '../../modules/catalog/tables.ts'
+import type { GamificationTables } from '../../modules/gamification/tables.ts'
 import type { IdentityTables } from '../../modules/identity/tables.ts'
 import type { IntegrationTables } from '../../modules/integrations/tables.ts'
 import type { ProgressTables } from '../../modules/progress/tables.ts'
@@ -14,7 +15,8 @@ export type Database = IdentityTables &
   ProgressTables &
   IntegrationTables &
   TrackingTables &
-  JobTables
+  JobTables &
+  GamificationTables
 
 export type SqlDialect = 'sqlite' | 'postgres'
 

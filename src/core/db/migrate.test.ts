@@ -51,6 +51,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'course_instructors',
       'course_students',
       'course_teams',
+      'gamification_settings',
       'integration_outbox',
       'invitations',
       'job_runs',
@@ -69,6 +70,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'v_user_progress',
       'webhook_deliveries',
       'webhook_subscriptions',
+      'xp_ledger',
     ])
     for (const table of tenantTables) {
       const indexed =

@@ -6,6 +6,8 @@ import * as tracking from './migrations/2026-11-22-03-tracking.ts'
 import * as tally from './migrations/2026-11-22-04-tally.ts'
 import * as integrations from './migrations/2026-11-22-05-integrations.ts'
 import * as jobs from './migrations/2026-11-22-06-jobs.ts'
+import * as signalLog from './migrations/2026-12-01-01-signal-log.ts'
+import * as gamification from './migrations/2026-12-01-02-gamification.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
@@ -15,6 +17,8 @@ const migrations: Record<string, Migration> = {
   '2026-11-22-04-tally': tally,
   '2026-11-22-05-integrations': integrations,
   '2026-11-22-06-jobs': jobs,
+  '2026-12-01-01-signal-log': signalLog,
+  '2026-12-01-02-gamification': gamification,
 }
 
 export class MigrationError extends Error {

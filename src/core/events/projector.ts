@@ -1,15 +1,31 @@
 import { PostgresAdapter, sql } from 'kysely'
 import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
-import { type EventRegistry, readEventsAfter, type StoredEvent } from './event-store.ts'
+import { type EventRegistry, lastSeq, readEventsAfter, type StoredEvent } from './event-store.ts'
+import { readSignalsAfter, type StoredSignal } from './signal-log.ts'
 
 /** A read model kept up to date from the event log. `apply` must be deterministic: replays give the same rows. */
-export type Projector = {
+export type EventProjector = {
   name: string
+  reads?: 'events'
   apply(db: Db, events: StoredEvent[]): Promise<void>
   /** Empties the read model, before a rebuild. */
   reset(db: Db): Promise<void>
 }
+
+/**
+ * A reaction to signals (XP, badges, mastery...): a read model kept from the signal log, checkpointed and
+ * rebuilt like a projector. `signalTypes` declares what it subscribes to; it sees nothing else.
+ */
+export type SignalReactor = {
+  name: string
+  reads: 'signals'
+  signalTypes: readonly string[]
+  apply(db: Db, signals: StoredSignal[]): Promise<void>
+  reset(db: Db): Promise<void>
+}
+
+export type Projector = EventProjector | SignalReactor
 
 export type ProjectionRun = { processed: number; failed: { seq: number; error: string } | null }
 
@@ -48,8 +64,21 @@ async function checkpointOf(db: Db, name: string, at: string): Promise<number> {
   return Number(row.seq)
 }
 
+/** Reads the next batch after `from` and applies what the projector subscribes to; returns all it read. */
+async function readBatch(trx: Db, registry: EventRegistry, projector: Projector, from: number) {
+  if (projector.reads === 'signals') {
+    const signals = await readSignalsAfter(trx, from, BATCH_SIZE)
+    const wanted = signals.filter((s) => projector.signalTypes.includes(s.type))
+    if (wanted.length > 0) await projector.apply(trx, wanted)
+    return signals
+  }
+  const events = await readEventsAfter(trx, registry, from, BATCH_SIZE)
+  if (events.length > 0) await projector.apply(trx, events)
+  return events
+}
+
 /**
- * Applies every event after the projector's checkpoint, batch by batch, each batch in one transaction
+ * Applies every event (or signal, for a reactor) after the projector's checkpoint, batch by batch, each batch in one transaction
  * with the checkpoint move. A failing batch is rolled back and recorded (error, attempts); the checkpoint
  * stays behind it, so the events are retried and never lost.
  */
@@ -71,10 +100,9 @@ export function runProjector(
           if (postgres) await sql`select pg_advisory_xact_lock(${lockKey(projector.name)})`.execute(trx)
           const at = clock.now().toISOString()
           const from = await checkpointOf(trx, projector.name, at)
-          const events = await readEventsAfter(trx, registry, from, BATCH_SIZE)
-          if (events.length === 0) return 0
-          batchEnd = events[events.length - 1]?.seq ?? from
-          await projector.apply(trx, events)
+          const items = await readBatch(trx, registry, projector, from)
+          if (items.length === 0) return 0
+          batchEnd = items[items.length - 1]?.seq ?? from
           await trx
             .updateTable('projection_checkpoints')
             .set({
@@ -87,7 +115,7 @@ export function runProjector(
             })
             .where('name', '=', projector.name)
             .execute()
-          return events.length
+          return items.length
         })
         processed += count
         // A short batch means the log is drained: no need for another, empty, transaction.
@@ -135,15 +163,25 @@ export type ProjectionStatus = {
   attempts: number
 }
 
-export async function projectionStatus(db: Db, names: string[], head: number): Promise<ProjectionStatus[]> {
+async function lastSignalSeq(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('lms_signal')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst()
+  return Number(row?.seq ?? 0)
+}
+
+/** Where each projector stands: its checkpoint, and how far behind the head of its log it is. */
+export async function projectionStatus(db: Db, projectors: Projector[]): Promise<ProjectionStatus[]> {
   const rows = await db.selectFrom('projection_checkpoints').selectAll().execute()
-  return names.map((name) => {
+  const heads = { events: await lastSeq(db), signals: await lastSignalSeq(db) }
+  return projectors.map(({ name, reads }) => {
     const row = rows.find((r) => r.name === name)
     const checkpoint = Number(row?.seq ?? 0)
     return {
       name,
       checkpoint,
-      lag: head - checkpoint,
+      lag: (reads === 'signals' ? heads.signals : heads.events) - checkpoint,
       failed_at: row?.failed_at ?? null,
       error: row?.error ?? null,
       attempts: row?.attempts ?? 0,

@@ -26,8 +26,24 @@ export type ProjectionCheckpointRow = {
   attempts: number
 }
 
+/** A derived fact (VIDEO_COMPLETED, STREAK_DAY...), appended once under a deterministic id. */
+export type SignalRow = {
+  seq: Generated<number | string>
+  id: string
+  org_id: string
+  type: string
+  student_id: string
+  course_id: string | null
+  class_id: string | null
+  occurred_at: string
+  source_event_ids_json: string
+  payload_json: string
+  created_at: string
+}
+
 export type EventTables = {
   lms_event: EventRow
+  lms_signal: SignalRow
   projection_checkpoints: ProjectionCheckpointRow
   integration_outbox: IntegrationOutboxRow
 }

@@ -10,6 +10,7 @@ export {
   createApiToken,
   createOrganisation,
   findOrganisationBySlug,
+  getOrganisation,
   type IdentityDeps,
   inviteMember,
   listOrganisations,

@@ -1,4 +1,5 @@
 import type { Db } from '../../core/db/database.ts'
+import { type SignalType, signalTypes } from './tables.ts'
 
 export async function progressInCourse(db: Db, orgId: string, studentId: string, courseId: string) {
   return db
@@ -87,8 +88,9 @@ export async function signalSummary(db: Db, orgId: string) {
     .selectFrom('lms_signal')
     .select(['student_id', 'type', (eb) => eb.fn.countAll<number | string>().as('n')])
     .where('org_id', '=', orgId)
+    .where('type', 'in', signalTypes)
     .groupBy(['student_id', 'type'])
     .orderBy('student_id')
     .execute()
-  return rows.map((r) => ({ student_id: r.student_id, type: r.type, count: Number(r.n) }))
+  return rows.map((r) => ({ student_id: r.student_id, type: r.type as SignalType, count: Number(r.n) }))
 }

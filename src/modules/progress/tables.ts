@@ -23,23 +23,16 @@ export type UserProgressRow = {
   updated_at: string
 }
 
-export const signalTypes = ['VIDEO_COMPLETED', 'QUIZ_PASSED', 'STEP_COMPLETED', 'COURSE_COMPLETED'] as const
+/** The signals progress derives from events. QUIZ_ATTEMPTED is one per attempt, the others once per subject. */
+export const signalTypes = [
+  'VIDEO_COMPLETED',
+  'QUIZ_ATTEMPTED',
+  'QUIZ_PASSED',
+  'STEP_COMPLETED',
+  'COURSE_COMPLETED',
+] as const
 export type SignalType = (typeof signalTypes)[number]
-
-export type SignalRow = {
-  id: string
-  org_id: string
-  type: SignalType
-  student_id: string
-  course_id: string
-  class_id: string | null
-  occurred_at: string
-  source_event_ids_json: string
-  payload_json: string
-  created_at: string
-}
 
 export type ProgressTables = {
   v_user_progress: UserProgressRow
-  lms_signal: SignalRow
 }

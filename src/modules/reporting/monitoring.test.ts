@@ -41,7 +41,14 @@ describe.each(testDialects())('monitoring views on %s', (dialect) => {
   it("sums each student's signals", async () => {
     const res = await owner.get('/api/monitoring/signals')
     expect(res.body.data).toEqual([
-      { student_id: leaId, VIDEO_COMPLETED: 1, QUIZ_PASSED: 0, STEP_COMPLETED: 1, COURSE_COMPLETED: 0 },
+      {
+        student_id: leaId,
+        VIDEO_COMPLETED: 1,
+        QUIZ_ATTEMPTED: 0,
+        QUIZ_PASSED: 0,
+        STEP_COMPLETED: 1,
+        COURSE_COMPLETED: 0,
+      },
     ])
   })
 

@@ -21,6 +21,7 @@ export const SignalSummarySchema = z
       z.object({
         student_id: z.string(),
         VIDEO_COMPLETED: z.number().int(),
+        QUIZ_ATTEMPTED: z.number().int(),
         QUIZ_PASSED: z.number().int(),
         STEP_COMPLETED: z.number().int(),
         COURSE_COMPLETED: z.number().int(),

@@ -193,7 +193,7 @@ describe.each(testDialects())('Tally webhooks on %s', (dialect) => {
       tally_event_id: body.eventId,
       answers: { question_3EKz4n: ['a1'], question_w4: 9 },
     })
-    expect(await signals(studentId)).toEqual(['QUIZ_PASSED', 'STEP_COMPLETED'])
+    expect(await signals(studentId)).toEqual(['QUIZ_ATTEMPTED', 'QUIZ_PASSED', 'STEP_COMPLETED'])
   })
 
   it('changes nothing when Tally resends the same eventId, even once the step has closed', async () => {
@@ -204,7 +204,7 @@ describe.each(testDialects())('Tally webhooks on %s', (dialect) => {
     expect(again.status).toBe(200)
     expect(again.body).toMatchObject({ status: 'duplicate', event_id: `tally:${body.eventId}`, passed: true })
     expect(await eventsOf(studentId)).toHaveLength(1)
-    expect(await signals(studentId)).toEqual(['QUIZ_PASSED', 'STEP_COMPLETED'])
+    expect(await signals(studentId)).toEqual(['QUIZ_ATTEMPTED', 'QUIZ_PASSED', 'STEP_COMPLETED'])
   })
 
   it('refuses a forged, tampered or missing signature with 401 and stores nothing', async () => {
@@ -234,7 +234,7 @@ describe.each(testDialects())('Tally webhooks on %s', (dialect) => {
     const low = await deliver(formResponse(formId, { student: studentId, class: steps.quiz, score: '7' }))
     expect(low.body).toMatchObject({ status: 'accepted', score: 7, passed: false, step_completed: false })
     expect(await eventsOf(studentId)).toHaveLength(1)
-    expect(await signals(studentId)).toEqual([])
+    expect(await signals(studentId)).toEqual(['QUIZ_ATTEMPTED'])
 
     const lenient = await tallyPath({ passThreshold: 0.5 })
     const half = await deliver(

@@ -1,7 +1,8 @@
 import type { Db } from '../../../core/db/database.ts'
 import type { StoredEvent } from '../../../core/events/event-store.ts'
 import { type IntegrationEvent, writeOutbox } from '../../../core/events/outbox.ts'
-import type { Projector } from '../../../core/events/projector.ts'
+import type { EventProjector } from '../../../core/events/projector.ts'
+import { appendSignals } from '../../../core/events/signal-log.ts'
 import { evolve, type SignalDraft, type StepProgress } from '../rules/evolve.ts'
 
 const STEP_EVENTS = new Set(['VIDEO_PING', 'QUIZ_SUBMIT', 'STEP_ACK'])
@@ -56,7 +57,7 @@ async function loadStates(db: Db, events: StoredEvent[]) {
 }
 
 /** `v_user_progress` and `lms_signal`, kept from VIDEO_PING, QUIZ_SUBMIT and STEP_ACK events. */
-export const userProgressProjector: Projector = {
+export const userProgressProjector: EventProjector = {
   name: 'user_progress',
   async apply(db, events) {
     const relevant = events.filter((e) => STEP_EVENTS.has(e.type) && e.class_id)
@@ -80,27 +81,11 @@ export const userProgressProjector: Projector = {
         .execute()
     }
     await writeOutbox(db, signals.flatMap(integrationEventOf), signals[0]?.occurred_at ?? '')
-    for (const s of signals) {
-      await db
-        .insertInto('lms_signal')
-        .values({
-          id: s.id,
-          org_id: s.org_id,
-          type: s.type,
-          student_id: s.student_id,
-          course_id: s.course_id,
-          class_id: s.class_id,
-          occurred_at: s.occurred_at,
-          source_event_ids_json: JSON.stringify(s.source_event_ids),
-          payload_json: JSON.stringify(s.payload),
-          created_at: s.occurred_at,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute()
-    }
+    await appendSignals(db, signals, relevant[relevant.length - 1]?.received_at ?? '')
   },
+  // Signals stay: they are facts already delivered (webhooks, reactors). A replay finds the same ids and
+  // adds nothing, keeps their `seq`, so reactors need no rebuild; a rule change adds only new signals.
   async reset(db) {
-    await db.deleteFrom('lms_signal').execute()
     await db.deleteFrom('v_user_progress').execute()
   },
 }

@@ -121,6 +121,15 @@ export function evolve(
       state.quiz_score = quiz.score
       state.quiz_max_score = quiz.max_score
     }
+    signal('QUIZ_ATTEMPTED', event.id, {
+      source: quiz.source,
+      score: quiz.score,
+      max_score: quiz.max_score,
+      ratio: quiz.ratio,
+      passed: quiz.passed,
+      attempt: state.quiz_attempts,
+      results: quiz.results,
+    })
     if (quiz.passed && state.quiz_passed === 0) {
       state.quiz_passed = 1
       state.quiz_passed_at = event.received_at

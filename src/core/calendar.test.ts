@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { localDay, shiftDay, startOfLocalDay, startOfLocalWeek, startOfToday } from './calendar.ts'
+
+describe('calendar in a time zone', () => {
+  it('puts an instant on the local day of each zone', () => {
+    const instant = '2026-03-01T23:30:00.000Z'
+    expect(localDay(instant, 'Europe/Paris')).toBe('2026-03-02')
+    expect(localDay(instant, 'America/New_York')).toBe('2026-03-01')
+    expect(localDay(instant, 'UTC')).toBe('2026-03-01')
+  })
+
+  it('starts a local day at its midnight, across a daylight-saving change', () => {
+    expect(startOfLocalDay('2026-03-29', 'Europe/Paris').toISOString()).toBe('2026-03-28T23:00:00.000Z')
+    expect(startOfLocalDay('2026-03-30', 'Europe/Paris').toISOString()).toBe('2026-03-29T22:00:00.000Z')
+    expect(startOfToday(new Date('2026-03-30T10:00:00Z'), 'Europe/Paris').toISOString()).toBe(
+      '2026-03-29T22:00:00.000Z',
+    )
+  })
+
+  it('shifts days across month and year ends', () => {
+    expect(shiftDay('2026-12-31', 1)).toBe('2027-01-01')
+    expect(shiftDay('2026-03-01', -1)).toBe('2026-02-28')
+  })
+
+  it('starts weeks on Monday at local midnight', () => {
+    // Sunday 2026-11-29 23:30 in Paris is still the week of Monday 2026-11-23.
+    expect(startOfLocalWeek(new Date('2026-11-29T22:30:00Z'), 'Europe/Paris').toISOString()).toBe(
+      '2026-11-22T23:00:00.000Z',
+    )
+    expect(startOfLocalWeek(new Date('2026-11-29T23:30:00Z'), 'Europe/Paris').toISOString()).toBe(
+      '2026-11-29T23:00:00.000Z',
+    )
+  })
+})

@@ -1,0 +1,109 @@
+import { PostgresAdapter, type Selectable, sql } from 'kysely'
+import type { Db } from '../db/database.ts'
+import { parseJson } from '../db/json.ts'
+import type { SignalRow } from './tables.ts'
+
+// The signal log: facts derived from events (by projectors) or from time (by jobs: streak days, heart
+// refills), each appended once under an id derived from what it is about. Reactors read it in `seq`
+// order, checkpointed like projectors, so they never read the tables of the module that wrote it.
+
+export type NewSignal = {
+  id: string
+  type: string
+  org_id: string
+  student_id: string
+  course_id: string | null
+  class_id: string | null
+  occurred_at: string
+  source_event_ids: string[]
+  payload: Record<string, unknown>
+}
+
+export type StoredSignal = NewSignal & { seq: number }
+
+// Arbitrary constant naming the signal append lock (PostgreSQL advisory locks take a bigint key).
+const SIGNAL_APPEND_LOCK_KEY = 7_316_022
+
+/**
+ * Appends signals; one already there (same id) is left as it was, so retries and replays add nothing.
+ * Call it inside the transaction that writes what the signals are derived from. On PostgreSQL appends
+ * are serialised until commit, so `seq` order is commit order and a reactor's checkpoint skips nothing.
+ */
+export async function appendSignals(trx: Db, signals: NewSignal[], at: string): Promise<void> {
+  if (signals.length === 0) return
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`select pg_advisory_xact_lock(${SIGNAL_APPEND_LOCK_KEY})`.execute(trx)
+  }
+  // In chunks: SQLite and PostgreSQL both cap the parameters of one statement.
+  for (let i = 0; i < signals.length; i += APPEND_CHUNK) {
+    await insertSignals(trx, signals.slice(i, i + APPEND_CHUNK), at)
+  }
+}
+
+const APPEND_CHUNK = 500
+
+async function insertSignals(trx: Db, signals: NewSignal[], at: string) {
+  await trx
+    .insertInto('lms_signal')
+    .values(
+      signals.map((s) => ({
+        id: s.id,
+        org_id: s.org_id,
+        type: s.type,
+        student_id: s.student_id,
+        course_id: s.course_id,
+        class_id: s.class_id,
+        occurred_at: s.occurred_at,
+        source_event_ids_json: JSON.stringify(s.source_event_ids),
+        payload_json: JSON.stringify(s.payload),
+        created_at: at,
+      })),
+    )
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute()
+}
+
+function rowToSignal(row: Selectable<SignalRow>): StoredSignal {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    type: row.type,
+    org_id: row.org_id,
+    student_id: row.student_id,
+    course_id: row.course_id,
+    class_id: row.class_id,
+    occurred_at: row.occurred_at,
+    source_event_ids: parseJson<string[]>(row.source_event_ids_json, []),
+    payload: parseJson<Record<string, unknown>>(row.payload_json, {}),
+  }
+}
+
+export async function readSignalsAfter(db: Db, after: number, limit: number): Promise<StoredSignal[]> {
+  const rows = await db
+    .selectFrom('lms_signal')
+    .selectAll()
+    .where('seq', '>', after)
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
+  return rows.map(rowToSignal)
+}
+
+/** The signals of some types about one student, in the order they were appended. */
+export async function signalsOfStudent(
+  db: Db,
+  orgId: string,
+  studentId: string,
+  types: string[],
+): Promise<StoredSignal[]> {
+  if (types.length === 0) return []
+  const rows = await db
+    .selectFrom('lms_signal')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('student_id', '=', studentId)
+    .where('type', 'in', types)
+    .orderBy('seq')
+    .execute()
+  return rows.map(rowToSignal)
+}

@@ -1,0 +1,35 @@
+import type { SignalReactor } from '../../../core/events/projector.ts'
+import * as repo from '../repository.ts'
+import { readSettings } from '../rules/settings.ts'
+import { xpOfSignal, xpSignalTypes } from '../rules/xp.ts'
+import type { XpCause } from '../tables.ts'
+
+const OWN_CAUSES: XpCause[] = [
+  'video_completed',
+  'quiz_passed',
+  'perfect_quiz',
+  'course_completed',
+  'streak_day',
+]
+
+/**
+ * The XP ledger's entries for completed videos, passed and perfect quizzes, completed courses and streak
+ * days, at the amounts each school has set. A rebuild pays everyone again at today's amounts.
+ */
+export const xpReactor: SignalReactor = {
+  name: 'gamification_xp',
+  reads: 'signals',
+  signalTypes: xpSignalTypes,
+  async apply(db, signals) {
+    const stored = await repo.findSettingsOf(db, [...new Set(signals.map((s) => s.org_id))])
+    const entries = signals.flatMap((s) => xpOfSignal(s, readSettings(stored.get(s.org_id) ?? null)))
+    await repo.addXp(
+      db,
+      entries.filter((e) => e.points > 0),
+      signals[signals.length - 1]?.occurred_at ?? '',
+    )
+  },
+  async reset(db) {
+    await repo.deleteXpOfCauses(db, OWN_CAUSES)
+  },
+}

@@ -1,0 +1,53 @@
+import type { StoredSignal } from '../../../core/events/signal-log.ts'
+import type { XpCause } from '../tables.ts'
+import type { GamificationSettings } from './settings.ts'
+
+// Seed 003's XP rules as a pure function: what one signal is worth, under a school's settings.
+
+export type XpEntry = {
+  id: string
+  org_id: string
+  student_id: string
+  cause: XpCause
+  subject_id: string
+  points: number
+  occurred_at: string
+}
+
+export const xpSignalTypes = ['VIDEO_COMPLETED', 'QUIZ_PASSED', 'COURSE_COMPLETED', 'STREAK_DAY'] as const
+
+export function xpEntryId(cause: XpCause, subjectId: string): string {
+  return `${cause}:${subjectId}`
+}
+
+export function xpOfSignal(signal: StoredSignal, settings: GamificationSettings): XpEntry[] {
+  const entry = (cause: XpCause, points: number): XpEntry => ({
+    id: xpEntryId(cause, signal.id),
+    org_id: signal.org_id,
+    student_id: signal.student_id,
+    cause,
+    subject_id: signal.id,
+    points,
+    occurred_at: signal.occurred_at,
+  })
+  const { xp } = settings
+  switch (signal.type) {
+    case 'VIDEO_COMPLETED':
+      return [entry('video_completed', xp.video_completed)]
+    case 'QUIZ_PASSED': {
+      const { score, max_score } = signal.payload as { score: number; max_score: number }
+      const perfect = max_score > 0 && score >= max_score
+      return [
+        entry('quiz_passed', xp.quiz_passed),
+        ...(perfect ? [entry('perfect_quiz', xp.perfect_quiz)] : []),
+      ]
+    }
+    case 'COURSE_COMPLETED':
+      return [entry('course_completed', xp.course_completed)]
+    case 'STREAK_DAY':
+      // A day kept by a freeze keeps the streak but earns nothing.
+      return (signal.payload as { active?: boolean }).active ? [entry('streak_day', xp.streak_day)] : []
+    default:
+      return []
+  }
+}
