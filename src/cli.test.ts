@@ -295,7 +295,9 @@ describe.each(testDialects())('the sillon command on %s', (dialect) => {
     const unknown = await run('projections', 'rebuild', 'nope')
     expect(unknown).toMatchObject({
       code: 1,
-      stderr: 'sillon: no projection named nope (known: user_progress, gamification_xp)\n',
+      stderr: expect.stringMatching(
+        /^sillon: no projection named nope \(known: user_progress, .*gamification_xp.*\)\n$/,
+      ),
     })
   })
 
