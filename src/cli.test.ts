@@ -289,7 +289,7 @@ describe.each(testDialects())('the sillon command on %s', (dialect) => {
     const rebuilt = await run('projections', 'rebuild')
     expect(rebuilt.code).toBe(0)
     expect(rebuilt.stdout).toMatch(/^user_progress: rebuilt from 1 event\(s\) in [\d.]+ s$/m)
-    expect(rebuilt.stdout).toMatch(/^user_progress: at (\d+) of \1, lag 0$/m)
+    expect(rebuilt.stdout).toMatch(/^user_progress: at \d+, lag 0$/m)
     const reconciled = await run('projections', 'reconcile')
     expect(reconciled.stdout).toContain('user_progress: 0 event(s) applied')
     const unknown = await run('projections', 'rebuild', 'nope')

@@ -254,9 +254,7 @@ async function main(argv: string[]): Promise<void> {
         const failure = status.error
           ? `, failing (${status.attempts} attempt(s)) since ${status.failed_at}: ${status.error}`
           : ''
-        console.log(
-          `${status.name}: at ${status.checkpoint} of ${status.checkpoint + status.lag}, lag ${status.lag}${failure}`,
-        )
+        console.log(`${status.name}: at ${status.checkpoint}, lag ${status.lag}${failure}`)
       }
     })
     return

@@ -1,7 +1,7 @@
 import { PostgresAdapter, sql } from 'kysely'
 import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
-import { type EventRegistry, lastSeq, readEventsAfter, type StoredEvent } from './event-store.ts'
+import { type EventRegistry, readEventsAfter, type StoredEvent } from './event-store.ts'
 import { readSignalsAfter, type StoredSignal } from './signal-log.ts'
 
 /** A read model kept up to date from the event log. `apply` must be deterministic: replays give the same rows. */
@@ -163,28 +163,31 @@ export type ProjectionStatus = {
   attempts: number
 }
 
-async function lastSignalSeq(db: Db): Promise<number> {
+/** How many entries of a log come after `seq` (sequences have gaps: a conflicting insert uses a number). */
+async function countAfter(db: Db, log: 'lms_event' | 'lms_signal', seq: number): Promise<number> {
   const row = await db
-    .selectFrom('lms_signal')
-    .select((eb) => eb.fn.max('seq').as('seq'))
+    .selectFrom(log)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('seq', '>', seq)
     .executeTakeFirst()
-  return Number(row?.seq ?? 0)
+  return Number(row?.n ?? 0)
 }
 
-/** Where each projector stands: its checkpoint, and how far behind the head of its log it is. */
+/** Where each projector stands: its checkpoint, and how many events or signals it has yet to apply. */
 export async function projectionStatus(db: Db, projectors: Projector[]): Promise<ProjectionStatus[]> {
   const rows = await db.selectFrom('projection_checkpoints').selectAll().execute()
-  const heads = { events: await lastSeq(db), signals: await lastSignalSeq(db) }
-  return projectors.map(({ name, reads }) => {
+  const statuses: ProjectionStatus[] = []
+  for (const { name, reads } of projectors) {
     const row = rows.find((r) => r.name === name)
     const checkpoint = Number(row?.seq ?? 0)
-    return {
+    statuses.push({
       name,
       checkpoint,
-      lag: (reads === 'signals' ? heads.signals : heads.events) - checkpoint,
+      lag: await countAfter(db, reads === 'signals' ? 'lms_signal' : 'lms_event', checkpoint),
       failed_at: row?.failed_at ?? null,
       error: row?.error ?? null,
       attempts: row?.attempts ?? 0,
-    }
-  })
+    })
+  }
+  return statuses
 }
