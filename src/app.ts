@@ -4,7 +4,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import type { Clock } from './core/clock.ts'
 import type { Config } from './core/config.ts'
 import type { DbHandle } from './core/db/database.ts'
-import { type Projector, runProjector } from './core/events/projector.ts'
+import { catchUp, type Projector } from './core/events/projector.ts'
 import type { FileStore } from './core/files/file-store.ts'
 import { createHttpApp } from './core/http/app.ts'
 import type { AppEnv } from './core/http/context.ts'
@@ -82,11 +82,9 @@ export function buildApp(deps: AppDeps) {
   ]
   /** Brings every read model up to the event log; failures are recorded and retried, never thrown. */
   const project = async () => {
-    const runs = []
-    for (const projector of projectors) {
-      const run = await runProjector(database.db, tracking.trackingEvents, projector, deps.clock)
-      if (run.failed) deps.logger.error({ projector: projector.name, ...run.failed }, 'projection failed')
-      runs.push({ name: projector.name, ...run })
+    const runs = await catchUp(database.db, tracking.trackingEvents, projectors, deps.clock)
+    for (const { name, failed } of runs) {
+      if (failed) deps.logger.error({ projector: name, ...failed }, 'projection failed')
     }
     return runs
   }

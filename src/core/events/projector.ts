@@ -138,6 +138,40 @@ export function runProjector(
   })
 }
 
+async function headOf(db: Db, log: 'lms_event' | 'lms_signal'): Promise<number> {
+  const row = await db
+    .selectFrom(log)
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .executeTakeFirst()
+  return Number(row?.seq ?? 0)
+}
+
+/**
+ * Runs projectors in order (event projectors, then reactors reading the signals they append), skipping
+ * those already at the head of their log: most requests produce no signal, and then no reactor runs.
+ */
+export async function catchUp(db: Db, registry: EventRegistry, projectors: Projector[], clock: Clock) {
+  const rows = await db.selectFrom('projection_checkpoints').select(['name', 'seq']).execute()
+  const checkpoints = new Map(rows.map((r) => [r.name, Number(r.seq)]))
+  const heads = new Map<'lms_event' | 'lms_signal', number>()
+  const runs: (ProjectionRun & { name: string })[] = []
+  for (const projector of projectors) {
+    const log = projector.reads === 'signals' ? 'lms_signal' : 'lms_event'
+    const head = heads.get(log) ?? (await headOf(db, log))
+    heads.set(log, head)
+    const checkpoint = checkpoints.get(projector.name)
+    if (checkpoint !== undefined && checkpoint >= head) {
+      runs.push({ name: projector.name, processed: 0, failed: null })
+      continue
+    }
+    const run = await runProjector(db, registry, projector, clock)
+    runs.push({ name: projector.name, ...run })
+    // What ran may have appended signals (reactors can, too): read the heads again.
+    if (run.processed > 0) heads.clear()
+  }
+  return runs
+}
+
 /** Empties the read model and replays the whole log into it. */
 export async function rebuildProjection(db: Db, registry: EventRegistry, projector: Projector, clock: Clock) {
   await serialised(projector.name, () =>

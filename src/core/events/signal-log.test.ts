@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/helpers/databases.ts'
 import { fixedClock } from '../clock.ts'
 import type { EventRegistry } from './event-store.ts'
-import { projectionStatus, rebuildProjection, runProjector, type SignalReactor } from './projector.ts'
+import {
+  catchUp,
+  projectionStatus,
+  rebuildProjection,
+  runProjector,
+  type SignalReactor,
+} from './projector.ts'
 import { appendSignals, type NewSignal, type StoredSignal } from './signal-log.ts'
 
 const ORG = 'org-signals'
@@ -119,5 +125,37 @@ describe.each(testDialects())('the signal log and its reactors on %s', (dialect)
     const before = seen.map((s) => s.id)
     expect(await rebuildProjection(database.db, noEvents, reactor, clock)).toMatchObject({ processed: 3 })
     expect(seen.map((s) => s.id)).toEqual(before)
+  })
+
+  it('catches up only the reactors whose log has moved, in order, and sees what earlier ones appended', async () => {
+    let applied = 0
+    const appender: SignalReactor = {
+      name: 'test_appender',
+      reads: 'signals',
+      signalTypes: ['QUIZ_ATTEMPTED'],
+      async apply(trx, signals) {
+        applied += 1
+        await appendSignals(
+          trx,
+          signals.map((s) => ({ ...s, id: `HEART_LOST:${s.id}`, type: 'HEART_LOST' })),
+          s0(),
+        )
+      },
+      async reset() {},
+    }
+    const { reactor: follower, seen } = recordingReactor('test_follower', ['HEART_LOST'])
+    const s0 = () => clock.now().toISOString()
+    const first = await catchUp(database.db, noEvents, [appender, follower], clock)
+    expect(first.map((r) => r.failed)).toEqual([null, null])
+    expect(applied).toBe(0)
+    const idle = await catchUp(database.db, noEvents, [appender, follower], clock)
+    expect(idle).toEqual([
+      { name: 'test_appender', processed: 0, failed: null },
+      { name: 'test_follower', processed: 0, failed: null },
+    ])
+    await database.db.transaction().execute((trx) => appendSignals(trx, [signal('QUIZ_ATTEMPTED', 4)], s0()))
+    await catchUp(database.db, noEvents, [appender, follower], clock)
+    expect(applied).toBe(1)
+    expect(seen.map((s) => s.id)).toEqual(['HEART_LOST:QUIZ_ATTEMPTED:student-1:4'])
   })
 })
