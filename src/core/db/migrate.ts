@@ -38,8 +38,11 @@ async function currentSchema(db: Db): Promise<string> {
   return schema
 }
 
-/** Brings the schema to the latest version; returns the names of the migrations it applied. */
-export async function migrateToLatest(db: Db): Promise<string[]> {
+/**
+ * Brings the schema to the latest version, or up to the migration `target` (an upgrade test starts from
+ * an older schema); returns the names of the migrations it applied.
+ */
+export async function migrateToLatest(db: Db, target?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
@@ -48,7 +51,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
       ? { migrationTableSchema: await currentSchema(db) }
       : {}),
   })
-  const { error, results = [] } = await migrator.migrateToLatest()
+  const { error, results = [] } = await (target ? migrator.migrateTo(target) : migrator.migrateToLatest())
   if (error) {
     const failed = results.find((r) => r.status === 'Error')
     const reason = error instanceof Error ? error.message : String(error)
