@@ -16,6 +16,7 @@ import * as catalog from './modules/catalog/index.ts'
 import * as gamification from './modules/gamification/index.ts'
 import * as identity from './modules/identity/index.ts'
 import * as integrations from './modules/integrations/index.ts'
+import * as mastery from './modules/mastery/index.ts'
 import * as progress from './modules/progress/index.ts'
 import * as reporting from './modules/reporting/index.ts'
 import * as tracking from './modules/tracking/index.ts'
@@ -74,11 +75,14 @@ export function buildApp(deps: AppDeps) {
     db: database.db,
     clock: deps.clock,
     identity: identityDeps,
+    // Only called by requests, once catalogDeps (built below) exists.
+    teamStudents: (orgId, teamId) => catalog.teamStudentIds(catalogDeps, orgId, teamId),
   }
   // Event projectors first: the reactors after them read the signals they append.
   const projectors: Projector[] = [
     progress.userProgressProjector,
     ...gamification.gamificationReactors(gamificationDeps),
+    ...mastery.masteryReactors(),
   ]
   /** Brings every read model up to the event log; failures are recorded and retried, never thrown. */
   const project = async () => {
@@ -98,6 +102,13 @@ export function buildApp(deps: AppDeps) {
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,
     planLimits: deps.planLimits ?? catalog.unlimitedPlan,
     progress: deps.progress ?? progress.progressPort(progressDeps),
+  }
+  const masteryDeps: mastery.MasteryDeps = {
+    db: database.db,
+    clock: deps.clock,
+    catalog: catalogDeps,
+    progress: progressDeps,
+    identity: identityDeps,
   }
 
   const app = createHttpApp({
@@ -122,9 +133,20 @@ export function buildApp(deps: AppDeps) {
       await project()
     },
     skipToleranceSec: config.VIDEO_SKIP_TOLERANCE_SEC,
+    hearts: {
+      check: async (orgId, studentId) => {
+        const { enabled, hearts, max_hearts, next_heart_at } = await gamification.heartsOf(
+          gamificationDeps,
+          orgId,
+          studentId,
+        )
+        return enabled ? { hearts, max_hearts, next_heart_at } : null
+      },
+    },
   }
   app.route('/', tracking.trackingRoutes(trackingDeps))
   app.route('/', gamification.gamificationRoutes(gamificationDeps))
+  app.route('/', mastery.masteryRoutes(masteryDeps))
   app.route('/', progress.progressRoutes({ ...progressDeps, catalog: catalogDeps, identity: identityDeps }))
   const integrationsDeps: integrations.IntegrationsDeps = {
     db: database.db,
@@ -132,7 +154,17 @@ export function buildApp(deps: AppDeps) {
     fetch: globalThis.fetch,
   }
   app.route('/', integrations.integrationRoutes(integrationsDeps))
-  app.route('/', reporting.reportingRoutes({ db: database.db, clock: deps.clock, progress: progressDeps }))
+  // Mastery averages and out-of-hearts students come through the optional ports averageMastery and outOfHearts.
+  const reportingDeps: reporting.ReportingDeps = {
+    db: database.db,
+    clock: deps.clock,
+    progress: progressDeps,
+    catalog: catalogDeps,
+    identity: identityDeps,
+    averageMastery: (orgId) => mastery.averageMasteryByCourse(masteryDeps, orgId),
+    outOfHearts: (orgId) => gamification.studentsOutOfHearts(gamificationDeps, orgId),
+  }
+  app.route('/', reporting.reportingRoutes(reportingDeps))
   publishOpenApi(app, version)
   /** Sends integration events to webhook subscribers; the server runs it in the background. */
   const dispatch = () => integrations.dispatchWebhooks(integrationsDeps)
@@ -145,6 +177,8 @@ export function buildApp(deps: AppDeps) {
     catalog: catalogDeps,
     tracking: trackingDeps,
     gamification: gamificationDeps,
+    mastery: masteryDeps,
+    reporting: reportingDeps,
     projectors,
     project,
     dispatch,

@@ -96,3 +96,15 @@ export async function createPostgresSchema(): Promise<PostgresSchema> {
     drop: () => adminQuery(`drop schema if exists ${schema} cascade`),
   }
 }
+
+/** An empty database with no migration applied, for upgrade tests that start from an older schema. */
+export async function createUnmigratedDatabase(dialect: SqlDialect): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'sillon-upgrade-'))
+    return disposable(openSqlite(join(dir, 'test.db')), async () =>
+      rmSync(dir, { recursive: true, force: true }),
+    )
+  }
+  const { schema, drop } = await createPostgresSchema()
+  return disposable(openPostgres(TEST_DATABASE_URL, { schema, max: 2 }), drop)
+}

@@ -3,6 +3,7 @@ import type { CatalogTables } from '../../modules/catalog/tables.ts'
 import type { GamificationTables } from '../../modules/gamification/tables.ts'
 import type { IdentityTables } from '../../modules/identity/tables.ts'
 import type { IntegrationTables } from '../../modules/integrations/tables.ts'
+import type { MasteryTables } from '../../modules/mastery/tables.ts'
 import type { ProgressTables } from '../../modules/progress/tables.ts'
 import type { TrackingTables } from '../../modules/tracking/tables.ts'
 import type { EventTables } from '../events/tables.ts'
@@ -16,7 +17,8 @@ export type Database = IdentityTables &
   IntegrationTables &
   TrackingTables &
   JobTables &
-  GamificationTables
+  GamificationTables &
+  MasteryTables
 
 export type SqlDialect = 'sqlite' | 'postgres'
 

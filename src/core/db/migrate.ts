@@ -8,6 +8,9 @@ import * as integrations from './migrations/2026-11-22-05-integrations.ts'
 import * as jobs from './migrations/2026-11-22-06-jobs.ts'
 import * as signalLog from './migrations/2026-12-01-01-signal-log.ts'
 import * as gamification from './migrations/2026-12-01-02-gamification.ts'
+import * as badges from './migrations/2026-12-01-03-badges.ts'
+import * as streaksHearts from './migrations/2026-12-01-04-streaks-hearts.ts'
+import * as mastery from './migrations/2026-12-01-05-mastery.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
@@ -19,6 +22,9 @@ const migrations: Record<string, Migration> = {
   '2026-11-22-06-jobs': jobs,
   '2026-12-01-01-signal-log': signalLog,
   '2026-12-01-02-gamification': gamification,
+  '2026-12-01-03-badges': badges,
+  '2026-12-01-04-streaks-hearts': streaksHearts,
+  '2026-12-01-05-mastery': mastery,
 }
 
 export class MigrationError extends Error {

@@ -226,3 +226,77 @@ export async function userActivity(db: Db, orgId: string, since: string) {
     events_since: Number(r.recent ?? 0),
   }))
 }
+
+// Dashboards (reporting). Activity is dated by the server's receive time, as progress and signals are:
+// a client's `occurred_at` is informative only.
+
+/** How many distinct students had at least one event since each of these instants, in the same order. */
+export async function activeStudentsSince(db: Db, orgId: string, sinces: string[]): Promise<number[]> {
+  if (sinces.length === 0) return []
+  const earliest = [...sinces].sort()[0] as string
+  const counts = sinces.map(
+    (since) => sql<number | string>`count(distinct case when received_at >= ${since} then student_id end)`,
+  )
+  const row = await db
+    .selectFrom('lms_event')
+    .select(counts.map((count, i) => count.as(`n${i}`)))
+    .where('org_id', '=', orgId)
+    .where('received_at', '>=', earliest)
+    .executeTakeFirst()
+  const values = (row ?? {}) as Record<string, number | string | null>
+  return sinces.map((_, i) => Number(values[`n${i}`] ?? 0))
+}
+
+/**
+ * Events received in each interval between consecutive boundaries (ascending instants): `counts[i]` is for
+ * `[boundaries[i], boundaries[i + 1])`. Boundaries are computed by the caller, so intervals can be days of
+ * any time zone, which neither SQLite nor a portable SQL expression could group by.
+ */
+export async function eventCountsBetween(db: Db, orgId: string, boundaries: string[]): Promise<number[]> {
+  if (boundaries.length < 2) return []
+  const ends = boundaries.slice(1)
+  const branches = sql.join(
+    ends.map((end, i) => sql`when received_at < ${end} then ${sql.lit(i)}`),
+    sql` `,
+  )
+  const buckets = db
+    .selectFrom('lms_event')
+    .select(sql<number>`case ${branches} end`.as('bucket'))
+    .where('org_id', '=', orgId)
+    .where('received_at', '>=', boundaries[0] as string)
+    .where('received_at', '<', ends[ends.length - 1] as string)
+  // Grouped outside: PostgreSQL would not match a GROUP BY expression whose parameters are numbered anew.
+  const rows = await db
+    .selectFrom(buckets.as('e'))
+    .select(['bucket', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('bucket')
+    .execute()
+  const counts = ends.map(() => 0)
+  for (const row of rows) counts[Number(row.bucket)] = Number(row.n)
+  return counts
+}
+
+/** Per student and step of these courses: the first and the last event received on it. */
+export async function stepActivity(db: Db, orgId: string, courseIds: string[]) {
+  if (courseIds.length === 0) return []
+  const rows = await db
+    .selectFrom('lms_event')
+    .select([
+      'student_id',
+      'course_id',
+      'class_id',
+      (eb) => eb.fn.min('received_at').as('first_at'),
+      (eb) => eb.fn.max('received_at').as('last_at'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('course_id', 'in', courseIds)
+    .groupBy(['student_id', 'course_id', 'class_id'])
+    .execute()
+  return rows.map((r) => ({
+    student_id: r.student_id,
+    course_id: r.course_id,
+    class_id: r.class_id,
+    first_at: String(r.first_at),
+    last_at: String(r.last_at),
+  }))
+}

@@ -107,3 +107,15 @@ export async function signalsOfStudent(
     .execute()
   return rows.map(rowToSignal)
 }
+
+/** When each signal of a type was appended in the organisation, optionally only about these courses. */
+export async function signalOccurrences(db: Db, orgId: string, type: string, courseIds?: string[]) {
+  if (courseIds?.length === 0) return []
+  let query = db
+    .selectFrom('lms_signal')
+    .select(['student_id', 'course_id', 'class_id', 'occurred_at'])
+    .where('org_id', '=', orgId)
+    .where('type', '=', type)
+  if (courseIds) query = query.where('course_id', 'in', courseIds)
+  return query.orderBy('seq').execute()
+}

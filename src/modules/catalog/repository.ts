@@ -513,3 +513,57 @@ export async function updateKms(
 export async function deleteKms(db: Db, orgId: string, resourceId: string) {
   await db.deleteFrom('kms_resource').where('org_id', '=', orgId).where('id', '=', resourceId).execute()
 }
+
+// Read models for dashboards (reporting)
+
+/** The school's courses (all, or those listed), optionally of one status, by name. */
+export async function findCourses(db: Db, orgId: string, filter: { ids?: string[]; status?: CourseStatus }) {
+  if (filter.ids?.length === 0) return []
+  let query = db
+    .selectFrom('lms_course')
+    .select(['id', 'name', 'status', 'published_at'])
+    .where('org_id', '=', orgId)
+  if (filter.ids) query = query.where('id', 'in', filter.ids)
+  if (filter.status) query = query.where('status', '=', filter.status)
+  return query.orderBy('name').orderBy('id').execute()
+}
+
+/** The steps of these courses, in path order within each course. */
+export async function stepsOfCourses(db: Db, orgId: string, courseIds: string[]) {
+  if (courseIds.length === 0) return []
+  return db
+    .selectFrom('lms_class')
+    .select(['id', 'course_id', 'name', 'step_type', 'quiz_id'])
+    .where('org_id', '=', orgId)
+    .where('course_id', 'in', courseIds)
+    .orderBy('course_id')
+    .orderBy('order_index')
+    .orderBy('id')
+    .execute()
+}
+
+/** Enrolments of these courses, direct and through teams, with when each link was made. */
+export async function enrolmentLinks(db: Db, orgId: string, courseIds: string[]) {
+  if (courseIds.length === 0) return { direct: [], viaTeams: [] }
+  const [direct, viaTeams] = await Promise.all([
+    db
+      .selectFrom('course_students')
+      .select(['course_id', 'student_id', 'created_at'])
+      .where('org_id', '=', orgId)
+      .where('course_id', 'in', courseIds)
+      .execute(),
+    db
+      .selectFrom('course_teams')
+      .innerJoin('team_members', 'team_members.team_id', 'course_teams.team_id')
+      .select([
+        'course_teams.course_id',
+        'team_members.student_id',
+        'course_teams.created_at as team_linked_at',
+        'team_members.created_at as member_since',
+      ])
+      .where('course_teams.org_id', '=', orgId)
+      .where('course_teams.course_id', 'in', courseIds)
+      .execute(),
+  ])
+  return { direct, viaTeams }
+}

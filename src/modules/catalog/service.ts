@@ -765,6 +765,12 @@ export async function updateTeam(deps: CatalogDeps, actor: Actor, teamId: string
   return getTeam(deps, actor, teamId)
 }
 
+/** The students of a team of the school (404 when it has no such team): what a team leaderboard ranks. */
+export async function teamStudentIds(deps: CatalogDeps, orgId: string, teamId: string): Promise<string[]> {
+  await loadTeam(deps, orgId, teamId)
+  return (await repo.teamMembers(deps.db, orgId, [teamId])).map((m) => m.student_id)
+}
+
 export async function deleteTeam(deps: CatalogDeps, actor: Actor, teamId: string) {
   await loadTeam(deps, actor.orgId, teamId)
   await repo.deleteTeam(deps.db, actor.orgId, teamId)
@@ -1310,4 +1316,69 @@ export async function tallyStepsOfForm(deps: CatalogDeps, formId: string): Promi
 /** Among these step ids, in any school, the steps whose quiz is a Tally form. Platform-wide, as above. */
 export async function tallyStepsAmong(deps: CatalogDeps, classIds: string[]): Promise<TallyStep[]> {
   return (await repo.findTallySteps(deps.db, { classIds: [...new Set(classIds)] })).map(tallyStepOf)
+}
+
+// Courses as dashboards see them (reporting)
+
+/** The school's courses (all, or those listed, optionally of one status) with their steps in path order. */
+export async function courseOutlines(
+  deps: CatalogDeps,
+  orgId: string,
+  filter: { ids?: string[]; status?: CourseRow['status'] } = {},
+) {
+  const courses = await repo.findCourses(deps.db, orgId, {
+    ...filter,
+    ids: filter.ids ? [...new Set(filter.ids)] : undefined,
+  })
+  const steps = await repo.stepsOfCourses(
+    deps.db,
+    orgId,
+    courses.map((c) => c.id),
+  )
+  const byCourse = new Map<string, typeof steps>()
+  for (const step of steps) {
+    const list = byCourse.get(step.course_id)
+    if (list) list.push(step)
+    else byCourse.set(step.course_id, [step])
+  }
+  return courses.map((course) => ({
+    id: course.id,
+    name: course.name,
+    status: course.status,
+    published_at: course.published_at,
+    steps: (byCourse.get(course.id) ?? []).map((step, index) => ({
+      id: step.id,
+      name: step.name,
+      step_type: step.step_type,
+      index,
+      has_quiz: step.quiz_id !== null,
+    })),
+  }))
+}
+
+export type CourseOutline = Awaited<ReturnType<typeof courseOutlines>>[number]
+
+/**
+ * Who is enrolled in these courses and since when. A student enrolled several ways (directly, through one
+ * or more teams) counts once, from the earliest; through a team, from when both the team was linked to the
+ * course and the student joined the team.
+ */
+export async function enrolmentsOf(deps: CatalogDeps, orgId: string, courseIds: string[]) {
+  const links = await repo.enrolmentLinks(deps.db, orgId, [...new Set(courseIds)])
+  const since = new Map<string, { course_id: string; student_id: string; enrolled_at: string }>()
+  const add = (course_id: string, student_id: string, at: string) => {
+    const key = `${course_id}|${student_id}`
+    const known = since.get(key)
+    if (!known || at < known.enrolled_at) since.set(key, { course_id, student_id, enrolled_at: at })
+  }
+  for (const l of links.direct) add(l.course_id, l.student_id, l.created_at)
+  for (const l of links.viaTeams)
+    add(l.course_id, l.student_id, l.team_linked_at > l.member_since ? l.team_linked_at : l.member_since)
+  return [...since.values()]
+}
+
+/** Whether this member of the school is an instructor assigned to the course. */
+export async function isCourseInstructor(deps: CatalogDeps, orgId: string, courseId: string, userId: string) {
+  const { instructorId } = await identity.profilesOfUser(deps.identity, orgId, userId)
+  return instructorId !== null && (await repo.isInstructorAssigned(deps.db, orgId, courseId, instructorId))
 }

@@ -3,15 +3,29 @@
 
 import type { SignalReactor } from '../../core/events/projector.ts'
 import type { JobDefinition } from '../../core/jobs/job.ts'
+import { closeStreakDayJob } from './jobs/close-streak-day.ts'
+import { regenerateHeartsJob } from './jobs/regenerate-hearts.ts'
+import { badgesReactor } from './projections/badges.ts'
+import { heartsReactor } from './projections/hearts.ts'
+import { streaksReactor } from './projections/streaks.ts'
 import { xpReactor } from './projections/xp.ts'
 import type { GamificationDeps } from './service.ts'
 
 export { gamificationRoutes } from './routes.ts'
 export { levelOf } from './rules/levels.ts'
 export { defaultSettings, type GamificationSettings } from './rules/settings.ts'
+export type { StreakDay, StreakView } from './rules/streak.ts'
 export {
+  badgeCount,
+  ensureDefaultBadges,
   type GamificationDeps,
+  heartsOf,
+  leaderboard,
+  recentAwards,
   settingsOf,
+  streakCalendar,
+  streakOf,
+  studentsOutOfHearts,
   timezoneOf,
   updateSettings,
   xpHistory,
@@ -19,11 +33,11 @@ export {
 } from './service.ts'
 
 /** The reactors, in the order they run: later ones may read what earlier ones wrote. */
-export function gamificationReactors(_deps: GamificationDeps): SignalReactor[] {
-  return [xpReactor]
+export function gamificationReactors(deps: GamificationDeps): SignalReactor[] {
+  return [xpReactor, streaksReactor(deps), badgesReactor(deps), heartsReactor]
 }
 
 /** The scheduled jobs of gamification. */
-export function gamificationJobs(_deps: GamificationDeps): JobDefinition[] {
-  return []
+export function gamificationJobs(deps: GamificationDeps): JobDefinition[] {
+  return [closeStreakDayJob(deps), regenerateHeartsJob(deps)]
 }

@@ -1,14 +1,17 @@
+import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
 import { SettingsPatchSchema, SettingsSchema } from './rules/settings.ts'
+import * as s from './schemas.ts'
 import * as service from './service.ts'
 
 const ADMINS = ['owner', 'admin'] as const
 const STAFF = ['owner', 'admin', 'instructor', 'support'] as const
-const orgOf = (c: Context<AppEnv>) => (c.get('identity') as MemberIdentity).orgId
+const actorOf = (c: Context<AppEnv>) => c.get('identity') as MemberIdentity
+const orgOf = (c: Context<AppEnv>) => actorOf(c).orgId
 
 export function gamificationRoutes(deps: service.GamificationDeps) {
   const app = createRouter()
@@ -43,6 +46,86 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       },
     }),
     async (c) => c.json(await service.updateSettings(deps, orgOf(c), c.req.valid('json')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/gamification/badges',
+      tags,
+      summary: "The school's badges (students see the active ones); default badges are created on first use",
+      access: 'member',
+      responses: {
+        200: { description: 'Badges', ...json(z.array(s.BadgeSchema)) },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json(await service.listBadges(deps, actorOf(c)), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/gamification/badges',
+      tags,
+      summary: 'Create a badge; students who already meet its criteria get it at once',
+      access: ADMINS,
+      request: { body: { ...json(s.BadgeInputSchema), required: true } },
+      responses: {
+        201: { description: 'The badge', ...json(s.BadgeSchema) },
+        ...errorResponses(400, 401, 403, 409),
+      },
+    }),
+    async (c) => c.json(await service.createBadge(deps, orgOf(c), c.req.valid('json')), 201),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'patch',
+      path: '/api/gamification/badges/{id}',
+      tags,
+      summary:
+        'Change a badge; active=false stops awarding it. Criteria change only while nobody holds it (409 badge_awarded)',
+      access: ADMINS,
+      request: { params: s.BadgeParams, body: { ...json(s.BadgePatchSchema), required: true } },
+      responses: {
+        200: { description: 'The badge', ...json(s.BadgeSchema) },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(await service.updateBadge(deps, orgOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/me/badges',
+      tags,
+      summary: "The caller's badges: earned ones, and the others with progress towards them",
+      access: ['student'],
+      responses: {
+        200: { description: 'Badges', ...json(s.MyBadgesSchema) },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json(await service.myBadges(deps, actorOf(c)), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/leaderboard',
+      tags,
+      summary: "The school's (or a team's) leaderboard, all time or this week, with the caller's own row",
+      access: 'member',
+      request: { query: s.LeaderboardQuerySchema },
+      responses: {
+        200: { description: 'Leaderboard', ...json(s.LeaderboardSchema) },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => c.json(await service.leaderboard(deps, actorOf(c), c.req.valid('query')), 200),
   )
 
   return app

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { BadgeCriteriaSchema } from './rules/badge-criteria.ts'
 
 export const LevelSchema = z
   .object({
@@ -17,3 +18,132 @@ export const XpSummarySchema = z
     level: LevelSchema,
   })
   .openapi('XpSummary')
+
+// Badges
+
+export const BadgeSchema = z
+  .object({
+    id: z.string().openapi({ example: 'org_123:first_video' }),
+    code: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    icon: z.string().nullable(),
+    criteria: BadgeCriteriaSchema,
+    points_reward: z.number().int(),
+    active: z.boolean(),
+    awarded_count: z.number().int().openapi({ description: 'How many students hold it' }),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('Badge')
+
+const badgeFields = {
+  name: z.string().trim().min(1).max(120),
+  description: z.string().trim().max(500).nullable().optional(),
+  icon: z.string().trim().max(64).nullable().optional().openapi({ description: 'An emoji or an icon name' }),
+  criteria: BadgeCriteriaSchema,
+  points_reward: z.number().int().min(0).max(10_000).openapi({ description: 'XP given with the badge' }),
+  active: z.boolean().optional(),
+}
+
+export const BadgeInputSchema = z
+  .strictObject({
+    code: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, _ and -, 63 at most')
+      .openapi({ example: 'night_owl' }),
+    ...badgeFields,
+  })
+  .openapi('BadgeInput', {
+    example: {
+      code: 'marathon',
+      name: 'Marathon',
+      criteria: { all: [{ count: { signal: 'VIDEO_COMPLETED' }, gte: 10 }, { streak: { gte: 3 } }] },
+      points_reward: 40,
+    },
+  })
+export type BadgeInput = z.infer<typeof BadgeInputSchema>
+
+export const BadgePatchSchema = z
+  .strictObject({
+    ...badgeFields,
+    name: badgeFields.name.optional(),
+    criteria: badgeFields.criteria.optional(),
+    points_reward: badgeFields.points_reward.optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: 'Give at least one field to change' })
+  .openapi('BadgePatch', { example: { active: false } })
+export type BadgePatch = z.infer<typeof BadgePatchSchema>
+
+export const BadgeParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'org_123:first_video' }),
+})
+
+const ProgressSchema = z.object({ current: z.number().int(), target: z.number().int() })
+
+export const MyBadgesSchema = z
+  .object({
+    earned: z.array(
+      z.object({
+        badge_id: z.string(),
+        code: z.string(),
+        name: z.string(),
+        description: z.string().nullable(),
+        icon: z.string().nullable(),
+        awarded_at: z.string(),
+        points: z.number().int(),
+      }),
+    ),
+    not_earned: z.array(
+      z.object({
+        badge_id: z.string(),
+        code: z.string(),
+        name: z.string(),
+        description: z.string().nullable(),
+        icon: z.string().nullable(),
+        points_reward: z.number().int(),
+        progress: ProgressSchema.nullable().openapi({
+          description: 'Towards a single threshold; null for all/any',
+        }),
+      }),
+    ),
+  })
+  .openapi('MyBadges')
+
+// Leaderboards
+
+export const LeaderboardQuerySchema = z.object({
+  teamId: z.string().min(1).optional().openapi({ description: 'Rank the students of this team only' }),
+  period: z.enum(['all', 'week']).default('all').openapi({
+    description: "week: XP earned since Monday 00:00 in the school's time zone",
+  }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+})
+export type LeaderboardQuery = z.infer<typeof LeaderboardQuerySchema>
+
+const LeaderboardRowSchema = z
+  .object({
+    rank: z.number().int().openapi({ description: 'Competition rank: ties share it (1, 1, 3)' }),
+    student_id: z.string(),
+    name: z.string().nullable(),
+    total_points: z.number().int(),
+    badges_count: z.number().int(),
+  })
+  .openapi('LeaderboardRow')
+
+export const LeaderboardSchema = z
+  .object({
+    period: z.enum(['all', 'week']),
+    team_id: z.string().nullable(),
+    since: z.string().nullable().openapi({ description: 'Start of the week counted (week only)' }),
+    total: z.number().int().openapi({ description: 'How many students are ranked' }),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    rows: z.array(LeaderboardRowSchema),
+    me: LeaderboardRowSchema.nullable().openapi({ description: "The caller's own row, when a student" }),
+  })
+  .openapi('Leaderboard')

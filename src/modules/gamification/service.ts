@@ -1,15 +1,35 @@
-import { startOfLocalWeek } from '../../core/calendar.ts'
+import type { Selectable } from 'kysely'
+import { localDay, shiftDay, startOfLocalWeek } from '../../core/calendar.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
+import type { MemberIdentity } from '../../core/http/access.ts'
+import { badRequest, conflict, forbidden, notFound } from '../../core/http/errors.ts'
 import * as identity from '../identity/index.ts'
+import { awardOf, grantAwards, liveBadges, lockBadges } from './projections/badges.ts'
 import * as repo from './repository.ts'
+import {
+  type ActivePeriod,
+  type BadgeCriteria,
+  type Counters,
+  counterKeysOf,
+  meetsCriteria,
+  parseCriteria,
+  progressTowards,
+  setActive,
+} from './rules/badge-criteria.ts'
+import { fullHearts, heartTimes, regenerate } from './rules/hearts.ts'
 import { levelOf } from './rules/levels.ts'
 import { type GamificationSettingsPatch, mergeSettings, readSettings } from './rules/settings.ts'
+import { firstDayToClose, noStreak, type StreakDay, type StreakView, streakAsOf } from './rules/streak.ts'
+import type { BadgeInput, BadgePatch, LeaderboardQuery } from './schemas.ts'
+import type { BadgeRow } from './tables.ts'
 
 export type GamificationDeps = {
   db: Db
   clock: Clock
   identity: identity.IdentityDeps
+  /** The students of a team of the school (catalog); 404 when it has no such team. */
+  teamStudents: (orgId: string, teamId: string) => Promise<string[]>
 }
 
 /** The school's time zone: its days close streaks, its weeks window XP and leaderboards. */
@@ -44,4 +64,329 @@ export async function xpSummary(deps: GamificationDeps, orgId: string, studentId
 
 export async function xpHistory(deps: GamificationDeps, orgId: string, studentId: string, limit = 50) {
   return repo.xpEntriesOf(deps.db, orgId, studentId, limit)
+}
+
+// Streaks
+
+/** The streak as of now: the last closed state, plus the days not closed yet (today included). */
+async function streakNow(deps: GamificationDeps, orgId: string, studentId: string) {
+  const [timezone, settings] = await Promise.all([timezoneOf(deps, orgId), settingsOf(deps, orgId)])
+  const today = localDay(deps.clock.now(), timezone)
+  const [row] = await repo.streakStatesOf(deps.db, orgId, [studentId])
+  const state = row ?? noStreak
+  const since = firstDayToClose(state, shiftDay(today, -1))
+  const active = new Set(await repo.activityDaysOf(deps.db, orgId, studentId, since))
+  return streakAsOf(state, active, today, settings.streaks)
+}
+
+/**
+ * A student's streak, right at every read: days are closed by a nightly job, but a day the student is
+ * active counts at once, and days the job has not closed yet are closed here the way it will close them.
+ */
+export async function streakOf(
+  deps: GamificationDeps,
+  orgId: string,
+  studentId: string,
+): Promise<StreakView> {
+  return (await streakNow(deps, orgId, studentId)).view
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+const MAX_CALENDAR_DAYS = 400
+
+/** The streak's days from `fromDay` to `toDay` (YYYY-MM-DD, inclusive): active, frozen, or where it broke. */
+export async function streakCalendar(
+  deps: GamificationDeps,
+  orgId: string,
+  studentId: string,
+  fromDay: string,
+  toDay: string,
+): Promise<StreakDay[]> {
+  const valid = (day: string) => DAY.test(day) && shiftDay(day, 0) === day
+  if (!valid(fromDay) || !valid(toDay) || fromDay > toDay || shiftDay(fromDay, MAX_CALENDAR_DAYS) <= toDay) {
+    throw badRequest(
+      'invalid_range',
+      `Give two days (YYYY-MM-DD), in order, at most ${MAX_CALENDAR_DAYS} apart`,
+    )
+  }
+  const [closed, { unclosed }] = await Promise.all([
+    repo.streakHistoryOf(deps.db, orgId, studentId, fromDay, toDay),
+    streakNow(deps, orgId, studentId),
+  ])
+  const days: StreakDay[] = closed.map((d) => ({ ...d, active: d.active === 1, frozen: d.frozen === 1 }))
+  return [...days, ...unclosed.filter((d) => d.day >= fromDay && d.day <= toDay)]
+}
+
+// Hearts
+
+/** A student's hearts now (regeneration included, even between refill jobs), or full when hearts are off. */
+export async function heartsOf(deps: GamificationDeps, orgId: string, studentId: string) {
+  const { hearts: rules } = await settingsOf(deps, orgId)
+  if (!rules.enabled) {
+    return {
+      enabled: false,
+      hearts: rules.max_hearts,
+      max_hearts: rules.max_hearts,
+      next_heart_at: null,
+      full_at: null,
+    }
+  }
+  const [row] = await repo.heartsRowsOf(deps.db, orgId, [studentId])
+  const { state } = regenerate(row ?? fullHearts(rules), deps.clock.now().toISOString(), rules)
+  return { enabled: true, hearts: state.hearts, max_hearts: rules.max_hearts, ...heartTimes(state, rules) }
+}
+
+/** The students of a school with no heart left right now, and when each gets one back. */
+export async function studentsOutOfHearts(
+  deps: GamificationDeps,
+  orgId: string,
+): Promise<{ student_id: string; next_heart_at: string }[]> {
+  const { hearts: rules } = await settingsOf(deps, orgId)
+  if (!rules.enabled) return []
+  const now = deps.clock.now().toISOString()
+  return (await repo.heartsBelow(deps.db, orgId, 1)).flatMap((row) => {
+    const { state } = regenerate(row, now, rules)
+    const { next_heart_at } = heartTimes(state, rules)
+    return state.hearts === 0 && next_heart_at ? [{ student_id: row.student_id, next_heart_at }] : []
+  })
+}
+
+// Badges
+
+/** Gives the school the default badges it lacks (idempotent), as if they had existed since its creation. */
+export async function ensureDefaultBadges(deps: GamificationDeps, orgId: string) {
+  const org = await identity.getOrganisation(deps.identity, orgId)
+  await repo.ensureDefaultBadges(deps.db, orgId, org.created_at, org.default_locale)
+}
+
+function badgeView(row: Selectable<BadgeRow>, awardedCount: number) {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    description: row.description,
+    icon: row.icon,
+    criteria: JSON.parse(row.criteria_json) as BadgeCriteria,
+    points_reward: row.points_reward,
+    active: row.active === 1,
+    awarded_count: awardedCount,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }
+}
+
+/** The school's badges: all of them for staff, the active ones for students. */
+export async function listBadges(deps: GamificationDeps, actor: MemberIdentity) {
+  await ensureDefaultBadges(deps, actor.orgId)
+  const [rows, counts] = await Promise.all([
+    repo.badgesOf(deps.db, actor.orgId, { activeOnly: actor.role === 'student' }),
+    repo.awardCounts(deps.db, actor.orgId),
+  ])
+  return rows.map((row) => badgeView(row, counts.get(row.id) ?? 0))
+}
+
+/**
+ * Awards a badge that has just become active (created, reactivated, new criteria) to every student of the
+ * school whose counters meet its criteria, at that instant: the time a replay gives them too (see
+ * `awardMoment`), the counters holding every signal the reactor has applied so far.
+ */
+async function awardToQualified(trx: Db, row: Selectable<BadgeRow>, at: string) {
+  const [badge] = liveBadges([row])
+  if (!badge) return
+  const counters = new Map<string, Counters>()
+  for (const c of await repo.countersOf(trx, row.org_id, undefined, counterKeysOf(badge.criteria))) {
+    counters.set(c.student_id, { ...counters.get(c.student_id), [c.key]: Number(c.value) })
+  }
+  const awards = [...counters]
+    .filter(([, values]) => meetsCriteria(badge.criteria, values))
+    .flatMap(([studentId]) => awardOf(badge, studentId, at, null) ?? [])
+  await grantAwards(trx, awards, at)
+}
+
+export async function createBadge(deps: GamificationDeps, orgId: string, input: BadgeInput) {
+  await ensureDefaultBadges(deps, orgId)
+  const at = deps.clock.now().toISOString()
+  const active = input.active ?? true
+  const row: BadgeRow = {
+    id: `${orgId}:${input.code}`,
+    org_id: orgId,
+    code: input.code,
+    name: input.name,
+    description: input.description ?? null,
+    icon: input.icon ?? null,
+    criteria_json: JSON.stringify(input.criteria),
+    points_reward: input.points_reward,
+    active: active ? 1 : 0,
+    active_periods_json: JSON.stringify(setActive([], active, at)),
+    created_at: at,
+    updated_at: at,
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    await lockBadges(trx)
+    if (await repo.findBadgeByCode(trx, orgId, input.code)) {
+      throw conflict('badge_code_taken', `The school already has a badge with the code "${input.code}"`)
+    }
+    await repo.insertBadges(trx, [row])
+    if (active) await awardToQualified(trx, row, at)
+  })
+  return badgeView(row, (await repo.awardCounts(deps.db, orgId)).get(row.id) ?? 0)
+}
+
+/**
+ * Changes a badge. Criteria can change only while nobody holds the badge (what students earned stays what
+ * it was, and a rebuild gives it back to them identically); the badge then starts afresh, as if created now.
+ * Switching it off stops awards from then on; switching it on awards everyone who qualifies, now.
+ */
+export async function updateBadge(deps: GamificationDeps, orgId: string, badgeId: string, patch: BadgePatch) {
+  await ensureDefaultBadges(deps, orgId)
+  const at = deps.clock.now().toISOString()
+  const updated = await deps.db.transaction().execute(async (trx) => {
+    await lockBadges(trx)
+    const row = await repo.getBadge(trx, orgId, badgeId)
+    if (!row) throw notFound('Badge')
+    const stored = parseCriteria(row.criteria_json)
+    const criteriaChanged =
+      patch.criteria !== undefined && JSON.stringify(patch.criteria) !== JSON.stringify(stored)
+    if (criteriaChanged && (await repo.hasAwards(trx, orgId, badgeId))) {
+      throw conflict(
+        'badge_awarded',
+        'Students already hold this badge, so its criteria can no longer change: deactivate it and create another one',
+      )
+    }
+    const wasActive = row.active === 1
+    const active = patch.active ?? wasActive
+    const periods = criteriaChanged
+      ? setActive([], active, at)
+      : setActive(JSON.parse(row.active_periods_json) as ActivePeriod[], active, at)
+    const next: Selectable<BadgeRow> = {
+      ...row,
+      name: patch.name ?? row.name,
+      description: patch.description === undefined ? row.description : patch.description,
+      icon: patch.icon === undefined ? row.icon : patch.icon,
+      criteria_json: criteriaChanged ? JSON.stringify(patch.criteria) : row.criteria_json,
+      points_reward: patch.points_reward ?? row.points_reward,
+      active: active ? 1 : 0,
+      active_periods_json: JSON.stringify(periods),
+      updated_at: at,
+    }
+    const { id: _id, org_id: _org, code: _code, created_at: _created, ...changes } = next
+    await repo.updateBadge(trx, orgId, badgeId, changes)
+    if (active && (criteriaChanged || !wasActive)) await awardToQualified(trx, next, at)
+    return next
+  })
+  return badgeView(updated, (await repo.awardCounts(deps.db, orgId)).get(badgeId) ?? 0)
+}
+
+async function studentIdOf(deps: GamificationDeps, actor: MemberIdentity) {
+  const { studentId } = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+  if (!studentId) throw forbidden('This view is for students', 'not_a_student')
+  return studentId
+}
+
+/** The caller's badges: those earned (latest first), and the school's other active badges with progress. */
+export async function myBadges(deps: GamificationDeps, actor: MemberIdentity) {
+  const studentId = await studentIdOf(deps, actor)
+  await ensureDefaultBadges(deps, actor.orgId)
+  const [awards, active, counterRows] = await Promise.all([
+    repo.awardsOf(deps.db, actor.orgId, studentId),
+    repo.badgesOf(deps.db, actor.orgId, { activeOnly: true }),
+    repo.countersOf(deps.db, actor.orgId, [studentId]),
+  ])
+  const counters: Counters = Object.fromEntries(counterRows.map((c) => [c.key, Number(c.value)]))
+  const earned = new Set(awards.map((a) => a.badge_id))
+  return {
+    earned: awards.map(({ id: _id, ...award }) => award),
+    not_earned: active
+      .filter((b) => !earned.has(b.id))
+      .map((b) => {
+        const criteria = parseCriteria(b.criteria_json)
+        return {
+          badge_id: b.id,
+          code: b.code,
+          name: b.name,
+          description: b.description,
+          icon: b.icon,
+          points_reward: b.points_reward,
+          progress: criteria ? progressTowards(criteria, counters) : null,
+        }
+      }),
+  }
+}
+
+/** A student's latest badges (dashboards, notifications). */
+export async function recentAwards(deps: GamificationDeps, orgId: string, studentId: string, limit = 5) {
+  return (await repo.awardsOf(deps.db, orgId, studentId, limit)).map(({ id: _id, ...award }) => award)
+}
+
+export async function badgeCount(deps: GamificationDeps, orgId: string, studentId: string) {
+  return repo.countAwardsOf(deps.db, orgId, studentId)
+}
+
+// Leaderboards
+
+/**
+ * The school's leaderboard, or a team's: students who earned points or badges, by points (all time, or this
+ * week from Monday 00:00 in the school's time zone), with competition ranks (1, 1, 3). A student caller
+ * also gets their own row (`me`), wherever it falls; with no points yet they share the last rank.
+ */
+export async function leaderboard(deps: GamificationDeps, actor: MemberIdentity, query: LeaderboardQuery) {
+  const { orgId } = actor
+  const studentIds = query.teamId ? await deps.teamStudents(orgId, query.teamId) : undefined
+  const since =
+    query.period === 'week'
+      ? startOfLocalWeek(deps.clock.now(), await timezoneOf(deps, orgId)).toISOString()
+      : null
+  const page = { limit: query.limit, offset: query.offset, studentIds }
+  const { rows, total } = since
+    ? await repo.weeklyPage(deps.db, orgId, since, page)
+    : await repo.scorePage(deps.db, orgId, page)
+
+  const ownId =
+    actor.role === 'student'
+      ? (await identity.profilesOfUser(deps.identity, orgId, actor.userId)).studentId
+      : null
+  const ranked = ownId && (!studentIds || studentIds.includes(ownId)) ? ownId : null
+  let me: { student_id: string; total_points: number; rank: number } | null = null
+  if (ranked && since) {
+    const own = await repo.weeklyRowOf(deps.db, orgId, since, ranked, studentIds)
+    me = {
+      student_id: ranked,
+      total_points: own?.total_points ?? 0,
+      rank: own?.rank ?? 1 + (await repo.countWeeklyAbove(deps.db, orgId, since, 0, studentIds)),
+    }
+  } else if (ranked) {
+    const [own] = await repo.scoresOf(deps.db, orgId, [ranked])
+    const points = own?.total_points ?? 0
+    me = {
+      student_id: ranked,
+      total_points: points,
+      rank: 1 + (await repo.countScoresAbove(deps.db, orgId, points, studentIds)),
+    }
+  }
+
+  const listed = [...rows, ...(me ? [me] : [])]
+  const ids = [...new Set(listed.map((r) => r.student_id))]
+  const [people, scores] = await Promise.all([
+    identity.peopleByIds(deps.identity, orgId, 'lms_student', ids),
+    repo.scoresOf(deps.db, orgId, ids),
+  ])
+  const names = new Map(people.map((p) => [p.id, p.name]))
+  const badges = new Map(scores.map((s) => [s.student_id, s.badges_count]))
+  const view = (r: { student_id: string; total_points: number; rank: number }) => ({
+    rank: r.rank,
+    student_id: r.student_id,
+    name: names.get(r.student_id) ?? null,
+    total_points: r.total_points,
+    badges_count: badges.get(r.student_id) ?? 0,
+  })
+  return {
+    period: query.period,
+    team_id: query.teamId ?? null,
+    since,
+    total,
+    limit: query.limit,
+    offset: query.offset,
+    rows: rows.map(view),
+    me: me ? view(me) : null,
+  }
 }

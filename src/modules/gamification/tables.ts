@@ -28,7 +28,107 @@ export type XpLedgerRow = {
   created_at: string
 }
 
+/** A badge a school offers. Admins own these rows: a rebuild of the badges reactor keeps them. */
+export type BadgeRow = {
+  /** `<org_id>:<code>`: the same badge gets the same id in every run, defaults included. */
+  id: string
+  org_id: string
+  code: string
+  name: string
+  description: string | null
+  icon: string | null
+  /** The badge criteria (rules/badge-criteria.ts). */
+  criteria_json: string
+  points_reward: number
+  /** 0/1: whether it is awarded now (the last of `active_periods_json` is open). */
+  active: number
+  /** When the badge was awarded, `[{ from, until }]` (until null: still active); see rules/badge-criteria.ts. */
+  active_periods_json: string
+  created_at: string
+  updated_at: string
+}
+
+/** A badge a student earned; one per badge and student. */
+export type AwardRow = {
+  /** `<badge_id>:<student_id>`. */
+  id: string
+  org_id: string
+  badge_id: string
+  student_id: string
+  awarded_at: string
+  /** The signal that met the criteria, or null when the award waited for the badge to become active. */
+  source_signal_id: string | null
+  points: number
+}
+
+/** A per-student counter the badges reactor keeps (videos completed, best streak...); they only grow. */
+export type CounterRow = {
+  org_id: string
+  student_id: string
+  key: string
+  value: number
+}
+
+/** A student's leaderboard row: the sum of their XP ledger and the number of badges they hold. */
+export type ScoreRow = {
+  org_id: string
+  student_id: string
+  total_points: number
+  badges_count: number
+}
+
 export type GamificationTables = {
   gamification_settings: GamificationSettingsRow
   xp_ledger: XpLedgerRow
+  gamification_badge: BadgeRow
+  gamification_award: AwardRow
+  gamification_counter: CounterRow
+  gamification_score: ScoreRow
+  gamification_activity_day: ActivityDayRow
+  v_streak_history: StreakHistoryRow
+  gamification_streak: StreakRow
+  hearts: HeartsRow
+}
+
+/** A day (YYYY-MM-DD, school time zone) on which a student did something that counts for their streak. */
+export type ActivityDayRow = {
+  org_id: string
+  student_id: string
+  day: string
+}
+
+/** One closed day of a student's streak, as its STREAK_DAY signal says (0/1 flags). */
+export type StreakHistoryRow = {
+  org_id: string
+  student_id: string
+  day: string
+  active: number
+  frozen: number
+  streak_length: number
+  freezes_held: number
+}
+
+/** Where a student's streak stood at the last closed day. */
+export type StreakRow = {
+  org_id: string
+  student_id: string
+  last_closed_day: string
+  streak_length: number
+  longest: number
+  freezes_held: number
+  last_active_day: string | null
+  /** The instant the last closed day ended (the STREAK_DAY signal's time). */
+  updated_at: string
+}
+
+/** A student's hearts as of `updated_at`; regeneration since then is computed at read. */
+export type HeartsRow = {
+  org_id: string
+  student_id: string
+  hearts: number
+  max_hearts: number
+  /** When the regeneration period in progress started; null when full. */
+  refill_anchor_at: string | null
+  /** The time of the last signal applied (never "now": replays give the same rows). */
+  updated_at: string
 }

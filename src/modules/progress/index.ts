@@ -4,12 +4,15 @@ export { progressRoutes } from './routes.ts'
 export { evolve, type SignalDraft, type StepProgress, signalId } from './rules/evolve.ts'
 export { creditPing, videoWatched } from './rules/video-credit.ts'
 export {
+  type CourseProgressEntry,
   completedStepsOf,
   type LearnerDeps,
   type ProgressDeps,
+  progressOfCourses,
   progressOfPairs,
   progressOfStep,
   progressPort,
   signalSummary,
+  stepActivityOf,
 } from './service.ts'
 export { type SignalType, signalTypes } from './tables.ts'

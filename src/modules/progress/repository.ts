@@ -94,3 +94,55 @@ export async function signalSummary(db: Db, orgId: string) {
     .execute()
   return rows.map((r) => ({ student_id: r.student_id, type: r.type as SignalType, count: Number(r.n) }))
 }
+
+/** Progress rows of every student on the steps of these courses (dashboards). */
+export async function progressInCourses(db: Db, orgId: string, courseIds: string[]) {
+  if (courseIds.length === 0) return []
+  return db
+    .selectFrom('v_user_progress')
+    .select([
+      'student_id',
+      'course_id',
+      'class_id',
+      'quiz_passed',
+      'quiz_attempts',
+      'quiz_best_ratio',
+      'quiz_score',
+      'quiz_max_score',
+      'quiz_last_attempt_at',
+      'step_completed_at',
+    ])
+    .where('org_id', '=', orgId)
+    .where('course_id', 'in', courseIds)
+    .execute()
+}
+
+/** A student's progress rows with the times that date their activity on each step (course progress). */
+export async function activityOfStudent(db: Db, orgId: string, studentId: string) {
+  return db
+    .selectFrom('v_user_progress')
+    .select([
+      'course_id',
+      'class_id',
+      'video_started_at',
+      'acknowledged_at',
+      'quiz_last_attempt_at',
+      'step_completed_at',
+    ])
+    .where('org_id', '=', orgId)
+    .where('student_id', '=', studentId)
+    .execute()
+}
+
+/** When a student first attempted the quiz of each step (v_user_progress keeps only the last attempt). */
+export async function firstQuizAttemptsOf(db: Db, orgId: string, studentId: string) {
+  const rows = await db
+    .selectFrom('lms_signal')
+    .select(['class_id', (eb) => eb.fn.min('occurred_at').as('first_at')])
+    .where('org_id', '=', orgId)
+    .where('student_id', '=', studentId)
+    .where('type', '=', 'QUIZ_ATTEMPTED')
+    .groupBy('class_id')
+    .execute()
+  return new Map(rows.map((r) => [r.class_id ?? '', String(r.first_at)]))
+}

@@ -224,3 +224,47 @@ export async function learnerFor(deps: LearnerDeps, actor: MemberIdentity, reque
   if (!studentId) throw notFound('Learner')
   return learnerSummary(deps, actor.orgId, studentId)
 }
+
+/** Where every student is on the steps of these courses: one entry per step they have acted on (dashboards). */
+export async function progressOfCourses(deps: ProgressDeps, orgId: string, courseIds: string[]) {
+  const rows = await repo.progressInCourses(deps.db, orgId, [...new Set(courseIds)])
+  return rows.map((r) => ({
+    student_id: r.student_id,
+    course_id: r.course_id,
+    class_id: r.class_id,
+    quiz_passed: r.quiz_passed === 1,
+    quiz_attempts: Number(r.quiz_attempts),
+    quiz_best_ratio: r.quiz_best_ratio === null ? null : Number(r.quiz_best_ratio),
+    quiz_score: r.quiz_score === null ? null : Number(r.quiz_score),
+    quiz_max_score: r.quiz_max_score === null ? null : Number(r.quiz_max_score),
+    quiz_last_attempt_at: r.quiz_last_attempt_at,
+    step_completed_at: r.step_completed_at,
+  }))
+}
+
+export type CourseProgressEntry = Awaited<ReturnType<typeof progressOfCourses>>[number]
+
+/**
+ * When a student started and completed each step they have acted on. Started is the earliest activity the
+ * progress projection dates: first video ping, first quiz attempt, acknowledgement, or completion.
+ */
+export async function stepActivityOf(deps: ProgressDeps, orgId: string, studentId: string) {
+  const [rows, firstAttempts] = await Promise.all([
+    repo.activityOfStudent(deps.db, orgId, studentId),
+    repo.firstQuizAttemptsOf(deps.db, orgId, studentId),
+  ])
+  return rows.map((r) => {
+    const times = [
+      r.video_started_at,
+      firstAttempts.get(r.class_id) ?? r.quiz_last_attempt_at,
+      r.acknowledged_at,
+      r.step_completed_at,
+    ].filter((t): t is string => t !== null)
+    return {
+      course_id: r.course_id,
+      class_id: r.class_id,
+      started_at: times.length > 0 ? times.reduce((a, b) => (a < b ? a : b)) : null,
+      completed_at: r.step_completed_at,
+    }
+  })
+}

@@ -1,3 +1,3 @@
-// The reporting module's public face: monitoring views and, later, dashboards and exports.
+// The reporting module's public face: monitoring views, staff dashboards and, later, exports.
 export { reportingRoutes } from './routes.ts'
-export type { ReportingDeps } from './service.ts'
+export type { AverageMasteryPort, OutOfHeartsPort, ReportingDeps } from './service.ts'

@@ -59,5 +59,55 @@ export function reportingRoutes(deps: service.ReportingDeps) {
     async (c) => c.json({ data: await service.recentActivity(deps, orgOf(c)) }, 200),
   )
 
+  const dashboards = ['Dashboards']
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/admin/overview',
+      tags: dashboards,
+      summary: 'The school at a glance: activity, enrolments, completions, mastery, students at risk',
+      description:
+        "Active students over the school's last 1, 7 and 30 days, enrolments and completions per course, " +
+        'average mastery per course, events per day (school time zone) and the students at risk in published ' +
+        'courses with their reasons, most severe first. School-wide, so for owners, admins and support; ' +
+        'instructors use the analytics of their courses.',
+      access: MONITORS,
+      request: { query: s.OverviewQuery },
+      responses: {
+        200: { description: 'Overview', ...json(s.AdminOverviewSchema) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => c.json(await service.adminOverview(deps, orgOf(c), c.req.valid('query')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/courses/{id}/analytics',
+      tags: dashboards,
+      summary: "A course's funnel per step and its students with their progress and at-risk reasons",
+      description:
+        'For owners, admins and the instructors assigned to the course (another instructor gets 403).',
+      access: ['owner', 'admin', 'instructor'],
+      request: { params: s.CourseIdParam, query: s.AnalyticsQuery },
+      responses: {
+        200: { description: 'Analytics', ...json(s.CourseAnalyticsSchema) },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await service.courseAnalytics(
+          deps,
+          c.get('identity') as MemberIdentity,
+          c.req.valid('param').id,
+          c.req.valid('query'),
+        ),
+        200,
+      ),
+  )
+
   return app
 }

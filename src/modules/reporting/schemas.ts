@@ -41,3 +41,217 @@ export const UserActivitySchema = z
     ),
   })
   .openapi('UserActivity')
+
+// Dashboards for staff
+
+const days = (fallback: number, description: string) =>
+  z.coerce.number().int().min(1).max(365).default(fallback).openapi({ description, example: fallback })
+
+/** The thresholds of the at-risk rules, shared by the overview and course analytics. */
+const RiskQueryShape = {
+  inactive_days: days(7, 'A student with no event in a course for this many days is at risk (inactive)'),
+  stuck_days: days(
+    7,
+    'A student on the same step for this many days without completing it is at risk (stuck)',
+  ),
+  failures: z.coerce.number().int().min(1).max(100).default(3).openapi({
+    description: 'Failed quiz attempts on the current step that make a student at risk',
+    example: 3,
+  }),
+}
+
+export const OverviewQuery = z.object({
+  ...RiskQueryShape,
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(50)
+    .openapi({ description: 'At most this many at-risk entries, most severe first', example: 50 }),
+})
+
+export const AnalyticsQuery = z.object({
+  ...RiskQueryShape,
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(100)
+    .openapi({ description: 'Students per page', example: 100 }),
+  offset: z.coerce.number().int().min(0).default(0).openapi({ example: 0 }),
+})
+
+export const CourseIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e' }),
+})
+
+const Instant = z.string().openapi({ example: '2026-11-22T09:00:00.000Z' })
+
+export const RiskReasonSchema = z
+  .discriminatedUnion('code', [
+    z.object({
+      code: z.literal('inactive'),
+      last_event_at: Instant.nullable().openapi({ description: 'Null: never started' }),
+      since: Instant.openapi({
+        description: 'Last event, or when the course opened to a student who never started',
+      }),
+      days: z.number().int(),
+    }),
+    z.object({
+      code: z.literal('stuck'),
+      class_id: z.string(),
+      step_index: z.number().int(),
+      step_name: z.string(),
+      since: Instant.openapi({ description: 'When the student arrived at the step' }),
+      days: z.number().int(),
+    }),
+    z.object({
+      code: z.literal('repeated_failures'),
+      class_id: z.string(),
+      step_index: z.number().int(),
+      failed_attempts: z.number().int(),
+      best_ratio: z.number().nullable(),
+      last_attempt_at: Instant.nullable(),
+    }),
+    z.object({ code: z.literal('out_of_hearts'), next_heart_at: Instant.nullable() }),
+  ])
+  .openapi('RiskReason')
+
+const Thresholds = z.object({
+  inactive_days: z.number().int(),
+  stuck_days: z.number().int(),
+  failures: z.number().int(),
+})
+
+export const AdminOverviewSchema = z
+  .object({
+    generated_at: Instant,
+    timezone: z.string().openapi({ example: 'Europe/Paris' }),
+    thresholds: Thresholds,
+    active_students: z
+      .object({
+        last_1_day: z.number().int(),
+        last_7_days: z.number().int(),
+        last_30_days: z.number().int(),
+      })
+      .openapi({
+        description: "Students with at least one event on the school's last 1, 7 or 30 days, today included",
+      }),
+    enrolments: z.object({
+      total: z.number().int().openapi({ description: 'Enrolments (a student in a course)' }),
+      students: z
+        .number()
+        .int()
+        .openapi({ description: 'Distinct students enrolled in at least one course' }),
+      by_course: z.array(
+        z.object({
+          course_id: z.string(),
+          name: z.string(),
+          status: z.enum(['draft', 'published', 'archived']),
+          enrolled: z.number().int(),
+          completions: z.number().int(),
+          completions_last_30_days: z.number().int(),
+        }),
+      ),
+    }),
+    completions: z.object({ total: z.number().int(), last_30_days: z.number().int() }),
+    average_mastery: z.array(
+      z.object({
+        course_id: z.string(),
+        name: z.string().nullable(),
+        students: z.number().int(),
+        average_score: z.number(),
+      }),
+    ),
+    events_per_day: z
+      .array(z.object({ day: z.string().openapi({ example: '2026-11-22' }), events: z.number().int() }))
+      .openapi({
+        description: "The last 30 days of the school's time zone, oldest first, days without events included",
+      }),
+    at_risk: z.object({
+      total: z.number().int(),
+      entries: z.array(
+        z.object({
+          student_id: z.string(),
+          name: z.string().nullable(),
+          course_id: z.string(),
+          course_name: z.string(),
+          severity: z.number().int(),
+          reasons: z.array(RiskReasonSchema),
+        }),
+      ),
+    }),
+  })
+  .openapi('AdminOverview')
+
+export const CourseAnalyticsSchema = z
+  .object({
+    generated_at: Instant,
+    thresholds: Thresholds,
+    course: z.object({
+      id: z.string(),
+      name: z.string(),
+      status: z.enum(['draft', 'published', 'archived']),
+      step_count: z.number().int(),
+    }),
+    enrolled: z.number().int(),
+    completed: z.number().int().openapi({ description: 'Enrolled students who completed every step' }),
+    funnel: z.array(
+      z.object({
+        class_id: z.string(),
+        index: z.number().int(),
+        name: z.string(),
+        step_type: z.string(),
+        reached: z.number().int(),
+        completed: z.number().int(),
+        drop_off: z.number().int().openapi({ description: 'Reached but not completed (yet)' }),
+        drop_off_ratio: z
+          .number()
+          .openapi({ description: 'drop_off / reached; 0 when nobody reached the step' }),
+        average_quiz_attempts: z
+          .number()
+          .nullable()
+          .openapi({ description: 'Among students who attempted the quiz; null when none did' }),
+        average_time_sec: z.number().nullable().openapi({
+          description: 'From the first event on the step to its completion, among those who completed it',
+        }),
+      }),
+    ),
+    students: z.object({
+      total: z.number().int(),
+      entries: z.array(
+        z.object({
+          student_id: z.string(),
+          name: z.string().nullable(),
+          enrolled_at: Instant,
+          completed_steps: z.number().int(),
+          progress_ratio: z.number(),
+          completed: z.boolean(),
+          current_step: z
+            .object({ class_id: z.string(), index: z.number().int(), name: z.string() })
+            .nullable(),
+          last_event_at: Instant.nullable(),
+          quiz_scores: z.array(
+            z.object({
+              class_id: z.string(),
+              step_index: z.number().int(),
+              best_ratio: z.number().nullable(),
+              score: z.number().nullable(),
+              max_score: z.number().nullable(),
+              attempts: z.number().int(),
+              passed: z.boolean(),
+            }),
+          ),
+          severity: z.number().int(),
+          at_risk: z.array(RiskReasonSchema),
+        }),
+      ),
+    }),
+  })
+  .openapi('CourseAnalytics')

@@ -1,14 +1,55 @@
+import type { z } from '@hono/zod-openapi'
+import { localDay, shiftDay, startOfLocalDay } from '../../core/calendar.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
-import { eventDailyStats, userActivity } from '../../core/events/event-store.ts'
-import { badRequest } from '../../core/http/errors.ts'
+import {
+  activeStudentsSince,
+  eventCountsBetween,
+  eventDailyStats,
+  stepActivity,
+  userActivity,
+} from '../../core/events/event-store.ts'
+import { signalOccurrences } from '../../core/events/signal-log.ts'
+import type { MemberIdentity } from '../../core/http/access.ts'
+import { badRequest, forbidden, notFound } from '../../core/http/errors.ts'
+import * as catalog from '../catalog/index.ts'
+import * as identity from '../identity/index.ts'
 import * as progress from '../progress/index.ts'
+import {
+  currentStep,
+  DAY_MS,
+  longestDays,
+  type RiskReason,
+  type RiskThresholds,
+  riskReasons,
+  severityOf,
+} from './rules/at-risk.ts'
+import type { AnalyticsQuery, OverviewQuery } from './schemas.ts'
 
-// Monitoring views of seed 001, computed on demand from the event log and the signals.
+// Monitoring views of seed 001, computed on demand from the event log and the signals, and the dashboards
+// of staff (school overview, course analytics).
 
-export type ReportingDeps = { db: Db; clock: Clock; progress: progress.ProgressDeps }
+/** Average mastery of the students of each course, as the mastery module computes it. */
+export type AverageMasteryPort = (
+  orgId: string,
+) => Promise<{ course_id: string; students: number; average_score: number }[]>
 
-const DAY_MS = 86_400_000
+/** The students who have no heart left, as gamification knows it. */
+export type OutOfHeartsPort = (
+  orgId: string,
+) => Promise<{ student_id: string; next_heart_at: string | null }[]>
+
+export type ReportingDeps = {
+  db: Db
+  clock: Clock
+  progress: progress.ProgressDeps
+  catalog: catalog.CatalogDeps
+  identity: identity.IdentityDeps
+  /** When absent, the overview lists no mastery. */
+  averageMastery?: AverageMasteryPort
+  /** When absent, nobody is reported out of hearts. */
+  outOfHearts?: OutOfHeartsPort
+}
 
 export async function dailyEventStats(
   deps: ReportingDeps,
@@ -37,4 +78,356 @@ export async function recentActivity(deps: ReportingDeps, orgId: string) {
 
 export async function signalSummary(deps: ReportingDeps, orgId: string) {
   return progress.signalSummary(deps.progress, orgId)
+}
+
+// Dashboards for staff
+
+type Thresholds = Pick<z.infer<typeof OverviewQuery>, 'inactive_days' | 'stuck_days' | 'failures'>
+
+const thresholdsOf = (q: Thresholds): RiskThresholds => ({
+  inactiveDays: q.inactive_days,
+  stuckDays: q.stuck_days,
+  failures: q.failures,
+})
+
+/** One enrolled student in one course: their progress, their activity and why they are at risk. */
+type StudentInCourseView = {
+  course: catalog.CourseOutline
+  student_id: string
+  enrolled_at: string
+  progress: Map<string, progress.CourseProgressEntry>
+  firstActivity: Map<string, string>
+  lastEventAt: string | null
+  reasons: RiskReason[]
+  severity: number
+}
+
+type Enrolment = { course_id: string; student_id: string; enrolled_at: string }
+
+/**
+ * Every enrolment of these courses with what the students did, from progress, the event log and
+ * gamification. At-risk reasons are given for published courses only: nobody is expected to move in a
+ * draft, nor in an archived course.
+ */
+async function studentsInCourses(
+  deps: ReportingDeps,
+  orgId: string,
+  courses: catalog.CourseOutline[],
+  enrolments: Enrolment[],
+  thresholds: RiskThresholds,
+): Promise<StudentInCourseView[]> {
+  const ids = courses.map((c) => c.id)
+  const [rows, activity, hearts] = await Promise.all([
+    progress.progressOfCourses(deps.progress, orgId, ids),
+    stepActivity(deps.db, orgId, ids),
+    deps.outOfHearts ? deps.outOfHearts(orgId) : [],
+  ])
+  const progressOf = new Map<string, Map<string, progress.CourseProgressEntry>>()
+  for (const row of rows) {
+    const key = `${row.student_id}|${row.course_id}`
+    const steps = progressOf.get(key) ?? new Map()
+    steps.set(row.class_id, row)
+    progressOf.set(key, steps)
+  }
+  const firstOf = new Map<string, Map<string, string>>()
+  const lastOf = new Map<string, string>()
+  for (const a of activity) {
+    const key = `${a.student_id}|${a.course_id}`
+    if (a.class_id) {
+      const steps = firstOf.get(key) ?? new Map()
+      steps.set(a.class_id, a.first_at)
+      firstOf.set(key, steps)
+    }
+    const last = lastOf.get(key)
+    if (!last || a.last_at > last) lastOf.set(key, a.last_at)
+  }
+  const heartsOf = new Map(hearts.map((h) => [h.student_id, h]))
+  const courseOf = new Map(courses.map((c) => [c.id, c]))
+  const now = deps.clock.now()
+  const views: StudentInCourseView[] = []
+  for (const e of enrolments) {
+    const course = courseOf.get(e.course_id)
+    if (!course) continue
+    const key = `${e.student_id}|${e.course_id}`
+    const view = {
+      course,
+      student_id: e.student_id,
+      enrolled_at: e.enrolled_at,
+      progress: progressOf.get(key) ?? new Map<string, progress.CourseProgressEntry>(),
+      firstActivity: firstOf.get(key) ?? new Map<string, string>(),
+      lastEventAt: lastOf.get(key) ?? null,
+    }
+    const heart = heartsOf.get(e.student_id)
+    const reasons =
+      course.status === 'published'
+        ? riskReasons(
+            {
+              ...view,
+              steps: course.steps,
+              enrolledAt: e.enrolled_at,
+              publishedAt: course.published_at,
+              outOfHearts: heart ? { next_heart_at: heart.next_heart_at } : null,
+            },
+            thresholds,
+            now,
+          )
+        : []
+    views.push({ ...view, reasons, severity: severityOf(reasons) })
+  }
+  return views
+}
+
+/** Most severe first; then the longest run of days; then by `tieBreak`. */
+function bySeverity<T extends { severity: number; reasons: RiskReason[] }>(tieBreak: (a: T, b: T) => number) {
+  return (a: T, b: T) =>
+    b.severity - a.severity || longestDays(b.reasons) - longestDays(a.reasons) || tieBreak(a, b)
+}
+
+async function studentNames(deps: ReportingDeps, orgId: string, studentIds: string[]) {
+  const people = await identity.peopleByIds(deps.identity, orgId, 'lms_student', studentIds)
+  return new Map(people.map((p) => [p.id, p.name]))
+}
+
+/**
+ * The school at a glance for its staff (seed front_admin, v_admin_overview): active students, enrolments,
+ * completions, mastery, events per day in the school's time zone, and the students at risk.
+ */
+export async function adminOverview(
+  deps: ReportingDeps,
+  orgId: string,
+  query: z.infer<typeof OverviewQuery>,
+) {
+  const now = deps.clock.now()
+  const { timezone } = await identity.getOrganisation(deps.identity, orgId)
+  const today = localDay(now, timezone)
+  const days = Array.from({ length: 30 }, (_, i) => shiftDay(today, i - 29))
+  // The start of each of the 30 days, and the end of today.
+  const bounds = [...days, shiftDay(today, 1)].map((d) => startOfLocalDay(d, timezone).toISOString())
+  const startOf = (daysAgo: number) => bounds[29 - daysAgo] as string
+  const windowStart = startOf(29)
+  const thresholds = thresholdsOf(query)
+
+  const courses = await catalog.courseOutlines(deps.catalog, orgId)
+  const published = courses.filter((c) => c.status === 'published')
+  const [enrolments, active, perDay, completions, mastery] = await Promise.all([
+    catalog.enrolmentsOf(
+      deps.catalog,
+      orgId,
+      courses.map((c) => c.id),
+    ),
+    activeStudentsSince(deps.db, orgId, [startOf(0), startOf(6), startOf(29)]),
+    eventCountsBetween(deps.db, orgId, bounds),
+    signalOccurrences(deps.db, orgId, 'COURSE_COMPLETED'),
+    deps.averageMastery ? deps.averageMastery(orgId) : [],
+  ])
+  const publishedIds = new Set(published.map((c) => c.id))
+  const states = await studentsInCourses(
+    deps,
+    orgId,
+    published,
+    enrolments.filter((e) => publishedIds.has(e.course_id)),
+    thresholds,
+  )
+
+  const countBy = <T>(items: T[], key: (item: T) => string | null) => {
+    const counts = new Map<string, number>()
+    for (const item of items) {
+      const k = key(item)
+      if (k !== null) counts.set(k, (counts.get(k) ?? 0) + 1)
+    }
+    return counts
+  }
+  const enrolled = countBy(enrolments, (e) => e.course_id)
+  const recentCompletions = completions.filter((c) => c.occurred_at >= windowStart)
+  const completed = countBy(completions, (c) => c.course_id)
+  const completedRecently = countBy(recentCompletions, (c) => c.course_id)
+  const courseName = new Map(courses.map((c) => [c.id, c.name]))
+
+  const atRisk = states
+    .filter((s) => s.reasons.length > 0)
+    .sort(
+      bySeverity(
+        (a, b) => a.course.name.localeCompare(b.course.name) || a.student_id.localeCompare(b.student_id),
+      ),
+    )
+  const shown = atRisk.slice(0, query.limit)
+  const names = await studentNames(
+    deps,
+    orgId,
+    shown.map((s) => s.student_id),
+  )
+
+  return {
+    generated_at: now.toISOString(),
+    timezone,
+    thresholds: {
+      inactive_days: query.inactive_days,
+      stuck_days: query.stuck_days,
+      failures: query.failures,
+    },
+    active_students: {
+      last_1_day: active[0] ?? 0,
+      last_7_days: active[1] ?? 0,
+      last_30_days: active[2] ?? 0,
+    },
+    enrolments: {
+      total: enrolments.length,
+      students: new Set(enrolments.map((e) => e.student_id)).size,
+      by_course: courses.map((c) => ({
+        course_id: c.id,
+        name: c.name,
+        status: c.status,
+        enrolled: enrolled.get(c.id) ?? 0,
+        completions: completed.get(c.id) ?? 0,
+        completions_last_30_days: completedRecently.get(c.id) ?? 0,
+      })),
+    },
+    completions: { total: completions.length, last_30_days: recentCompletions.length },
+    average_mastery: mastery.map((m) => ({
+      course_id: m.course_id,
+      name: courseName.get(m.course_id) ?? null,
+      students: m.students,
+      average_score: m.average_score,
+    })),
+    events_per_day: days.map((day, i) => ({ day, events: perDay[i] ?? 0 })),
+    at_risk: {
+      total: atRisk.length,
+      entries: shown.map((s) => ({
+        student_id: s.student_id,
+        name: names.get(s.student_id) ?? null,
+        course_id: s.course.id,
+        course_name: s.course.name,
+        severity: s.severity,
+        reasons: s.reasons,
+      })),
+    },
+  }
+}
+
+/** Owners and admins see every course; instructors the courses they are assigned to. */
+async function assertMayAnalyse(deps: ReportingDeps, actor: MemberIdentity, courseId: string) {
+  if (actor.isSuperadmin || actor.role === 'owner' || actor.role === 'admin') return
+  if (
+    actor.role === 'instructor' &&
+    (await catalog.isCourseInstructor(deps.catalog, actor.orgId, courseId, actor.userId))
+  )
+    return
+  throw forbidden(
+    'Only the instructors assigned to this course, and admins, can see its analytics',
+    'not_assigned',
+  )
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100
+const average = (values: number[]) =>
+  values.length === 0 ? null : round2(values.reduce((sum, v) => sum + v, 0) / values.length)
+
+/**
+ * How a course's enrolled students go through it: per step, how many reached it (acted on it, or completed
+ * the step before), completed it, are held there, how many quiz attempts they made and how long they took;
+ * then each student with their place in the path, best quiz scores and at-risk reasons.
+ */
+export async function courseAnalytics(
+  deps: ReportingDeps,
+  actor: MemberIdentity,
+  courseId: string,
+  query: z.infer<typeof AnalyticsQuery>,
+) {
+  const [course] = await catalog.courseOutlines(deps.catalog, actor.orgId, { ids: [courseId] })
+  if (!course) throw notFound('Course')
+  await assertMayAnalyse(deps, actor, courseId)
+  const enrolments = await catalog.enrolmentsOf(deps.catalog, actor.orgId, [courseId])
+  const states = await studentsInCourses(deps, actor.orgId, [course], enrolments, thresholdsOf(query))
+
+  const funnel = course.steps.map((step) => {
+    const previous = step.index > 0 ? course.steps[step.index - 1] : undefined
+    let reached = 0
+    let completed = 0
+    const attempts: number[] = []
+    const durations: number[] = []
+    for (const s of states) {
+      const row = s.progress.get(step.id)
+      if (row || (previous && s.progress.get(previous.id)?.step_completed_at)) reached += 1
+      if (row && row.quiz_attempts > 0) attempts.push(row.quiz_attempts)
+      if (!row?.step_completed_at) continue
+      completed += 1
+      const first = s.firstActivity.get(step.id)
+      if (first) durations.push((Date.parse(row.step_completed_at) - Date.parse(first)) / 1000)
+    }
+    return {
+      class_id: step.id,
+      index: step.index,
+      name: step.name,
+      step_type: step.step_type,
+      reached,
+      completed,
+      drop_off: reached - completed,
+      drop_off_ratio: reached === 0 ? 0 : round2((reached - completed) / reached),
+      average_quiz_attempts: average(attempts),
+      average_time_sec: average(durations),
+    }
+  })
+
+  const names = await studentNames(
+    deps,
+    actor.orgId,
+    states.map((s) => s.student_id),
+  )
+  const total = course.steps.length
+  const students = states
+    .map((s) => {
+      const done = course.steps.filter((step) => s.progress.get(step.id)?.step_completed_at).length
+      const current = currentStep(course.steps, s.progress)
+      return {
+        student_id: s.student_id,
+        name: names.get(s.student_id) ?? null,
+        enrolled_at: s.enrolled_at,
+        completed_steps: done,
+        progress_ratio: total === 0 ? 0 : round2(done / total),
+        completed: total > 0 && done === total,
+        current_step: current ? { class_id: current.id, index: current.index, name: current.name } : null,
+        last_event_at: s.lastEventAt,
+        quiz_scores: course.steps.flatMap((step) => {
+          const row = s.progress.get(step.id)
+          if (!row || row.quiz_attempts === 0) return []
+          return [
+            {
+              class_id: step.id,
+              step_index: step.index,
+              best_ratio: row.quiz_best_ratio,
+              score: row.quiz_score,
+              max_score: row.quiz_max_score,
+              attempts: row.quiz_attempts,
+              passed: row.quiz_passed,
+            },
+          ]
+        }),
+        severity: s.severity,
+        reasons: s.reasons,
+      }
+    })
+    .sort(
+      bySeverity(
+        (a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.student_id.localeCompare(b.student_id),
+      ),
+    )
+
+  return {
+    generated_at: deps.clock.now().toISOString(),
+    thresholds: {
+      inactive_days: query.inactive_days,
+      stuck_days: query.stuck_days,
+      failures: query.failures,
+    },
+    course: { id: course.id, name: course.name, status: course.status, step_count: total },
+    enrolled: states.length,
+    completed: students.filter((s) => s.completed).length,
+    funnel,
+    students: {
+      total: students.length,
+      entries: students
+        .slice(query.offset, query.offset + query.limit)
+        .map(({ reasons, ...s }) => ({ ...s, at_risk: reasons })),
+    },
+  }
 }

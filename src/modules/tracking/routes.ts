@@ -47,6 +47,9 @@ export function trackingRoutes(deps: service.TrackingDeps) {
       path: '/api/quiz-submission',
       tags,
       summary: "Submit answers to the current step's quiz; graded on the server",
+      description:
+        'A failed attempt costs a heart. With no heart left the attempt is refused (409 `no_hearts`, ' +
+        '`details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer.',
       access: LEARNERS,
       request: { body: { ...json(s.QuizSubmissionBody), required: true } },
       responses: {

@@ -95,6 +95,16 @@ export const QuizResultSchema = z
         skills: z.array(z.string()),
       }),
     ),
+    hearts: z
+      .object({
+        hearts: z.number().int(),
+        max_hearts: z.number().int(),
+        next_heart_at: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({
+        description: "The student's hearts after this attempt (a failed one costs one); null when off",
+      }),
   })
   .openapi('QuizResult')
 

@@ -26,7 +26,15 @@ export type TrackingDeps = {
   /** Brings the read models up to the log, so the caller sees the effect of their own event at once. */
   project: () => Promise<void>
   skipToleranceSec: number
+  hearts: HeartsPort
 }
+
+/** A student's hearts (gamification): what the quiz gate needs. Null when the school has hearts off. */
+export type HeartsPort = {
+  check(orgId: string, studentId: string): Promise<QuizHearts | null>
+}
+
+export type QuizHearts = { hearts: number; max_hearts: number; next_heart_at: string | null }
 
 export type Actor = MemberIdentity
 
@@ -396,6 +404,8 @@ export type QuizResultView = {
   pass_threshold: number
   attempts: number
   results: (catalog.QuizGrade['results'][number] & { skills: string[] })[]
+  /** The student's hearts after this attempt; null when the school has hearts off. */
+  hearts: QuizHearts | null
 }
 
 function quizView(
@@ -403,6 +413,7 @@ function quizView(
   grade: catalog.QuizGrade,
   threshold: number,
   attempts: number,
+  hearts: QuizHearts | null,
 ): QuizResultView {
   const quiz = event.payload as QuizSubmit
   return {
@@ -417,12 +428,14 @@ function quizView(
       ...r,
       skills: quiz.results.find((q) => q.question_id === r.question_id)?.skills ?? [],
     })),
+    hearts,
   }
 }
 
 /**
  * Grades a native quiz on the server (a score sent by the client is never read), stores the attempt, and
- * answers with the score and per-question feedback. Resending the same event id returns the same result.
+ * answers with the score, per-question feedback and the hearts left. Resending the same event id returns
+ * the same result. A student out of hearts cannot attempt a quiz until one comes back.
  */
 export async function submitQuiz(
   deps: TrackingDeps,
@@ -440,6 +453,15 @@ export async function submitQuiz(
     const row = await progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id)
     if (row?.video_completed !== 1)
       throw conflict('video_first', 'Watch the video of this step before the quiz')
+  }
+  // A resent attempt was already paid for: it answers as the first time, hearts or not.
+  if (!resent) {
+    const hearts = await deps.hearts.check(actor.orgId, studentId)
+    if (hearts?.hearts === 0) {
+      throw conflict('no_hearts', 'You have no hearts left: try the quiz again when one comes back', {
+        next_heart_at: hearts.next_heart_at,
+      })
+    }
   }
   const questions = step.quiz.questions
   const grade = catalog.gradeQuiz(questions, input.answers)
@@ -473,8 +495,11 @@ export async function submitQuiz(
   const { appended, duplicates } = await appendEvents(deps.db, [event], deps.clock.now().toISOString())
   await deps.project()
   const stored = (appended[0] ?? duplicates[0]) as StoredEvent
-  const row = await progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id)
-  return quizView(stored, grade, context.pass_threshold, row?.quiz_attempts ?? 1)
+  const [row, hearts] = await Promise.all([
+    progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id),
+    deps.hearts.check(actor.orgId, studentId),
+  ])
+  return quizView(stored, grade, context.pass_threshold, row?.quiz_attempts ?? 1, hearts)
 }
 
 /** Completes a reading step: the student says they have read it. */

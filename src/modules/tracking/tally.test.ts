@@ -234,7 +234,8 @@ describe.each(testDialects())('Tally webhooks on %s', (dialect) => {
     const low = await deliver(formResponse(formId, { student: studentId, class: steps.quiz, score: '7' }))
     expect(low.body).toMatchObject({ status: 'accepted', score: 7, passed: false, step_completed: false })
     expect(await eventsOf(studentId)).toHaveLength(1)
-    expect(await signals(studentId)).toEqual(['QUIZ_ATTEMPTED'])
+    // The failed attempt costs a heart (gamification), even from Tally.
+    expect(await signals(studentId)).toEqual(['HEART_LOST', 'QUIZ_ATTEMPTED'])
 
     const lenient = await tallyPath({ passThreshold: 0.5 })
     const half = await deliver(

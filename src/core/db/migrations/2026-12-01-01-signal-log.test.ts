@@ -1,32 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresSchema, TEST_DATABASE_URL, testDialects } from '../../../../test/helpers/databases.ts'
-import { openPostgres, openSqlite } from '../connect-node.ts'
-import type { DbHandle } from '../database.ts'
+import {
+  createUnmigratedDatabase,
+  type TestDatabase,
+  testDialects,
+} from '../../../../test/helpers/databases.ts'
 import { migrateToLatest } from '../migrate.ts'
 
 describe.each(testDialects())('upgrading signals to a log on %s', (dialect) => {
-  let handle: DbHandle
-  let cleanup: () => Promise<void>
+  let handle: TestDatabase
 
   beforeAll(async () => {
-    if (dialect === 'sqlite') {
-      const dir = mkdtempSync(join(tmpdir(), 'sillon-upgrade-'))
-      handle = openSqlite(join(dir, 'test.db'))
-      cleanup = async () => rmSync(dir, { recursive: true, force: true })
-    } else {
-      const schema = await createPostgresSchema()
-      handle = openPostgres(TEST_DATABASE_URL, { schema: schema.schema, max: 2 })
-      cleanup = schema.drop
-    }
+    handle = await createUnmigratedDatabase(dialect)
   })
-  afterAll(async () => {
-    await handle.close()
-    await cleanup()
-  })
+  afterAll(() => handle.drop())
 
   it('keeps every signal written before, in order, and numbers them', async () => {
     await migrateToLatest(handle.db, '2026-11-22-06-jobs')

@@ -1,0 +1,21 @@
+// The mastery module's public face: its routes, its signal reactors, and the read functions dashboards use.
+
+import type { SignalReactor } from '../../core/events/projector.ts'
+import { courseMasteryReactor } from './projections/course-mastery.ts'
+import { skillMasteryReactor } from './projections/skill-mastery.ts'
+
+export { masteryRoutes } from './routes.ts'
+export { type MasteryLevel, masteryLevel, masteryLevels } from './rules/levels.ts'
+export {
+  averageMasteryByCourse,
+  courseMasteryOf,
+  courseProgressOf,
+  type MasteryDeps,
+  skillMasteryOf,
+  skillsSummary,
+} from './service.ts'
+
+/** The reactors, each on its own checkpoint: both read QUIZ_ATTEMPTED and nothing the other writes. */
+export function masteryReactors(): SignalReactor[] {
+  return [courseMasteryReactor, skillMasteryReactor]
+}
