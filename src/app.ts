@@ -147,7 +147,16 @@ export function buildApp(deps: AppDeps) {
   app.route('/', tracking.trackingRoutes(trackingDeps))
   app.route('/', gamification.gamificationRoutes(gamificationDeps))
   app.route('/', mastery.masteryRoutes(masteryDeps))
-  app.route('/', progress.progressRoutes({ ...progressDeps, catalog: catalogDeps, identity: identityDeps }))
+  app.route(
+    '/',
+    progress.progressRoutes({
+      ...progressDeps,
+      catalog: catalogDeps,
+      identity: identityDeps,
+      gamification: (orgId, studentId) =>
+        gamification.learnerGamification(gamificationDeps, orgId, studentId),
+    }),
+  )
   const integrationsDeps: integrations.IntegrationsDeps = {
     db: database.db,
     clock: deps.clock,

@@ -21,6 +21,7 @@ export {
   type GamificationDeps,
   heartsOf,
   leaderboard,
+  learnerGamification,
   recentAwards,
   settingsOf,
   streakCalendar,

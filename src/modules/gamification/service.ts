@@ -390,3 +390,31 @@ export async function leaderboard(deps: GamificationDeps, actor: MemberIdentity,
     me: me ? view(me) : null,
   }
 }
+
+/** What the learner summary shows of a student's game: XP and level, badges, streak, hearts. */
+export async function learnerGamification(deps: GamificationDeps, orgId: string, studentId: string) {
+  const [xp, count, recent, streak, hearts] = await Promise.all([
+    xpSummary(deps, orgId, studentId),
+    badgeCount(deps, orgId, studentId),
+    recentAwards(deps, orgId, studentId, 5),
+    streakOf(deps, orgId, studentId),
+    heartsOf(deps, orgId, studentId),
+  ])
+  const { full_at: _full, ...heartsNow } = hearts
+  return {
+    xp,
+    badges: {
+      count,
+      recent: recent.map((a) => ({
+        badge_id: a.badge_id,
+        code: a.code,
+        name: a.name,
+        icon: a.icon,
+        awarded_at: a.awarded_at,
+        points: a.points,
+      })),
+    },
+    streak,
+    hearts: heartsNow,
+  }
+}

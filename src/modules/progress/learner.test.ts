@@ -80,6 +80,13 @@ describe.each(testDialects())('what students see of their courses on %s', (diale
         current_step: expect.objectContaining({ step_type: 'quiz' }),
       }),
     ])
+    // The watched video paid 10 XP and the First Video badge its 10 points; the completed step made today count.
+    expect(own.body.gamification).toMatchObject({
+      xp: { total: 20, level: { level: 1 } },
+      badges: { count: 1, recent: [expect.objectContaining({ code: 'first_video', points: 10 })] },
+      streak: { current: 1, active_today: true },
+      hearts: { enabled: true, hearts: 5, max_hearts: 5, next_heart_at: null },
+    })
     const me = (await lea.get('/api/auth/me')).body
     const byStaff = await teacher.get(`/api/learner?userId=${me.user.id}`)
     expect(byStaff.body.student_id).toBe(me.student_id)

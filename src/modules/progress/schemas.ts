@@ -65,9 +65,57 @@ export const StudentCourseSchema = z
   })
   .openapi('StudentCourse')
 
+export const LearnerGamificationSchema = z
+  .object({
+    xp: z.object({
+      total: z.number().int(),
+      this_week: z.number().int(),
+      week_start: z.string(),
+      level: z.object({
+        level: z.number().int(),
+        xp: z.number().int(),
+        level_start_xp: z.number().int(),
+        next_level_xp: z.number().int(),
+      }),
+    }),
+    badges: z.object({
+      count: z.number().int(),
+      recent: z.array(
+        z.object({
+          badge_id: z.string(),
+          code: z.string(),
+          name: z.string(),
+          icon: z.string().nullable(),
+          awarded_at: z.string(),
+          points: z.number().int(),
+        }),
+      ),
+    }),
+    streak: z.object({
+      current: z.number().int(),
+      longest: z.number().int(),
+      active_today: z.boolean(),
+      freezes_held: z.number().int(),
+      last_active_day: z.string().nullable(),
+      at_risk_today: z.boolean(),
+    }),
+    hearts: z.object({
+      enabled: z.boolean(),
+      hearts: z.number().int(),
+      max_hearts: z.number().int(),
+      next_heart_at: z.string().nullable(),
+    }),
+  })
+  .openapi('LearnerGamification')
+
+export type LearnerGamification = z.infer<typeof LearnerGamificationSchema>
+
 export const LearnerSchema = z
   .object({
     student_id: z.string(),
+    gamification: LearnerGamificationSchema.nullable().openapi({
+      description: 'XP, level, badges, streak and hearts; null when the app runs without gamification',
+    }),
     courses: z.array(
       z.object({
         course_id: z.string(),

@@ -5,6 +5,7 @@ import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
 import * as repo from './repository.ts'
 import { signalId } from './rules/evolve.ts'
+import type { LearnerGamification } from './schemas.ts'
 import { type SignalType, signalTypes } from './tables.ts'
 
 export type ProgressDeps = { db: Db }
@@ -70,7 +71,12 @@ export async function progressOfPairs(
 
 // What a student sees of their courses (the linear player and the learner summary)
 
-export type LearnerDeps = ProgressDeps & { catalog: catalog.CatalogDeps; identity: identity.IdentityDeps }
+export type LearnerDeps = ProgressDeps & {
+  catalog: catalog.CatalogDeps
+  identity: identity.IdentityDeps
+  /** XP, badges, streak and hearts of a student (gamification, wired by the app). */
+  gamification?: (orgId: string, studentId: string) => Promise<LearnerGamification>
+}
 
 type ProgressRow = Awaited<ReturnType<typeof repo.progressInCourse>>[number]
 
@@ -204,7 +210,8 @@ export async function learnerSummary(deps: LearnerDeps, orgId: string, studentId
         })),
     })
   }
-  return { student_id: studentId, courses: result }
+  const gamification = deps.gamification ? await deps.gamification(orgId, studentId) : null
+  return { student_id: studentId, gamification, courses: result }
 }
 
 /**
