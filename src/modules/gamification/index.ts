@@ -29,7 +29,6 @@ export {
   studentsOutOfHearts,
   timezoneOf,
   updateSettings,
-  xpHistory,
   xpSummary,
 } from './service.ts'
 

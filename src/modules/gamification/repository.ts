@@ -89,18 +89,6 @@ export async function xpTotals(db: Db, orgId: string, studentId: string, since: 
   return { total: Number(row?.total ?? 0), recent: Number(row?.recent ?? 0) }
 }
 
-export async function xpEntriesOf(db: Db, orgId: string, studentId: string, limit: number) {
-  return db
-    .selectFrom('xp_ledger')
-    .select(['id', 'cause', 'subject_id', 'points', 'occurred_at'])
-    .where('org_id', '=', orgId)
-    .where('student_id', '=', studentId)
-    .orderBy('occurred_at', 'desc')
-    .orderBy('id')
-    .limit(limit)
-    .execute()
-}
-
 // Streaks
 
 export async function addActivityDays(db: Db, rows: ActivityDayRow[]) {

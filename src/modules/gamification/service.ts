@@ -62,10 +62,6 @@ export async function xpSummary(deps: GamificationDeps, orgId: string, studentId
   return { total, this_week: recent, week_start: since, level: levelOf(total) }
 }
 
-export async function xpHistory(deps: GamificationDeps, orgId: string, studentId: string, limit = 50) {
-  return repo.xpEntriesOf(deps.db, orgId, studentId, limit)
-}
-
 // Streaks
 
 /** The streak as of now: the last closed state, plus the days not closed yet (today included). */
