@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 import { openPostgres, openSqlite } from '../../src/core/db/connect-node.ts'
-import type { DbHandle, SqlDialect } from '../../src/core/db/database.ts'
+import type { Db, DbHandle, SqlDialect } from '../../src/core/db/database.ts'
 import { migrateToLatest } from '../../src/core/db/migrate.ts'
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -107,4 +107,20 @@ export async function createUnmigratedDatabase(dialect: SqlDialect): Promise<Tes
   }
   const { schema, drop } = await createPostgresSchema()
   return disposable(openPostgres(TEST_DATABASE_URL, { schema, max: 2 }), drop)
+}
+
+/** A bare organisation row, for tests below the HTTP layer that need its foreign key and time zone. */
+export async function insertOrganisation(db: Db, id: string, timezone = 'Europe/Paris') {
+  await db
+    .insertInto('organisations')
+    .values({
+      id,
+      slug: id,
+      name: id,
+      default_locale: 'fr',
+      timezone,
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    })
+    .execute()
 }

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/helpers/databases.ts'
+import {
+  createTestDatabase,
+  insertOrganisation,
+  type TestDatabase,
+  testDialects,
+} from '../../../test/helpers/databases.ts'
 import { fixedClock } from '../clock.ts'
 import type { EventRegistry } from './event-store.ts'
 import {
@@ -34,18 +39,7 @@ describe.each(testDialects())('the signal log and its reactors on %s', (dialect)
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect)
-    await database.db
-      .insertInto('organisations')
-      .values({
-        id: ORG,
-        slug: 'signals',
-        name: 'Signals',
-        default_locale: 'fr',
-        timezone: 'Europe/Paris',
-        created_at: '2026-01-01T00:00:00.000Z',
-        updated_at: '2026-01-01T00:00:00.000Z',
-      })
-      .execute()
+    await insertOrganisation(database.db, ORG)
   })
   afterAll(() => database.drop())
 

@@ -1,7 +1,12 @@
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/helpers/databases.ts'
+import {
+  createTestDatabase,
+  insertOrganisation,
+  type TestDatabase,
+  testDialects,
+} from '../../../test/helpers/databases.ts'
 import { fixedClock } from '../clock.ts'
 import { runJobByHand } from './commands.ts'
 import { executeJob } from './execute.ts'
@@ -25,18 +30,7 @@ for (const dialect of testDialects()) {
     beforeAll(async () => {
       database = await createTestDatabase(dialect)
       for (const org of ORGS) {
-        await database.db
-          .insertInto('organisations')
-          .values({
-            id: org.id,
-            slug: org.id,
-            name: org.id,
-            default_locale: 'en',
-            timezone: org.timezone,
-            created_at: '2026-01-01T00:00:00.000Z',
-            updated_at: '2026-01-01T00:00:00.000Z',
-          })
-          .execute()
+        await insertOrganisation(database.db, org.id, org.timezone)
       }
     })
     afterAll(async () => {

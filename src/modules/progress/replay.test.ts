@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/helpers/databases.ts'
+import {
+  createTestDatabase,
+  insertOrganisation,
+  type TestDatabase,
+  testDialects,
+} from '../../../test/helpers/databases.ts'
 import { fixedClock } from '../../core/clock.ts'
 import { appendEvents, type NewEvent } from '../../core/events/event-store.ts'
 import {
@@ -105,18 +110,7 @@ describe.each(testDialects())('replaying the event log on %s', (dialect) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(dialect)
-    await database.db
-      .insertInto('organisations')
-      .values({
-        id: ORG,
-        slug: 'replay',
-        name: 'Replay',
-        default_locale: 'fr',
-        timezone: 'Europe/Paris',
-        created_at: '2026-01-01T00:00:00.000Z',
-        updated_at: '2026-01-01T00:00:00.000Z',
-      })
-      .execute()
+    await insertOrganisation(database.db, ORG)
   })
   afterAll(() => database.drop())
 
