@@ -163,7 +163,7 @@ export function buildApp(deps: AppDeps) {
     fetch: globalThis.fetch,
   }
   app.route('/', integrations.integrationRoutes(integrationsDeps))
-  // Mastery averages and out-of-hearts students come through the optional ports averageMastery and outOfHearts.
+  // Reporting reads gamification and mastery through ports, so it never reaches into their deps.
   const reportingDeps: reporting.ReportingDeps = {
     db: database.db,
     clock: deps.clock,
@@ -172,6 +172,9 @@ export function buildApp(deps: AppDeps) {
     identity: identityDeps,
     averageMastery: (orgId) => mastery.averageMasteryByCourse(masteryDeps, orgId),
     outOfHearts: (orgId) => gamification.studentsOutOfHearts(gamificationDeps, orgId),
+    dashboardGamification: (orgId, studentId, days) =>
+      gamification.dashboardGamification(gamificationDeps, orgId, studentId, days),
+    dashboardSkills: (orgId, studentId) => mastery.skillsSummary(masteryDeps, orgId, studentId),
   }
   app.route('/', reporting.reportingRoutes(reportingDeps))
   publishOpenApi(app, version)

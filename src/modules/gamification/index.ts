@@ -17,6 +17,7 @@ export { defaultSettings, type GamificationSettings } from './rules/settings.ts'
 export type { StreakDay, StreakView } from './rules/streak.ts'
 export {
   badgeCount,
+  dashboardGamification,
   ensureDefaultBadges,
   type GamificationDeps,
   heartsOf,

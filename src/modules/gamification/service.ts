@@ -387,8 +387,7 @@ export async function leaderboard(deps: GamificationDeps, actor: MemberIdentity,
   }
 }
 
-/** What the learner summary shows of a student's game: XP and level, badges, streak, hearts. */
-export async function learnerGamification(deps: GamificationDeps, orgId: string, studentId: string) {
+async function gameOf(deps: GamificationDeps, orgId: string, studentId: string) {
   const [xp, count, recent, streak, hearts] = await Promise.all([
     xpSummary(deps, orgId, studentId),
     badgeCount(deps, orgId, studentId),
@@ -396,7 +395,6 @@ export async function learnerGamification(deps: GamificationDeps, orgId: string,
     streakOf(deps, orgId, studentId),
     heartsOf(deps, orgId, studentId),
   ])
-  const { full_at: _full, ...heartsNow } = hearts
   return {
     xp,
     badges: {
@@ -411,6 +409,34 @@ export async function learnerGamification(deps: GamificationDeps, orgId: string,
       })),
     },
     streak,
-    hearts: heartsNow,
+    hearts,
   }
+}
+
+/** What the learner summary shows of a student's game: XP and level, badges, streak, hearts. */
+export async function learnerGamification(deps: GamificationDeps, orgId: string, studentId: string) {
+  const {
+    hearts: { full_at: _full, ...hearts },
+    ...game
+  } = await gameOf(deps, orgId, studentId)
+  return { ...game, hearts }
+}
+
+/**
+ * What the student dashboard shows of their game: the learner summary's, when hearts are full again, and
+ * the streak's last `days` days up to today in the school's time zone, for its calendar.
+ */
+export async function dashboardGamification(
+  deps: GamificationDeps,
+  orgId: string,
+  studentId: string,
+  days: number,
+) {
+  const to = localDay(deps.clock.now(), await timezoneOf(deps, orgId))
+  const from = shiftDay(to, 1 - days)
+  const [game, calendar] = await Promise.all([
+    gameOf(deps, orgId, studentId),
+    streakCalendar(deps, orgId, studentId, from, to),
+  ])
+  return { ...game, streak: { ...game.streak, calendar: { from, to, days: calendar } } }
 }

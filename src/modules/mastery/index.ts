@@ -6,6 +6,7 @@ import { skillMasteryReactor } from './projections/skill-mastery.ts'
 
 export { masteryRoutes } from './routes.ts'
 export { type MasteryLevel, masteryLevel, masteryLevels } from './rules/levels.ts'
+export { LevelCountsSchema } from './schemas.ts'
 export {
   averageMasteryByCourse,
   courseMasteryOf,

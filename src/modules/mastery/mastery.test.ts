@@ -254,7 +254,7 @@ describe.each(testDialects())('mastery on %s', (dialect) => {
       { skill: 'units', level: 'familiar', attempts: 1, correct: 1, decayed: false },
     ])
     expect(skills[0]).toMatchObject({ score: 1, last_practised_at: '2026-11-25T09:00:00.000Z' })
-    expect(await skillsSummary(t.mastery, orgId, studentId)).toEqual({
+    expect((await skillsSummary(t.mastery, orgId, studentId)).levels).toEqual({
       attempted: 0,
       familiar: 2,
       proficient: 0,

@@ -22,6 +22,15 @@ const CourseProgress = z
   })
   .openapi('CourseProgress')
 
+export const LevelCountsSchema = z
+  .object({
+    attempted: z.number().int(),
+    familiar: z.number().int(),
+    proficient: z.number().int(),
+    mastered: z.number().int(),
+  })
+  .openapi('SkillLevelCounts', { description: 'How many skills are at each level now, decay included' })
+
 export const MasterySchema = z
   .object({
     student_id: z.string(),
@@ -51,13 +60,6 @@ export const MasterySchema = z
         last_practised_at: Timestamp,
       }),
     ),
-    skills_summary: z
-      .object({
-        attempted: z.number().int(),
-        familiar: z.number().int(),
-        proficient: z.number().int(),
-        mastered: z.number().int(),
-      })
-      .openapi({ description: 'How many skills are at each level now' }),
+    skills_summary: LevelCountsSchema,
   })
   .openapi('Mastery')

@@ -97,9 +97,13 @@ function countByLevel(skills: { level: MasteryLevel }[]) {
   return counts
 }
 
-/** How many of the student's skills are at each level now, decay included (student dashboard). */
+/** The student dashboard's skills: how many are at each level now (decay included), and each one's level. */
 export async function skillsSummary(deps: MasteryDeps, orgId: string, studentId: string) {
-  return countByLevel(await skillMasteryOf(deps, orgId, studentId))
+  const skills = await skillMasteryOf(deps, orgId, studentId)
+  return {
+    levels: countByLevel(skills),
+    skills: skills.map(({ skill, score, level }) => ({ skill, score, level })),
+  }
 }
 
 /** Everything the mastery view shows about one student: their courses and their skills. */

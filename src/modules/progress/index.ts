@@ -3,10 +3,12 @@ export { userProgressProjector } from './projections/user-progress.ts'
 export { progressRoutes } from './routes.ts'
 export { evolve, type SignalDraft, type StepProgress, signalId } from './rules/evolve.ts'
 export { creditPing, videoWatched } from './rules/video-credit.ts'
+export { LearnerCourseSchema, LearnerGamificationSchema } from './schemas.ts'
 export {
   type CourseProgressEntry,
   completedStepsOf,
   type LearnerDeps,
+  learnerCourses,
   type ProgressDeps,
   progressOfCourses,
   progressOfPairs,

@@ -110,34 +110,39 @@ export const LearnerGamificationSchema = z
 
 export type LearnerGamification = z.infer<typeof LearnerGamificationSchema>
 
+export const LearnerCourseSchema = z
+  .object({
+    course_id: z.string(),
+    name: z.string(),
+    status: z.string(),
+    completed_steps: z.number().int(),
+    total_steps: z.number().int(),
+    ratio: z.number(),
+    completed: z.boolean(),
+    current_step: z
+      .object({ class_id: z.string(), name: z.string(), step_type: z.string() })
+      .nullable()
+      .openapi({ description: 'The next step to do; null once the course is completed' }),
+    quiz_scores: z.array(
+      z.object({
+        class_id: z.string(),
+        best_ratio: z.number(),
+        score: z.number(),
+        max_score: z.number(),
+        attempts: z.number().int(),
+        passed: z.boolean(),
+      }),
+    ),
+  })
+  .openapi('LearnerCourse')
+
 export const LearnerSchema = z
   .object({
     student_id: z.string(),
     gamification: LearnerGamificationSchema.nullable().openapi({
       description: 'XP, level, badges, streak and hearts; null when the app runs without gamification',
     }),
-    courses: z.array(
-      z.object({
-        course_id: z.string(),
-        name: z.string(),
-        status: z.string(),
-        completed_steps: z.number().int(),
-        total_steps: z.number().int(),
-        ratio: z.number(),
-        completed: z.boolean(),
-        current_step: z.object({ class_id: z.string(), name: z.string(), step_type: z.string() }).nullable(),
-        quiz_scores: z.array(
-          z.object({
-            class_id: z.string(),
-            best_ratio: z.number(),
-            score: z.number(),
-            max_score: z.number(),
-            attempts: z.number().int(),
-            passed: z.boolean(),
-          }),
-        ),
-      }),
-    ),
+    courses: z.array(LearnerCourseSchema),
   })
   .openapi('Learner')
 

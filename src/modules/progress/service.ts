@@ -178,7 +178,12 @@ export async function courseForStudent(deps: LearnerDeps, actor: MemberIdentity,
 }
 
 /** A student's courses with their progress (seed 003's learner summary). */
-export async function learnerSummary(deps: LearnerDeps, orgId: string, studentId: string) {
+/** Each course the student is enrolled in: progress, the current step, and the quiz scores so far. */
+export async function learnerCourses(
+  deps: ProgressDeps & { catalog: catalog.CatalogDeps },
+  orgId: string,
+  studentId: string,
+) {
   const courses = await catalog.coursesOfStudent(deps.catalog, orgId, studentId)
   const result = []
   for (const course of courses) {
@@ -210,8 +215,15 @@ export async function learnerSummary(deps: LearnerDeps, orgId: string, studentId
         })),
     })
   }
-  const gamification = deps.gamification ? await deps.gamification(orgId, studentId) : null
-  return { student_id: studentId, gamification, courses: result }
+  return result
+}
+
+export async function learnerSummary(deps: LearnerDeps, orgId: string, studentId: string) {
+  const [courses, gamification] = await Promise.all([
+    learnerCourses(deps, orgId, studentId),
+    deps.gamification ? deps.gamification(orgId, studentId) : null,
+  ])
+  return { student_id: studentId, gamification, courses }
 }
 
 /**

@@ -64,6 +64,29 @@ export function reportingRoutes(deps: service.ReportingDeps) {
   app.openapi(
     defineRoute({
       method: 'get',
+      path: '/api/me/dashboard',
+      tags: dashboards,
+      summary: "The student's home: courses and next steps, XP and level, streak, hearts, badges, skills",
+      description:
+        'For members with a student profile (others get 403 `not_a_student`). The streak calendar ends today ' +
+        "in the school's time zone; hearts include regeneration up to now.",
+      access: 'member',
+      request: { query: s.DashboardQuery },
+      responses: {
+        200: { description: 'Dashboard', ...json(s.StudentDashboardSchema) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await service.studentDashboard(deps, c.get('identity') as MemberIdentity, c.req.valid('query')),
+        200,
+      ),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
       path: '/api/admin/overview',
       tags: dashboards,
       summary: 'The school at a glance: activity, enrolments, completions, mastery, students at risk',

@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi'
+import * as mastery from '../mastery/index.ts'
+import * as progress from '../progress/index.ts'
 
 export const DailyStatsQuery = z.object({
   from: z.iso
@@ -255,3 +257,54 @@ export const CourseAnalyticsSchema = z
     }),
   })
   .openapi('CourseAnalytics')
+
+export const DashboardQuery = z.object({
+  days: z.coerce
+    .number()
+    .int()
+    .min(7)
+    .max(366)
+    .default(35)
+    .openapi({ description: "How many days the streak calendar shows, ending today (school's time zone)" }),
+})
+
+const Game = progress.LearnerGamificationSchema.shape
+const SkillLevel = z.enum(mastery.masteryLevels)
+
+export const DashboardGamificationSchema = z.object({
+  xp: Game.xp,
+  badges: Game.badges,
+  streak: Game.streak.extend({
+    calendar: z.object({
+      from: z.string().openapi({ example: '2026-10-28' }),
+      to: z.string().openapi({ description: "Today in the school's time zone", example: '2026-12-01' }),
+      days: z
+        .array(
+          z.object({
+            day: z.string(),
+            active: z.boolean(),
+            frozen: z.boolean().openapi({ description: 'Missed, but a freeze kept the streak' }),
+            streak_length: z.number().int(),
+            freezes_held: z.number().int(),
+          }),
+        )
+        .openapi({ description: 'The days the streak knows of; a day absent had no streak running' }),
+    }),
+  }),
+  hearts: Game.hearts.extend({ full_at: z.string().nullable() }),
+})
+
+export const DashboardSkillsSchema = z.object({
+  levels: mastery.LevelCountsSchema,
+  skills: z.array(z.object({ skill: z.string(), score: z.number(), level: SkillLevel })),
+})
+
+export const StudentDashboardSchema = z
+  .object({
+    student_id: z.string(),
+    as_of: z.string(),
+    courses: z.array(progress.LearnerCourseSchema),
+    ...DashboardGamificationSchema.shape,
+    skills: DashboardSkillsSchema,
+  })
+  .openapi('StudentDashboard')

@@ -24,7 +24,13 @@ import {
   riskReasons,
   severityOf,
 } from './rules/at-risk.ts'
-import type { AnalyticsQuery, OverviewQuery } from './schemas.ts'
+import type {
+  AnalyticsQuery,
+  DashboardGamificationSchema,
+  DashboardQuery,
+  DashboardSkillsSchema,
+  OverviewQuery,
+} from './schemas.ts'
 
 // Monitoring views of seed 001, computed on demand from the event log and the signals, and the dashboards
 // of staff (school overview, course analytics).
@@ -39,6 +45,19 @@ export type OutOfHeartsPort = (
   orgId: string,
 ) => Promise<{ student_id: string; next_heart_at: string | null }[]>
 
+/** The student dashboard's game (gamification): XP, badges, streak with its calendar, hearts. */
+export type DashboardGamificationPort = (
+  orgId: string,
+  studentId: string,
+  calendarDays: number,
+) => Promise<z.infer<typeof DashboardGamificationSchema>>
+
+/** The student dashboard's skills (mastery): counts per level and each skill's level now. */
+export type DashboardSkillsPort = (
+  orgId: string,
+  studentId: string,
+) => Promise<z.infer<typeof DashboardSkillsSchema>>
+
 export type ReportingDeps = {
   db: Db
   clock: Clock
@@ -49,6 +68,8 @@ export type ReportingDeps = {
   averageMastery?: AverageMasteryPort
   /** When absent, nobody is reported out of hearts. */
   outOfHearts?: OutOfHeartsPort
+  dashboardGamification: DashboardGamificationPort
+  dashboardSkills: DashboardSkillsPort
 }
 
 export async function dailyEventStats(
@@ -430,4 +451,24 @@ export async function courseAnalytics(
         .map(({ reasons, ...s }) => ({ ...s, at_risk: reasons })),
     },
   }
+}
+
+/**
+ * The signed-in student's home: their courses with progress and the next step, their game (XP, level,
+ * streak and its calendar, hearts, recent badges) and their skills. Only members with a student profile
+ * have one.
+ */
+export async function studentDashboard(
+  deps: ReportingDeps,
+  actor: MemberIdentity,
+  query: z.infer<typeof DashboardQuery>,
+) {
+  const { studentId } = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+  if (!studentId) throw forbidden('This view is for students', 'not_a_student')
+  const [courses, game, skills] = await Promise.all([
+    progress.learnerCourses({ ...deps.progress, catalog: deps.catalog }, actor.orgId, studentId),
+    deps.dashboardGamification(actor.orgId, studentId, query.days),
+    deps.dashboardSkills(actor.orgId, studentId),
+  ])
+  return { student_id: studentId, as_of: deps.clock.now().toISOString(), courses, ...game, skills }
 }
