@@ -13,22 +13,16 @@ import type { GamificationDeps } from './service.ts'
 
 export { gamificationRoutes } from './routes.ts'
 export { levelOf } from './rules/levels.ts'
-export { defaultSettings, type GamificationSettings } from './rules/settings.ts'
-export type { StreakDay, StreakView } from './rules/streak.ts'
 export {
   badgeCount,
   dashboardGamification,
-  ensureDefaultBadges,
   type GamificationDeps,
   heartsOf,
-  leaderboard,
   learnerGamification,
   recentAwards,
-  settingsOf,
   streakCalendar,
   streakOf,
   studentsOutOfHearts,
-  timezoneOf,
   updateSettings,
   xpSummary,
 } from './service.ts'

@@ -5,7 +5,7 @@ import { courseMasteryReactor } from './projections/course-mastery.ts'
 import { skillMasteryReactor } from './projections/skill-mastery.ts'
 
 export { masteryRoutes } from './routes.ts'
-export { type MasteryLevel, masteryLevel, masteryLevels } from './rules/levels.ts'
+export { masteryLevels } from './rules/levels.ts'
 export { LevelCountsSchema } from './schemas.ts'
 export {
   averageMasteryByCourse,
