@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
@@ -148,6 +149,18 @@ describe.each(testDialects())('leaderboards on %s', (dialect) => {
     expect(new Map(scores.map((s) => [s.student_id, s.total_points]))).toEqual(
       new Map(sums.map((s) => [s.student_id, Number(s.total)])),
     )
+
+    // v_leaderboard, for direct SQL, ranks the same way.
+    const view = await sql<Row>`SELECT rank, student_id, display_name AS name, total_points, badges_count
+      FROM v_leaderboard WHERE org_id = ${orgId} ORDER BY rank, student_id`.execute(t.database.db)
+    expect(
+      view.rows.map((r) => ({
+        ...r,
+        rank: Number(r.rank),
+        total_points: Number(r.total_points),
+        badges_count: Number(r.badges_count),
+      })),
+    ).toEqual(expected)
 
     for (const bad of ['limit=0', 'limit=201', 'offset=-1', 'period=month']) {
       const res = await admin.get(`/api/leaderboard?${bad}`)
