@@ -15,7 +15,7 @@ export { catalogRoutes } from './routes.ts'
 export { gradeQuiz, type Question, type QuizGrade, questionsForStudent } from './rules/quiz.ts'
 export type { QuizDefinition, TallyMapping, Video } from './rules/steps.ts'
 export { readTallyStudentToken, tallyStudentToken } from './rules/tally-token.ts'
-export { CourseDocumentSchema } from './schemas.ts'
+export { CourseDocumentSchema, KmsResourceSchema, PlaybackSchema } from './schemas.ts'
 export {
   type CatalogDeps,
   type CourseDocument,

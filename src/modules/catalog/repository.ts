@@ -392,6 +392,19 @@ export async function listTeams(db: Db, orgId: string, filter: Omit<ListFilter, 
   return query.orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute()
 }
 
+/** The teams a student belongs to, by name. */
+export async function teamsOfStudent(db: Db, orgId: string, studentId: string) {
+  return db
+    .selectFrom('teams')
+    .innerJoin('team_members', 'team_members.team_id', 'teams.id')
+    .select(['teams.id', 'teams.name'])
+    .where('teams.org_id', '=', orgId)
+    .where('team_members.student_id', '=', studentId)
+    .orderBy('teams.name')
+    .orderBy('teams.id')
+    .execute()
+}
+
 export async function getTeam(db: Db, orgId: string, teamId: string) {
   return db
     .selectFrom('teams')

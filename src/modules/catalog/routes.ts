@@ -462,6 +462,21 @@ export function catalogRoutes(deps: service.CatalogDeps) {
 
   app.openapi(
     defineRoute({
+      method: 'get',
+      path: '/api/me/teams',
+      tags: teamTags,
+      summary: "The signed-in student's teams (id and name), for team leaderboards",
+      access: 'member',
+      responses: {
+        200: { description: 'Teams', ...json(s.MyTeamsSchema) },
+        ...errorResponses(401),
+      },
+    }),
+    async (c) => c.json(await service.myTeams(deps, actorOf(c)), 200),
+  )
+
+  app.openapi(
+    defineRoute({
       method: 'post',
       path: '/api/teams',
       tags: teamTags,

@@ -448,3 +448,5 @@ export const PlaybackSchema = z
     }),
   ])
   .openapi('Playback')
+
+export const MyTeamsSchema = z.array(z.object({ id: z.string(), name: z.string() })).openapi('MyTeams')

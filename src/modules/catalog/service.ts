@@ -723,6 +723,12 @@ export async function listTeams(
   return teamViews(deps, actor.orgId, await repo.listTeams(deps.db, actor.orgId, filter))
 }
 
+/** The signed-in student's teams (what they can rank themselves in); members without a student profile have none. */
+export async function myTeams(deps: CatalogDeps, actor: Actor) {
+  const { studentId } = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+  return studentId ? repo.teamsOfStudent(deps.db, actor.orgId, studentId) : []
+}
+
 export async function getTeam(deps: CatalogDeps, actor: Actor, teamId: string) {
   const [view] = await teamViews(deps, actor.orgId, [await loadTeam(deps, actor.orgId, teamId)])
   return view as NonNullable<typeof view>

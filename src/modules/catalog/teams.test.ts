@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
-import { createOrg, createStudent, signedInMember } from '../../../test/helpers/factories.ts'
+import { createOrg, createStudent, signedInMember, signIn } from '../../../test/helpers/factories.ts'
 
 describe.each(testDialects())('teams on %s', (dialect) => {
   let t: TestApp
@@ -82,5 +82,25 @@ describe.each(testDialects())('teams on %s', (dialect) => {
     expect((await instructor.client.post('/api/teams', { name: 'Mine' })).status).toBe(403)
     const student = await signedInMember(t, orgId, 'student')
     expect((await student.client.get('/api/teams')).status).toBe(403)
+  })
+
+  it('shows a student their own teams, and only theirs', async () => {
+    const [mine, other] = [await createStudent(t, orgId), await createStudent(t, orgId)]
+    const first = await admin.client.post('/api/teams', {
+      name: 'Terminale A',
+      student_ids: [mine.studentId],
+    })
+    const second = await admin.client.post('/api/teams', {
+      name: 'Atelier astronomie',
+      student_ids: [mine.studentId, other.studentId],
+    })
+    await admin.client.post('/api/teams', { name: 'Terminale B', student_ids: [other.studentId] })
+    const res = await (await signIn(t, mine.email)).get('/api/me/teams')
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual([
+      { id: second.body.id, name: 'Atelier astronomie' },
+      { id: first.body.id, name: 'Terminale A' },
+    ])
+    expect((await admin.client.get('/api/me/teams')).body).toEqual([])
   })
 })

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import * as catalog from '../catalog/index.ts'
 
 const StepProgress = z.object({
   video_position_sec: z.number(),
@@ -46,7 +47,7 @@ export const StudentCourseSchema = z
           .object({
             description: z.string().nullable(),
             content_md: z.string().nullable(),
-            video: z.record(z.string(), z.unknown()).nullable(),
+            video: catalog.PlaybackSchema.nullable(),
             quiz: z
               .object({
                 kind: z.enum(['native', 'tally']),
@@ -61,7 +62,7 @@ export const StudentCourseSchema = z
           .openapi({ description: 'Only for the current step; never an answer key' }),
       }),
     ),
-    kms: z.object({ data: z.array(z.record(z.string(), z.unknown())), locked: z.number().int() }),
+    kms: z.object({ data: z.array(catalog.KmsResourceSchema), locked: z.number().int() }),
   })
   .openapi('StudentCourse')
 
