@@ -10,6 +10,7 @@ import { DOCS_ASSETS_PATH } from '../core/http/openapi.ts'
 import { createJobRunner } from '../core/jobs/runner.ts'
 import { DEMO_MEDIA_PATH, DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from '../demo.ts'
 import { openRuntime } from './runtime.ts'
+import { serveWebApp } from './web-app.ts'
 
 // The Node server: embedded SQLite by default, PostgreSQL when DATABASE_URL is set.
 
@@ -46,6 +47,10 @@ app.use(
     rewriteRequestPath: (path) => path.slice(DEMO_MEDIA_PATH.length),
   }),
 )
+
+// The web app, built by `npm start` (web/build.ts); registered last so every API route comes first.
+const webBuilt = serveWebApp(app, fileURLToPath(new URL('../../dist/web', import.meta.url)))
+if (!webBuilt) logger.warn('no web app build in dist/web: run `npm run build:web` (npm start does it)')
 
 if (config.SEED_DEMO) {
   const { created } = await seedDemo(runtime)

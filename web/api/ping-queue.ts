@@ -1,0 +1,61 @@
+import { api, type Schemas } from './client.ts'
+
+// Video pings must survive a lost connection: each gets its id when it happens, waits in localStorage
+// while offline, and goes in one batch when the connection is back (the server dedupes on the id and
+// judges a late batch by server time).
+
+type Ping = Schemas['VideoPing']
+type Progress = Schemas['StepProgress']
+
+const KEY = 'sillon.pending-pings'
+const MAX_PENDING = 500
+
+function pending(): Ping[] {
+  try {
+    return JSON.parse(localStorage.getItem(KEY) ?? '[]') as Ping[]
+  } catch {
+    return []
+  }
+}
+
+function store(pings: Ping[]) {
+  if (pings.length === 0) localStorage.removeItem(KEY)
+  else localStorage.setItem(KEY, JSON.stringify(pings.slice(-MAX_PENDING)))
+}
+
+let flushing: Promise<Progress[] | null> | null = null
+
+/** Sends what waits, in order; keeps it when the network fails, drops it when the server refused it. */
+export function flushPings(): Promise<Progress[] | null> {
+  flushing ??= (async () => {
+    try {
+      const events = pending()
+      if (events.length === 0) return null
+      try {
+        const result = await api.POST('/api/video-event', { body: { events } })
+        store(pending().filter((p) => !events.some((e) => e.event_id === p.event_id)))
+        return result.data?.progress ?? null
+      } catch (err) {
+        // A refusal (4xx: the step closed, a bad ping) will not succeed later; a network error will.
+        if (err instanceof TypeError) return null
+        store(pending().filter((p) => !events.some((e) => e.event_id === p.event_id)))
+        throw err
+      }
+    } finally {
+      flushing = null
+    }
+  })()
+  return flushing
+}
+
+/** Records a ping and sends it with anything that waited; returns the step's progress when online. */
+export async function sendPing(ping: Omit<Ping, 'event_id' | 'occurred_at'>): Promise<Progress | null> {
+  store([...pending(), { ...ping, event_id: crypto.randomUUID(), occurred_at: new Date().toISOString() }])
+  if (!navigator.onLine) return null
+  const progress = await flushPings()
+  return progress?.find((p) => p.class_id === ping.class_id) ?? null
+}
+
+export const pendingPingCount = () => pending().length
+
+window.addEventListener('online', () => void flushPings().catch(() => undefined))

@@ -1,0 +1,154 @@
+import { AppShell, Burger, Button, Group, Menu, NavLink, Select, Text, UnstyledButton } from '@mantine/core'
+import { useDisclosure } from '@mantine/hooks'
+import { notifications } from '@mantine/notifications'
+import {
+  IconAward,
+  IconBooks,
+  IconChevronDown,
+  IconHome,
+  IconLanguage,
+  IconLogout,
+  IconTrophy,
+} from '@tabler/icons-react'
+import type { ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
+import { Link, useLocation, useNavigate } from 'react-router'
+import { api } from '../api/client.ts'
+import { type Me, useResetSession } from '../hooks/session.ts'
+import { chooseLanguage, type Language, languages } from '../i18n/index.ts'
+import { useErrorMessage } from './query-state.tsx'
+
+type NavItem = { to: string; label: string; icon: ReactNode }
+
+function navFor(me: Me, t: (key: string) => string): NavItem[] {
+  const items: NavItem[] = [{ to: '/', label: t('nav.home'), icon: <IconHome size={18} /> }]
+  if (me.student_id) {
+    items.push(
+      { to: '/leaderboard', label: t('nav.leaderboard'), icon: <IconTrophy size={18} /> },
+      { to: '/badges', label: t('nav.badges'), icon: <IconAward size={18} /> },
+      { to: '/library', label: t('nav.library'), icon: <IconBooks size={18} /> },
+    )
+  }
+  return items
+}
+
+/** The frame of every signed-in page: the school, the navigation, the language, the account. */
+export function Shell({ me, children }: { me: Me; children: ReactNode }) {
+  const { t, i18n } = useTranslation()
+  const [opened, { toggle, close }] = useDisclosure()
+  const location = useLocation()
+  const navigate = useNavigate()
+  const reset = useResetSession()
+  const errorMessage = useErrorMessage()
+  const items = navFor(me, t)
+
+  const signOut = async () => {
+    await api.POST('/api/auth/logout').catch(() => undefined)
+    await reset()
+    navigate('/signin')
+  }
+  const switchSchool = async (orgId: string | null) => {
+    if (!orgId || orgId === me.organisation?.id) return
+    try {
+      await api.POST('/api/auth/organisation', { body: { org_id: orgId } })
+      await reset()
+      navigate('/')
+    } catch (err) {
+      notifications.show({ color: 'red', message: errorMessage(err) })
+    }
+  }
+  const setLanguage = async (language: Language) => {
+    chooseLanguage(language)
+    // The choice follows the account to other devices; the interface switched already.
+    await api.PATCH('/api/auth/me', { body: { locale: language } }).catch(() => undefined)
+    await reset()
+  }
+
+  return (
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.menu')} />
+            <Text component={Link} to="/" fw={700} size="lg" c="sillon.9">
+              Sillon
+            </Text>
+            {me.organisations.length > 1 ? (
+              <Select
+                aria-label={t('nav.school')}
+                size="xs"
+                w={200}
+                visibleFrom="xs"
+                data={me.organisations.map((o) => ({ value: o.id, label: o.name }))}
+                value={me.organisation?.id ?? null}
+                onChange={(value) => void switchSchool(value)}
+                allowDeselect={false}
+              />
+            ) : (
+              <Text size="sm" c="dimmed" visibleFrom="xs" truncate>
+                {me.organisation?.name}
+              </Text>
+            )}
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <Menu position="bottom-end">
+              <Menu.Target>
+                <Button
+                  variant="subtle"
+                  size="compact-sm"
+                  leftSection={<IconLanguage size={16} />}
+                  aria-label={t('nav.language')}
+                >
+                  {i18n.language.toUpperCase()}
+                </Button>
+              </Menu.Target>
+              <Menu.Dropdown>
+                {languages.map((language) => (
+                  <Menu.Item key={language} onClick={() => void setLanguage(language)} lang={language}>
+                    {t(`languages.${language}`)}
+                  </Menu.Item>
+                ))}
+              </Menu.Dropdown>
+            </Menu>
+            <Menu position="bottom-end">
+              <Menu.Target>
+                <UnstyledButton aria-label={t('nav.account')}>
+                  <Group gap={4} wrap="nowrap">
+                    <Text size="sm" fw={500} truncate maw={140}>
+                      {me.user.name}
+                    </Text>
+                    <IconChevronDown size={14} />
+                  </Group>
+                </UnstyledButton>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>{me.user.email}</Menu.Label>
+                <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => void signOut()}>
+                  {t('nav.sign_out')}
+                </Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label={t('nav.main')}>
+        {items.map((item) => (
+          <NavLink
+            key={item.to}
+            component={Link}
+            to={item.to}
+            label={item.label}
+            leftSection={item.icon}
+            active={item.to === '/' ? location.pathname === '/' : location.pathname.startsWith(item.to)}
+            onClick={close}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  )
+}
