@@ -113,7 +113,7 @@ function Feedback({ result, question }: { result: Result['results'][number]; que
   }
   return (
     <Alert
-      color={result.correct ? 'green' : 'red'}
+      color={result.correct ? 'sillon' : 'red'}
       icon={result.correct ? <IconCheck size={18} /> : <IconX size={18} />}
       title={result.correct ? t('quiz.right') : t('quiz.wrong', { answer: shown(result.correct_answer) })}
       data-testid="question-feedback"

@@ -1,6 +1,16 @@
-import { AppShell, Burger, Button, Group, Menu, NavLink, Select, Text, UnstyledButton } from '@mantine/core'
+import {
+  AppShell,
+  Burger,
+  Button,
+  Group,
+  Menu,
+  NavLink,
+  Select,
+  Text,
+  UnstyledButton,
+  VisuallyHidden,
+} from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { notifications } from '@mantine/notifications'
 import {
   IconAward,
   IconBooks,
@@ -16,6 +26,7 @@ import { Link, useLocation, useNavigate } from 'react-router'
 import { api } from '../api/client.ts'
 import { type Me, useResetSession } from '../hooks/session.ts'
 import { chooseLanguage, type Language, languages } from '../i18n/index.ts'
+import { notify } from './notify.ts'
 import { useErrorMessage } from './query-state.tsx'
 
 type NavItem = { to: string; label: string; icon: ReactNode }
@@ -54,7 +65,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
       await reset()
       navigate('/')
     } catch (err) {
-      notifications.show({ color: 'red', message: errorMessage(err) })
+      notify(errorMessage(err), 'red')
     }
   }
   const setLanguage = async (language: Language) => {
@@ -97,12 +108,8 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
           <Group gap="xs" wrap="nowrap">
             <Menu position="bottom-end">
               <Menu.Target>
-                <Button
-                  variant="subtle"
-                  size="compact-sm"
-                  leftSection={<IconLanguage size={16} />}
-                  aria-label={t('nav.language')}
-                >
+                <Button variant="subtle" size="compact-sm" leftSection={<IconLanguage size={16} />}>
+                  <VisuallyHidden>{t('nav.language')} : </VisuallyHidden>
                   {i18n.language.toUpperCase()}
                 </Button>
               </Menu.Target>
@@ -116,12 +123,13 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
             </Menu>
             <Menu position="bottom-end">
               <Menu.Target>
-                <UnstyledButton aria-label={t('nav.account')}>
+                <UnstyledButton>
                   <Group gap={4} wrap="nowrap">
                     <Text size="sm" fw={500} truncate maw={140}>
                       {me.user.name}
                     </Text>
-                    <IconChevronDown size={14} />
+                    <VisuallyHidden>({t('nav.account')})</VisuallyHidden>
+                    <IconChevronDown size={14} aria-hidden />
                   </Group>
                 </UnstyledButton>
               </Menu.Target>

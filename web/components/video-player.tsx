@@ -1,4 +1,4 @@
-import { Alert, AspectRatio, Group, Select, Stack, Text } from '@mantine/core'
+import { Alert, AspectRatio, Group, NativeSelect, Stack, Text } from '@mantine/core'
 import Hls from 'hls.js'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -216,14 +216,13 @@ export function VideoPlayer({
         <Text size="sm" c="dimmed">
           {t('player.video_hint')}
         </Text>
-        <Select
+        <NativeSelect
           aria-label={t('player.speed')}
           size="xs"
           w={110}
           data={RATES.filter((r) => r <= maxRate).map((r) => ({ value: String(r), label: `×${r}` }))}
           value={rate}
-          onChange={(value) => value && setRate(value)}
-          allowDeselect={false}
+          onChange={(e) => setRate(e.currentTarget.value)}
         />
       </Group>
       {blockedSeek && (

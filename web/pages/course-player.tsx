@@ -13,7 +13,6 @@ import {
   Timeline,
   Title,
 } from '@mantine/core'
-import { notifications } from '@mantine/notifications'
 import { IconCheck, IconConfetti, IconLock, IconPlayerPlay } from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useState } from 'react'
@@ -22,6 +21,7 @@ import { Link, useParams } from 'react-router'
 import { api, data, type Schemas } from '../api/client.ts'
 import { Handout } from '../components/handout.tsx'
 import { Markdown } from '../components/markdown.tsx'
+import { notify } from '../components/notify.ts'
 import { QueryState, useErrorMessage } from '../components/query-state.tsx'
 import { NativeQuiz } from '../components/quiz.tsx'
 import { VideoPlayer } from '../components/video-player.tsx'
@@ -131,7 +131,7 @@ function CurrentStep({
       await api.POST('/api/step-ack', { body: { class_id: step.id, event_id: crypto.randomUUID() } })
       await refresh()
     } catch (err) {
-      notifications.show({ color: 'red', message: errorMessage(err) })
+      notify(errorMessage(err), 'red')
     } finally {
       setAcking(false)
     }
@@ -231,7 +231,7 @@ export function CoursePlayerPage() {
     })
     void client.invalidateQueries({ queryKey: dashboardKey })
     if (after.progress.completed_steps > before && !after.progress.completed) {
-      notifications.show({ color: 'sillon', message: t('player.step_done') })
+      notify(t('player.step_done'))
     }
   }, [client, courseId, t])
 

@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  browserAvailable,
+  launchBrowser,
+  openPage,
+  overflowsSideways,
+  seriousViolations,
+} from '../helpers/browser.ts'
+import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
+
+// Léa, a student of the demo school, takes "Découvrir le système solaire" from start to finish in a real
+// browser against the real server on a fresh database: the 30 s video (played at the course's 2x), the
+// quiz, the video and its quiz, the reading, then the handout; XP and badges show on her dashboard.
+
+const PASSWORD = 'demo-sillon'
+
+async function signIn(page: Page, url: string, email: string) {
+  await page.goto(url)
+  await page.getByLabel(/e-mail/i).fill(email)
+  await page.getByRole('textbox', { name: /^(mot de passe|password)/i }).fill(PASSWORD)
+  await page.getByRole('button', { name: /^(se connecter|sign in)$/i }).click()
+}
+
+/** Plays the current step's video, muted, at the speed the course allows, until the server credits it. */
+async function watchVideo(page: Page) {
+  await page.getByLabel('Vitesse de lecture').selectOption('2')
+  await page.getByTestId('video').evaluate(async (video: HTMLVideoElement) => {
+    video.muted = true
+    await video.play()
+  })
+}
+
+describe.skipIf(!browserAvailable)('a student in the browser', () => {
+  let server: RunningServer
+  let browser: Browser
+  let dataDir: string
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
+    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+    await killChildren()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('takes the demo course from the first video to the handout, and sees XP and badges appear', async () => {
+    const { page, errors } = await openPage(browser)
+    await page.goto(server.url)
+    await expect.poll(() => page.url()).toMatch(/\/signin$/)
+    expect(await seriousViolations(page)).toEqual([])
+
+    await signIn(page, server.url, 'lea@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    expect(await page.getByTestId('xp-total').textContent()).toMatch(/^0\sXP$/)
+    expect(await seriousViolations(page)).toEqual([])
+
+    await page.getByRole('link', { name: 'Commencer' }).click()
+    await page.getByRole('heading', { name: 'Bienvenue dans le système solaire' }).waitFor()
+    expect(await page.getByTestId('step-locked').count()).toBe(3)
+    expect(await seriousViolations(page)).toEqual([])
+
+    // The video: once credited, the step completes and the quiz unlocks.
+    await watchVideo(page)
+    await page.getByRole('heading', { name: "Les planètes, dans l'ordre" }).waitFor({ timeout: 45_000 })
+    expect(await page.getByTestId('step-completed').count()).toBe(1)
+    expect(await page.getByTestId('course-progress').textContent()).toBe('1 / 4 étapes')
+
+    // The quiz, answered right: per-question feedback, then on to the next step.
+    await page.getByLabel('Mercure').check()
+    await page.getByRole('checkbox', { name: 'La Terre' }).check()
+    await page.getByRole('checkbox', { name: 'Mars' }).check()
+    await page
+      .getByRole('radiogroup', { name: /Pluton/ })
+      .getByLabel('Faux')
+      .check()
+    await page.getByLabel(/planète rouge/).fill('Mars')
+    await page.getByLabel(/Combien de planètes/).fill('8')
+    await page.getByRole('button', { name: 'Valider mes réponses' }).click()
+    await page
+      .getByTestId('quiz-result')
+      .getByText(/Quiz réussi/)
+      .waitFor()
+    expect(await page.getByTestId('question-feedback').count()).toBe(5)
+    expect(await seriousViolations(page)).toEqual([])
+    await page.getByRole('button', { name: 'Continuer' }).click()
+
+    // Video then quiz in one step: the quiz waits for the end of the video.
+    await page.getByRole('heading', { name: 'Les géantes gazeuses' }).waitFor()
+    await page.getByText('Le quiz s’ouvrira à la fin de la vidéo.').waitFor()
+    await watchVideo(page)
+    await page.getByTestId('video-done').waitFor({ timeout: 45_000 })
+    await page.getByLabel('Jupiter').check()
+    await page
+      .getByRole('radiogroup', { name: /anneaux/ })
+      .getByLabel('Faux')
+      .check()
+    await page.getByRole('button', { name: 'Valider mes réponses' }).click()
+    await page
+      .getByTestId('quiz-result')
+      .getByText(/Quiz réussi/)
+      .waitFor()
+    await page.getByRole('button', { name: 'Continuer' }).click()
+
+    // The reading, acknowledged: the course is complete and its whole handout opens.
+    await page.getByRole('heading', { name: 'Fiche de synthèse' }).waitFor()
+    await page.getByRole('button', { name: 'J’ai lu' }).click()
+    await page.getByTestId('course-completed').waitFor()
+    await page.getByRole('button', { name: 'Résumé du cours' }).click()
+    await page.getByText(/Pluton est une planète naine depuis 2006/).waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+
+    await page.getByRole('link', { name: 'Retour à l’accueil' }).click()
+    await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    await expect.poll(async () => page.getByTestId('xp-total').textContent()).not.toMatch(/^0\sXP$/)
+    const badges = await page.getByTestId('recent-badges').textContent()
+    expect(badges).toContain('Parcours terminé')
+    expect(await page.getByTestId('course-card').getByText('Terminé', { exact: true }).count()).toBe(1)
+
+    await page.getByRole('link', { name: 'Classement' }).click()
+    await page.getByTestId('my-rank').waitFor()
+    expect(await page.getByRole('row', { name: /Léa/ }).count()).toBe(1)
+    expect(await seriousViolations(page)).toEqual([])
+    await page.getByRole('link', { name: 'Badges' }).click()
+    await page.getByTestId('earned-badges').waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    await page.getByRole('link', { name: 'Bibliothèque' }).click()
+    await page.getByTestId('handout').waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    expect(errors).toEqual([])
+  }, 180_000)
+
+  it('speaks English when the student chooses it, and keeps the choice for the next visit', async () => {
+    const { page, context } = await openPage(browser)
+    await signIn(page, server.url, 'hugo@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    await page.getByRole('button', { name: 'Langue' }).click()
+    await page.getByRole('menuitem', { name: 'English' }).click()
+    await page.getByRole('heading', { name: 'My dashboard' }).waitFor()
+    expect(await page.locator('html').getAttribute('lang')).toBe('en')
+    expect(await seriousViolations(page)).toEqual([])
+    await context.close()
+
+    // Another device, in French: the account's choice wins once signed in.
+    const other = await openPage(browser, { locale: 'fr-FR' })
+    await signIn(other.page, server.url, 'hugo@demo.sillon.test')
+    await other.page.getByRole('heading', { name: 'My dashboard' }).waitFor()
+    await other.context.close()
+  })
+
+  it('fits a 375 px phone: no sideways scrolling, the menu behind a button', async () => {
+    const { page, context } = await openPage(browser, { width: 375, height: 740 })
+    await signIn(page, server.url, 'lea@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    expect(await overflowsSideways(page)).toBe(false)
+    await page.getByRole('button', { name: 'Ouvrir le menu' }).click()
+    await page.getByRole('link', { name: 'Classement' }).click()
+    await page.getByRole('heading', { name: 'Classement' }).waitFor()
+    expect(await overflowsSideways(page)).toBe(false)
+    expect(await seriousViolations(page)).toEqual([])
+    await context.close()
+  })
+})

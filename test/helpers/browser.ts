@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+
+// Browser tests drive Debian's Chromium (apt-get install chromium) through playwright-core; no browser is
+// ever downloaded. Outside CI they are skipped when Chromium is missing; in CI its absence fails the run.
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // The tests play the course video themselves, muted, without a click on the page first.
+  '--autoplay-policy=no-user-gesture-required',
+]
+
+export const browserAvailable = existsSync(CHROMIUM_PATH)
+if (!browserAvailable && process.env.CI === 'true') {
+  throw new Error(`CI=true but there is no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`)
+}
+
+/** A fresh browser: playwright gives each launch its own temporary user-data-dir. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+}
+
+/** A context as a person would have one: a language, a screen size, and the page's errors collected. */
+export async function openPage(
+  browser: Browser,
+  options: { locale?: string; width?: number; height?: number } = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    locale: options.locale ?? 'fr-FR',
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+  })
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (err) => errors.push(err.message))
+  return { context, page, errors }
+}
+
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+
+export type AxeViolation = {
+  id: string
+  impact: string | null
+  help: string
+  targets: string[]
+  html: string[]
+}
+
+/** The serious and critical accessibility violations axe-core finds on the page as it is now (WCAG 2 A/AA). */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE_SCRIPT })
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<any> } }).axe
+    const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+    return result.violations
+      .filter((v: { impact: string | null }) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v: {
+          id: string
+          impact: string | null
+          help: string
+          nodes: { target: string[]; html: string }[]
+        }) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          targets: v.nodes.map((n) => n.target.join(' ')),
+          html: v.nodes.map((n) => n.html.slice(0, 300)),
+        }),
+      )
+  })
+}
+
+/** Whether the page scrolls sideways (it should not, down to a 375 px phone). */
+export async function overflowsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)
+}
