@@ -1,15 +1,20 @@
 import { Center, Loader } from '@mantine/core'
 import { Navigate, Route, Routes } from 'react-router'
 import { Shell } from './components/shell.tsx'
-import { useMe } from './hooks/session.ts'
+import { isSchoolAdmin, isStaff, useMe } from './hooks/session.ts'
+import { MembersPage } from './pages/admin/members.tsx'
+import { TeamsPage } from './pages/admin/teams.tsx'
 import { BadgesPage } from './pages/badges.tsx'
 import { CoursePlayerPage } from './pages/course-player.tsx'
 import { DashboardPage } from './pages/dashboard.tsx'
+import { JoinPage } from './pages/join.tsx'
 import { LeaderboardPage } from './pages/leaderboard.tsx'
 import { LibraryPage } from './pages/library.tsx'
 import { NotFoundPage } from './pages/not-found.tsx'
 import { SignInPage } from './pages/sign-in.tsx'
 import { StaffHomePage } from './pages/staff-home.tsx'
+import { CourseAnalyticsPage } from './pages/teach/course-analytics.tsx'
+import { CoursesPage } from './pages/teach/courses.tsx'
 
 export function App() {
   const me = useMe()
@@ -24,26 +29,46 @@ export function App() {
     return (
       <Routes>
         <Route path="/signin" element={<SignInPage />} />
+        <Route path="/join" element={<JoinPage />} />
         <Route path="*" element={<Navigate to="/signin" replace />} />
       </Routes>
     )
   }
-  const student = me.data.student_id !== null
+  const { role, student_id } = me.data
+  const teaches = role === 'owner' || role === 'admin' || role === 'instructor'
   return (
-    <Shell me={me.data}>
-      <Routes>
-        <Route path="/" element={student ? <DashboardPage /> : <StaffHomePage me={me.data} />} />
-        <Route path="/signin" element={<Navigate to="/" replace />} />
-        {student && (
-          <>
-            <Route path="/courses/:courseId" element={<CoursePlayerPage />} />
-            <Route path="/leaderboard" element={<LeaderboardPage />} />
-            <Route path="/badges" element={<BadgesPage />} />
-            <Route path="/library" element={<LibraryPage />} />
-          </>
-        )}
-        <Route path="*" element={<NotFoundPage />} />
-      </Routes>
-    </Shell>
+    <Routes>
+      <Route path="/join" element={<JoinPage />} />
+      <Route
+        path="*"
+        element={
+          <Shell me={me.data}>
+            <Routes>
+              <Route path="/" element={student_id ? <DashboardPage /> : <StaffHomePage me={me.data} />} />
+              <Route path="/signin" element={<Navigate to="/" replace />} />
+              {student_id && (
+                <>
+                  <Route path="/courses/:courseId" element={<CoursePlayerPage />} />
+                  <Route path="/leaderboard" element={<LeaderboardPage />} />
+                  <Route path="/badges" element={<BadgesPage />} />
+                  <Route path="/library" element={<LibraryPage />} />
+                </>
+              )}
+              {teaches && (
+                <>
+                  <Route path="/teach/courses" element={<CoursesPage />} />
+                  <Route path="/teach/courses/:courseId/analytics" element={<CourseAnalyticsPage />} />
+                </>
+              )}
+              {(isSchoolAdmin(role) || role === 'support') && (
+                <Route path="/admin/members" element={<MembersPage me={me.data} />} />
+              )}
+              {isStaff(role) && <Route path="/admin/teams" element={<TeamsPage me={me.data} />} />}
+              <Route path="*" element={<NotFoundPage />} />
+            </Routes>
+          </Shell>
+        }
+      />
+    </Routes>
   )
 }

@@ -1,18 +1,26 @@
 import '@mantine/core/styles.css'
 import '@mantine/charts/styles.css'
 import '@mantine/notifications/styles.css'
-import { type CSSVariablesResolver, createTheme, MantineProvider } from '@mantine/core'
+import {
+  type CSSVariablesResolver,
+  createTheme,
+  Drawer,
+  MantineProvider,
+  Modal,
+  mergeThemeOverrides,
+} from '@mantine/core'
 import { Notifications } from '@mantine/notifications'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { StrictMode } from 'react'
+import { type ReactNode, StrictMode, useMemo } from 'react'
 import { createRoot } from 'react-dom/client'
+import { useTranslation } from 'react-i18next'
 import { BrowserRouter } from 'react-router'
 import { ApiError } from './api/client.ts'
 import { App } from './app.tsx'
 import './i18n/index.ts'
 
 // Calm and readable: one green accent, dark enough on white for WCAG AA contrast.
-const theme = createTheme({
+const baseTheme = createTheme({
   primaryColor: 'sillon',
   primaryShade: 8,
   colors: {
@@ -57,17 +65,37 @@ const queryClient = new QueryClient({
   },
 })
 
+/** The theme, with the close buttons of dialogs and drawers named in the interface language. */
+function Theme({ children }: { children: ReactNode }) {
+  const { t, i18n } = useTranslation()
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the labels change with the language
+  const theme = useMemo(() => {
+    const closeButtonProps = { 'aria-label': t('common.close') }
+    return mergeThemeOverrides(baseTheme, {
+      components: {
+        Modal: Modal.extend({ defaultProps: { closeButtonProps } }),
+        Drawer: Drawer.extend({ defaultProps: { closeButtonProps } }),
+      },
+    })
+  }, [t, i18n.language])
+  return (
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariables}>
+      {children}
+    </MantineProvider>
+  )
+}
+
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')
 createRoot(root).render(
   <StrictMode>
-    <MantineProvider theme={theme} cssVariablesResolver={cssVariables}>
+    <Theme>
       <Notifications position="top-center" />
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
           <App />
         </BrowserRouter>
       </QueryClientProvider>
-    </MantineProvider>
+    </Theme>
   </StrictMode>,
 )

@@ -16,15 +16,20 @@ import {
   IconBooks,
   IconChevronDown,
   IconHome,
+  IconKey,
   IconLanguage,
   IconLogout,
+  IconSchool,
   IconTrophy,
+  IconUsers,
+  IconUsersGroup,
+  IconWebhook,
 } from '@tabler/icons-react'
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useLocation, useNavigate } from 'react-router'
 import { api } from '../api/client.ts'
-import { type Me, useResetSession } from '../hooks/session.ts'
+import { isSchoolAdmin, isStaff, type Me, useResetSession } from '../hooks/session.ts'
 import { chooseLanguage, type Language, languages } from '../i18n/index.ts'
 import { notify } from './notify.ts'
 import { useErrorMessage } from './query-state.tsx'
@@ -38,6 +43,23 @@ function navFor(me: Me, t: (key: string) => string): NavItem[] {
       { to: '/leaderboard', label: t('nav.leaderboard'), icon: <IconTrophy size={18} /> },
       { to: '/badges', label: t('nav.badges'), icon: <IconAward size={18} /> },
       { to: '/library', label: t('nav.library'), icon: <IconBooks size={18} /> },
+    )
+  }
+  const role = me.role
+  if (role === 'owner' || role === 'admin') {
+    items.push({ to: '/teach/courses', label: t('nav.courses'), icon: <IconSchool size={18} /> })
+  }
+  if (role === 'owner' || role === 'admin' || role === 'support') {
+    items.push({ to: '/admin/members', label: t('nav.members'), icon: <IconUsers size={18} /> })
+  }
+  if (isStaff(role)) {
+    items.push({ to: '/admin/teams', label: t('nav.teams'), icon: <IconUsersGroup size={18} /> })
+  }
+  if (isSchoolAdmin(role)) {
+    items.push(
+      { to: '/admin/gamification', label: t('nav.badge_settings'), icon: <IconAward size={18} /> },
+      { to: '/admin/tokens', label: t('nav.tokens'), icon: <IconKey size={18} /> },
+      { to: '/admin/webhooks', label: t('nav.webhooks'), icon: <IconWebhook size={18} /> },
     )
   }
   return items

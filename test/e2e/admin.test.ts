@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browserAvailable, launchBrowser, openPage, seriousViolations } from '../helpers/browser.ts'
+import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
+
+// The demo school's owner reads the overview, a course's analytics and the classes, and invites a new
+// student, who opens the link in their own browser, creates an account and lands on their dashboard.
+
+async function signIn(page: Page, url: string, email: string) {
+  await page.goto(url)
+  await page.getByLabel(/e-mail/i).fill(email)
+  await page.getByRole('textbox', { name: /^(mot de passe|password)/i }).fill('demo-sillon')
+  await page.getByRole('button', { name: /^(se connecter|sign in)$/i }).click()
+}
+
+describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
+  let server: RunningServer
+  let browser: Browser
+  let dataDir: string
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
+    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+    await killChildren()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('reads the overview, a course analytics and the classes', async () => {
+    const { page, context, errors } = await openPage(browser)
+    await signIn(page, server.url, 'direction@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Vue d’ensemble' }).waitFor()
+    await page.getByText('Actifs sur 7 jours').waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+
+    await page.getByRole('link', { name: 'Mes cours' }).click()
+    await page
+      .getByRole('row', { name: /Découvrir le système solaire/ })
+      .getByRole('link', { name: 'Suivi' })
+      .click()
+    await page.getByTestId('funnel').waitFor()
+    expect(await page.getByTestId('funnel').getByRole('row').count()).toBe(5)
+    expect(await page.getByTestId('students').getByText('Léa Martin').count()).toBe(1)
+    expect(await seriousViolations(page)).toEqual([])
+
+    await page.getByRole('link', { name: 'Classes et groupes' }).click()
+    await page.getByTestId('teams').getByText('Seconde A').waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    expect(errors).toEqual([])
+    await context.close()
+  }, 90_000)
+
+  it('invites a student by link, who creates an account and arrives on their dashboard', async () => {
+    const admin = await openPage(browser)
+    await signIn(admin.page, server.url, 'direction@demo.sillon.test')
+    await admin.page.getByRole('link', { name: 'Membres' }).click()
+    await admin.page.getByTestId('members').waitFor()
+    expect(await seriousViolations(admin.page)).toEqual([])
+    await admin.page.getByRole('button', { name: 'Inviter' }).click()
+    const dialog = admin.page.getByRole('dialog', { name: 'Inviter' })
+    await dialog.getByLabel('Adresse e-mail').fill('ines.roux@example.org')
+    await dialog.getByLabel('Rôle').selectOption('student')
+    expect(await seriousViolations(admin.page)).toEqual([])
+    await dialog.getByRole('button', { name: 'Créer l’invitation' }).click()
+    const link = await dialog.getByTestId('invitation-link').inputValue()
+    expect(link).toMatch(new RegExp(`^${server.url}/join#token=`))
+    await dialog.getByRole('button', { name: 'Fermer' }).last().click()
+    await admin.page.getByTestId('invitations').getByText('ines.roux@example.org').waitFor()
+
+    const invitee = await openPage(browser)
+    await invitee.page.goto(link)
+    await invitee.page.getByText('École Démo Sillon vous invite comme Élève.').waitFor()
+    expect(await seriousViolations(invitee.page)).toEqual([])
+    await invitee.page.getByLabel('Votre nom').fill('Inès Roux')
+    await invitee.page.getByRole('textbox', { name: /^Choisissez un mot de passe/ }).fill('une-phrase-longue')
+    await invitee.page.getByRole('textbox', { name: /^Confirmez le mot de passe/ }).fill('une-phrase-longue')
+    await invitee.page.getByRole('button', { name: 'Accepter l’invitation' }).click()
+    await invitee.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    expect(invitee.page.url()).toBe(`${server.url}/`)
+    await invitee.context.close()
+
+    await admin.page.reload()
+    await admin.page.getByTestId('members').getByText('ines.roux@example.org').waitFor()
+    expect(await admin.page.getByText('Aucune invitation en attente.').count()).toBe(1)
+    await admin.context.close()
+  }, 120_000)
+})

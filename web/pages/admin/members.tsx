@@ -1,0 +1,331 @@
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Card,
+  CopyButton,
+  Group,
+  Modal,
+  NativeSelect,
+  NumberInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core'
+import { useForm } from '@mantine/form'
+import { useDisclosure } from '@mantine/hooks'
+import { IconCheck, IconCopy, IconMailPlus, IconTrash } from '@tabler/icons-react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { api, data, type Schemas } from '../../api/client.ts'
+import { notify } from '../../components/notify.ts'
+import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
+import { useFormat } from '../../hooks/format.ts'
+import { isSchoolAdmin, type Me, type Role } from '../../hooks/session.ts'
+
+const ROLES: Role[] = ['student', 'instructor', 'support', 'admin', 'owner']
+
+function useRoleOptions() {
+  const { t } = useTranslation()
+  return ROLES.map((role) => ({ value: role, label: t(`roles.${role}`) }))
+}
+
+/** Invites by e-mail; the single-use link is shown once, to copy and send. */
+function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const { t } = useTranslation()
+  const client = useQueryClient()
+  const errorMessage = useErrorMessage()
+  const roles = useRoleOptions()
+  const [link, setLink] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const form = useForm({
+    initialValues: { email: '', role: 'student' as Role, expires_in_days: 7 },
+    validate: { email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : t('sign_in.email_invalid')) },
+  })
+  const close = () => {
+    setLink(null)
+    setError(null)
+    form.reset()
+    onClose()
+  }
+  const submit = form.onSubmit(async (values) => {
+    setError(null)
+    try {
+      const created = data(await api.POST('/api/invitations', { body: values }))
+      setLink(created.url)
+      await client.invalidateQueries({ queryKey: ['invitations'] })
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  })
+  return (
+    <Modal opened={opened} onClose={close} title={t('members.invite')}>
+      {link ? (
+        <Stack>
+          <Alert color="sillon" icon={<IconCheck />}>
+            {t('members.invited', { email: form.values.email })}
+          </Alert>
+          <TextInput
+            label={t('members.invitation_link')}
+            value={link}
+            readOnly
+            data-testid="invitation-link"
+          />
+          <Text size="sm" c="dimmed">
+            {t('members.link_once')}
+          </Text>
+          <Group>
+            <CopyButton value={link}>
+              {({ copied, copy }) => (
+                <Button leftSection={<IconCopy size={16} />} onClick={copy} variant="light">
+                  {copied ? t('members.copied') : t('members.copy')}
+                </Button>
+              )}
+            </CopyButton>
+            <Button onClick={close}>{t('common.close')}</Button>
+          </Group>
+        </Stack>
+      ) : (
+        <form onSubmit={submit}>
+          <Stack>
+            <TextInput
+              label={t('members.email')}
+              type="email"
+              data-autofocus
+              {...form.getInputProps('email')}
+            />
+            <NativeSelect label={t('members.role')} data={roles} {...form.getInputProps('role')} />
+            <NumberInput
+              label={t('members.expires_in_days')}
+              min={1}
+              max={90}
+              {...form.getInputProps('expires_in_days')}
+            />
+            {error && (
+              <Text c="red.8" size="sm" role="alert">
+                {error}
+              </Text>
+            )}
+            <Button type="submit" loading={form.submitting} leftSection={<IconMailPlus size={16} />}>
+              {t('members.send_invitation')}
+            </Button>
+          </Stack>
+        </form>
+      )}
+    </Modal>
+  )
+}
+
+function Invitations() {
+  const { t } = useTranslation()
+  const f = useFormat()
+  const client = useQueryClient()
+  const errorMessage = useErrorMessage()
+  const query = useQuery({
+    queryKey: ['invitations'],
+    queryFn: async () => data(await api.GET('/api/invitations')).data,
+  })
+  const revoke = async (invitation: Schemas['Invitation']) => {
+    try {
+      await api.DELETE('/api/invitations/{id}', { params: { path: { id: invitation.id } } })
+      await client.invalidateQueries({ queryKey: ['invitations'] })
+    } catch (err) {
+      notify(errorMessage(err), 'red')
+    }
+  }
+  return (
+    <QueryState query={query}>
+      {(invitations) =>
+        invitations.length === 0 ? (
+          <Text c="dimmed">{t('members.no_invitations')}</Text>
+        ) : (
+          <Table.ScrollContainer minWidth={480}>
+            <Table striped data-testid="invitations">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">{t('members.email')}</Table.Th>
+                  <Table.Th scope="col">{t('members.role')}</Table.Th>
+                  <Table.Th scope="col">{t('members.expires')}</Table.Th>
+                  <Table.Th scope="col">{t('teach.actions')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {invitations.map((i) => (
+                  <Table.Tr key={i.id}>
+                    <Table.Td>{i.email}</Table.Td>
+                    <Table.Td>{i.role ? t(`roles.${i.role}`) : '—'}</Table.Td>
+                    <Table.Td>{f.dateTime(i.expires_at)}</Table.Td>
+                    <Table.Td>
+                      <Button size="compact-sm" variant="subtle" color="red" onClick={() => void revoke(i)}>
+                        {t('members.revoke')}
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )
+      }
+    </QueryState>
+  )
+}
+
+/** The school's members with their roles; admins change roles, remove members and invite new ones. */
+export function MembersPage({ me }: { me: Me }) {
+  const { t } = useTranslation()
+  const f = useFormat()
+  const client = useQueryClient()
+  const errorMessage = useErrorMessage()
+  const roles = useRoleOptions()
+  const admin = isSchoolAdmin(me.role)
+  const [opened, { open, close }] = useDisclosure()
+  const [role, setRole] = useState('')
+  const [search, setSearch] = useState('')
+  const [removing, setRemoving] = useState<Schemas['Member'] | null>(null)
+  const query = useQuery({
+    queryKey: ['members', role, search],
+    queryFn: async () =>
+      data(
+        await api.GET('/api/members', {
+          params: {
+            query: { role: (role || undefined) as Role | undefined, query: search || undefined, limit: 500 },
+          },
+        }),
+      ).data,
+  })
+  const refresh = () => client.invalidateQueries({ queryKey: ['members'] })
+  const changeRole = async (member: Schemas['Member'], next: Role) => {
+    try {
+      await api.PATCH('/api/members/{user_id}', {
+        params: { path: { user_id: member.user_id } },
+        body: { role: next },
+      })
+      await refresh()
+    } catch (err) {
+      notify(errorMessage(err), 'red')
+    }
+  }
+  const remove = async () => {
+    if (!removing) return
+    try {
+      await api.DELETE('/api/members/{user_id}', { params: { path: { user_id: removing.user_id } } })
+      await refresh()
+    } catch (err) {
+      notify(errorMessage(err), 'red')
+    } finally {
+      setRemoving(null)
+    }
+  }
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between">
+        <Title order={1} size="h2">
+          {t('members.title')}
+        </Title>
+        {admin && (
+          <Button leftSection={<IconMailPlus size={16} />} onClick={open}>
+            {t('members.invite')}
+          </Button>
+        )}
+      </Group>
+      <InviteModal opened={opened} onClose={close} />
+      <Group>
+        <TextInput
+          label={t('members.search')}
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          w={240}
+        />
+        <NativeSelect
+          label={t('members.role')}
+          data={[{ value: '', label: t('members.all_roles') }, ...roles]}
+          value={role}
+          onChange={(e) => setRole(e.currentTarget.value)}
+        />
+      </Group>
+      <QueryState query={query}>
+        {(members) => (
+          <Table.ScrollContainer minWidth={560}>
+            <Table striped highlightOnHover data-testid="members">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">{t('members.name')}</Table.Th>
+                  <Table.Th scope="col">{t('members.email')}</Table.Th>
+                  <Table.Th scope="col">{t('members.role')}</Table.Th>
+                  <Table.Th scope="col">{t('members.since')}</Table.Th>
+                  {admin && <Table.Th scope="col">{t('teach.actions')}</Table.Th>}
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {members.map((m) => (
+                  <Table.Tr key={m.user_id}>
+                    <Table.Td>{m.name}</Table.Td>
+                    <Table.Td>{m.email}</Table.Td>
+                    <Table.Td>
+                      {admin && m.user_id !== me.user.id ? (
+                        <NativeSelect
+                          aria-label={t('members.role_of', { name: m.name })}
+                          size="xs"
+                          data={roles}
+                          value={m.role ?? ''}
+                          onChange={(e) => void changeRole(m, e.currentTarget.value as Role)}
+                        />
+                      ) : m.role ? (
+                        t(`roles.${m.role}`)
+                      ) : (
+                        '—'
+                      )}
+                    </Table.Td>
+                    <Table.Td>{f.date(m.created_at)}</Table.Td>
+                    {admin && (
+                      <Table.Td>
+                        {m.user_id !== me.user.id && (
+                          <Tooltip label={t('members.remove')}>
+                            <ActionIcon
+                              variant="subtle"
+                              color="red"
+                              aria-label={t('members.remove_name', { name: m.name })}
+                              onClick={() => setRemoving(m)}
+                            >
+                              <IconTrash size={16} />
+                            </ActionIcon>
+                          </Tooltip>
+                        )}
+                      </Table.Td>
+                    )}
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
+      {admin && (
+        <Card withBorder>
+          <Title order={2} size="h4" mb="sm">
+            {t('members.pending')}
+          </Title>
+          <Invitations />
+        </Card>
+      )}
+      <Modal opened={removing !== null} onClose={() => setRemoving(null)} title={t('members.remove')}>
+        <Stack>
+          <Text>{t('members.remove_confirm', { name: removing?.name ?? '' })}</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setRemoving(null)}>
+              {t('common.cancel')}
+            </Button>
+            <Button color="red" onClick={() => void remove()}>
+              {t('members.remove')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Stack>
+  )
+}

@@ -1,0 +1,215 @@
+import { BarChart } from '@mantine/charts'
+import { Anchor, Badge, Card, Group, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core'
+import { useQuery } from '@tanstack/react-query'
+import type { TFunction } from 'i18next'
+import { useTranslation } from 'react-i18next'
+import { Link, useParams } from 'react-router'
+import { api, data } from '../../api/client.ts'
+import { QueryState } from '../../components/query-state.tsx'
+import { RiskReasons } from '../../components/risk.tsx'
+import { useFormat } from '../../hooks/format.ts'
+import { statusColor } from './courses.tsx'
+
+function duration(seconds: number | null, t: TFunction) {
+  if (seconds === null) return '—'
+  if (seconds < 90) return t('analytics.seconds', { count: Math.round(seconds) })
+  if (seconds < 5400) return t('analytics.minutes', { count: Math.round(seconds / 60) })
+  return t('analytics.hours', { count: Math.round(seconds / 3600) })
+}
+
+/** A course's funnel step by step, and its students with where they are, their scores and risks. */
+export function CourseAnalyticsPage() {
+  const { t } = useTranslation()
+  const f = useFormat()
+  const { courseId = '' } = useParams()
+  const query = useQuery({
+    queryKey: ['course-analytics', courseId],
+    queryFn: async () =>
+      data(
+        await api.GET('/api/courses/{id}/analytics', {
+          params: { path: { id: courseId }, query: { limit: 500 } },
+        }),
+      ),
+  })
+  return (
+    <QueryState query={query}>
+      {(a) => (
+        <Stack gap="lg">
+          <div>
+            <Anchor component={Link} to="/teach/courses" size="sm">
+              ← {t('teach.courses')}
+            </Anchor>
+            <Group gap="sm" mt={4}>
+              <Title order={1} size="h2">
+                {a.course.name}
+              </Title>
+              <Badge color={statusColor[a.course.status]} variant="light">
+                {t(`course_status.${a.course.status}`)}
+              </Badge>
+            </Group>
+          </div>
+          <SimpleGrid cols={{ base: 2, sm: 3 }}>
+            <Card withBorder>
+              <Text size="sm" c="dimmed">
+                {t('analytics.enrolled')}
+              </Text>
+              <Text fw={700} size="xl">
+                {f.number(a.enrolled)}
+              </Text>
+            </Card>
+            <Card withBorder>
+              <Text size="sm" c="dimmed">
+                {t('analytics.completed')}
+              </Text>
+              <Text fw={700} size="xl" data-testid="completed-count">
+                {f.number(a.completed)}
+              </Text>
+            </Card>
+            <Card withBorder>
+              <Text size="sm" c="dimmed">
+                {t('analytics.steps')}
+              </Text>
+              <Text fw={700} size="xl">
+                {f.number(a.course.step_count)}
+              </Text>
+            </Card>
+          </SimpleGrid>
+          <Card withBorder>
+            <Title order={2} size="h4" mb="sm">
+              {t('analytics.funnel')}
+            </Title>
+            {a.funnel.length === 0 ? (
+              <Text c="dimmed">{t('analytics.no_steps')}</Text>
+            ) : (
+              <>
+                <BarChart
+                  h={240}
+                  data={a.funnel.map((s) => ({
+                    step: `${s.index + 1}. ${s.name}`,
+                    [t('analytics.reached')]: s.reached,
+                    [t('analytics.completed_step')]: s.completed,
+                  }))}
+                  dataKey="step"
+                  series={[
+                    { name: t('analytics.reached'), color: 'gray.5' },
+                    { name: t('analytics.completed_step'), color: 'sillon.7' },
+                  ]}
+                />
+                <Table.ScrollContainer minWidth={560} mt="md">
+                  <Table striped data-testid="funnel">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th scope="col">{t('analytics.step')}</Table.Th>
+                        <Table.Th scope="col" ta="right">
+                          {t('analytics.reached')}
+                        </Table.Th>
+                        <Table.Th scope="col" ta="right">
+                          {t('analytics.completed_step')}
+                        </Table.Th>
+                        <Table.Th scope="col" ta="right">
+                          {t('analytics.drop_off')}
+                        </Table.Th>
+                        <Table.Th scope="col" ta="right">
+                          {t('analytics.attempts')}
+                        </Table.Th>
+                        <Table.Th scope="col" ta="right">
+                          {t('analytics.time')}
+                        </Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {a.funnel.map((s) => (
+                        <Table.Tr key={s.class_id}>
+                          <Table.Td>
+                            {s.index + 1}. {s.name}
+                          </Table.Td>
+                          <Table.Td ta="right">{f.number(s.reached)}</Table.Td>
+                          <Table.Td ta="right">{f.number(s.completed)}</Table.Td>
+                          <Table.Td ta="right">
+                            {f.number(s.drop_off)} ({f.percent(s.drop_off_ratio)})
+                          </Table.Td>
+                          <Table.Td ta="right">
+                            {s.average_quiz_attempts === null
+                              ? '—'
+                              : f.number(Math.round(s.average_quiz_attempts * 10) / 10)}
+                          </Table.Td>
+                          <Table.Td ta="right">{duration(s.average_time_sec, t)}</Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </Table.ScrollContainer>
+              </>
+            )}
+          </Card>
+          <Card withBorder>
+            <Title order={2} size="h4" mb="sm">
+              {t('analytics.students', { count: a.students.total })}
+            </Title>
+            {a.students.entries.length === 0 ? (
+              <Text c="dimmed">{t('analytics.no_students')}</Text>
+            ) : (
+              <Table.ScrollContainer minWidth={640}>
+                <Table striped data-testid="students">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th scope="col">{t('analytics.student')}</Table.Th>
+                      <Table.Th scope="col">{t('analytics.position')}</Table.Th>
+                      <Table.Th scope="col">{t('analytics.scores')}</Table.Th>
+                      <Table.Th scope="col">{t('analytics.last_seen')}</Table.Th>
+                      <Table.Th scope="col">{t('analytics.risk')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {a.students.entries.map((s) => (
+                      <Table.Tr key={s.student_id}>
+                        <Table.Td>{s.name ?? s.student_id}</Table.Td>
+                        <Table.Td miw={160}>
+                          <Stack gap={2}>
+                            <Progress
+                              value={s.progress_ratio * 100}
+                              aria-label={t('analytics.progress_of', { name: s.name ?? '' })}
+                            />
+                            <Text size="xs">
+                              {s.completed
+                                ? t('analytics.done')
+                                : s.current_step
+                                  ? t('analytics.on_step', {
+                                      index: s.current_step.index + 1,
+                                      name: s.current_step.name,
+                                    })
+                                  : '—'}
+                            </Text>
+                          </Stack>
+                        </Table.Td>
+                        <Table.Td>
+                          {s.quiz_scores.length === 0
+                            ? '—'
+                            : s.quiz_scores.map((q) => (
+                                <Text key={q.class_id} size="xs">
+                                  {t('analytics.quiz_score', {
+                                    index: q.step_index + 1,
+                                    percent: q.best_ratio === null ? '—' : f.percent(q.best_ratio),
+                                    count: q.attempts,
+                                  })}
+                                </Text>
+                              ))}
+                        </Table.Td>
+                        <Table.Td>
+                          {s.last_event_at ? f.dateTime(s.last_event_at) : t('analytics.never')}
+                        </Table.Td>
+                        <Table.Td>
+                          {s.at_risk.length === 0 ? '—' : <RiskReasons reasons={s.at_risk} />}
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            )}
+          </Card>
+        </Stack>
+      )}
+    </QueryState>
+  )
+}
