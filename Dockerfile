@@ -7,6 +7,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev
 
+# The web app is built once here (Vite); the runtime image carries only its static files.
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY web ./web
+RUN node --import tsx web/build.ts
+
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production DATA_DIR=/data PORT=3000 HOST=0.0.0.0
 WORKDIR /app
@@ -15,6 +23,7 @@ COPY package.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
 COPY demo ./demo
+COPY --from=web /app/dist/web ./dist/web
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
