@@ -14,6 +14,7 @@ import { useDisclosure } from '@mantine/hooks'
 import {
   IconAward,
   IconBooks,
+  IconCheck,
   IconChevronDown,
   IconHome,
   IconKey,
@@ -157,6 +158,27 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               </Menu.Target>
               <Menu.Dropdown>
                 <Menu.Label>{me.user.email}</Menu.Label>
+                {me.organisations.length > 1 && (
+                  <>
+                    <Menu.Label>{t('nav.school')}</Menu.Label>
+                    {me.organisations.map((o) => (
+                      <Menu.Item
+                        key={o.id}
+                        leftSection={
+                          o.id === me.organisation?.id ? (
+                            <IconCheck size={16} />
+                          ) : (
+                            <span style={{ width: 16 }} />
+                          )
+                        }
+                        onClick={() => void switchSchool(o.id)}
+                      >
+                        {o.name}
+                      </Menu.Item>
+                    ))}
+                    <Menu.Divider />
+                  </>
+                )}
                 <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => void signOut()}>
                   {t('nav.sign_out')}
                 </Menu.Item>
