@@ -27,7 +27,7 @@ async function signIn(page: Page, url: string, email: string) {
 
 /** Plays the current step's video, muted, at the speed the course allows, until the server credits it. */
 async function watchVideo(page: Page) {
-  await page.getByLabel('Vitesse de lecture').selectOption('2')
+  await page.getByLabel(/^(Vitesse de lecture|Playback speed)$/).selectOption('2')
   await page.getByTestId('video').evaluate(async (video: HTMLVideoElement) => {
     video.muted = true
     await video.play()
@@ -136,6 +136,37 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
     expect(await seriousViolations(page)).toEqual([])
     expect(errors).toEqual([])
   }, 180_000)
+
+  it('keeps the pings made offline and sends them in one batch when the connection is back', async () => {
+    const { page, context } = await openPage(browser)
+    await signIn(page, server.url, 'hugo@demo.sillon.test')
+    await page.getByRole('link', { name: /^(Commencer|Continuer|Start|Continue)$/ }).click()
+    const batches: number[] = []
+    page.on('request', (request) => {
+      if (!request.url().endsWith('/api/video-event')) return
+      const body = JSON.parse(request.postData() ?? '{}') as { events?: unknown[] }
+      batches.push(body.events?.length ?? 0)
+    })
+    await watchVideo(page)
+    await context.setOffline(true)
+    // Offline for more than one ping period, then the video ends: two pings at least wait on the device.
+    await page.waitForTimeout(11_000)
+    await expect
+      .poll(
+        () => page.evaluate(() => JSON.parse(localStorage.getItem('sillon.pending-pings') ?? '[]').length),
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThanOrEqual(2)
+    const sentBefore = batches.length
+    await context.setOffline(false)
+    await expect
+      .poll(() => page.evaluate(() => localStorage.getItem('sillon.pending-pings')), { timeout: 20_000 })
+      .toBeNull()
+    expect(Math.max(...batches.slice(sentBefore))).toBeGreaterThanOrEqual(2)
+    // The server credited the watching done offline: the step completes and the quiz opens.
+    await page.getByRole('heading', { name: "Les planètes, dans l'ordre" }).waitFor({ timeout: 30_000 })
+    await context.close()
+  }, 120_000)
 
   it('speaks English when the student chooses it, and keeps the choice for the next visit', async () => {
     const { page, context } = await openPage(browser)
