@@ -2,8 +2,11 @@ import { Center, Loader } from '@mantine/core'
 import { Navigate, Route, Routes } from 'react-router'
 import { Shell } from './components/shell.tsx'
 import { isSchoolAdmin, isStaff, useMe } from './hooks/session.ts'
+import { GamificationSettingsPage } from './pages/admin/gamification.tsx'
 import { MembersPage } from './pages/admin/members.tsx'
 import { TeamsPage } from './pages/admin/teams.tsx'
+import { TokensPage } from './pages/admin/tokens.tsx'
+import { WebhooksPage } from './pages/admin/webhooks.tsx'
 import { BadgesPage } from './pages/badges.tsx'
 import { CoursePlayerPage } from './pages/course-player.tsx'
 import { DashboardPage } from './pages/dashboard.tsx'
@@ -62,6 +65,13 @@ export function App() {
               )}
               {(isSchoolAdmin(role) || role === 'support') && (
                 <Route path="/admin/members" element={<MembersPage me={me.data} />} />
+              )}
+              {isSchoolAdmin(role) && (
+                <>
+                  <Route path="/admin/tokens" element={<TokensPage />} />
+                  <Route path="/admin/webhooks" element={<WebhooksPage />} />
+                  <Route path="/admin/gamification" element={<GamificationSettingsPage />} />
+                </>
               )}
               {isStaff(role) && <Route path="/admin/teams" element={<TeamsPage me={me.data} />} />}
               <Route path="*" element={<NotFoundPage />} />

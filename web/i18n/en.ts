@@ -1,6 +1,8 @@
 import type { Translations } from './fr.ts'
+import { settingsEn } from './settings.en.ts'
 
 export const en: Translations = {
+  settings: settingsEn,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Loading…',

@@ -1,7 +1,10 @@
+// The interface in French, the default. en.ts must have the same keys (its type checks it); the larger
+// areas keep their strings in files of their own (builder.fr.ts, settings.fr.ts).
 
-// The interface in French, the default. en.ts must have the same keys (its type checks it).
+import { settingsFr } from './settings.fr.ts'
 
 export const fr = {
+  settings: settingsFr,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Chargement…',

@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  browserAvailable,
+  launchBrowser,
+  openPage,
+  overflowsSideways,
+  seriousViolations,
+} from '../helpers/browser.ts'
+import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
+
+// The demo school's owner runs the school's settings in a real browser against the real server on a fresh
+// database: an API token (its secret shown once), a webhook subscription, the gamification rules, a badge.
+
+const OWNER = 'direction@demo.sillon.test'
+const PASSWORD = 'demo-sillon'
+
+async function signIn(page: Page, url: string) {
+  page.setDefaultTimeout(20_000)
+  await page.goto(url)
+  await page.getByLabel(/e-mail/i).fill(OWNER)
+  await page.getByRole('textbox', { name: /^(mot de passe|password)/i }).fill(PASSWORD)
+  await page.getByRole('button', { name: /^(se connecter|sign in)$/i }).click()
+  await page.getByRole('navigation').waitFor()
+}
+
+describe.skipIf(!browserAvailable)('school settings in the browser', () => {
+  let server: RunningServer
+  let browser: Browser
+  let dataDir: string
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
+    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+    await killChildren()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('creates an API token whose secret shows once, then revokes it', async () => {
+    const { page, context, errors } = await openPage(browser)
+    await signIn(page, server.url)
+    await page.goto(`${server.url}/admin/tokens`)
+    await page.getByRole('heading', { name: 'Jetons d’API' }).waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+
+    await page.getByRole('button', { name: 'Nouveau jeton' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('Nom').fill('Synchro ENT')
+    await dialog.getByLabel('Expire dans (jours)').fill('30')
+    await dialog.getByRole('button', { name: 'Créer le jeton' }).click()
+    const secret = await dialog.getByLabel('Jeton', { exact: true }).inputValue()
+    expect(secret.length).toBeGreaterThan(20)
+    await dialog.getByText('Copiez ce jeton maintenant').waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    await dialog.getByRole('button', { name: 'J’ai copié le jeton' }).click()
+
+    const row = page.getByRole('row', { name: /Synchro ENT/ })
+    await row.waitFor()
+    expect(await row.textContent()).toContain(OWNER)
+    expect(await row.textContent()).toContain(secret.slice(0, 8))
+    // The secret is nowhere on the page any more, and a new form does not bring it back.
+    expect(await page.content()).not.toContain(secret)
+    await page.getByRole('button', { name: 'Nouveau jeton' }).click()
+    expect(await page.getByRole('dialog').getByLabel('Jeton', { exact: true }).count()).toBe(0)
+    await page.getByRole('dialog').getByRole('button', { name: 'Fermer' }).click()
+
+    // The token works until it is revoked.
+    const me = () => fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${secret}` } })
+    expect((await me()).status).toBe(200)
+    await row.getByRole('button', { name: /Révoquer/ }).click()
+    await page.getByRole('dialog').getByRole('button', { name: 'Révoquer' }).click()
+    await page.getByText('Aucun jeton actif.').waitFor()
+    expect((await me()).status).toBe(401)
+    expect(errors).toEqual([])
+    await context.close()
+  }, 60_000)
+
+  it('subscribes a URL to events, sees its secret once and the subscription listed, and pauses it', async () => {
+    const { page, context, errors } = await openPage(browser)
+    await signIn(page, server.url)
+    await page.goto(`${server.url}/admin/webhooks`)
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor()
+    await page.getByText(/Aucun abonnement/).waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+
+    await page.getByRole('button', { name: 'Nouvel abonnement' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel(/Adresse de réception/).fill('http://127.0.0.1:9/hook')
+    await dialog.getByLabel('Un élève termine une étape').uncheck()
+    expect(await seriousViolations(page)).toEqual([])
+    await dialog.getByRole('button', { name: 'Créer l’abonnement' }).click()
+    const secret = await dialog.getByLabel('Secret de signature').inputValue()
+    expect(secret.length).toBeGreaterThan(20)
+    await dialog.getByRole('button', { name: 'J’ai copié le secret' }).click()
+
+    const card = page.getByTestId('webhook')
+    await card.waitFor()
+    expect(await card.textContent()).toContain('http://127.0.0.1:9/hook')
+    expect(await card.textContent()).toContain('Un élève réussit un quiz')
+    expect(await card.textContent()).not.toContain('Un élève termine une étape')
+    expect(await page.content()).not.toContain(secret)
+
+    await card.getByRole('switch', { name: /Actif/ }).uncheck({ force: true })
+    await card.getByText('En pause').waitFor()
+    await card.getByRole('button', { name: /Envois/ }).click()
+    await page.getByText(/Aucun envoi pour l’instant/).waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    expect(errors).toEqual([])
+    await context.close()
+  }, 60_000)
+
+  it('changes an XP amount and deactivates a badge', async () => {
+    const { page, context, errors } = await openPage(browser)
+    await signIn(page, server.url)
+    await page.goto(`${server.url}/admin/gamification`)
+    await page.getByRole('heading', { name: 'Règles de gamification' }).waitFor()
+    const firstVideo = page.getByRole('switch', { name: 'Badge « Première vidéo » actif' })
+    await firstVideo.waitFor({ state: 'attached' })
+    expect(await seriousViolations(page)).toEqual([])
+
+    // Out of range: the field says so and nothing is saved.
+    const quizPassed = page.getByLabel('Quiz réussi', { exact: true })
+    await quizPassed.fill('20000')
+    await page.getByRole('button', { name: 'Enregistrer les règles' }).click()
+    await page.getByText('Un nombre entier entre 0 et 10000.').waitFor()
+    await quizPassed.fill('60')
+    await page.getByRole('button', { name: 'Enregistrer les règles' }).click()
+    await page.getByText('Règles enregistrées.').waitFor()
+    const settings = await (await page.request.get(`${server.url}/api/gamification/settings`)).json()
+    expect(settings.xp.quiz_passed).toBe(60)
+
+    expect(await firstVideo.isChecked()).toBe(true)
+    await firstVideo.uncheck({ force: true })
+    await page.getByText(/Badge « Première vidéo » désactivé/).waitFor()
+    expect(await firstVideo.isChecked()).toBe(false)
+    const badges: { code: string; active: boolean }[] = await (
+      await page.request.get(`${server.url}/api/gamification/badges`)
+    ).json()
+    expect(badges.find((b) => b.code === 'first_video')?.active).toBe(false)
+
+    // A new badge from the simple criteria form: three perfect quizzes.
+    await page.getByRole('button', { name: 'Nouveau badge' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel(/^Nom/).fill('Sans faute')
+    await dialog.getByLabel(/^Code/).fill('perfect_3')
+    await dialog.getByLabel('Activité comptée').selectOption('QUIZ_PASSED')
+    await dialog.getByLabel('Sans faute uniquement').check()
+    await dialog.getByLabel('Au moins').fill('3')
+    expect(await seriousViolations(page)).toEqual([])
+    await dialog.getByRole('button', { name: 'Créer le badge' }).click()
+    await page.getByTestId('badge-perfect_3').getByText('Quiz réussis sans faute ≥ 3').waitFor()
+    expect(errors).toEqual([])
+    await context.close()
+  }, 90_000)
+
+  it('fits a 375 px phone on every settings page', async () => {
+    const { page, context } = await openPage(browser, { width: 375, height: 740 })
+    await signIn(page, server.url)
+    for (const [path, loaded] of [
+      ['/admin/tokens', page.getByText('Aucun jeton actif.')],
+      ['/admin/webhooks', page.getByTestId('webhook')],
+      ['/admin/gamification', page.getByTestId('badges')],
+    ] as const) {
+      await page.goto(`${server.url}${path}`)
+      await loaded.waitFor()
+      expect(await overflowsSideways(page)).toBe(false)
+    }
+    expect(await seriousViolations(page)).toEqual([])
+    await context.close()
+  }, 60_000)
+})
