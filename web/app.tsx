@@ -17,6 +17,7 @@ import { NotFoundPage } from './pages/not-found.tsx'
 import { SignInPage } from './pages/sign-in.tsx'
 import { StaffHomePage } from './pages/staff-home.tsx'
 import { CourseAnalyticsPage } from './pages/teach/course-analytics.tsx'
+import { CourseBuilderPage } from './pages/teach/course-builder.tsx'
 import { CoursesPage } from './pages/teach/courses.tsx'
 
 export function App() {
@@ -60,6 +61,7 @@ export function App() {
               {teaches && (
                 <>
                   <Route path="/teach/courses" element={<CoursesPage />} />
+                  <Route path="/teach/courses/:courseId" element={<CourseBuilderPage />} />
                   <Route path="/teach/courses/:courseId/analytics" element={<CourseAnalyticsPage />} />
                 </>
               )}

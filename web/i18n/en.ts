@@ -1,8 +1,10 @@
+import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
 import { settingsEn } from './settings.en.ts'
 
 export const en: Translations = {
   settings: settingsEn,
+  builder: builderEn,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Loading…',

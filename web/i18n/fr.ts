@@ -1,10 +1,12 @@
 // The interface in French, the default. en.ts must have the same keys (its type checks it); the larger
 // areas keep their strings in files of their own (builder.fr.ts, settings.fr.ts).
 
+import { builderFr } from './builder.fr.ts'
 import { settingsFr } from './settings.fr.ts'
 
 export const fr = {
   settings: settingsFr,
+  builder: builderFr,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Chargement…',
