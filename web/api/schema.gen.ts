@@ -4122,6 +4122,8 @@ export type components = {
       quiz_pass_threshold: number;
       /** @description Every enrolled student, directly or by team */
       student_ids: string[];
+      /** @description The students enrolled directly (what `student_ids` in a course update replaces) */
+      direct_student_ids: string[];
       students: ({
           id: string;
           name: string | null;

@@ -101,7 +101,9 @@ describe.each(testDialects())('courses on %s', (dialect) => {
     expect(refused.status).toBe(409)
     expect(refused.body.error).toMatchObject({
       code: 'not_publishable',
-      details: { problems: [{ class_id: null, message: 'A course needs at least one step' }] },
+      details: {
+        problems: [{ class_id: null, code: 'no_steps', message: 'A course needs at least one step' }],
+      },
     })
 
     const course = await courseWithSteps(completeSteps.video)
@@ -112,7 +114,7 @@ describe.each(testDialects())('courses on %s', (dialect) => {
     })
     const stillRefused = await instructor.client.post(`/api/courses/${course.id}/publish`)
     expect(stillRefused.body.error.details.problems).toEqual([
-      { class_id: incomplete.body.id, message: 'Step "Quiz to write" needs a quiz' },
+      { class_id: incomplete.body.id, code: 'quiz_missing', message: 'Step "Quiz to write" needs a quiz' },
     ])
     await instructor.client.patch(`/api/lms/classes/${incomplete.body.id}`, { quiz: completeSteps.quiz.quiz })
     const published = await instructor.client.post(`/api/courses/${course.id}/publish`)

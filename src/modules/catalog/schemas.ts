@@ -212,6 +212,9 @@ export const CourseSchema = z
     video_completion_threshold: z.number(),
     quiz_pass_threshold: z.number(),
     student_ids: z.array(z.string()).openapi({ description: 'Every enrolled student, directly or by team' }),
+    direct_student_ids: z.array(z.string()).openapi({
+      description: 'The students enrolled directly (what `student_ids` in a course update replaces)',
+    }),
     students: z.array(PersonRef),
     instructor_ids: z.array(z.string()),
     instructors: z.array(PersonRef),
@@ -229,10 +232,6 @@ export const CourseListQuery = PaginationQuery.extend({
     .datetime({ offset: true })
     .optional()
     .transform((v) => (v ? new Date(v).toISOString() : undefined)),
-})
-
-export const PublishProblemsSchema = z.object({
-  problems: z.array(z.object({ class_id: z.string().nullable(), message: z.string() })),
 })
 
 // Steps (classes)

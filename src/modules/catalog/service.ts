@@ -118,6 +118,10 @@ async function courseViews(deps: CatalogDeps, orgId: string, rows: CourseRow[]) 
       video_completion_threshold: Number(row.video_completion_threshold),
       quiz_pass_threshold: Number(row.quiz_pass_threshold),
       student_ids: enrolled,
+      direct_student_ids: links.direct
+        .filter((l) => l.course_id === row.id)
+        .map((l) => l.student_id)
+        .sort(),
       students: enrolled.map((id) => ({ id, name: studentName.get(id) ?? null })),
       instructor_ids: assigned,
       instructors: assigned.map((id) => ({ id, name: instructorName.get(id) ?? null })),
@@ -570,10 +574,8 @@ function assertStepComplete(course: CourseRow, content: StepContent) {
   if (problems.length > 0) {
     throw conflict(
       'step_incomplete',
-      `A published course only takes complete steps: this one ${problems.join(', ')}`,
-      {
-        problems,
-      },
+      `A published course only takes complete steps: this one ${problems.map((p) => p.message).join(', ')}`,
+      { problems: problems.map((p) => ({ ...p, class_id: content.id })) },
     )
   }
 }

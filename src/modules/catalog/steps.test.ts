@@ -162,8 +162,14 @@ describe.each(testDialects())('steps on %s', (dialect) => {
     })
     expect(incomplete.status).toBe(409)
     expect(incomplete.body.error.code).toBe('step_incomplete')
+    expect(incomplete.body.error.details.problems).toEqual([
+      expect.objectContaining({ code: 'video_missing', message: 'needs a video with its duration' }),
+    ])
     const emptied = await author.client.patch(`/api/lms/classes/${step.id}`, { content_md: '' })
     expect(emptied.status).toBe(409)
+    expect(emptied.body.error.details.problems).toEqual([
+      { class_id: step.id, code: 'text_missing', message: 'needs the text to read' },
+    ])
     expect(await order(courseId)).toEqual(['Read'])
   })
 

@@ -54,6 +54,8 @@ describe.each(testDialects())('teams on %s', (dialect) => {
       })
     ).body
     expect(course.student_ids).toEqual([a.studentId, direct.studentId].sort())
+    // Only the direct enrolments are what a `student_ids` update replaces.
+    expect(course.direct_student_ids).toEqual([direct.studentId])
     expect(course.team_ids).toEqual([team.id])
 
     await admin.client.post(`/api/teams/${team.id}/members`, { student_id: b.studentId })

@@ -16,28 +16,17 @@ const personLabel = (person: Person) => person.name ?? person.emails[0]?.email ?
 
 const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((id) => b.includes(id))
 
-/**
- * The course's view lists every enrolled student, by team or directly, without telling which. The students
- * of its teams are taken as enrolled by team; the others as enrolled directly.
- */
-function directStudents(course: Course, teams: Team[]) {
-  const viaTeams = new Set(teams.filter((t) => course.team_ids.includes(t.id)).flatMap((t) => t.student_ids))
-  return course.student_ids.filter((id) => !viaTeams.has(id))
-}
-
 function EnrolmentForm({ course, teams, students }: { course: Course; teams: Team[]; students: Person[] }) {
   const { t } = useTranslation()
   const client = useQueryClient()
   const message = useBuilderError()
-  const direct = directStudents(course, teams)
+  const direct = course.direct_student_ids
   const form = useForm({ initialValues: { team_ids: course.team_ids, student_ids: direct } })
   const submit = form.onSubmit(async (values) => {
     try {
       const updated = data(
         await api.PATCH('/api/lms/courses/{id}', {
           params: { path: { id: course.id } },
-          // Unchanged direct enrolments are left alone, so a student both in a team and enrolled directly
-          // keeps their direct enrolment.
           body: {
             team_ids: values.team_ids,
             ...(sameSet(values.student_ids, direct) ? {} : { student_ids: values.student_ids }),

@@ -13,7 +13,7 @@ import type { Step } from './step-draft.ts'
 type Course = Schemas['Course']
 
 /** What keeps a course from being published, as POST /api/courses/{id}/publish lists it (409). */
-export type Problem = { class_id: string | null; message: string }
+export type Problem = { class_id: string | null; code: string; message: string }
 
 function problemsOf(err: unknown): Problem[] | null {
   if (!(err instanceof ApiError)) return null
@@ -21,27 +21,17 @@ function problemsOf(err: unknown): Problem[] | null {
   return Array.isArray(problems) && problems.length > 0 ? (problems as Problem[]) : null
 }
 
-// The server words its problems in English, without a code; these are its sentences (catalog/rules/steps.ts),
-// so that the person reads them in the interface language. Anything else is shown as the server wrote it.
-const KNOWN_PROBLEMS: [string, string][] = [
-  ['needs a video with its duration', 'builder.problems.video'],
-  ['needs a quiz', 'builder.problems.quiz'],
-  ['the quiz has no question', 'builder.problems.no_question'],
-  ["needs the Tally form's signing secret", 'builder.problems.tally_secret'],
-  ['needs the text to read', 'builder.problems.reading'],
-  ['A course needs at least one step', 'builder.problems.no_steps'],
-]
-
 /** Why the course cannot be published yet, step by step. */
 export function ProblemsAlert({ courseId, problems }: { courseId: string; problems: Problem[] }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const client = useQueryClient()
   const steps = client.getQueryData<Step[]>(stepsKey(courseId)) ?? []
   const describe = (problem: Problem) => {
-    const known = KNOWN_PROBLEMS.find(([text]) => problem.message.includes(text))
-    if (!known) return problem.message
+    const key = `builder.problems.${problem.code}`
+    // A code this version does not know yet is shown as the server words it.
+    if (!i18n.exists(key)) return problem.message
     const step = steps.find((s) => s.id === problem.class_id)
-    const reason = t(known[1])
+    const reason = t(key)
     return step ? t('builder.problems.of_step', { name: step.name, reason }) : reason
   }
   return (

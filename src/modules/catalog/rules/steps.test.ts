@@ -13,7 +13,9 @@ const step = (over: Partial<StepContent>): StepContent => ({
 
 describe('publishing a course', () => {
   it('needs at least one step', () => {
-    expect(publishingProblems([])).toEqual([{ class_id: null, message: 'A course needs at least one step' }])
+    expect(publishingProblems([])).toEqual([
+      { class_id: null, code: 'no_steps', message: 'A course needs at least one step' },
+    ])
   })
 
   it('needs every step complete for its type', () => {
@@ -29,11 +31,11 @@ describe('publishing a course', () => {
       step({ id: 'r', name: 'Text', step_type: 'reading', content_md: '  ' }),
     ])
     expect(problems).toEqual([
-      { class_id: 'v', message: 'Step "Intro" needs a video with its duration' },
-      { class_id: 'q', message: 'Step "Check" needs a quiz' },
-      { class_id: 'vq', message: 'Step "Both" needs a video with its duration' },
-      { class_id: 'vq', message: 'Step "Both" the quiz has no question' },
-      { class_id: 'r', message: 'Step "Text" needs the text to read' },
+      { class_id: 'v', code: 'video_missing', message: 'Step "Intro" needs a video with its duration' },
+      { class_id: 'q', code: 'quiz_missing', message: 'Step "Check" needs a quiz' },
+      { class_id: 'vq', code: 'video_missing', message: 'Step "Both" needs a video with its duration' },
+      { class_id: 'vq', code: 'quiz_without_questions', message: 'Step "Both" the quiz has no question' },
+      { class_id: 'r', code: 'text_missing', message: 'Step "Text" needs the text to read' },
     ])
   })
 
@@ -46,6 +48,7 @@ describe('publishing a course', () => {
     expect(publishingProblems([step({ id: 't', name: 'Tally', step_type: 'quiz', quiz: tally })])).toEqual([
       {
         class_id: 't',
+        code: 'tally_secret_missing',
         message: `Step "Tally" needs the Tally form's signing secret, or its answers cannot be trusted`,
       },
     ])

@@ -34,32 +34,52 @@ export type StepContent = {
   quiz: QuizDefinition | null
 }
 
-export type Problem = { class_id: string | null; message: string }
+/** Why a step or a course cannot be taken yet: a stable code for clients, and a sentence for people. */
+export type ProblemCode =
+  | 'no_steps'
+  | 'video_missing'
+  | 'quiz_missing'
+  | 'quiz_without_questions'
+  | 'tally_secret_missing'
+  | 'text_missing'
+export type StepProblem = { code: ProblemCode; message: string }
+export type Problem = StepProblem & { class_id: string | null }
 
 const needsVideo = (type: StepType) => type === 'video' || type === 'video_quiz'
 const needsQuiz = (type: StepType) => type === 'quiz' || type === 'video_quiz'
 
 /** What keeps one step from being taken by a student; empty when it is complete. */
-export function stepProblems(step: StepContent): string[] {
-  const problems: string[] = []
-  if (needsVideo(step.step_type) && !step.video) problems.push('needs a video with its duration')
+export function stepProblems(step: StepContent): StepProblem[] {
+  const problems: StepProblem[] = []
+  if (needsVideo(step.step_type) && !step.video)
+    problems.push({ code: 'video_missing', message: 'needs a video with its duration' })
   if (needsQuiz(step.step_type)) {
-    if (!step.quiz) problems.push('needs a quiz')
+    if (!step.quiz) problems.push({ code: 'quiz_missing', message: 'needs a quiz' })
     else if (step.quiz.kind === 'native' && step.quiz.questions.length === 0)
-      problems.push('the quiz has no question')
+      problems.push({ code: 'quiz_without_questions', message: 'the quiz has no question' })
     else if (step.quiz.kind === 'tally' && !step.quiz.tally.signing_secret) {
-      problems.push("needs the Tally form's signing secret, or its answers cannot be trusted")
+      problems.push({
+        code: 'tally_secret_missing',
+        message: "needs the Tally form's signing secret, or its answers cannot be trusted",
+      })
     }
   }
-  if (step.step_type === 'reading' && !step.content_md?.trim()) problems.push('needs the text to read')
+  if (step.step_type === 'reading' && !step.content_md?.trim())
+    problems.push({ code: 'text_missing', message: 'needs the text to read' })
   return problems
 }
 
 /** Why a course cannot be published yet: no step, or steps that are not complete. */
 export function publishingProblems(steps: StepContent[]): Problem[] {
-  if (steps.length === 0) return [{ class_id: null, message: 'A course needs at least one step' }]
+  if (steps.length === 0) {
+    return [{ class_id: null, code: 'no_steps', message: 'A course needs at least one step' }]
+  }
   return steps.flatMap((step) =>
-    stepProblems(step).map((message) => ({ class_id: step.id, message: `Step "${step.name}" ${message}` })),
+    stepProblems(step).map(({ code, message }) => ({
+      class_id: step.id,
+      code,
+      message: `Step "${step.name}" ${message}`,
+    })),
   )
 }
 
