@@ -1,26 +1,44 @@
 import { Center, Loader } from '@mantine/core'
+import { lazy, Suspense } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Navigate, Route, Routes } from 'react-router'
 import { Shell } from './components/shell.tsx'
 import { isSchoolAdmin, isStaff, useMe } from './hooks/session.ts'
-import { GamificationSettingsPage } from './pages/admin/gamification.tsx'
-import { MembersPage } from './pages/admin/members.tsx'
-import { TeamsPage } from './pages/admin/teams.tsx'
-import { TokensPage } from './pages/admin/tokens.tsx'
-import { WebhooksPage } from './pages/admin/webhooks.tsx'
-import { BadgesPage } from './pages/badges.tsx'
-import { CoursePlayerPage } from './pages/course-player.tsx'
-import { DashboardPage } from './pages/dashboard.tsx'
 import { JoinPage } from './pages/join.tsx'
-import { LeaderboardPage } from './pages/leaderboard.tsx'
-import { LibraryPage } from './pages/library.tsx'
 import { NotFoundPage } from './pages/not-found.tsx'
 import { SignInPage } from './pages/sign-in.tsx'
-import { StaffHomePage } from './pages/staff-home.tsx'
-import { CourseAnalyticsPage } from './pages/teach/course-analytics.tsx'
-import { CourseBuilderPage } from './pages/teach/course-builder.tsx'
-import { CoursesPage } from './pages/teach/courses.tsx'
+
+// Pages load with the first visit to them: a student never downloads the course builder or the charts of
+// the admin overview.
+const DashboardPage = lazy(() => import('./pages/dashboard.tsx').then((m) => ({ default: m.DashboardPage })))
+const GamificationSettingsPage = lazy(() =>
+  import('./pages/admin/gamification.tsx').then((m) => ({ default: m.GamificationSettingsPage })),
+)
+const MembersPage = lazy(() => import('./pages/admin/members.tsx').then((m) => ({ default: m.MembersPage })))
+const TeamsPage = lazy(() => import('./pages/admin/teams.tsx').then((m) => ({ default: m.TeamsPage })))
+const TokensPage = lazy(() => import('./pages/admin/tokens.tsx').then((m) => ({ default: m.TokensPage })))
+const WebhooksPage = lazy(() =>
+  import('./pages/admin/webhooks.tsx').then((m) => ({ default: m.WebhooksPage })),
+)
+const BadgesPage = lazy(() => import('./pages/badges.tsx').then((m) => ({ default: m.BadgesPage })))
+const CoursePlayerPage = lazy(() =>
+  import('./pages/course-player.tsx').then((m) => ({ default: m.CoursePlayerPage })),
+)
+const LeaderboardPage = lazy(() =>
+  import('./pages/leaderboard.tsx').then((m) => ({ default: m.LeaderboardPage })),
+)
+const LibraryPage = lazy(() => import('./pages/library.tsx').then((m) => ({ default: m.LibraryPage })))
+const StaffHomePage = lazy(() => import('./pages/staff-home.tsx').then((m) => ({ default: m.StaffHomePage })))
+const CourseAnalyticsPage = lazy(() =>
+  import('./pages/teach/course-analytics.tsx').then((m) => ({ default: m.CourseAnalyticsPage })),
+)
+const CourseBuilderPage = lazy(() =>
+  import('./pages/teach/course-builder.tsx').then((m) => ({ default: m.CourseBuilderPage })),
+)
+const CoursesPage = lazy(() => import('./pages/teach/courses.tsx').then((m) => ({ default: m.CoursesPage })))
 
 export function App() {
+  const { t } = useTranslation()
   const me = useMe()
   if (me.isPending) {
     return (
@@ -47,37 +65,39 @@ export function App() {
         path="*"
         element={
           <Shell me={me.data}>
-            <Routes>
-              <Route path="/" element={student_id ? <DashboardPage /> : <StaffHomePage me={me.data} />} />
-              <Route path="/signin" element={<Navigate to="/" replace />} />
-              {student_id && (
-                <>
-                  <Route path="/courses/:courseId" element={<CoursePlayerPage />} />
-                  <Route path="/leaderboard" element={<LeaderboardPage />} />
-                  <Route path="/badges" element={<BadgesPage />} />
-                  <Route path="/library" element={<LibraryPage />} />
-                </>
-              )}
-              {teaches && (
-                <>
-                  <Route path="/teach/courses" element={<CoursesPage />} />
-                  <Route path="/teach/courses/:courseId" element={<CourseBuilderPage />} />
-                  <Route path="/teach/courses/:courseId/analytics" element={<CourseAnalyticsPage />} />
-                </>
-              )}
-              {(isSchoolAdmin(role) || role === 'support') && (
-                <Route path="/admin/members" element={<MembersPage me={me.data} />} />
-              )}
-              {isSchoolAdmin(role) && (
-                <>
-                  <Route path="/admin/tokens" element={<TokensPage />} />
-                  <Route path="/admin/webhooks" element={<WebhooksPage />} />
-                  <Route path="/admin/gamification" element={<GamificationSettingsPage />} />
-                </>
-              )}
-              {isStaff(role) && <Route path="/admin/teams" element={<TeamsPage me={me.data} />} />}
-              <Route path="*" element={<NotFoundPage />} />
-            </Routes>
+            <Suspense fallback={<Loader aria-label={t('common.loading')} m="xl" />}>
+              <Routes>
+                <Route path="/" element={student_id ? <DashboardPage /> : <StaffHomePage me={me.data} />} />
+                <Route path="/signin" element={<Navigate to="/" replace />} />
+                {student_id && (
+                  <>
+                    <Route path="/courses/:courseId" element={<CoursePlayerPage />} />
+                    <Route path="/leaderboard" element={<LeaderboardPage />} />
+                    <Route path="/badges" element={<BadgesPage />} />
+                    <Route path="/library" element={<LibraryPage />} />
+                  </>
+                )}
+                {teaches && (
+                  <>
+                    <Route path="/teach/courses" element={<CoursesPage />} />
+                    <Route path="/teach/courses/:courseId" element={<CourseBuilderPage />} />
+                    <Route path="/teach/courses/:courseId/analytics" element={<CourseAnalyticsPage />} />
+                  </>
+                )}
+                {(isSchoolAdmin(role) || role === 'support') && (
+                  <Route path="/admin/members" element={<MembersPage me={me.data} />} />
+                )}
+                {isSchoolAdmin(role) && (
+                  <>
+                    <Route path="/admin/tokens" element={<TokensPage />} />
+                    <Route path="/admin/webhooks" element={<WebhooksPage />} />
+                    <Route path="/admin/gamification" element={<GamificationSettingsPage />} />
+                  </>
+                )}
+                {isStaff(role) && <Route path="/admin/teams" element={<TeamsPage me={me.data} />} />}
+                <Route path="*" element={<NotFoundPage />} />
+              </Routes>
+            </Suspense>
           </Shell>
         }
       />

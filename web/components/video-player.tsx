@@ -1,5 +1,4 @@
 import { Alert, AspectRatio, Group, NativeSelect, Stack, Text } from '@mantine/core'
-import Hls from 'hls.js'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Schemas } from '../api/client.ts'
@@ -103,21 +102,27 @@ function Html5Video({ url, onMedia }: { url: string; onMedia: (media: HTMLVideoE
   useEffect(() => {
     const video = ref.current
     if (!video) return
-    // HLS plays natively in Safari; elsewhere through hls.js.
-    if (
-      /\.m3u8(\?|$)/.test(url) &&
-      !video.canPlayType('application/vnd.apple.mpegurl') &&
-      Hls.isSupported()
-    ) {
-      const hls = new Hls()
-      hls.loadSource(url)
-      hls.attachMedia(video)
+    let destroy = () => {}
+    let cancelled = false
+    // HLS plays natively in Safari; elsewhere through hls.js, loaded only for such videos.
+    if (/\.m3u8(\?|$)/.test(url) && !video.canPlayType('application/vnd.apple.mpegurl')) {
+      void import('hls.js').then(({ default: Hls }) => {
+        if (cancelled || !Hls.isSupported()) return
+        const hls = new Hls()
+        hls.loadSource(url)
+        hls.attachMedia(video)
+        destroy = () => hls.destroy()
+        onMedia(video)
+      })
+    } else {
+      video.src = url
       onMedia(video)
-      return () => hls.destroy()
     }
-    video.src = url
-    onMedia(video)
-    return () => onMedia(null)
+    return () => {
+      cancelled = true
+      destroy()
+      onMedia(null)
+    }
   }, [url, onMedia])
   return (
     // biome-ignore lint/a11y/useMediaCaption: course videos come without caption tracks for now
