@@ -168,6 +168,47 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
     await context.close()
   }, 120_000)
 
+  it('loses a heart per failed quiz and, with none left, is told when the next one comes back', async () => {
+    const { page, context } = await openPage(browser)
+    await signIn(page, server.url, 'hugo@demo.sillon.test')
+    await page.getByRole('link', { name: 'Continuer' }).click()
+    await page.getByRole('heading', { name: "Les planètes, dans l'ordre" }).waitFor()
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await page.getByLabel('Vénus').check()
+      await page.getByRole('checkbox', { name: 'Jupiter' }).check()
+      await page
+        .getByRole('radiogroup', { name: /Pluton/ })
+        .getByLabel('Vrai')
+        .check()
+      await page.getByLabel(/planète rouge/).fill('Vénus')
+      await page.getByLabel(/Combien de planètes/).fill('9')
+      await page.getByRole('button', { name: 'Valider mes réponses' }).click()
+      await page
+        .getByTestId('quiz-result')
+        .getByText(/Quiz non validé/)
+        .waitFor()
+      await expect
+        .poll(() => page.getByTestId('quiz-result').getByRole('img').getAttribute('aria-label'))
+        .toBe(`${5 - attempt} cœur${5 - attempt > 1 ? 's' : ''} sur 5`)
+      await page.getByRole('button', { name: 'Réessayer' }).click()
+    }
+    await page.getByLabel('Mercure').check()
+    await page.getByRole('checkbox', { name: 'La Terre' }).check()
+    await page.getByRole('checkbox', { name: 'Mars' }).check()
+    await page
+      .getByRole('radiogroup', { name: /Pluton/ })
+      .getByLabel('Faux')
+      .check()
+    await page.getByLabel(/planète rouge/).fill('Mars')
+    await page.getByLabel(/Combien de planètes/).fill('8')
+    await page.getByRole('button', { name: 'Valider mes réponses' }).click()
+    const blocked = page.getByTestId('no-hearts')
+    await blocked.waitFor()
+    expect(await blocked.textContent()).toMatch(/Le prochain revient le .+ \d{2}:\d{2}/)
+    expect(await seriousViolations(page)).toEqual([])
+    await context.close()
+  }, 120_000)
+
   it('speaks English when the student chooses it, and keeps the choice for the next visit', async () => {
     const { page, context } = await openPage(browser)
     await signIn(page, server.url, 'hugo@demo.sillon.test')
