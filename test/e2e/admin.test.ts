@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -33,7 +33,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
-  it('reads the overview, a course analytics and the classes', async () => {
+  it('reads the overview, a course's analytics and the classes, and exports a course and imports it back', async () => {
     const { page, context, errors } = await openPage(browser)
     await signIn(page, server.url, 'direction@demo.sillon.test')
     await page.getByRole('heading', { name: 'Vue d’ensemble' }).waitFor()
@@ -49,6 +49,20 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     expect(await page.getByTestId('funnel').getByRole('row').count()).toBe(5)
     expect(await page.getByTestId('students').getByText('Léa Martin').count()).toBe(1)
     expect(await seriousViolations(page)).toEqual([])
+
+    // Export the course, then import the document back: a new draft opens in the builder.
+    await page.getByRole('link', { name: '← Mes cours' }).click()
+    const download = page.waitForEvent('download')
+    await page
+      .getByRole('row', { name: /Découvrir le système solaire/ })
+      .getByRole('button', { name: 'Exporter' })
+      .click()
+    const file = join(dataDir, 'export.json')
+    await (await download).saveAs(file)
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'sillon.course', version: 1 })
+    await page.locator('input[type=file]').setInputFiles(file)
+    await page.getByText('« Découvrir le système solaire » importé comme brouillon.').waitFor()
+    await expect.poll(() => page.url()).toMatch(/\/teach\/courses\/[^/]+$/)
 
     await page.getByRole('link', { name: 'Classes et groupes' }).click()
     await page.getByTestId('teams').getByText('Seconde A').waitFor()

@@ -341,6 +341,10 @@ export const en: Translations = {
     updated: 'Updated',
     actions: 'Actions',
     edit: 'Edit',
+    import: 'Import a course',
+    import_not_json: 'This file is not a course document (JSON).',
+    imported: '“{{name}}” imported as a draft.',
+    export: 'Export',
     analytics: 'Analytics',
   },
 }

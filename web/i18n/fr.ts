@@ -344,6 +344,10 @@ export const fr = {
     updated: 'Modifié le',
     actions: 'Actions',
     edit: 'Modifier',
+    import: 'Importer un cours',
+    import_not_json: 'Ce fichier n’est pas un document de cours (JSON).',
+    imported: '« {{name}} » importé comme brouillon.',
+    export: 'Exporter',
     analytics: 'Suivi',
   },
 }

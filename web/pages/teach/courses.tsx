@@ -1,6 +1,7 @@
 import {
   Badge,
   Button,
+  FileButton,
   Group,
   Modal,
   Stack,
@@ -12,12 +13,13 @@ import {
 } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useDisclosure } from '@mantine/hooks'
-import { IconChartBar, IconPencil, IconPlus } from '@tabler/icons-react'
+import { IconChartBar, IconDownload, IconPencil, IconPlus, IconUpload } from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate } from 'react-router'
-import { api, data } from '../../api/client.ts'
+import { api, data, type Schemas } from '../../api/client.ts'
+import { notify } from '../../components/notify.ts'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { useFormat } from '../../hooks/format.ts'
 
@@ -65,10 +67,69 @@ function NewCourse({ opened, onClose }: { opened: boolean; onClose: () => void }
   )
 }
 
+/** Imports a course document (the JSON of an export or of `sillon course export`) as a new draft. */
+function ImportButton() {
+  const { t } = useTranslation()
+  const navigate = useNavigate()
+  const client = useQueryClient()
+  const errorMessage = useErrorMessage()
+  const [busy, setBusy] = useState(false)
+  const importFile = async (file: File | null) => {
+    if (!file) return
+    setBusy(true)
+    try {
+      let document: unknown
+      try {
+        document = JSON.parse(await file.text())
+      } catch {
+        notify(t('teach.import_not_json'), 'red')
+        return
+      }
+      const course = data(
+        await api.POST('/api/lms/courses/import', { body: document as Schemas['CourseDocument'] }),
+      )
+      await client.invalidateQueries({ queryKey: coursesKey })
+      notify(t('teach.imported', { name: course.name }))
+      navigate(`/teach/courses/${course.id}`)
+    } catch (err) {
+      notify(errorMessage(err), 'red')
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <FileButton onChange={(file) => void importFile(file)} accept="application/json,.json">
+      {(props) => (
+        <Button {...props} variant="default" loading={busy} leftSection={<IconUpload size={16} />}>
+          {t('teach.import')}
+        </Button>
+      )}
+    </FileButton>
+  )
+}
+
+/** Downloads the course as a document another school (or this one) can import. */
+async function exportCourse(courseId: string, name: string) {
+  const document = data(await api.GET('/api/lms/courses/{id}/export', { params: { path: { id: courseId } } }))
+  const url = URL.createObjectURL(new Blob([JSON.stringify(document, null, 2)], { type: 'application/json' }))
+  const link = Object.assign(window.document.createElement('a'), {
+    href: url,
+    download: `${
+      name
+        .normalize('NFD')
+        .replace(/[^\w-]+/g, '-')
+        .toLowerCase() || 'course'
+    }.json`,
+  })
+  link.click()
+  URL.revokeObjectURL(url)
+}
+
 /** The courses an instructor builds and follows. */
 export function CoursesPage() {
   const { t } = useTranslation()
   const f = useFormat()
+  const errorMessage = useErrorMessage()
   const [opened, { open, close }] = useDisclosure()
   const query = useQuery({
     queryKey: coursesKey,
@@ -80,9 +141,12 @@ export function CoursesPage() {
         <Title order={1} size="h2">
           {t('teach.courses')}
         </Title>
-        <Button leftSection={<IconPlus size={16} />} onClick={open}>
-          {t('teach.new_course')}
-        </Button>
+        <Group gap="xs">
+          <ImportButton />
+          <Button leftSection={<IconPlus size={16} />} onClick={open}>
+            {t('teach.new_course')}
+          </Button>
+        </Group>
       </Group>
       <NewCourse opened={opened} onClose={close} />
       <QueryState query={query}>
@@ -131,6 +195,18 @@ export function CoursesPage() {
                             leftSection={<IconChartBar size={14} />}
                           >
                             {t('teach.analytics')}
+                          </Button>
+                          <Button
+                            size="compact-sm"
+                            variant="subtle"
+                            leftSection={<IconDownload size={14} />}
+                            onClick={() =>
+                              void exportCourse(course.id, course.name).catch((err: unknown) =>
+                                notify(errorMessage(err), 'red'),
+                              )
+                            }
+                          >
+                            {t('teach.export')}
                           </Button>
                         </Group>
                       </Table.Td>
