@@ -33,7 +33,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
-  it('reads the overview, a course's analytics and the classes, and exports a course and imports it back', async () => {
+  it('reads the overview, the analytics and the classes, and exports a course then imports it back', async () => {
     const { page, context, errors } = await openPage(browser)
     await signIn(page, server.url, 'direction@demo.sillon.test')
     await page.getByRole('heading', { name: 'Vue d’ensemble' }).waitFor()
