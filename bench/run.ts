@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import type { App } from '../src/app.ts'
 import { systemClock } from '../src/core/clock.ts'
-import type { Db } from '../src/core/db/database.ts'
+import type { Db, DbHandle } from '../src/core/db/database.ts'
 import { migrateToLatest } from '../src/core/db/migrate.ts'
 import { rebuildProjection } from '../src/core/events/projector.ts'
 import { randomSecret } from '../src/core/ids.ts'
@@ -11,18 +12,22 @@ import * as progress from '../src/modules/progress/index.ts'
 import * as tracking from '../src/modules/tracking/index.ts'
 import { sqliteAppendCeiling } from './ceiling.ts'
 import { otherCpuDuring, type Pinning, pinProcess, planPinning } from './cpu.ts'
+import { leaderboardCheck, leaderboardScenarios, seedLeaderboardSchool } from './leaderboard.ts'
 import { type BenchServer, fireRequests, type LoadResult, startBenchServer } from './load.ts'
 import { type PingRequest, pingTraffic } from './pings.ts'
 import { seedBenchSchool } from './seed.ts'
 import { type BenchTarget, buildBenchApp, openTarget } from './target.ts'
 
-// `npm run bench`: VIDEO_PING ingest against a bare Hono baseline, on SQLite and (when reachable)
-// PostgreSQL, all in one run so the ratios compare numbers taken on the same machine at the same time.
+// `npm run bench`: VIDEO_PING ingest and the leaderboard of a large school against a bare Hono baseline, on
+// SQLite and (when reachable) PostgreSQL, all in one run so the ratios compare numbers taken on the same
+// machine at the same time.
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 100)
+/** Students of the leaderboard school; 0 skips the leaderboard. */
+const LEADERBOARD_STUDENTS = Number(process.env.BENCH_LEADERBOARD_STUDENTS ?? 100_000)
 const BATCH_SIZE = 50
 // Ten hours: nobody completes the step during the run, so gating keeps accepting the pings.
 const VIDEO_SEC = 36_000
@@ -32,13 +37,16 @@ const TARGETS = {
   single: 0.6,
   batch: 5,
   rebuild: 10,
+  // Every leaderboard read, first page or deep, all time or this week: at most the work of 20 bare
+  // requests, what a few index reads allow whatever the size of the school.
+  leaderboard: 0.05,
 }
 
 type Row = {
   dialect: string
   scenario: string
   reqPerSec: number | null
-  eventsPerSec: number
+  eventsPerSec: number | null
   p50Ms: number | null
   p99Ms: number | null
   /** Cores kept busy by other processes while measuring (PostgreSQL's included). */
@@ -54,6 +62,9 @@ type DialectResult = {
   /** Raw appends without the app: what storage alone allows (SQLite only). */
   ceilings: Row[]
   checks: string[]
+  /** Reads of the large school's leaderboard; empty when skipped. */
+  leaderboard: Row[]
+  leaderboardNotes: string[]
 }
 
 const running = new Set<BenchServer>()
@@ -93,15 +104,17 @@ function rowOf(
   scenario: string,
   { result, otherCores }: { result: LoadResult; otherCores: number | null },
 ): Row {
+  // autocannon reports latencies of 0 when no answer came back at all.
+  const answered = result.requests > 0
   return {
     dialect,
     scenario,
     reqPerSec: result.ok / result.seconds,
     eventsPerSec: result.accepted / result.seconds,
-    p50Ms: result.p50Ms,
-    p99Ms: result.p99Ms,
+    p50Ms: answered ? result.p50Ms : null,
+    p99Ms: answered ? result.p99Ms : null,
     otherCores,
-    note: describeFailures(result),
+    note: answered ? describeFailures(result) : `no answer within ${SECONDS} s`,
   }
 }
 
@@ -182,6 +195,28 @@ async function creditCheck(db: Db): Promise<string> {
   return `${row.students} students with progress, furthest credited position ${Number(row.furthest ?? 0).toFixed(1)} s, ${Number(row.skips ?? 0)} pings flagged as skips`
 }
 
+/** Seeds the large school once the ingest is measured (not to weigh on it), then reads its boards. */
+async function measureLeaderboard(target: BenchTarget, app: App, database: DbHandle) {
+  const { dialect } = target
+  pinProcess(process.pid, pinning.all)
+  log(`${dialect}: seeding a school of ${LEADERBOARD_STUDENTS} students for the leaderboard`)
+  const school = await seedLeaderboardSchool(app, database, LEADERBOARD_STUDENTS)
+  pinProcess(process.pid, pinning.load)
+  const env = { BENCH_SERVER: 'app', BENCH_TARGET: JSON.stringify(target) }
+  const rows: Row[] = []
+  // A server each: a slow scenario leaves requests running once its load stops, and they must not weigh
+  // on the next one.
+  for (const { scenario, next } of leaderboardScenarios(school)) {
+    log(`${dialect}: ${scenario}`)
+    const measured = await withServer(env, (server) => measure(server, next))
+    rows.push({ ...rowOf(dialect, scenario, measured), eventsPerSec: null })
+  }
+  const seeded =
+    `seeded ${school.students} students, ${school.ledgerEntries} XP entries, ${school.badges} badges ` +
+    `in ${school.seedSeconds.toFixed(1)} s`
+  return { rows, notes: [seeded, await leaderboardCheck(app, database, school)] }
+}
+
 async function measureDialect(target: BenchTarget): Promise<DialectResult> {
   const { dialect } = target
   const database = openTarget(target)
@@ -189,7 +224,8 @@ async function measureDialect(target: BenchTarget): Promise<DialectResult> {
     pinProcess(process.pid, pinning.all)
     log(`${dialect}: migrating and seeding ${STUDENTS} students with API tokens`)
     await migrateToLatest(database.db)
-    const school = await seedBenchSchool(buildBenchApp(target, database), STUDENTS, VIDEO_SEC)
+    const app = buildBenchApp(target, database)
+    const school = await seedBenchSchool(app, STUDENTS, VIDEO_SEC)
     pinProcess(process.pid, pinning.load)
     const traffic = pingTraffic(school.tokens, school.classId, VIDEO_SEC)
     const env = { BENCH_SERVER: 'app', BENCH_TARGET: JSON.stringify(target) }
@@ -200,7 +236,18 @@ async function measureDialect(target: BenchTarget): Promise<DialectResult> {
     const rebuild = await measureRebuild(database.db, dialect)
     const checks = [await creditCheck(database.db)]
     const ceilings = dialect === 'sqlite' ? measureCeilings(target.dataDir) : []
-    return { dialect, single, batch, rebuild, ceilings, checks }
+    const leaderboard =
+      LEADERBOARD_STUDENTS > 0 ? await measureLeaderboard(target, app, database) : { rows: [], notes: [] }
+    return {
+      dialect,
+      single,
+      batch,
+      rebuild,
+      ceilings,
+      checks,
+      leaderboard: leaderboard.rows,
+      leaderboardNotes: leaderboard.notes,
+    }
   } finally {
     await database.close()
   }
@@ -302,6 +349,14 @@ function printTargets(baseline: Row, results: DialectResult[]) {
       TARGETS.rebuild,
     ])
   }
+  for (const row of results.flatMap((r) => r.leaderboard)) {
+    lines.push([
+      row.dialect,
+      `${row.scenario} req/s ÷ baseline req/s`,
+      ratio(row.reqPerSec, base),
+      TARGETS.leaderboard,
+    ])
+  }
   for (const ceiling of results.flatMap((r) => r.ceilings)) {
     lines.push([
       ceiling.dialect,
@@ -323,11 +378,14 @@ function printTargets(baseline: Row, results: DialectResult[]) {
 
 async function main() {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU'
-  console.log(`Sillon VIDEO_PING ingest benchmark — Node ${process.version}, ${cpu}`)
+  console.log(`Sillon VIDEO_PING ingest and leaderboard benchmark — Node ${process.version}, ${cpu}`)
   console.log(pinning.note)
   console.log(
     `${SECONDS} s per scenario after ${WARMUP_SECONDS} s of warm-up, ${CONNECTIONS} connections, ` +
-      `${STUDENTS} students (own API tokens), batches of ${BATCH_SIZE}, ${VIDEO_SEC} s video`,
+      `${STUDENTS} students (own API tokens), batches of ${BATCH_SIZE}, ${VIDEO_SEC} s video; ` +
+      (LEADERBOARD_STUDENTS > 0
+        ? `leaderboard of ${LEADERBOARD_STUDENTS} students (written to the tables), pages of 50`
+        : 'leaderboard skipped (BENCH_LEADERBOARD_STUDENTS=0)'),
   )
   const dialects: ('sqlite' | 'postgres')[] = ['sqlite']
   if (await postgresReachable()) {
@@ -346,11 +404,18 @@ async function main() {
   for (const dialect of dialects) results.push(await onFreshTarget(dialect))
 
   console.log('')
-  printTable([baseline, ...results.flatMap((r) => [r.single, r.batch, r.rebuild, ...r.ceilings])])
+  printTable([
+    baseline,
+    ...results.flatMap((r) => [r.single, r.batch, r.rebuild, ...r.ceilings, ...r.leaderboard]),
+  ])
   console.log('\nTargets')
   printTargets(baseline, results)
   console.log('\nCredit check (after the rebuild)')
   for (const r of results) for (const check of r.checks) console.log(`${r.dialect.padEnd(8)}  ${check}`)
+  if (LEADERBOARD_STUDENTS === 0) return
+  console.log('\nLeaderboard school')
+  for (const r of results)
+    for (const note of r.leaderboardNotes) console.log(`${r.dialect.padEnd(8)}  ${note}`)
 }
 
 async function stopServers() {

@@ -19,15 +19,24 @@ async function benchCourse(app: App, orgId: string, ownerUserId: string, videoSe
   return catalog.importIntoOrganisation(app.catalog, orgId, ownerUserId, null, document)
 }
 
+/** A member of the school with a password (hashed, so slow) and their own API token. */
+export async function benchMember(
+  app: App,
+  orgId: string,
+  person: { email: string; name: string; role: identity.Role },
+) {
+  const { member } = await identity.addMember(app.identity, orgId, 'cli', { ...person, password: PASSWORD })
+  const { studentId } = await identity.profilesOfUser(app.identity, orgId, member.user_id)
+  const { token } = await identity.createApiToken(app.identity, orgId, member.user_id, { name: 'bench' })
+  return { studentId, token }
+}
+
 async function benchStudent(app: App, orgId: string, index: number) {
-  const { member } = await identity.addMember(app.identity, orgId, 'cli', {
+  const { studentId, token } = await benchMember(app, orgId, {
     email: `student-${index}@bench.sillon.test`,
     name: `Student ${index}`,
     role: 'student',
-    password: PASSWORD,
   })
-  const { studentId } = await identity.profilesOfUser(app.identity, orgId, member.user_id)
-  const { token } = await identity.createApiToken(app.identity, orgId, member.user_id, { name: 'bench' })
   return { studentId: studentId as string, token }
 }
 
