@@ -141,13 +141,29 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
     const { page, context } = await openPage(browser)
     await signIn(page, server.url, 'hugo@demo.sillon.test')
     await page.getByRole('link', { name: /^(Commencer|Continuer|Start|Continue)$/ }).click()
+    // Seeking ahead of what was watched snaps back, with a word of explanation.
+    const video = page.getByTestId('video')
+    await video.evaluate(
+      (v: HTMLVideoElement) =>
+        new Promise((ready) =>
+          v.readyState > 0 ? ready(null) : v.addEventListener('loadedmetadata', ready),
+        ),
+    )
+    await video.evaluate((v: HTMLVideoElement) => {
+      v.currentTime = 25
+    })
+    await page.getByText('Impossible d’avancer au-delà de ce que vous avez déjà regardé.').waitFor()
+    expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(5)
     const batches: number[] = []
     page.on('request', (request) => {
       if (!request.url().endsWith('/api/video-event')) return
       const body = JSON.parse(request.postData() ?? '{}') as { events?: unknown[] }
       batches.push(body.events?.length ?? 0)
     })
+    // The server judges late pings by its own clock from the last one it received: the first must reach it.
+    const firstPing = page.waitForResponse((r) => r.url().endsWith('/api/video-event') && r.ok())
     await watchVideo(page)
+    await firstPing
     await context.setOffline(true)
     // Offline for more than one ping period, then the video ends: two pings at least wait on the device.
     await page.waitForTimeout(11_000)
