@@ -1,20 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, launchBrowser, openPage, seriousViolations } from '../helpers/browser.ts'
+import { browserAvailable, launchBrowser, openPage, seriousViolations, signIn } from '../helpers/browser.ts'
 import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
 
 // The demo school's owner reads the overview, a course's analytics and the classes, and invites a new
 // student, who opens the link in their own browser, creates an account and lands on their dashboard.
-
-async function signIn(page: Page, url: string, email: string) {
-  await page.goto(url)
-  await page.getByLabel(/e-mail/i).fill(email)
-  await page.getByRole('textbox', { name: /^(mot de passe|password)/i }).fill('demo-sillon')
-  await page.getByRole('button', { name: /^(se connecter|sign in)$/i }).click()
-}
 
 describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
   let server: RunningServer

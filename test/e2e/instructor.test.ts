@@ -9,6 +9,7 @@ import {
   openPage,
   overflowsSideways,
   seriousViolations,
+  signIn,
 } from '../helpers/browser.ts'
 import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
 
@@ -16,17 +17,9 @@ import { freePort, killChildren, type RunningServer, startServer } from '../help
 // a native quiz, put in another order from the keyboard, a handout file, the team "Seconde A", published;
 // the API then holds what the page showed, and Léa finds the course on her dashboard.
 
-const PASSWORD = 'demo-sillon'
 const COURSE = 'Les volcans'
 const READING = 'Lire : les volcans actifs'
 const QUIZ = 'Quiz : les volcans'
-
-async function signIn(page: Page, url: string, email: string) {
-  await page.goto(url)
-  await page.getByLabel(/e-mail/i).fill(email)
-  await page.getByRole('textbox', { name: /^(mot de passe|password)/i }).fill(PASSWORD)
-  await page.getByRole('button', { name: /^(se connecter|sign in)$/i }).click()
-}
 
 /** The names of the steps as the builder lists them, top to bottom. */
 async function listedSteps(page: Page) {

@@ -9,6 +9,7 @@ import {
   openPage,
   overflowsSideways,
   seriousViolations,
+  signIn,
 } from '../helpers/browser.ts'
 import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
 
@@ -16,14 +17,10 @@ import { freePort, killChildren, type RunningServer, startServer } from '../help
 // database: an API token (its secret shown once), a webhook subscription, the gamification rules, a badge.
 
 const OWNER = 'direction@demo.sillon.test'
-const PASSWORD = 'demo-sillon'
 
-async function signIn(page: Page, url: string) {
+async function signInAsOwner(page: Page, url: string) {
   page.setDefaultTimeout(20_000)
-  await page.goto(url)
-  await page.getByLabel(/e-mail/i).fill(OWNER)
-  await page.getByRole('textbox', { name: /^(mot de passe|password)/i }).fill(PASSWORD)
-  await page.getByRole('button', { name: /^(se connecter|sign in)$/i }).click()
+  await signIn(page, url, OWNER)
   await page.getByRole('navigation').waitFor()
 }
 
@@ -46,7 +43,7 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
 
   it('creates an API token whose secret shows once, then revokes it', async () => {
     const { page, context, errors } = await openPage(browser)
-    await signIn(page, server.url)
+    await signInAsOwner(page, server.url)
     await page.goto(`${server.url}/admin/tokens`)
     await page.getByRole('heading', { name: 'Jetons d’API' }).waitFor()
     expect(await seriousViolations(page)).toEqual([])
@@ -85,7 +82,7 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
 
   it('subscribes a URL to events, sees its secret once and the subscription listed, and pauses it', async () => {
     const { page, context, errors } = await openPage(browser)
-    await signIn(page, server.url)
+    await signInAsOwner(page, server.url)
     await page.goto(`${server.url}/admin/webhooks`)
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor()
     await page.getByText(/Aucun abonnement/).waitFor()
@@ -119,7 +116,7 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
 
   it('changes an XP amount and deactivates a badge', async () => {
     const { page, context, errors } = await openPage(browser)
-    await signIn(page, server.url)
+    await signInAsOwner(page, server.url)
     await page.goto(`${server.url}/admin/gamification`)
     await page.getByRole('heading', { name: 'Règles de gamification' }).waitFor()
     const firstVideo = page.getByRole('switch', { name: 'Badge « Première vidéo » actif' })
@@ -163,7 +160,7 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
 
   it('fits a 375 px phone on every settings page', async () => {
     const { page, context } = await openPage(browser, { width: 375, height: 740 })
-    await signIn(page, server.url)
+    await signInAsOwner(page, server.url)
     for (const [path, loaded] of [
       ['/admin/tokens', page.getByText('Aucun jeton actif.')],
       ['/admin/webhooks', page.getByTestId('webhook')],

@@ -9,21 +9,13 @@ import {
   openPage,
   overflowsSideways,
   seriousViolations,
+  signIn,
 } from '../helpers/browser.ts'
 import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
 
 // Léa, a student of the demo school, takes "Découvrir le système solaire" from start to finish in a real
 // browser against the real server on a fresh database: the 30 s video (played at the course's 2x), the
 // quiz, the video and its quiz, the reading, then the handout; XP and badges show on her dashboard.
-
-const PASSWORD = 'demo-sillon'
-
-async function signIn(page: Page, url: string, email: string) {
-  await page.goto(url)
-  await page.getByLabel(/e-mail/i).fill(email)
-  await page.getByRole('textbox', { name: /^(mot de passe|password)/i }).fill(PASSWORD)
-  await page.getByRole('button', { name: /^(se connecter|sign in)$/i }).click()
-}
 
 /** Plays the current step's video, muted, at the speed the course allows, until the server credits it. */
 async function watchVideo(page: Page) {

@@ -83,3 +83,14 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 export async function overflowsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1)
 }
+
+/** The password of every demo account (the server seeds the demo school on a fresh database). */
+export const DEMO_PASSWORD = 'demo-sillon'
+
+/** Signs in through the sign-in page, as a person would, in either language. */
+export async function signIn(page: Page, url: string, email: string, password = DEMO_PASSWORD) {
+  await page.goto(url)
+  await page.getByLabel(/e-mail/i).fill(email)
+  await page.getByRole('textbox', { name: /^(mot de passe|password)/i }).fill(password)
+  await page.getByRole('button', { name: /^(se connecter|sign in)$/i }).click()
+}
