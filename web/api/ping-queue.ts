@@ -24,6 +24,13 @@ function store(pings: Ping[]) {
 }
 
 let flushing: Promise<Progress[] | null> | null = null
+const listeners = new Set<(progress: Progress[]) => void>()
+
+/** Hears the progress the server reports for every batch sent, the one sent on reconnecting included. */
+export function onPingsSent(listener: (progress: Progress[]) => void): () => void {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
 
 /** Sends what waits, in order; keeps it when the network fails, drops it when the server refused it. */
 export function flushPings(): Promise<Progress[] | null> {
@@ -34,7 +41,9 @@ export function flushPings(): Promise<Progress[] | null> {
       try {
         const result = await api.POST('/api/video-event', { body: { events } })
         store(pending().filter((p) => !events.some((e) => e.event_id === p.event_id)))
-        return result.data?.progress ?? null
+        const progress = result.data?.progress ?? null
+        if (progress) for (const listener of listeners) listener(progress)
+        return progress
       } catch (err) {
         // A refusal (4xx: the step closed, a bad ping) will not succeed later; a network error will.
         if (err instanceof TypeError) return null

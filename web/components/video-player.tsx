@@ -2,7 +2,7 @@ import { Alert, AspectRatio, Group, NativeSelect, Stack, Text } from '@mantine/c
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Schemas } from '../api/client.ts'
-import { sendPing } from '../api/ping-queue.ts'
+import { onPingsSent, sendPing } from '../api/ping-queue.ts'
 
 type Playback = Schemas['Playback']
 type Progress = Schemas['StepProgress']
@@ -51,9 +51,7 @@ function useTracking(
         position: Math.min(media.currentTime, durationSec),
         playback_rate: media.playbackRate,
         duration: durationSec,
-      })
-        .then((progress) => progress && report.current(progress))
-        .catch(() => undefined)
+      }).catch(() => undefined)
     }
     const onTime = () => {
       if (media.currentTime <= watched.current + SEEK_SLACK_SEC) {
@@ -87,7 +85,13 @@ function useTracking(
       ['ended', onStop],
     ]
     for (const [type, listener] of events) media.addEventListener(type, listener)
+    // Progress comes back with every batch, also the one sent on reconnecting after the video ended.
+    const unsubscribe = onPingsSent((progress) => {
+      const step = progress.find((p) => p.class_id === classId)
+      if (step) report.current(step)
+    })
     return () => {
+      unsubscribe()
       for (const [type, listener] of events) media.removeEventListener(type, listener)
       if (timer) clearInterval(timer)
     }
