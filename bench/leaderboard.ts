@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { type Insertable, sql } from 'kysely'
 import type { App } from '../src/app.ts'
-import { localDay, startOfLocalWeek } from '../src/core/calendar.ts'
+import { localDay, localWeek, startOfLocalWeek } from '../src/core/calendar.ts'
 import type { Database, DbHandle } from '../src/core/db/database.ts'
+import * as gamification from '../src/modules/gamification/index.ts'
 import * as identity from '../src/modules/identity/index.ts'
 import { signalId } from '../src/modules/progress/index.ts'
 import type { PingRequest } from './pings.ts'
@@ -11,7 +12,7 @@ import { benchMember } from './seed.ts'
 // The leaderboard of a large school (issue 5: "fast on 100k students"). Creating that many accounts
 // through better-auth would take hours of scrypt, so the students and what the gamification reactors
 // would have derived from their signals (XP ledger, scores) are written straight to the
-// tables; only the two members who call the API are real accounts with API tokens.
+// tables, and the weekly scores and histograms counted from them as a rebuild does; only the two members who call the API are real accounts with API tokens.
 
 const TIMEZONE = 'Europe/Paris'
 const WEEK_MS = 7 * 86_400_000
@@ -43,6 +44,8 @@ export type LeaderboardSchool = {
   adminToken: string
   studentToken: string
   seedSeconds: number
+  /** The `after` cursor of the row halfway down the all-time board: a deep page by keyset. */
+  middleCursor: string
 }
 
 type LeaderboardRequest = PingRequest & { method: 'GET'; path: string }
@@ -152,6 +155,7 @@ function activityOf(
       subject_id: subjectId,
       points,
       occurred_at: occurredAt,
+      week: localWeek(occurredAt, TIMEZONE),
       created_at: occurredAt,
     })
   }
@@ -244,21 +248,22 @@ export async function seedLeaderboardSchool(
   app: App,
   database: DbHandle,
   studentCount: number,
+  label: string,
 ): Promise<LeaderboardSchool> {
   const started = performance.now()
   const org = await identity.createOrganisation(app.identity, {
-    slug: 'bench-leaderboard',
-    name: 'Bench leaderboard school',
+    slug: `bench-leaderboard-${label}`,
+    name: `Bench leaderboard school (${label})`,
     default_locale: 'fr',
     timezone: TIMEZONE,
   })
   const admin = await benchMember(app, org.id, {
-    email: 'admin@leaderboard.bench.sillon.test',
+    email: `admin@${label}.leaderboard.bench.sillon.test`,
     name: 'Leaderboard Admin',
     role: 'admin',
   })
   const student = await benchMember(app, org.id, {
-    email: 'student@leaderboard.bench.sillon.test',
+    email: `student@${label}.leaderboard.bench.sillon.test`,
     name: 'Leaderboard Student',
     role: 'student',
   })
@@ -313,11 +318,23 @@ export async function seedLeaderboardSchool(
       badgesEarned += activity.reduce((sum, a) => sum + a.score.badges_count, 0)
     }
     await writing
+    // The weekly scores and the histograms, counted from the ledger as a rebuild does.
+    await gamification.refreshScores(trx)
   })
-  // What autovacuum does soon after such a load; SQLite gets no statistics, as the app never runs ANALYZE.
+  // What SQLite's automatic checkpoints and PostgreSQL's autovacuum do soon after such a load.
+  if (database.dialect === 'sqlite') await sql`pragma wal_checkpoint(truncate)`.execute(database.db)
   if (database.dialect === 'postgres') {
-    await sql`vacuum analyze lms_student, xp_ledger, gamification_score`.execute(database.db)
+    await sql`vacuum analyze lms_student, xp_ledger, gamification_score, gamification_week_score,
+      gamification_score_histogram`.execute(database.db)
   }
+  const seedSeconds = (performance.now() - started) / 1000
+  const middle = await readAs<{ rows: { student_id: string; total_points: number }[] }>(
+    app,
+    admin.token,
+    `/api/leaderboard?limit=1&offset=${Math.floor(studentCount / 2) - 1}`,
+  )
+  const before = middle.rows[0]
+  if (!before) throw new Error('the leaderboard school has no middle row')
   return {
     orgId: org.id,
     students: studentCount,
@@ -325,7 +342,8 @@ export async function seedLeaderboardSchool(
     badges: badgesEarned,
     adminToken: admin.token,
     studentToken: student.token,
-    seedSeconds: (performance.now() - started) / 1000,
+    seedSeconds,
+    middleCursor: `${before.total_points}:${before.student_id}`,
   }
 }
 
@@ -340,24 +358,33 @@ function get(token: string, path: string): () => LeaderboardRequest {
   return () => request
 }
 
+/** A signed-in read to compare the boards with: the cheapest there is, as the same admin. */
+export function signedInReference(school: LeaderboardSchool) {
+  return {
+    scenario: 'signed-in read: GET /api/auth/me (admin)',
+    next: get(school.adminToken, '/api/auth/me'),
+  }
+}
+
 /**
- * What is measured: first pages, all time and this week, as an admin and as a student (who also gets `me`),
- * and a deep page.
+ * What is measured, in the same words for every school size: first pages, all time and this week, as an
+ * admin and as a student (who also gets `me`), and a page half-way down by offset and by cursor.
  */
 export function leaderboardScenarios(school: LeaderboardSchool) {
-  const deep = Math.floor(school.students / 2)
+  const half = Math.floor(school.students / 2)
   return [
-    { scenario: 'leaderboard all time (admin)', next: get(school.adminToken, '/api/leaderboard') },
+    { scenario: 'all time (admin)', next: get(school.adminToken, '/api/leaderboard') },
     {
-      scenario: `leaderboard all time, offset ${deep.toLocaleString('en-US')} (admin)`,
-      next: get(school.adminToken, `/api/leaderboard?offset=${deep}`),
+      scenario: 'all time, half-way by offset (admin)',
+      next: get(school.adminToken, `/api/leaderboard?offset=${half}`),
     },
-    { scenario: 'leaderboard all time (student, + me)', next: get(school.studentToken, '/api/leaderboard') },
-    { scenario: 'leaderboard week (admin)', next: get(school.adminToken, '/api/leaderboard?period=week') },
     {
-      scenario: 'leaderboard week (student, + me)',
-      next: get(school.studentToken, '/api/leaderboard?period=week'),
+      scenario: 'all time, half-way by cursor (admin)',
+      next: get(school.adminToken, `/api/leaderboard?after=${encodeURIComponent(school.middleCursor)}`),
     },
+    { scenario: 'all time (student, + me)', next: get(school.studentToken, '/api/leaderboard') },
+    { scenario: 'this week (admin)', next: get(school.adminToken, '/api/leaderboard?period=week') },
+    { scenario: 'this week (student, + me)', next: get(school.studentToken, '/api/leaderboard?period=week') },
   ]
 }
 
@@ -365,11 +392,17 @@ type Board = { total: number; rows: unknown[]; me: { rank: number; total_points:
 
 /** What the boards say, and whether every score is the sum of its ledger (as the reactors keep it). */
 export async function leaderboardCheck(app: App, database: DbHandle, school: LeaderboardSchool) {
-  const [all, week, deep] = await Promise.all([
+  const [all, week, deep, after] = await Promise.all([
     readAs<Board>(app, school.studentToken, '/api/leaderboard'),
     readAs<Board>(app, school.studentToken, '/api/leaderboard?period=week'),
     readAs<Board>(app, school.adminToken, `/api/leaderboard?offset=${Math.floor(school.students / 2)}`),
+    readAs<Board>(
+      app,
+      school.adminToken,
+      `/api/leaderboard?after=${encodeURIComponent(school.middleCursor)}`,
+    ),
   ])
+  const same = JSON.stringify(after.rows) === JSON.stringify(deep.rows)
   const drift = await database.db
     .selectFrom('gamification_score as s')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
@@ -384,7 +417,8 @@ export async function leaderboardCheck(app: App, database: DbHandle, school: Lea
   const place = (board: Board) => (board.me ? `#${board.me.rank} (${board.me.total_points} XP)` : 'absent')
   return (
     `${all.total} ranked all time, ${week.total} this week; the student is ${place(all)} all time, ` +
-    `${place(week)} this week; the deep page has ${deep.rows.length} rows; ` +
+    `${place(week)} this week; the deep page has ${deep.rows.length} rows, ` +
+    `${same ? 'the same' : 'NOT the same'} by cursor; ` +
     `${Number(drift.n)} scores differ from their ledger`
   )
 }

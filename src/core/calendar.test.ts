@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { localDay, shiftDay, startOfLocalDay, startOfLocalWeek, startOfToday } from './calendar.ts'
+import { localDay, localWeek, shiftDay, startOfLocalDay, startOfLocalWeek, startOfToday } from './calendar.ts'
 
 describe('calendar in a time zone', () => {
   it('puts an instant on the local day of each zone', () => {
@@ -30,5 +30,12 @@ describe('calendar in a time zone', () => {
     expect(startOfLocalWeek(new Date('2026-11-29T23:30:00Z'), 'Europe/Paris').toISOString()).toBe(
       '2026-11-29T23:00:00.000Z',
     )
+  })
+
+  it('names a week by the local date of its Monday', () => {
+    expect(localWeek('2026-11-29T22:30:00Z', 'Europe/Paris')).toBe('2026-11-23')
+    expect(localWeek('2026-11-29T23:30:00Z', 'Europe/Paris')).toBe('2026-11-30')
+    // The same instant is still Sunday in New York.
+    expect(localWeek('2026-11-30T03:00:00Z', 'America/New_York')).toBe('2026-11-23')
   })
 })

@@ -25,6 +25,11 @@ export function startOfLocalWeek(now: Date, timezone: string): Date {
   return new Date(startOfWeek(new TZDate(now.getTime(), timezone), { weekStartsOn: 1 }).getTime())
 }
 
+/** The calendar day (YYYY-MM-DD) on which the week of `instant` (starting Monday) starts in a time zone. */
+export function localWeek(instant: Date | string, timezone: string): string {
+  return localDay(startOfLocalWeek(new Date(instant), timezone), timezone)
+}
+
 /** The instant the day of `now` started in a time zone. */
 export function startOfToday(now: Date, timezone: string): Date {
   return new Date(startOfDay(new TZDate(now.getTime(), timezone)).getTime())

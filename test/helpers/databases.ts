@@ -124,3 +124,31 @@ export async function insertOrganisation(db: Db, id: string, timezone = 'Europe/
     })
     .execute()
 }
+
+/** Bare student profiles (no account), for tests that need many students of a school quickly. */
+export async function insertStudents(db: Db, orgId: string, students: { id: string; name: string }[]) {
+  const at = '2026-01-01T00:00:00.000Z'
+  for (let i = 0; i < students.length; i += 400) {
+    await db
+      .insertInto('lms_student')
+      .values(
+        students.slice(i, i + 400).map((s) => ({
+          id: s.id,
+          org_id: orgId,
+          user_id: null,
+          name: s.name,
+          first_name: null,
+          last_name: null,
+          emails_json: '[]',
+          address_json: null,
+          telephones_json: '[]',
+          image_url: null,
+          title: null,
+          raw_json: null,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute()
+  }
+}

@@ -3068,6 +3068,8 @@ export type paths = {
           period?: "all" | "week";
           limit?: number;
           offset?: number | null;
+          /** @description Continue after this row: the previous page's `next_after`. Reads no skipped rows, however deep; not with `offset` */
+          after?: string;
         };
       };
       responses: {
@@ -5123,6 +5125,8 @@ export type components = {
       total: number;
       limit: number;
       offset: number;
+      /** @description Pass as `after` for the next page; null when this page is not full */
+      next_after: string | null;
       rows: components["schemas"]["LeaderboardRow"][];
       me: components["schemas"]["LeaderboardRow"] & (Record<string, never> | null);
     };

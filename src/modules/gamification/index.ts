@@ -11,6 +11,7 @@ import { streaksReactor } from './projections/streaks.ts'
 import { xpReactor } from './projections/xp.ts'
 import type { GamificationDeps } from './service.ts'
 
+export { refreshScores } from './repository.ts'
 export { gamificationRoutes } from './routes.ts'
 export { levelOf } from './rules/levels.ts'
 export {
@@ -29,7 +30,7 @@ export {
 
 /** The reactors, in the order they run: later ones may read what earlier ones wrote. */
 export function gamificationReactors(deps: GamificationDeps): SignalReactor[] {
-  return [xpReactor, streaksReactor(deps), badgesReactor(deps), heartsReactor]
+  return [xpReactor(deps), streaksReactor(deps), badgesReactor(deps), heartsReactor]
 }
 
 /** The scheduled jobs of gamification. */

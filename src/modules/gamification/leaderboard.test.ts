@@ -1,10 +1,10 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../../../test/helpers/app.ts'
-import { testDialects } from '../../../test/helpers/databases.ts'
+import { insertStudents, testDialects } from '../../../test/helpers/databases.ts'
 import { createOrg, createStudent, signedInMember, signIn } from '../../../test/helpers/factories.ts'
+import { localWeek } from '../../core/calendar.ts'
 import * as repo from './repository.ts'
-import type { XpEntry } from './rules/xp.ts'
 
 type Row = {
   rank: number
@@ -32,9 +32,11 @@ describe.each(testDialects())('leaderboards on %s', (dialect) => {
   })
   afterAll(() => t.close())
 
-  function xp(orgId: string, studentId: string, points: number, at: string): XpEntry {
+  /** XP for a school in Europe/Paris (what createOrg gives). */
+  function xp(orgId: string, studentId: string, points: number, at: string): repo.WeeklyXpEntry {
     n += 1
     return {
+      week: localWeek(at, 'Europe/Paris'),
       id: `video_completed:lb-${n}`,
       org_id: orgId,
       student_id: studentId,
@@ -45,7 +47,45 @@ describe.each(testDialects())('leaderboards on %s', (dialect) => {
     }
   }
 
-  const addXp = (entries: XpEntry[]) => repo.addXp(t.database.db, entries, t.clock.now().toISOString())
+  const addXp = (entries: repo.WeeklyXpEntry[]) =>
+    repo.addXp(t.database.db, entries, t.clock.now().toISOString())
+
+  /** The maintained weekly scores and histograms hold what counting the ledger and the scores gives. */
+  async function expectBoardsMatchLedger(orgId: string) {
+    const db = t.database.db
+    const weekSums = await db
+      .selectFrom('xp_ledger')
+      .select(['week', 'student_id', (eb) => eb.fn.sum<number | string>('points').as('total')])
+      .where('org_id', '=', orgId)
+      .groupBy(['week', 'student_id'])
+      .execute()
+    const weekScores = await db
+      .selectFrom('gamification_week_score')
+      .select(['week', 'student_id', 'total_points'])
+      .where('org_id', '=', orgId)
+      .execute()
+    expect(new Map(weekScores.map((w) => [`${w.week} ${w.student_id}`, w.total_points]))).toEqual(
+      new Map(weekSums.map((w) => [`${w.week} ${w.student_id}`, Number(w.total)])),
+    )
+    const counted = new Map<string, number>()
+    const count = (key: string) => counted.set(key, (counted.get(key) ?? 0) + 1)
+    const scores = await db
+      .selectFrom('gamification_score')
+      .select('total_points')
+      .where('org_id', '=', orgId)
+      .execute()
+    for (const score of scores) count(`all ${score.total_points}`)
+    for (const score of weekScores) count(`${score.week} ${score.total_points}`)
+    const histogram = await db
+      .selectFrom('gamification_score_histogram')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('students', '>', 0)
+      .execute()
+    expect(new Map(histogram.map((h) => [`${h.board} ${h.total_points}`, Number(h.students)]))).toEqual(
+      counted,
+    )
+  }
 
   it('ranks 2,000 students with shared ranks, pages through them, and matches the XP ledger', async () => {
     const orgId = (await createOrg(t)).id
@@ -56,33 +96,13 @@ describe.each(testDialects())('leaderboards on %s', (dialect) => {
       // 500 different totals, 4 students each: plenty of ties.
       points: (((k * 7919) % 500) + 1) * 10,
     }))
-    for (let i = 0; i < students.length; i += 400) {
-      await t.database.db
-        .insertInto('lms_student')
-        .values(
-          students.slice(i, i + 400).map((s) => ({
-            id: s.id,
-            org_id: orgId,
-            user_id: null,
-            name: s.name,
-            first_name: null,
-            last_name: null,
-            emails_json: '[]',
-            address_json: null,
-            telephones_json: '[]',
-            image_url: null,
-            title: null,
-            raw_json: null,
-            created_at: at,
-            updated_at: at,
-          })),
-        )
-        .execute()
-    }
-    // Two ledger entries each (10 and the rest), one of them written twice: scores count it once.
-    const entries = students.flatMap((s) => [
+    await insertStudents(t.database.db, orgId, students)
+    // Two ledger entries each (10 and the rest, the rest a week earlier for odd students), one of them
+    // written twice: scores count it once.
+    const earlier = '2026-11-12T10:00:00.000Z'
+    const entries = students.flatMap((s, k) => [
       xp(orgId, s.id, 10, at),
-      ...(s.points > 10 ? [xp(orgId, s.id, s.points - 10, at)] : []),
+      ...(s.points > 10 ? [xp(orgId, s.id, s.points - 10, k % 2 ? earlier : at)] : []),
     ])
     await addXp(entries)
     await addXp(entries.slice(0, 300))
@@ -113,11 +133,23 @@ describe.each(testDialects())('leaderboards on %s', (dialect) => {
     ).map(({ position: _, ...row }) => row)
     expect(expected.slice(0, 5).map((r) => r.rank)).toEqual([1, 1, 1, 1, 5])
 
+    await expectBoardsMatchLedger(orgId)
+
     const admin = (await signedInMember(t, orgId, 'admin')).client
     const page = async (query: string) => {
       const res = await admin.get(`/api/leaderboard?${query}`)
       expect(res.status, JSON.stringify(res.body)).toBe(200)
-      return res.body as { total: number; rows: Row[]; me: Row | null }
+      return res.body as { total: number; rows: Row[]; me: Row | null; next_after: string | null }
+    }
+    /** Every row of a board, page after page through `next_after`. */
+    const walk = async (query: string) => {
+      const rows: Row[] = []
+      for (let after: string | null = ''; after !== null; ) {
+        const body = await page(`${query}&limit=150${after ? `&after=${encodeURIComponent(after)}` : ''}`)
+        rows.push(...body.rows)
+        after = body.next_after
+      }
+      return rows
     }
     const first = await page('')
     expect(first).toMatchObject({ total: 2000, me: null })
@@ -133,6 +165,27 @@ describe.each(testDialects())('leaderboards on %s', (dialect) => {
     for (let offset = 0; offset < 2000; offset += 200)
       everyone.push(...(await page(`limit=200&offset=${offset}`)).rows)
     expect(everyone).toEqual(expected)
+    expect(await walk('period=all')).toEqual(expected)
+
+    // This week (from Monday 2026-11-16 in Paris) counts the even students' whole total, the odd ones' 10.
+    t.clock.set('2026-11-20T12:00:00.000Z')
+    const expectedWeek = ranked(
+      students
+        .map((s, k) => ({ ...s, points: k % 2 ? 10 : s.points }))
+        .sort((a, b) => b.points - a.points || (a.id < b.id ? -1 : 1))
+        .map((s) => ({
+          student_id: s.id,
+          name: s.name,
+          total_points: s.points,
+          badges_count: students.findIndex((other) => other.id === s.id) < 10 ? 1 : 0,
+        })),
+    ).map(({ position: _, ...row }) => row)
+    const week = await page('period=week&limit=200&offset=1000')
+    expect(week.total).toBe(2000)
+    expect(week.rows).toEqual(expectedWeek.slice(1000, 1200))
+    // 1,000 odd students tie on 10 XP: the deep page starts inside their group.
+    expect((await page('period=week&limit=30&offset=1480')).rows).toEqual(expectedWeek.slice(1480, 1510))
+    expect(await walk('period=week')).toEqual(expectedWeek)
 
     // The maintained scores are exactly the ledger's sums (the v_leaderboard query, computed the slow way).
     const sums = await t.database.db
@@ -162,7 +215,14 @@ describe.each(testDialects())('leaderboards on %s', (dialect) => {
       })),
     ).toEqual(expected)
 
-    for (const bad of ['limit=0', 'limit=201', 'offset=-1', 'period=month']) {
+    for (const bad of [
+      'limit=0',
+      'limit=201',
+      'offset=-1',
+      'period=month',
+      'after=abc',
+      'after=10:x&offset=5',
+    ]) {
       const res = await admin.get(`/api/leaderboard?${bad}`)
       expect(res.status, bad).toBe(400)
     }
@@ -188,6 +248,7 @@ describe.each(testDialects())('leaderboards on %s', (dialect) => {
         xp(orgId, dan.studentId, 500, '2026-11-10T08:00:00.000Z'),
       ])
       t.clock.set('2026-11-25T10:00:00.000Z')
+      await expectBoardsMatchLedger(orgId)
     })
 
     const ids = (rows: Row[]) =>
@@ -244,6 +305,12 @@ describe.each(testDialects())('leaderboards on %s', (dialect) => {
         ['ana', 120, 1],
         ['ben', 20, 2],
       ])
+      const top = await admin.get(`/api/leaderboard?teamId=${team.body.id}&limit=1`)
+      expect(ids(top.body.rows)).toEqual([['ana', 120, 1]])
+      const next = await admin.get(
+        `/api/leaderboard?teamId=${team.body.id}&limit=1&after=${top.body.next_after}`,
+      )
+      expect(ids(next.body.rows)).toEqual([['ben', 20, 2]])
       const week = await admin.get(`/api/leaderboard?teamId=${team.body.id}&period=week`)
       expect(ids(week.body.rows)).toEqual(tied('ana', 'ben').map((name) => [name, 20, 1]))
       // A student outside the team sees it, without a row of their own in it.

@@ -1,4 +1,4 @@
-import { sql } from 'kysely'
+import { type AliasedSelectQueryBuilder, sql } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
 import type { Locale } from '../identity/index.ts'
 import { defaultBadges } from './rules/default-badges.ts'
@@ -42,25 +42,33 @@ export async function saveSettings(db: Db, orgId: string, settingsJson: string, 
     .execute()
 }
 
+/** An XP entry with its week (`xp_ledger.week`), which the caller dates in the school's time zone. */
+export type WeeklyXpEntry = XpEntry & { week: string }
+
 /**
- * Adds XP entries; an entry already there (same id) is kept as it was. The students' scores (leaderboard)
- * grow by what was actually inserted, in the same transaction.
+ * Adds XP entries; an entry already there (same id) is kept as it was. The students' scores (all time and
+ * of the entry's week) and the boards' histograms grow by what was actually inserted, in the same
+ * transaction.
  */
-export async function addXp(db: Db, entries: XpEntry[], at: string) {
+export async function addXp(db: Db, entries: WeeklyXpEntry[], at: string) {
   if (entries.length === 0) return
   const write = async (trx: Db) => {
+    const inserted: { org_id: string; week: string; student_id: string; points: number }[] = []
     for (let i = 0; i < entries.length; i += 500) {
-      const inserted = await trx
+      const rows = await trx
         .insertInto('xp_ledger')
         .values(entries.slice(i, i + 500).map((e) => ({ ...e, created_at: at })))
         .onConflict((oc) => oc.column('id').doNothing())
-        .returning(['org_id', 'student_id', 'points'])
+        .returning(['org_id', 'week', 'student_id', 'points'])
         .execute()
-      await addToScores(
-        trx,
-        inserted.map((e) => ({ org_id: e.org_id, student_id: e.student_id, points: e.points, badges: 0 })),
-      )
+      inserted.push(...rows)
     }
+    const allTime = await addToScores(
+      trx,
+      inserted.map((e) => ({ org_id: e.org_id, student_id: e.student_id, points: e.points, badges: 0 })),
+    )
+    const weekly = await addToWeekScores(trx, inserted)
+    await addToHistogram(trx, [...allTime, ...weekly])
   }
   await (db.isTransaction ? write(db) : db.transaction().execute(write))
 }
@@ -68,7 +76,7 @@ export async function addXp(db: Db, entries: XpEntry[], at: string) {
 /** Deletes a reactor's XP (before its rebuild) and brings every score back to what the ledger holds. */
 export async function deleteXpOfCauses(db: Db, causes: XpCause[]) {
   await db.deleteFrom('xp_ledger').where('cause', 'in', causes).execute()
-  await refreshScorePoints(db)
+  await refreshScores(db)
 }
 
 /** Total XP of a student, and what they earned since `since`. */
@@ -385,9 +393,12 @@ export async function addAwards(db: Db, awards: AwardRow[]): Promise<AwardRow[]>
       .execute()
     inserted.push(...rows)
   }
-  await addToScores(
+  await addToHistogram(
     db,
-    inserted.map((a) => ({ org_id: a.org_id, student_id: a.student_id, points: 0, badges: 1 })),
+    await addToScores(
+      db,
+      inserted.map((a) => ({ org_id: a.org_id, student_id: a.student_id, points: 0, badges: 1 })),
+    ),
   )
   return inserted
 }
@@ -447,33 +458,58 @@ export async function deleteAwardsAndCounters(db: Db) {
   await db.deleteFrom('gamification_counter').execute()
   await db.deleteFrom('gamification_award').execute()
   await db.updateTable('gamification_score').set({ badges_count: 0 }).execute()
+  await refreshScores(db)
 }
 
 // Scores and leaderboards
 
-type ScoreDelta = { org_id: string; student_id: string; points: number; badges: number }
+/** The board of all-time scores; any other board is a week (`xp_ledger.week`). */
+export const ALL_TIME = 'all'
 
-/** Adds to students' scores, creating them at need. Sorted, so concurrent writers lock rows in one order. */
-async function addToScores(db: Db, deltas: ScoreDelta[]) {
-  const sums = new Map<string, ScoreDelta>()
-  for (const d of deltas) {
-    const key = `${d.org_id}\u0000${d.student_id}`
-    const sum = sums.get(key) ?? { ...d, points: 0, badges: 0 }
-    sum.points += d.points
-    sum.badges += d.badges
-    sums.set(key, sum)
+type ScoreDelta = { org_id: string; student_id: string; points: number; badges: number }
+/** A change in how many students have `total_points` on a board. */
+type HistogramDelta = { org_id: string; board: string; total_points: number; students: number }
+
+/** Sums deltas by key, drops those that cancel out, sorted by key so concurrent writers lock rows in one order. */
+function sumByKey<T>(
+  rows: T[],
+  key: (row: T) => string,
+  add: (sum: T, row: T) => T,
+  isZero: (row: T) => boolean,
+) {
+  const sums = new Map<string, T>()
+  for (const row of rows) {
+    const k = key(row)
+    const sum = sums.get(k)
+    sums.set(k, sum ? add(sum, row) : row)
   }
-  const rows = [...sums.entries()]
-    .filter(([, d]) => d.points !== 0 || d.badges !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, d]) => ({
-      org_id: d.org_id,
-      student_id: d.student_id,
-      total_points: d.points,
-      badges_count: d.badges,
-    }))
+  return new Map([...sums].filter(([, sum]) => !isZero(sum)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}
+
+/** The histogram changes of a score that went from `before` points (undefined: a new score) to `after`. */
+function moved(orgId: string, board: string, before: number | undefined, after: number): HistogramDelta[] {
+  if (before === after) return []
+  const gained = { org_id: orgId, board, total_points: after, students: 1 }
+  return before === undefined ? [gained] : [{ ...gained, total_points: before, students: -1 }, gained]
+}
+
+/** Adds to students' all-time scores, creating them at need; returns the histogram changes this makes. */
+async function addToScores(db: Db, deltas: ScoreDelta[]): Promise<HistogramDelta[]> {
+  const sums = sumByKey(
+    deltas,
+    (d) => `${d.org_id}\u0000${d.student_id}`,
+    (sum, d) => ({ ...sum, points: sum.points + d.points, badges: sum.badges + d.badges }),
+    (d) => d.points === 0 && d.badges === 0,
+  )
+  const rows = [...sums.values()].map((d) => ({
+    org_id: d.org_id,
+    student_id: d.student_id,
+    total_points: d.points,
+    badges_count: d.badges,
+  }))
+  const counts: HistogramDelta[] = []
   for (let i = 0; i < rows.length; i += 500) {
-    await db
+    const after = await db
       .insertInto('gamification_score')
       .values(rows.slice(i, i + 500))
       .onConflict((oc) =>
@@ -482,12 +518,92 @@ async function addToScores(db: Db, deltas: ScoreDelta[]) {
           badges_count: eb('gamification_score.badges_count', '+', eb.ref('excluded.badges_count')),
         })),
       )
+      .returning(['org_id', 'student_id', 'total_points', 'badges_count'])
+      .execute()
+    for (const score of after) {
+      const d = sums.get(`${score.org_id}\u0000${score.student_id}`) as ScoreDelta
+      // No score is left at 0 points and 0 badges (refreshScores deletes them): one equal to its delta is new.
+      const created = score.total_points === d.points && score.badges_count === d.badges
+      counts.push(
+        ...moved(
+          score.org_id,
+          ALL_TIME,
+          created ? undefined : score.total_points - d.points,
+          score.total_points,
+        ),
+      )
+    }
+  }
+  return counts
+}
+
+/** Adds XP to students' scores of its week, creating them at need; returns the histogram changes. */
+async function addToWeekScores(
+  db: Db,
+  entries: { org_id: string; week: string; student_id: string; points: number }[],
+): Promise<HistogramDelta[]> {
+  const sums = sumByKey(
+    entries,
+    (e) => `${e.org_id}\u0000${e.week}\u0000${e.student_id}`,
+    (sum, e) => ({ ...sum, points: sum.points + e.points }),
+    (e) => e.points === 0,
+  )
+  const rows = [...sums.values()].map((e) => ({
+    org_id: e.org_id,
+    week: e.week,
+    student_id: e.student_id,
+    total_points: e.points,
+  }))
+  const counts: HistogramDelta[] = []
+  for (let i = 0; i < rows.length; i += 500) {
+    const after = await db
+      .insertInto('gamification_week_score')
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'week', 'student_id']).doUpdateSet((eb) => ({
+          total_points: eb('gamification_week_score.total_points', '+', eb.ref('excluded.total_points')),
+        })),
+      )
+      .returning(['org_id', 'week', 'student_id', 'total_points'])
+      .execute()
+    for (const score of after) {
+      const points = sums.get(`${score.org_id}\u0000${score.week}\u0000${score.student_id}`)?.points ?? 0
+      // A week's score is never 0 (XP is positive): one equal to what was added is new.
+      const before = score.total_points === points ? undefined : score.total_points - points
+      counts.push(...moved(score.org_id, score.week, before, score.total_points))
+    }
+  }
+  return counts
+}
+
+/** Applies histogram changes. A total no student has any more keeps its row, at 0, until a rebuild. */
+async function addToHistogram(db: Db, deltas: HistogramDelta[]) {
+  const rows = [
+    ...sumByKey(
+      deltas,
+      (d) => `${d.org_id}\u0000${d.board}\u0000${d.total_points}`,
+      (sum, d) => ({ ...sum, students: sum.students + d.students }),
+      (d) => d.students === 0,
+    ).values(),
+  ]
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('gamification_score_histogram')
+      .values(rows.slice(i, i + 500))
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'board', 'total_points']).doUpdateSet((eb) => ({
+          students: eb('gamification_score_histogram.students', '+', eb.ref('excluded.students')),
+        })),
+      )
       .execute()
   }
 }
 
-/** Sets every score's points to the sum of the ledger and drops scores left empty: what a replay makes. */
-async function refreshScorePoints(db: Db) {
+/**
+ * Brings every score (all time and weekly) back to what the ledger and the badge counts hold, drops those
+ * left empty and counts the histograms again: what a replay makes (and a bulk load needs).
+ */
+export async function refreshScores(db: Db) {
   await sql`update gamification_score set total_points = coalesce((select sum(x.points) from xp_ledger x
     where x.org_id = gamification_score.org_id and x.student_id = gamification_score.student_id), 0)`.execute(
     db,
@@ -497,54 +613,230 @@ async function refreshScorePoints(db: Db) {
     .where('total_points', '=', 0)
     .where('badges_count', '=', 0)
     .execute()
+  await db.deleteFrom('gamification_week_score').execute()
+  await sql`insert into gamification_week_score (org_id, week, student_id, total_points)
+    select org_id, week, student_id, sum(points) from xp_ledger
+    group by org_id, week, student_id having sum(points) <> 0`.execute(db)
+  await db.deleteFrom('gamification_score_histogram').execute()
+  await sql`insert into gamification_score_histogram (org_id, board, total_points, students)
+    select org_id, ${ALL_TIME}, total_points, count(*) from gamification_score
+    group by org_id, total_points`.execute(db)
+  await sql`insert into gamification_score_histogram (org_id, board, total_points, students)
+    select org_id, week, total_points, count(*) from gamification_week_score
+    group by org_id, week, total_points`.execute(db)
 }
 
-export type RankedScore = { student_id: string; total_points: number; badges_count: number; rank: number }
+type Score = { student_id: string; total_points: number }
+type BoardScore = Score & { badges_count: number }
+export type RankedScore = BoardScore & { rank: number }
 
-/**
- * A page of the all-time leaderboard (optionally among some students), points down then student id up:
- * the order of the `(org_id, total_points desc, student_id)` index. Ranks are competition ranks (1, 1, 3).
- */
-export async function scorePage(
+/** The scores on a board, optionally of some students only, as `s`: what its rank index holds. */
+function boardScores(
   db: Db,
   orgId: string,
-  page: { limit: number; offset: number; studentIds?: string[] },
-): Promise<{ rows: RankedScore[]; total: number }> {
-  const { studentIds } = page
-  if (studentIds?.length === 0) return { rows: [], total: 0 }
-  let base = db.selectFrom('gamification_score').where('org_id', '=', orgId)
-  if (studentIds) base = base.where('student_id', 'in', studentIds)
-  const [rows, counted] = await Promise.all([
-    base
-      .select(['student_id', 'total_points', 'badges_count'])
-      .orderBy('total_points', 'desc')
-      .orderBy('student_id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
-  ])
-  const first = rows[0]
-  const firstRank = first ? 1 + (await countScoresAbove(db, orgId, first.total_points, studentIds)) : 0
+  board: string,
+  studentIds?: string[],
+): AliasedSelectQueryBuilder<Score, 's'> {
+  if (board === ALL_TIME) {
+    let scores = db
+      .selectFrom('gamification_score')
+      .select(['student_id', 'total_points'])
+      .where('org_id', '=', orgId)
+    if (studentIds) scores = scores.where('student_id', 'in', studentIds)
+    return scores.as('s')
+  }
+  let scores = db
+    .selectFrom('gamification_week_score')
+    .select(['student_id', 'total_points'])
+    .where('org_id', '=', orgId)
+    .where('week', '=', board)
+  if (studentIds) scores = scores.where('student_id', 'in', studentIds)
+  return scores.as('s')
+}
+
+/**
+ * The rows of a slice of a board with the students' badge counts, joined once the slice is cut: the rows
+ * an offset skips cost one entry of the rank index each, never a row of the table.
+ */
+async function withBadges(db: Db, orgId: string, slice: AliasedSelectQueryBuilder<Score, 'p'>) {
+  const rows = await db
+    .selectFrom(slice)
+    .leftJoin('gamification_score as g', (join) =>
+      join.on('g.org_id', '=', orgId).onRef('g.student_id', '=', 'p.student_id'),
+    )
+    .select(['p.student_id', 'p.total_points', 'g.badges_count'])
+    .orderBy('p.total_points', 'desc')
+    .orderBy('p.student_id')
+    .execute()
+  return rows.map((r): BoardScore => ({ ...r, badges_count: r.badges_count ?? 0 }))
+}
+
+type Histogram = AliasedSelectQueryBuilder<{ total_points: number; students: number }, 'h'>
+
+/** How many students have each total on a board, as `h`: maintained for a school, counted for a team. */
+function histogramOf(db: Db, orgId: string, board: string, studentIds?: string[]): Histogram {
+  if (!studentIds) {
+    return db
+      .selectFrom('gamification_score_histogram')
+      .select(['total_points', 'students'])
+      .where('org_id', '=', orgId)
+      .where('board', '=', board)
+      .as('h')
+  }
+  return db
+    .selectFrom(boardScores(db, orgId, board, studentIds))
+    .select(['s.total_points', (eb) => eb.fn.countAll<number>().as('students')])
+    .groupBy('s.total_points')
+    .as('h')
+}
+
+/** How many students a histogram counts, or only those with more than `points`. */
+async function studentsOf(db: Db, histogram: Histogram, morePointsThan?: number) {
+  let query = db.selectFrom(histogram).select((eb) => eb.fn.sum<number | string | null>('h.students').as('n'))
+  if (morePointsThan !== undefined) query = query.where('h.total_points', '>', morePointsThan)
+  return Number((await query.executeTakeFirst())?.n ?? 0)
+}
+
+/** The total of the student at `offset` (0-based) in ranking order, and how many students have more. */
+async function totalAt(db: Db, histogram: Histogram, offset: number) {
+  const running = db
+    .selectFrom(histogram)
+    .select([
+      'h.total_points',
+      'h.students',
+      (eb) =>
+        eb.fn
+          .sum<number | string>('h.students')
+          .over((ob) => ob.orderBy('h.total_points', 'desc'))
+          .as('through'),
+    ])
+    .as('r')
+  const row = await db
+    .selectFrom(running)
+    .selectAll()
+    .where('r.through', '>', offset)
+    .orderBy('r.total_points', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  return row ? { points: row.total_points, above: Number(row.through) - Number(row.students) } : null
+}
+
+/**
+ * Competition ranks (1, 1, 3) of a slice of a board in ranking order, whose first row has `above` students
+ * ahead and sits at `position` (0-based). Nobody falls between two neighbours of the slice, so a row that
+ * does not tie with the previous one has everyone before it ahead.
+ */
+function rankFrom(rows: BoardScore[], above: number, position: number): RankedScore[] {
   const ranked: RankedScore[] = []
   rows.forEach((row, i) => {
     const previous = ranked[i - 1]
-    const rank =
-      i === 0 ? firstRank : previous?.total_points === row.total_points ? previous.rank : page.offset + i + 1
+    const rank = !previous
+      ? above + 1
+      : previous.total_points === row.total_points
+        ? previous.rank
+        : position + i + 1
     ranked.push({ ...row, rank })
   })
-  return { rows: ranked, total: Number(counted?.n ?? 0) }
+  return ranked
 }
 
-/** How many students (of the school, or among `studentIds`) have more points than `points`. */
-export async function countScoresAbove(db: Db, orgId: string, points: number, studentIds?: string[]) {
-  let query = db
-    .selectFrom('gamification_score')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('total_points', '>', points)
-  if (studentIds) query = query.where('student_id', 'in', studentIds)
-  return Number((await query.executeTakeFirst())?.n ?? 0)
+/**
+ * Competition ranks of a slice of a board whose position is unknown (keyset paging): each total has the
+ * students of the totals above it ahead, counted from the histogram.
+ */
+async function rankAfter(db: Db, histogram: Histogram, rows: BoardScore[]): Promise<RankedScore[]> {
+  const first = rows[0]
+  const last = rows.at(-1)
+  if (!first || !last) return []
+  const [above, counts] = await Promise.all([
+    studentsOf(db, histogram, first.total_points),
+    db
+      .selectFrom(histogram)
+      .select(['h.total_points', 'h.students'])
+      .where('h.total_points', '>=', last.total_points)
+      .where('h.total_points', '<=', first.total_points)
+      .execute(),
+  ])
+  const students = new Map(counts.map((h) => [h.total_points, Number(h.students)]))
+  let ahead = above
+  return rows.map((row, i) => {
+    const previous = rows[i - 1]
+    if (previous && previous.total_points !== row.total_points)
+      ahead += students.get(previous.total_points) ?? 0
+    return { ...row, rank: ahead + 1 }
+  })
+}
+
+export type BoardPage = {
+  limit: number
+  offset: number
+  /** Start after this row (keyset paging: no rows skipped, however deep); `offset` is then ignored. */
+  after?: { points: number; studentId: string }
+  /** Rank these students only (a team). */
+  studentIds?: string[]
+}
+
+/**
+ * A page of a board (`ALL_TIME` or a week), points down then student id up: the order of its
+ * `(org_id, [week,] total_points desc, student_id)` index. A deep offset starts at the total the histogram
+ * places there, skipping only the students tied on it; `after` skips none.
+ */
+export async function boardPage(
+  db: Db,
+  orgId: string,
+  board: string,
+  page: BoardPage,
+): Promise<{ rows: RankedScore[]; total: number }> {
+  const { studentIds, limit } = page
+  if (studentIds?.length === 0) return { rows: [], total: 0 }
+  const histogram = histogramOf(db, orgId, board, studentIds)
+  const ranking = () =>
+    db
+      .selectFrom(boardScores(db, orgId, board, studentIds))
+      .selectAll('s')
+      .orderBy('s.total_points', 'desc')
+      .orderBy('s.student_id')
+  const total = await studentsOf(db, histogram)
+  if (page.after) {
+    const { points, studentId } = page.after
+    const tied = ranking().where('s.total_points', '=', points).where('s.student_id', '>', studentId)
+    const rows = await withBadges(db, orgId, tied.limit(limit).as('p'))
+    if (rows.length < limit) {
+      const lower = ranking().where('s.total_points', '<', points)
+      rows.push(...(await withBadges(db, orgId, lower.limit(limit - rows.length).as('p'))))
+    }
+    return { rows: await rankAfter(db, histogram, rows), total }
+  }
+  if (page.offset >= total) return { rows: [], total }
+  const start = page.offset === 0 ? { points: null, above: 0 } : await totalAt(db, histogram, page.offset)
+  if (!start) return { rows: [], total }
+  let slice = ranking()
+    .limit(limit)
+    .offset(page.offset - start.above)
+  if (start.points !== null) slice = slice.where('s.total_points', '<=', start.points)
+  return { rows: rankFrom(await withBadges(db, orgId, slice.as('p')), start.above, page.offset), total }
+}
+
+/** A student's row on a board (0 points when they have none) and rank, among `studentIds` when given. */
+export async function placeOnBoard(
+  db: Db,
+  orgId: string,
+  board: string,
+  studentId: string,
+  studentIds?: string[],
+): Promise<RankedScore> {
+  const [own] = await withBadges(
+    db,
+    orgId,
+    db
+      .selectFrom(boardScores(db, orgId, board, [studentId]))
+      .selectAll('s')
+      .as('p'),
+  )
+  const points = own?.total_points ?? 0
+  const ahead = await studentsOf(db, histogramOf(db, orgId, board, studentIds), points)
+  const badges = own ? own.badges_count : ((await scoresOf(db, orgId, [studentId]))[0]?.badges_count ?? 0)
+  return { student_id: studentId, total_points: points, badges_count: badges, rank: ahead + 1 }
 }
 
 export async function scoresOf(db: Db, orgId: string, studentIds: string[]) {
@@ -555,83 +847,4 @@ export async function scoresOf(db: Db, orgId: string, studentIds: string[]) {
     .where('org_id', '=', orgId)
     .where('student_id', 'in', studentIds)
     .execute()
-}
-
-/** Students ranked by the XP they earned since `since` (optionally among some), with competition ranks. */
-function weeklyRanking(db: Db, orgId: string, since: string, studentIds?: string[]) {
-  let totals = db
-    .selectFrom('xp_ledger')
-    .select(['student_id', (eb) => eb.fn.sum<number | string>('points').as('total')])
-    .where('org_id', '=', orgId)
-    .where('occurred_at', '>=', since)
-  if (studentIds) totals = totals.where('student_id', 'in', studentIds)
-  return db
-    .selectFrom(totals.groupBy('student_id').as('w'))
-    .select(['w.student_id', 'w.total', sql<number | string>`rank() over (order by w.total desc)`.as('rank')])
-}
-
-export async function weeklyPage(
-  db: Db,
-  orgId: string,
-  since: string,
-  page: { limit: number; offset: number; studentIds?: string[] },
-) {
-  if (page.studentIds?.length === 0) return { rows: [], total: 0 }
-  const ranking = weeklyRanking(db, orgId, since, page.studentIds)
-  const [rows, counted] = await Promise.all([
-    db
-      .selectFrom(ranking.as('r'))
-      .selectAll()
-      .orderBy('r.total', 'desc')
-      .orderBy('r.student_id')
-      .limit(page.limit)
-      .offset(page.offset)
-      .execute(),
-    db
-      .selectFrom(ranking.as('r'))
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .executeTakeFirst(),
-  ])
-  return {
-    rows: rows.map((r) => ({
-      student_id: r.student_id,
-      total_points: Number(r.total),
-      rank: Number(r.rank),
-    })),
-    total: Number(counted?.n ?? 0),
-  }
-}
-
-/** One student's place in the weekly ranking; null when they earned nothing since `since`. */
-export async function weeklyRowOf(
-  db: Db,
-  orgId: string,
-  since: string,
-  studentId: string,
-  studentIds?: string[],
-) {
-  if (studentIds?.length === 0) return null
-  const row = await db
-    .selectFrom(weeklyRanking(db, orgId, since, studentIds).as('r'))
-    .selectAll()
-    .where('r.student_id', '=', studentId)
-    .executeTakeFirst()
-  return row ? { total_points: Number(row.total), rank: Number(row.rank) } : null
-}
-
-/** How many students earned more than `points` XP since `since` (the rank of one who earned `points`, less 1). */
-export async function countWeeklyAbove(
-  db: Db,
-  orgId: string,
-  since: string,
-  points: number,
-  studentIds?: string[],
-) {
-  if (studentIds?.length === 0) return 0
-  const row = await db
-    .selectFrom(weeklyRanking(db, orgId, since, studentIds).as('r'))
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('r.total', '>', points)
-    .executeTakeFirst()
-  return Number(row?.n ?? 0)
 }

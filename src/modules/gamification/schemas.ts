@@ -122,6 +122,15 @@ export const LeaderboardQuerySchema = z.object({
   }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
+  after: z
+    .string()
+    .regex(/^\d{1,15}:.+$/, 'expected <points>:<student id>')
+    .optional()
+    .openapi({
+      description:
+        "Continue after this row: the previous page's `next_after`. Reads no skipped rows, however deep; not with `offset`",
+      example: '120:0b7c2f1e-5d3a-4c8e-9f10-2a6b8d4e1c35',
+    }),
 })
 export type LeaderboardQuery = z.infer<typeof LeaderboardQuerySchema>
 
@@ -143,6 +152,10 @@ export const LeaderboardSchema = z
     total: z.number().int().openapi({ description: 'How many students are ranked' }),
     limit: z.number().int(),
     offset: z.number().int(),
+    next_after: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `after` for the next page; null when this page is not full' }),
     rows: z.array(LeaderboardRowSchema),
     me: LeaderboardRowSchema.nullable().openapi({ description: "The caller's own row, when a student" }),
   })

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely'
-import { localDay, shiftDay, startOfLocalWeek } from '../../core/calendar.ts'
+import { localDay, localWeek, shiftDay, startOfLocalWeek } from '../../core/calendar.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
@@ -186,7 +186,7 @@ export async function listBadges(deps: GamificationDeps, actor: MemberIdentity) 
  * school whose counters meet its criteria, at that instant: the time a replay gives them too (see
  * `awardMoment`), the counters holding every signal the reactor has applied so far.
  */
-async function awardToQualified(trx: Db, row: Selectable<BadgeRow>, at: string) {
+async function awardToQualified(deps: GamificationDeps, trx: Db, row: Selectable<BadgeRow>, at: string) {
   const [badge] = liveBadges([row])
   if (!badge) return
   const counters = new Map<string, Counters>()
@@ -196,7 +196,7 @@ async function awardToQualified(trx: Db, row: Selectable<BadgeRow>, at: string) 
   const awards = [...counters]
     .filter(([, values]) => meetsCriteria(badge.criteria, values))
     .flatMap(([studentId]) => awardOf(badge, studentId, at, null) ?? [])
-  await grantAwards(trx, awards, at)
+  await grantAwards(deps.identity, trx, awards, at)
 }
 
 export async function createBadge(deps: GamificationDeps, orgId: string, input: BadgeInput) {
@@ -223,7 +223,7 @@ export async function createBadge(deps: GamificationDeps, orgId: string, input: 
       throw conflict('badge_code_taken', `The school already has a badge with the code "${input.code}"`)
     }
     await repo.insertBadges(trx, [row])
-    if (active) await awardToQualified(trx, row, at)
+    if (active) await awardToQualified(deps, trx, row, at)
   })
   return badgeView(row, (await repo.awardCounts(deps.db, orgId)).get(row.id) ?? 0)
 }
@@ -267,7 +267,7 @@ export async function updateBadge(deps: GamificationDeps, orgId: string, badgeId
     }
     const { id: _id, org_id: _org, code: _code, created_at: _created, ...changes } = next
     await repo.updateBadge(trx, orgId, badgeId, changes)
-    if (active && (criteriaChanged || !wasActive)) await awardToQualified(trx, next, at)
+    if (active && (criteriaChanged || !wasActive)) await awardToQualified(deps, trx, next, at)
     return next
   })
   return badgeView(updated, (await repo.awardCounts(deps.db, orgId)).get(badgeId) ?? 0)
@@ -320,6 +320,12 @@ export async function badgeCount(deps: GamificationDeps, orgId: string, studentI
 
 // Leaderboards
 
+/** `<points>:<student id>`, the `next_after` of a page (the schema checks its shape). */
+function parseCursor(cursor: string) {
+  const colon = cursor.indexOf(':')
+  return { points: Number(cursor.slice(0, colon)), studentId: cursor.slice(colon + 1) }
+}
+
 /**
  * The school's leaderboard, or a team's: students who earned points or badges, by points (all time, or this
  * week from Monday 00:00 in the school's time zone), with competition ranks (1, 1, 3). A student caller
@@ -327,61 +333,46 @@ export async function badgeCount(deps: GamificationDeps, orgId: string, studentI
  */
 export async function leaderboard(deps: GamificationDeps, actor: MemberIdentity, query: LeaderboardQuery) {
   const { orgId } = actor
+  if (query.after && query.offset > 0) {
+    throw badRequest('validation_failed', 'Invalid request: give either offset or after, not both')
+  }
   const studentIds = query.teamId ? await deps.teamStudents(orgId, query.teamId) : undefined
-  const since =
-    query.period === 'week'
-      ? startOfLocalWeek(deps.clock.now(), await timezoneOf(deps, orgId)).toISOString()
-      : null
-  const page = { limit: query.limit, offset: query.offset, studentIds }
-  const { rows, total } = since
-    ? await repo.weeklyPage(deps.db, orgId, since, page)
-    : await repo.scorePage(deps.db, orgId, page)
+  const timezone = query.period === 'week' ? await timezoneOf(deps, orgId) : null
+  const now = deps.clock.now()
+  const board = timezone ? localWeek(now, timezone) : repo.ALL_TIME
+  const { rows, total } = await repo.boardPage(deps.db, orgId, board, {
+    limit: query.limit,
+    offset: query.offset,
+    after: query.after ? parseCursor(query.after) : undefined,
+    studentIds,
+  })
 
   const ownId =
     actor.role === 'student'
       ? (await identity.profilesOfUser(deps.identity, orgId, actor.userId)).studentId
       : null
   const ranked = ownId && (!studentIds || studentIds.includes(ownId)) ? ownId : null
-  let me: { student_id: string; total_points: number; rank: number } | null = null
-  if (ranked && since) {
-    const own = await repo.weeklyRowOf(deps.db, orgId, since, ranked, studentIds)
-    me = {
-      student_id: ranked,
-      total_points: own?.total_points ?? 0,
-      rank: own?.rank ?? 1 + (await repo.countWeeklyAbove(deps.db, orgId, since, 0, studentIds)),
-    }
-  } else if (ranked) {
-    const [own] = await repo.scoresOf(deps.db, orgId, [ranked])
-    const points = own?.total_points ?? 0
-    me = {
-      student_id: ranked,
-      total_points: points,
-      rank: 1 + (await repo.countScoresAbove(deps.db, orgId, points, studentIds)),
-    }
-  }
+  const me = ranked ? await repo.placeOnBoard(deps.db, orgId, board, ranked, studentIds) : null
 
-  const listed = [...rows, ...(me ? [me] : [])]
-  const ids = [...new Set(listed.map((r) => r.student_id))]
-  const [people, scores] = await Promise.all([
-    identity.peopleByIds(deps.identity, orgId, 'lms_student', ids),
-    repo.scoresOf(deps.db, orgId, ids),
-  ])
+  const ids = [...new Set([...rows, ...(me ? [me] : [])].map((r) => r.student_id))]
+  const people = await identity.peopleByIds(deps.identity, orgId, 'lms_student', ids)
   const names = new Map(people.map((p) => [p.id, p.name]))
-  const badges = new Map(scores.map((s) => [s.student_id, s.badges_count]))
-  const view = (r: { student_id: string; total_points: number; rank: number }) => ({
+  const view = (r: repo.RankedScore) => ({
     rank: r.rank,
     student_id: r.student_id,
     name: names.get(r.student_id) ?? null,
     total_points: r.total_points,
-    badges_count: badges.get(r.student_id) ?? 0,
+    badges_count: Number(r.badges_count),
   })
+  const last = rows.at(-1)
   return {
     period: query.period,
     team_id: query.teamId ?? null,
-    since,
+    since: timezone ? startOfLocalWeek(now, timezone).toISOString() : null,
     total,
     limit: query.limit,
     offset: query.offset,
+    next_after: rows.length === query.limit && last ? `${last.total_points}:${last.student_id}` : null,
     rows: rows.map(view),
     me: me ? view(me) : null,
   }

@@ -25,6 +25,8 @@ export type XpLedgerRow = {
   subject_id: string
   points: number
   occurred_at: string
+  /** The local date (YYYY-MM-DD) of the Monday starting the entry's week, in the school's time zone. */
+  week: string
   created_at: string
 }
 
@@ -77,6 +79,27 @@ export type ScoreRow = {
   badges_count: number
 }
 
+/** A student's XP of one week (the weekly leaderboard), kept with the XP ledger. */
+export type WeekScoreRow = {
+  org_id: string
+  /** As `xp_ledger.week`. */
+  week: string
+  student_id: string
+  total_points: number
+}
+
+/**
+ * How many students of a school have `total_points` on a board: `all` (gamification_score) or a week
+ * (`xp_ledger.week`, gamification_week_score). Totals, ranks and deep pages read it instead of counting
+ * students. Rows may be left at 0 students until the next rebuild.
+ */
+export type ScoreHistogramRow = {
+  org_id: string
+  board: string
+  total_points: number
+  students: number
+}
+
 export type GamificationTables = {
   gamification_settings: GamificationSettingsRow
   xp_ledger: XpLedgerRow
@@ -84,6 +107,8 @@ export type GamificationTables = {
   gamification_award: AwardRow
   gamification_counter: CounterRow
   gamification_score: ScoreRow
+  gamification_week_score: WeekScoreRow
+  gamification_score_histogram: ScoreHistogramRow
   gamification_activity_day: ActivityDayRow
   v_streak_history: StreakHistoryRow
   gamification_streak: StreakRow

@@ -60,7 +60,7 @@ describe.each(testDialects())('XP on %s', (dialect) => {
     await t.database.db
       .transaction()
       .execute((trx) => appendSignals(trx, signals, t.clock.now().toISOString()))
-    const run = await runProjector(t.database.db, trackingEvents, xpReactor, t.clock)
+    const run = await runProjector(t.database.db, trackingEvents, xpReactor(t), t.clock)
     expect(run.failed).toBeNull()
   }
 
@@ -97,7 +97,7 @@ describe.each(testDialects())('XP on %s', (dialect) => {
     expect(changed.body.xp).toMatchObject({ video_completed: 20, quiz_passed: 50 })
     expect(changed.body.hearts).toMatchObject({ max_hearts: 5, regen_interval_minutes: 240 })
     expect((await summary()).total).toBe(250)
-    const rebuilt = await rebuildProjection(t.database.db, trackingEvents, xpReactor, t.clock)
+    const rebuilt = await rebuildProjection(t.database.db, trackingEvents, xpReactor(t), t.clock)
     expect(rebuilt.failed).toBeNull()
     expect((await summary()).total).toBe(270)
   })

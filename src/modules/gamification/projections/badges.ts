@@ -16,6 +16,7 @@ import {
 } from '../rules/badge-criteria.ts'
 import { xpEntryId } from '../rules/xp.ts'
 import type { AwardRow, BadgeRow, CounterRow } from '../tables.ts'
+import { weeklyXp } from './time-zones.ts'
 
 // Arbitrary constant naming the badges lock (PostgreSQL advisory locks take a bigint key).
 const BADGES_LOCK_KEY = 7_316_031
@@ -69,23 +70,20 @@ export function awardOf(badge: LiveBadge, studentId: string, metAt: string, sign
 }
 
 /** Stores awards and, for those new, the badge's points in the XP ledger (dated when awarded). */
-export async function grantAwards(db: Db, awards: AwardRow[], at: string) {
+export async function grantAwards(deps: identity.IdentityDeps, db: Db, awards: AwardRow[], at: string) {
   const inserted = await repo.addAwards(db, awards)
-  await repo.addXp(
-    db,
-    inserted
-      .filter((a) => a.points > 0)
-      .map((a) => ({
-        id: xpEntryId('badge', a.id),
-        org_id: a.org_id,
-        student_id: a.student_id,
-        cause: 'badge' as const,
-        subject_id: a.id,
-        points: a.points,
-        occurred_at: a.awarded_at,
-      })),
-    at,
-  )
+  const entries = inserted
+    .filter((a) => a.points > 0)
+    .map((a) => ({
+      id: xpEntryId('badge', a.id),
+      org_id: a.org_id,
+      student_id: a.student_id,
+      cause: 'badge' as const,
+      subject_id: a.id,
+      points: a.points,
+      occurred_at: a.awarded_at,
+    }))
+  await repo.addXp(db, await weeklyXp(deps, db, entries), at)
   return inserted
 }
 
@@ -154,7 +152,7 @@ export function badgesReactor(deps: { identity: identity.IdentityDeps }): Signal
         }
       }
       await repo.saveCounters(db, counterRows)
-      await grantAwards(db, awards, signals[signals.length - 1]?.occurred_at ?? '')
+      await grantAwards(deps.identity, db, awards, signals[signals.length - 1]?.occurred_at ?? '')
     },
     async reset(db) {
       await repo.deleteAwardsAndCounters(db)

@@ -2,33 +2,21 @@ import { localDay } from '../../../core/calendar.ts'
 import type { Db } from '../../../core/db/database.ts'
 import type { SignalReactor } from '../../../core/events/projector.ts'
 import type { StoredSignal } from '../../../core/events/signal-log.ts'
-import * as identity from '../../identity/index.ts'
 import * as repo from '../repository.ts'
 import { readSettings } from '../rules/settings.ts'
 import type { StreakDay } from '../rules/streak.ts'
 import type { GamificationDeps } from '../service.ts'
 import type { ActivityDayRow, StreakRow } from '../tables.ts'
+import { timezonesOf } from './time-zones.ts'
 
 /** Every signal type a school may choose to make a day count (as settings.ts allows). */
 const QUALIFYING = ['STEP_COMPLETED', 'VIDEO_COMPLETED', 'QUIZ_PASSED', 'QUIZ_ATTEMPTED'] as const
-
-/**
- * The time zone of each school, read in the reactor's own transaction (SQLite has one connection). A
- * school that changes its time zone keeps its past days until a rebuild re-dates them in the new one.
- */
-async function timezones(deps: GamificationDeps, db: Db, orgIds: string[]) {
-  const zones = new Map<string, string>()
-  for (const orgId of orgIds) {
-    zones.set(orgId, (await identity.getOrganisation({ ...deps.identity, db }, orgId)).timezone)
-  }
-  return zones
-}
 
 async function recordActivity(deps: GamificationDeps, db: Db, signals: StoredSignal[]) {
   if (signals.length === 0) return
   const orgIds = [...new Set(signals.map((s) => s.org_id))]
   const stored = await repo.findSettingsOf(db, orgIds)
-  const zones = await timezones(deps, db, orgIds)
+  const zones = await timezonesOf(deps.identity, db, orgIds)
   const days = new Map<string, ActivityDayRow>()
   for (const s of signals) {
     const { streaks } = readSettings(stored.get(s.org_id) ?? null)

@@ -1,8 +1,10 @@
 import type { SignalReactor } from '../../../core/events/projector.ts'
+import type * as identity from '../../identity/index.ts'
 import * as repo from '../repository.ts'
 import { readSettings } from '../rules/settings.ts'
 import { xpOfSignal, xpSignalTypes } from '../rules/xp.ts'
 import type { XpCause } from '../tables.ts'
+import { weeklyXp } from './time-zones.ts'
 
 const OWN_CAUSES: XpCause[] = [
   'video_completed',
@@ -16,20 +18,20 @@ const OWN_CAUSES: XpCause[] = [
  * The XP ledger's entries for completed videos, passed and perfect quizzes, completed courses and streak
  * days, at the amounts each school has set. A rebuild pays everyone again at today's amounts.
  */
-export const xpReactor: SignalReactor = {
-  name: 'gamification_xp',
-  reads: 'signals',
-  signalTypes: xpSignalTypes,
-  async apply(db, signals) {
-    const stored = await repo.findSettingsOf(db, [...new Set(signals.map((s) => s.org_id))])
-    const entries = signals.flatMap((s) => xpOfSignal(s, readSettings(stored.get(s.org_id) ?? null)))
-    await repo.addXp(
-      db,
-      entries.filter((e) => e.points > 0),
-      signals[signals.length - 1]?.occurred_at ?? '',
-    )
-  },
-  async reset(db) {
-    await repo.deleteXpOfCauses(db, OWN_CAUSES)
-  },
+export function xpReactor(deps: { identity: identity.IdentityDeps }): SignalReactor {
+  return {
+    name: 'gamification_xp',
+    reads: 'signals',
+    signalTypes: xpSignalTypes,
+    async apply(db, signals) {
+      const stored = await repo.findSettingsOf(db, [...new Set(signals.map((s) => s.org_id))])
+      const entries = signals
+        .flatMap((s) => xpOfSignal(s, readSettings(stored.get(s.org_id) ?? null)))
+        .filter((e) => e.points > 0)
+      await repo.addXp(db, await weeklyXp(deps.identity, db, entries), signals.at(-1)?.occurred_at ?? '')
+    },
+    async reset(db) {
+      await repo.deleteXpOfCauses(db, OWN_CAUSES)
+    },
+  }
 }

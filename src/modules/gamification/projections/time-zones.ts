@@ -1,0 +1,32 @@
+import { localWeek } from '../../../core/calendar.ts'
+import type { Db } from '../../../core/db/database.ts'
+import * as identity from '../../identity/index.ts'
+import type { WeeklyXpEntry } from '../repository.ts'
+import type { XpEntry } from '../rules/xp.ts'
+
+/**
+ * The time zone of each school, read in the reactor's own transaction (SQLite has one connection). A
+ * school that changes its time zone keeps what was dated in the old one until a rebuild dates it again.
+ */
+export async function timezonesOf(deps: identity.IdentityDeps, db: Db, orgIds: string[]) {
+  const zones = new Map<string, string>()
+  for (const orgId of new Set(orgIds)) {
+    zones.set(orgId, (await identity.getOrganisation({ ...deps, db }, orgId)).timezone)
+  }
+  return zones
+}
+
+/** XP entries dated with the week they count for, in their school's time zone. */
+export async function weeklyXp(
+  deps: identity.IdentityDeps,
+  db: Db,
+  entries: XpEntry[],
+): Promise<WeeklyXpEntry[]> {
+  if (entries.length === 0) return []
+  const zones = await timezonesOf(
+    deps,
+    db,
+    entries.map((e) => e.org_id),
+  )
+  return entries.map((e) => ({ ...e, week: localWeek(e.occurred_at, zones.get(e.org_id) as string) }))
+}
