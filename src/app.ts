@@ -61,6 +61,7 @@ export function buildApp(deps: AppDeps) {
     clock: deps.clock,
     auth,
     publicUrl: config.PUBLIC_URL,
+    onOrganisationCreated: gamification.giveDefaultBadges,
     cfAccess:
       config.CF_ACCESS_TEAM_DOMAIN && config.CF_ACCESS_AUD
         ? identity.createCfAccessVerifier(

@@ -451,12 +451,26 @@ describe.each(testDialects())('badges on %s', (dialect) => {
     expect((await t.client().get('/api/gamification/badges')).status).toBe(401)
   })
 
-  it('names the default badges in the school language', async () => {
+  it('gives each new school the default badges as it is created, named in its language', async () => {
+    t.clock.set('2026-11-23T08:00:00.000Z')
     const english = await createOrganisation(t.identity, {
       slug: `english-${dialect}`,
       name: 'English school',
       default_locale: 'en',
       timezone: 'Europe/London',
+    })
+    const stored = await t.database.db
+      .selectFrom('gamification_badge')
+      .select(['code', 'name', 'active', 'created_at'])
+      .where('org_id', '=', english.id)
+      .orderBy('code')
+      .execute()
+    expect(stored).toHaveLength(10)
+    expect(stored.find((b) => b.code === 'perfectionist')).toEqual({
+      code: 'perfectionist',
+      name: 'Perfectionist',
+      active: 1,
+      created_at: '2026-11-23T08:00:00.000Z',
     })
     const englishAdmin = (await signedInMember(t, english.id, 'admin')).client
     const names = async (client: TestClient) =>

@@ -18,6 +18,7 @@ export {
   badgeCount,
   dashboardGamification,
   type GamificationDeps,
+  giveDefaultBadges,
   heartsOf,
   learnerGamification,
   recentAwards,

@@ -150,6 +150,11 @@ export async function studentsOutOfHearts(
 // Badges
 
 /** Gives the school the default badges it lacks (idempotent), as if they had existed since its creation. */
+/** Gives a school created now its default badges (schools from before get them at their first use). */
+export async function giveDefaultBadges(db: Db, org: identity.OrganisationRow) {
+  await repo.ensureDefaultBadges(db, org.id, org.created_at, org.default_locale)
+}
+
 export async function ensureDefaultBadges(deps: GamificationDeps, orgId: string) {
   const org = await identity.getOrganisation(deps.identity, orgId)
   await repo.ensureDefaultBadges(deps.db, orgId, org.created_at, org.default_locale)

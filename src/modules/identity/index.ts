@@ -20,4 +20,4 @@ export {
   setSuperadmin,
   studentsOfUsers,
 } from './service.ts'
-export { type Locale, locales, type Role, roles } from './tables.ts'
+export { type Locale, locales, type OrganisationRow, type Role, roles } from './tables.ts'

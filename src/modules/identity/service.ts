@@ -23,6 +23,8 @@ export type IdentityDeps = {
   auth: Auth
   publicUrl: string
   cfAccess: CfAccessVerifier | null
+  /** Gives a new school what other modules start it with (default badges), in its creating transaction. */
+  onOrganisationCreated?: (db: Db, org: OrganisationRow) => Promise<void>
 }
 
 /** Who performs an administrative action: a member's role, or the command line (acts as an owner). */
@@ -57,7 +59,10 @@ export async function createOrganisation(
   }
   const at = now(deps)
   const row: OrganisationRow = { id: newId(), ...input, created_at: at, updated_at: at }
-  await repo.insertOrganisation(deps.db, row)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.insertOrganisation(trx, row)
+    await deps.onOrganisationCreated?.(trx, row)
+  })
   return row
 }
 
