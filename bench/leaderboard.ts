@@ -321,7 +321,8 @@ export async function seedLeaderboardSchool(
     // The weekly scores and the histograms, counted from the ledger as a rebuild does.
     await gamification.refreshScores(trx)
   })
-  // What SQLite's automatic checkpoints and PostgreSQL's autovacuum do soon after such a load.
+  // What SQLite's automatic checkpoints and PostgreSQL's autovacuum do soon after such a load (the SQLite
+  // server takes its planner statistics when it opens).
   if (database.dialect === 'sqlite') await sql`pragma wal_checkpoint(truncate)`.execute(database.db)
   if (database.dialect === 'postgres') {
     await sql`vacuum analyze lms_student, xp_ledger, gamification_score, gamification_week_score,

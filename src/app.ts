@@ -4,6 +4,7 @@ import packageJson from '../package.json' with { type: 'json' }
 import type { Clock } from './core/clock.ts'
 import type { Config } from './core/config.ts'
 import type { DbHandle } from './core/db/database.ts'
+import { optimizeStatisticsJob } from './core/db/optimize-statistics.ts'
 import { catchUp, type Projector } from './core/events/projector.ts'
 import type { FileStore } from './core/files/file-store.ts'
 import { createHttpApp } from './core/http/app.ts'
@@ -184,6 +185,7 @@ export function buildApp(deps: AppDeps) {
   /** Scheduled and queued jobs that core and the modules contribute; the entry decides where they run. */
   const jobs = createJobRegistry(() => identity.listOrganisations(identityDeps))
   jobs.register(pruneJobRunsJob(database.db), ...gamification.gamificationJobs(gamificationDeps))
+  if (database.dialect === 'sqlite') jobs.register(optimizeStatisticsJob(database.db))
   return {
     app,
     identity: identityDeps,

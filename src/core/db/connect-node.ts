@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely'
 import pg from 'pg'
 import type { Database, DbHandle } from './database.ts'
+import { ANALYSIS_LIMIT } from './optimize-statistics.ts'
 
 const TIMESTAMP_WITHOUT_TZ_OID = 1114
 const STATEMENT_CACHE_SIZE = 500
@@ -38,6 +39,9 @@ export function openSqlite(file: string): DbHandle {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
+  // Planner statistics for what changed since they were last taken (see optimize-statistics.ts).
+  sqlite.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`)
+  sqlite.pragma('optimize = 0x10002')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return { db, dialect: 'sqlite', close: () => db.destroy() }
 }

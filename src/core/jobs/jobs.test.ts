@@ -1,13 +1,16 @@
+import { sql } from 'kysely'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import {
   createTestDatabase,
   insertOrganisation,
+  insertStudents,
   type TestDatabase,
   testDialects,
 } from '../../../test/helpers/databases.ts'
 import { fixedClock } from '../clock.ts'
+import { optimizeStatisticsJob } from '../db/optimize-statistics.ts'
 import { runJobByHand } from './commands.ts'
 import { executeJob } from './execute.ts'
 import { createInProcessRunner } from './in-process-runner.ts'
@@ -242,6 +245,30 @@ for (const dialect of testDialects()) {
       expect(received).toEqual(['a@example.org org-paris'])
       expect((await outcomes('test.send-mail')).map((r) => r[3])).toEqual(['ok', 'skipped'])
     })
+
+    it.runIf(dialect === 'sqlite')(
+      'gives SQLite planner statistics for the tables that grew, once an hour',
+      async () => {
+        const job = optimizeStatisticsJob(database.db)
+        const { deps } = setup()
+        for (const org of ORGS) {
+          const students = Array.from({ length: 150 }, (_, i) => ({
+            id: `${org.id}-stat-${i}`,
+            name: `Student ${i}`,
+          }))
+          await insertStudents(database.db, org.id, students)
+        }
+        const [run] = await runJobByHand(deps, job, new Date('2026-11-22T12:50:00Z'))
+        expect(run?.occurrence.period).toBe('2026-11-22T12:41:00.000Z')
+        expect(run?.result.outcome).toBe('ok')
+        const { rows } = await sql<{
+          idx: string
+        }>`select idx from sqlite_stat1 where tbl = 'lms_student'`.execute(database.db)
+        expect(rows.map((r) => r.idx)).toContain('lms_student_org_id')
+        const [again] = await runJobByHand(deps, job, new Date('2026-11-22T12:55:00Z'))
+        expect(again?.result.outcome).toBe('skipped')
+      },
+    )
 
     it('forgets job runs older than 90 days before the period, once per period', async () => {
       const prune = pruneJobRunsJob(database.db)
