@@ -126,4 +126,52 @@ describe.each(testDialects())('XP on %s', (dialect) => {
     expect((await otherAdmin.client.get('/api/gamification/settings')).body.xp.video_completed).toBe(10)
     expect((await summary()).total).toBe(270)
   })
+
+  it("dates past XP in the school's new time zone after a change of zone and a rebuild", async () => {
+    const org = await createOrg(t) // Europe/Paris
+    const student = await createStudent(t, org.id)
+    // Sunday 2026-11-22 23:30 UTC: Monday 00:30 in Paris, still Sunday 18:30 in New York.
+    await emit([
+      {
+        ...signal('VIDEO_COMPLETED', {}, '2026-11-22T23:30:00.000Z'),
+        id: `VIDEO_COMPLETED:${student.studentId}:zone`,
+        org_id: org.id,
+        student_id: student.studentId,
+      },
+    ])
+    const boards = async () => ({
+      weeks: await t.database.db
+        .selectFrom('gamification_week_score')
+        .select(['week', 'total_points'])
+        .where('org_id', '=', org.id)
+        .execute(),
+      histogram: await t.database.db
+        .selectFrom('gamification_score_histogram')
+        .select(['board', 'total_points', 'students'])
+        .where('org_id', '=', org.id)
+        .where('students', '>', 0)
+        .orderBy('board')
+        .execute(),
+    })
+    expect(await boards()).toEqual({
+      weeks: [{ week: '2026-11-23', total_points: 10 }],
+      histogram: [
+        { board: '2026-11-23', total_points: 10, students: 1 },
+        { board: 'all', total_points: 10, students: 1 },
+      ],
+    })
+    const admin = await signedInMember(t, org.id, 'admin')
+    const moved = await admin.client.patch('/api/organisation', { timezone: 'America/New_York' })
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200)
+    const rebuilt = await rebuildProjection(t.database.db, trackingEvents, xpReactor(t), t.clock)
+    expect(rebuilt.failed).toBeNull()
+    expect(await boards()).toEqual({
+      weeks: [{ week: '2026-11-16', total_points: 10 }],
+      histogram: [
+        { board: '2026-11-16', total_points: 10, students: 1 },
+        { board: 'all', total_points: 10, students: 1 },
+      ],
+    })
+    expect((await summary()).total).toBe(270)
+  })
 })
