@@ -22,6 +22,8 @@ export type QuizSubmit = {
     skills: string[]
   }[]
   answers: Record<string, unknown>
+  /** Tally: the texts of the chosen options of each choice field, by field key (`answers` holds their ids). */
+  answer_texts?: Record<string, string[]>
   tally_event_id?: string
 }
 

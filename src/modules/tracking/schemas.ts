@@ -120,6 +120,11 @@ const TallyFieldSchema = z.object({
   label: z.string().max(2000).nullable().optional(),
   type: z.string().max(100),
   value: z.unknown().optional(),
+  options: z
+    .array(z.object({ id: z.string().max(200), text: z.string().max(2000).nullable().optional() }))
+    .max(1000)
+    .optional()
+    .openapi({ description: 'Choice fields: the options, whose ids `value` holds' }),
 })
 
 export const TallyWebhookBody = z
@@ -165,8 +170,17 @@ export const TallyWebhookBody = z
             type: 'HIDDEN_FIELDS',
             value: 'b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e',
           },
-          { key: 'question_3EKz4n', label: 'Which planet is red?', type: 'MULTIPLE_CHOICE', value: ['a1b2'] },
-          { key: 'question_w4Q1xD', label: 'score', type: 'CALCULATED_FIELDS', value: 8 },
+          {
+            key: 'question_3EKz4n',
+            label: 'Which planet is red?',
+            type: 'MULTIPLE_CHOICE',
+            value: ['a1b2'],
+            options: [
+              { id: 'a1b2', text: 'Mars' },
+              { id: 'c3d4', text: 'Venus' },
+            ],
+          },
+          { key: 'question_w4Q1xD', label: 'Score', type: 'CALCULATED_FIELDS', value: 8 },
         ],
       },
     },

@@ -14,6 +14,7 @@ import type { QuizSubmit } from './events.ts'
 import * as repo from './repository.ts'
 import {
   answersOf,
+  choiceTextsOf,
   hiddenField,
   hiddenValues,
   isSignedBy,
@@ -239,6 +240,7 @@ export async function receiveTallyWebhook(deps: TrackingDeps, delivery: Delivery
     passed: ratio >= context.pass_threshold - 1e-9,
     results: [],
     answers: answersOf(fields),
+    answer_texts: choiceTextsOf(fields),
     tally_event_id: body.eventId,
   }
   const now = deps.clock.now().toISOString()

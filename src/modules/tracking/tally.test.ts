@@ -196,6 +196,76 @@ describe.each(testDialects())('Tally webhooks on %s', (dialect) => {
     expect(await signals(studentId)).toEqual(['QUIZ_ATTEMPTED', 'QUIZ_PASSED', 'STEP_COMPLETED'])
   })
 
+  it('records a response shaped like Tally\'s own example: a "Score" field, and the chosen options\' texts', async () => {
+    const { formId, studentId, steps } = await tallyPath()
+    const planets = [
+      { id: '5c8a1d0e-0b4f-4e4a-9d8e-1f2a3b4c5d6e', text: 'Mars' },
+      { id: '7e9f0a1b-2c3d-4e5f-8a9b-0c1d2e3f4a5b', text: 'Venus' },
+      { id: '9a0b1c2d-3e4f-4a5b-9c6d-7e8f9a0b1c2d', text: 'Jupiter' },
+    ]
+    const [mars, venus, jupiter] = planets.map((p) => p.id)
+    const studentField = formResponse(formId, { student: studentId, class: steps.quiz }).data.fields.find(
+      (f) => (f as { label: string }).label === 'student_id',
+    ) as { value: string }
+    const body = {
+      eventId: crypto.randomUUID(),
+      eventType: 'FORM_RESPONSE',
+      createdAt: '2026-11-22T09:30:00.000Z',
+      data: {
+        responseId: '2wgx4n',
+        submissionId: '2wgx4n',
+        respondentId: 'dwQKYm',
+        formId,
+        formName: 'Planets',
+        createdAt: '2026-11-22T09:30:00.000Z',
+        fields: [
+          { key: 'question_mVGEg3', label: 'Student_ID', type: 'HIDDEN_FIELDS', value: studentField.value },
+          { key: 'question_nPpVGb', label: ' class_id ', type: 'HIDDEN_FIELDS', value: steps.quiz },
+          {
+            key: 'question_3EKz4n',
+            label: 'Which planet is red?',
+            type: 'MULTIPLE_CHOICE',
+            value: [mars],
+            options: planets,
+          },
+          {
+            key: 'question_w4Q1xD',
+            label: 'Which are gas giants?',
+            type: 'CHECKBOXES',
+            value: [jupiter],
+            options: planets,
+          },
+          {
+            key: `question_w4Q1xD_${jupiter}`,
+            label: 'Which are gas giants? (Jupiter)',
+            type: 'CHECKBOXES',
+            value: true,
+          },
+          {
+            key: 'question_3jZaaP',
+            label: 'Closest to the Sun?',
+            type: 'DROPDOWN',
+            value: [venus],
+            options: planets,
+          },
+          { key: 'question_wLLxpM', label: 'Score', type: 'CALCULATED_FIELDS', value: 8 },
+        ],
+      },
+    }
+    const res = await deliver(body)
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    expect(res.body).toMatchObject({ status: 'accepted', class_id: steps.quiz, score: 8, passed: true })
+    const [event] = await eventsOf(studentId)
+    expect(JSON.parse(event?.payload_json ?? '{}')).toMatchObject({
+      answers: { question_3EKz4n: [mars], question_w4Q1xD: [jupiter], question_3jZaaP: [venus] },
+      answer_texts: {
+        question_3EKz4n: ['Mars'],
+        question_w4Q1xD: ['Jupiter'],
+        question_3jZaaP: ['Venus'],
+      },
+    })
+  })
+
   it('changes nothing when Tally resends the same eventId, even once the step has closed', async () => {
     const { formId, studentId, steps } = await tallyPath()
     const body = formResponse(formId, { student: studentId, class: steps.quiz, score: 10 })

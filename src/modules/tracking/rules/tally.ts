@@ -3,7 +3,16 @@ import type { TallyMapping } from '../../catalog/index.ts'
 // Reading a Tally FORM_RESPONSE: its signature, and the fields a step's mapping names. Hidden fields are
 // set by Sillon in the form's URL; the score is a calculated field, which the respondent cannot type.
 
-export type TallyField = { key: string; label?: string | null; type: string; value?: unknown }
+/** A choice of a MULTIPLE_CHOICE, CHECKBOXES, DROPDOWN, MULTI_SELECT or RANKING field; `value` holds ids. */
+export type TallyOption = { id: string; text?: string | null }
+
+export type TallyField = {
+  key: string
+  label?: string | null
+  type: string
+  value?: unknown
+  options?: TallyOption[]
+}
 
 const encoder = new TextEncoder()
 
@@ -41,9 +50,22 @@ export async function isSignedBy(rawBody: string, header: string, secret: string
   return given !== null && sameBytes(given, await tallySignature(rawBody, secret))
 }
 
+/**
+ * A label as people type it: teachers name a field "Score", "score" or "Score " in Tally and "score" in
+ * Sillon, so case, accents and spacing do not count.
+ */
+export function labelKey(label: string): string {
+  return label.normalize('NFKD').replace(/\p{M}/gu, '').trim().replace(/\s+/g, ' ').toLowerCase()
+}
+
+function fieldNamed(fields: TallyField[], type: string, name: string): TallyField | undefined {
+  const key = labelKey(name)
+  return fields.find((f) => f.type === type && typeof f.label === 'string' && labelKey(f.label) === key)
+}
+
 /** The value of the hidden field with this name, when it is a non-empty string. */
 export function hiddenField(fields: TallyField[], name: string): string | undefined {
-  const field = fields.find((f) => f.type === 'HIDDEN_FIELDS' && f.label === name)
+  const field = fieldNamed(fields, 'HIDDEN_FIELDS', name)
   const value = typeof field?.value === 'string' ? field.value.trim() : ''
   return value === '' ? undefined : value
 }
@@ -64,7 +86,7 @@ export function readScore(
   fields: TallyField[],
   mapping: Pick<TallyMapping, 'score_field' | 'max_score'>,
 ): ScoreReading {
-  const field = fields.find((f) => f.type === 'CALCULATED_FIELDS' && f.label === mapping.score_field)
+  const field = fieldNamed(fields, 'CALCULATED_FIELDS', mapping.score_field)
   if (!field) return { problem: `The calculated field "${mapping.score_field}" (the score) is missing` }
   const raw = field.value
   const score =
@@ -85,4 +107,22 @@ export function answersOf(fields: TallyField[]): Record<string, unknown> {
   return Object.fromEntries(
     fields.filter((f) => f.type !== 'HIDDEN_FIELDS').map((f) => [f.key, f.value ?? null]),
   )
+}
+
+/**
+ * The texts of the options chosen in each choice field, by Tally field key: Tally sends option ids as the
+ * value, which mean nothing once the form changes. Ids without a known option are left out.
+ */
+export function choiceTextsOf(fields: TallyField[]): Record<string, string[]> {
+  const texts: Record<string, string[]> = {}
+  for (const field of fields) {
+    if (!field.options || field.type === 'HIDDEN_FIELDS') continue
+    const chosen = Array.isArray(field.value) ? field.value : [field.value]
+    const byId = new Map(field.options.map((o) => [o.id, o.text ?? '']))
+    texts[field.key] = chosen.flatMap((id) => {
+      const text = typeof id === 'string' ? byId.get(id) : undefined
+      return text === undefined ? [] : [text]
+    })
+  }
+  return texts
 }
