@@ -14,3640 +14,331 @@ type OneOf<T extends any[]> = T extends [infer Only] ? Only : T extends [infer A
 export type paths = {
   "/api/health": {
     /** Liveness and database reachability (503 when the database does not answer) */
-    get: {
-      responses: {
-        /** @description Healthy */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Health"];
-          };
-        };
-        /** @description Database unreachable */
-        503: {
-          content: {
-            "application/json": components["schemas"]["Health"];
-          };
-        };
-      };
-    };
+    get: operations["getHealth"];
   };
   "/api/auth/login": {
     /** Sign in with e-mail and password (sets the session cookie) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["Login"];
-        };
-      };
-      responses: {
-        /** @description Signed in */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Me"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Too many requests */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createAuthLogin"];
   };
   "/api/auth/logout": {
     /** End the browser session */
-    post: {
-      responses: {
-        /** @description Signed out */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createAuthLogout"];
   };
   "/api/auth/me": {
     /** The caller, their active organisation, role and profiles */
-    get: {
-      responses: {
-        /** @description The caller */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Me"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getAuthMe"];
     /** Change your name or interface language */
-    patch: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateMe"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Me"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateAuthMe"];
   };
   "/api/auth/password": {
     /** Change your password (signs out your other sessions unless told not to) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["ChangePassword"];
-        };
-      };
-      responses: {
-        /** @description Changed */
-        204: {
-          content: never;
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Too many requests */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createAuthPassword"];
   };
   "/api/auth/organisation": {
     /** Switch the active organisation (members of several) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["SwitchOrganisation"];
-        };
-      };
-      responses: {
-        /** @description Switched */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Me"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createAuthOrganisation"];
   };
   "/api/organisation": {
     /** The active organisation */
-    get: {
-      responses: {
-        /** @description Organisation */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Organisation"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getOrganisation"];
     /** Change the active organisation's name, default language or time zone */
-    patch: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateOrganisation"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Organisation"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateOrganisation"];
   };
   "/api/admin/organisations": {
     /** Every organisation on this platform */
-    get: {
-      responses: {
-        /** @description Organisations */
-        200: {
-          content: {
-            "application/json": {
-              data: components["schemas"]["Organisation"][];
-            };
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listAdminOrganisations"];
     /** Create an organisation (a school) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateOrganisation"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Organisation"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createAdminOrganisation"];
   };
   "/api/members": {
     /** Members of the active organisation */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          offset?: number | null;
-          role?: components["schemas"]["Role"];
-          query?: string;
-        };
-      };
-      responses: {
-        /** @description Members */
-        200: {
-          content: {
-            "application/json": {
-              data: components["schemas"]["Member"][];
-              total: number;
-            };
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listMembers"];
     /** Add a member, creating their account when needed */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateMember"];
-        };
-      };
-      responses: {
-        /** @description Added */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Member"] & {
-              account_created: boolean;
-            };
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createMember"];
   };
   "/api/members/{user_id}": {
     /** One member */
-    get: {
-      parameters: {
-        path: {
-          user_id: string;
-        };
-      };
-      responses: {
-        /** @description Member */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Member"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getMember"];
     /** Remove a member (their account and learning history remain) */
-    delete: {
-      parameters: {
-        path: {
-          user_id: string;
-        };
-      };
-      responses: {
-        /** @description Removed */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteMember"];
     /** Change a member's role */
-    patch: {
-      parameters: {
-        path: {
-          user_id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateMember"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Member"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateMember"];
   };
   "/api/invitations": {
     /** Pending invitations of the active organisation */
-    get: {
-      responses: {
-        /** @description Invitations */
-        200: {
-          content: {
-            "application/json": {
-              data: components["schemas"]["Invitation"][];
-            };
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listInvitations"];
     /** Invite someone by e-mail; the answer carries the single-use link */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateInvitation"];
-        };
-      };
-      responses: {
-        /** @description Invited */
-        201: {
-          content: {
-            "application/json": components["schemas"]["CreatedInvitation"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createInvitation"];
   };
   "/api/invitations/{id}": {
     /** Revoke a pending invitation */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Revoked */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteInvitation"];
   };
   "/api/invitations/preview": {
     /** What an invitation link is for (organisation, e-mail, role) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["InvitationToken"];
-        };
-      };
-      responses: {
-        /** @description Invitation */
-        200: {
-          content: {
-            "application/json": components["schemas"]["InvitationPreview"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["previewInvitation"];
   };
   "/api/invitations/accept": {
     /** Accept an invitation: create the account (name, password) or join with an existing one */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["AcceptInvitation"];
-        };
-      };
-      responses: {
-        /** @description Joined */
-        200: {
-          content: {
-            "application/json": components["schemas"]["AcceptedInvitation"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Too many requests */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["acceptInvitation"];
   };
   "/api/tokens": {
     /** Your API tokens in the active organisation (owners and admins: every token with all=true) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Owners and admins: every member's tokens, not only yours */
-          all?: "true" | "false";
-        };
-      };
-      responses: {
-        /** @description Tokens */
-        200: {
-          content: {
-            "application/json": {
-              data: components["schemas"]["ApiToken"][];
-            };
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listTokens"];
     /** Create an API token for yourself in the active organisation (shown once) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateApiToken"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          content: {
-            "application/json": components["schemas"]["CreatedApiToken"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createToken"];
   };
   "/api/tokens/{id}": {
     /** Revoke an API token */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Revoked */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteToken"];
   };
   "/api/lms/students": {
     /** List students */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          offset?: number | null;
-          query?: string;
-          updated_gte?: string;
-        };
-      };
-      responses: {
-        /** @description students */
-        200: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"][];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listLmsStudents"];
     /** Create a student profile */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateLmsPerson"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createLmsStudent"];
   };
   "/api/lms/students/{id}": {
     /** One student */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description student */
-        200: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getLmsStudent"];
     /** Update a student (only the fields given change) */
-    put: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateLmsPerson"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    put: operations["replaceLmsStudent"];
     /** Delete a student profile (not one of a current member: remove the member first) */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Deleted */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteLmsStudent"];
     /** Update a student (only the fields given change) */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateLmsPerson"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateLmsStudent"];
   };
   "/api/lms/instructors": {
     /** List instructors */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          offset?: number | null;
-          query?: string;
-          updated_gte?: string;
-        };
-      };
-      responses: {
-        /** @description instructors */
-        200: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"][];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listLmsInstructors"];
     /** Create a instructor profile */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateLmsPerson"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createLmsInstructor"];
   };
   "/api/lms/instructors/{id}": {
     /** One instructor */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description instructor */
-        200: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getLmsInstructor"];
     /** Update a instructor (only the fields given change) */
-    put: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateLmsPerson"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    put: operations["replaceLmsInstructor"];
     /** Delete a instructor profile (not one of a current member: remove the member first) */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Deleted */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteLmsInstructor"];
     /** Update a instructor (only the fields given change) */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateLmsPerson"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["LmsPerson"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateLmsInstructor"];
   };
   "/api/lms/courses": {
     /** List courses (learning paths) */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          offset?: number | null;
-          query?: string;
-          status?: "draft" | "published" | "archived";
-          updated_gte?: string;
-        };
-      };
-      responses: {
-        /** @description Courses */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Course"][];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listLmsCourses"];
     /** Create a learning path (as a draft), with its enrolments and instructors */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateCourse"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Course"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createLmsCourse"];
   };
   "/api/lms/courses/{id}": {
     /** One course */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Course */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Course"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getLmsCourse"];
     /** Update a course; student_ids, team_ids and instructor_ids replace the enrolments given */
-    put: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateCourse"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Course"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    put: operations["replaceLmsCourse"];
     /** Delete a draft or archived course */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Deleted */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteLmsCourse"];
     /** Update a course; student_ids, team_ids and instructor_ids replace the enrolments given */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateCourse"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Course"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateLmsCourse"];
   };
   "/api/courses/{id}/publish": {
     /** Publish a course whose steps are all complete (409 lists what is missing) */
-    post: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Published */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Course"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["publishCourse"];
   };
   "/api/courses/{id}/archive": {
     /** Archive a course */
-    post: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Archived */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Course"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["archiveCourse"];
   };
   "/api/courses/{id}/steps/order": {
     /** Set the order of the steps (every step once; steps students reached cannot move) */
-    put: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["ReorderSteps"];
-        };
-      };
-      responses: {
-        /** @description The steps in their new order */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Class"][];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    put: operations["replaceCourseStepsOrder"];
   };
   "/api/lms/courses/{id}/export": {
     /** The course as one JSON document: steps, quizzes with answer keys, handout documents and links */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Document */
-        200: {
-          content: {
-            "application/json": components["schemas"]["CourseDocument"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["exportLmsCourse"];
   };
   "/api/lms/courses/import": {
     /** Create a draft course from an exported document */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CourseDocument"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Course"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["importLmsCourse"];
   };
   "/api/lms/classes": {
     /** List steps; with course_id, in path order */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          offset?: number | null;
-          query?: string;
-          updated_gte?: string;
-          course_id?: string;
-        };
-      };
-      responses: {
-        /** @description Steps */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Class"][];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listLmsClasses"];
     /** Add a step to a course (at the end unless order_index says where) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateClass"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Class"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createLmsClass"];
   };
   "/api/lms/classes/{id}": {
     /** One step, with its quiz and answer key */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Step */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Class"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getLmsClass"];
     /** Update a step (only the fields given change) */
-    put: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateClass"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Class"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    put: operations["replaceLmsClass"];
     /** Remove a step (not one that students have reached) */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Deleted */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteLmsClass"];
     /** Update a step (only the fields given change) */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateClass"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Class"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateLmsClass"];
   };
   "/api/lms/classes/{id}/playback": {
     /** Play a step's video (a private Stream video comes with a signed token) */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description How to play it */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Playback"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Stream signing is not configured */
-        503: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getLmsClassPlayback"];
   };
   "/api/courses/{id}/kms": {
     /** The course handout as the caller may see it (students: advance resources, all once completed) */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Resources */
-        200: {
-          content: {
-            "application/json": components["schemas"]["KmsList"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getCourseKms"];
     /** Add a document or link (JSON) or upload a file (multipart) to the handout */
-    post: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody?: {
-        content: {
-          "application/json": components["schemas"]["CreateKmsResource"];
-          "multipart/form-data": components["schemas"]["UploadKmsFile"];
-        };
-      };
-      responses: {
-        /** @description Added */
-        201: {
-          content: {
-            "application/json": components["schemas"]["KmsResource"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Request body too large */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description File type not accepted */
-        415: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createCourseKms"];
   };
   "/api/courses/{id}/kms/{resource_id}": {
     /** Remove a handout resource (and its file) */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-          resource_id: string;
-        };
-      };
-      responses: {
-        /** @description Removed */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteCourseKms"];
     /** Change a handout resource */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-          resource_id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateKmsResource"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["KmsResource"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateCourseKms"];
   };
   "/api/courses/{id}/kms/{resource_id}/file": {
     /** Download a handout file */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-          resource_id: string;
-        };
-      };
-      responses: {
-        /** @description The file */
-        200: {
-          content: {
-            "application/octet-stream": string;
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getCourseKmsFile"];
   };
   "/api/teams": {
     /** List teams (cohorts) */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          offset?: number | null;
-          query?: string;
-        };
-      };
-      responses: {
-        /** @description Teams */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Team"][];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listTeams"];
     /** Create a team */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateTeam"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Team"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createTeam"];
   };
   "/api/me/teams": {
     /** The signed-in student's teams (id and name), for team leaderboards */
-    get: {
-      responses: {
-        /** @description Teams */
-        200: {
-          content: {
-            "application/json": components["schemas"]["MyTeams"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listMyTeams"];
   };
   "/api/teams/{id}": {
     /** One team */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Team */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Team"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getTeam"];
     /** Delete a team (its students stay enrolled only where they were enrolled directly) */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Deleted */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteTeam"];
     /** Rename a team or replace its students */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateTeam"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Team"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateTeam"];
   };
   "/api/teams/{id}/members": {
     /** Add a student to a team */
-    post: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["AddTeamMember"];
-        };
-      };
-      responses: {
-        /** @description Team */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Team"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createTeamMember"];
   };
   "/api/teams/{id}/members/{student_id}": {
     /** Take a student out of a team */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-          student_id: string;
-        };
-      };
-      responses: {
-        /** @description Removed */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteTeamMember"];
   };
   "/api/video-event": {
     /**
      * Record VIDEO_PING events: one, or an offline batch as { events: [...] }
      * @description Pings are accepted for the current step only. The server decides what was watched: a ping that jumps ahead of what real time allows is stored and flagged but credits nothing. In a batch, each ping gets its own result.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["VideoEvent"];
-        };
-      };
-      responses: {
-        /** @description Recorded */
-        200: {
-          content: {
-            "application/json": components["schemas"]["VideoEventResult"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createVideoEvent"];
   };
   "/api/quiz-submission": {
     /**
      * Submit answers to the current step's quiz; graded on the server
      * @description A failed attempt costs a heart. With no heart left the attempt is refused (409 `no_hearts`, `details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer.
      */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["QuizSubmission"];
-        };
-      };
-      responses: {
-        /** @description Graded */
-        200: {
-          content: {
-            "application/json": components["schemas"]["QuizResult"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createQuizSubmission"];
   };
   "/api/step-ack": {
     /** Mark the current reading step as read */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["StepAck"];
-        };
-      };
-      responses: {
-        /** @description Acknowledged */
-        200: {
-          content: {
-            "application/json": components["schemas"]["StepProgress"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createStepAck"];
   };
   "/api/tally-hook": {
     /**
      * Receive a Tally form response (webhook) as an attempt at the quiz of the step it answers
      * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
      */
-    post: {
-      parameters: {
-        header?: {
-          /** @description Base64 HMAC-SHA256 of the raw body with the signing secret */
-          "tally-signature"?: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["TallyWebhook"];
-        };
-      };
-      responses: {
-        /** @description Recorded, already recorded, refused by the path, or ignored */
-        200: {
-          content: {
-            "application/json": components["schemas"]["TallyHookResult"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Request body too large */
-        413: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Cannot be mapped to a step and a student: kept in the Tally inbox */
-        422: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createTallyHook"];
   };
   "/api/tally-inbox": {
     /** Tally responses kept instead of recorded (unmappable, or refused by the path), newest first */
-    get: {
-      parameters: {
-        query?: {
-          limit?: number;
-          offset?: number | null;
-        };
-      };
-      responses: {
-        /** @description Kept responses */
-        200: {
-          content: {
-            "application/json": components["schemas"]["TallyInboxItem"][];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getTallyInbox"];
   };
   "/api/gamification/settings": {
     /** The school's gamification rules: XP amounts, hearts, streaks */
-    get: {
-      responses: {
-        /** @description Settings */
-        200: {
-          content: {
-            "application/json": components["schemas"]["GamificationSettings"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getGamificationSettings"];
     /** Change some rules (new XP amounts apply from now on, or to everyone after a rebuild) */
-    patch: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["GamificationSettingsPatch"];
-        };
-      };
-      responses: {
-        /** @description The settings now */
-        200: {
-          content: {
-            "application/json": components["schemas"]["GamificationSettings"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateGamificationSettings"];
   };
   "/api/gamification/badges": {
     /** The school's badges (students see the active ones); default badges are created on first use */
-    get: {
-      responses: {
-        /** @description Badges */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Badge"][];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listGamificationBadges"];
     /** Create a badge; students who already meet its criteria get it at once */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["BadgeInput"];
-        };
-      };
-      responses: {
-        /** @description The badge */
-        201: {
-          content: {
-            "application/json": components["schemas"]["Badge"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createGamificationBadge"];
   };
   "/api/gamification/badges/{id}": {
     /** Change a badge; active=false stops awarding it. Criteria change only while nobody holds it (409 badge_awarded) */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["BadgePatch"];
-        };
-      };
-      responses: {
-        /** @description The badge */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Badge"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Conflict with the current state */
-        409: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateGamificationBadge"];
   };
   "/api/me/badges": {
     /** The caller's badges: earned ones, and the others with progress towards them */
-    get: {
-      responses: {
-        /** @description Badges */
-        200: {
-          content: {
-            "application/json": components["schemas"]["MyBadges"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listMyBadges"];
   };
   "/api/leaderboard": {
     /** The school's (or a team's) leaderboard, all time or this week, with the caller's own row */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Rank the students of this team only */
-          teamId?: string;
-          /** @description week: XP earned since Monday 00:00 in the school's time zone */
-          period?: "all" | "week";
-          limit?: number;
-          offset?: number | null;
-          /** @description Continue after this row: the previous page's `next_after`. Reads no skipped rows, however deep; not with `offset` */
-          after?: string;
-        };
-      };
-      responses: {
-        /** @description Leaderboard */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Leaderboard"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getLeaderboard"];
   };
   "/api/me/mastery": {
     /** My progress and mastery per course, and my skills with their levels (decay included) */
-    get: {
-      responses: {
-        /** @description Mastery */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Mastery"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getMyMastery"];
   };
   "/api/students/{student_id}/mastery": {
     /** A student's progress, course mastery and skills, for staff of their school */
-    get: {
-      parameters: {
-        path: {
-          student_id: string;
-        };
-      };
-      responses: {
-        /** @description Mastery */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Mastery"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getStudentMastery"];
   };
   "/api/me/courses/{course_id}": {
     /** A course as the student takes it: step states, the current step only, the handout */
-    get: {
-      parameters: {
-        path: {
-          course_id: string;
-        };
-      };
-      responses: {
-        /** @description The course */
-        200: {
-          content: {
-            "application/json": components["schemas"]["StudentCourse"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getMyCourse"];
   };
   "/api/learner": {
     /** A learner's courses with progress, current step and quiz scores (the learner or staff) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description A student id or a user id; yourself when absent */
-          userId?: string;
-        };
-      };
-      responses: {
-        /** @description The learner */
-        200: {
-          content: {
-            "application/json": components["schemas"]["Learner"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getLearner"];
   };
   "/api/webhooks": {
     /** Webhook subscriptions of the organisation */
-    get: {
-      responses: {
-        /** @description Subscriptions */
-        200: {
-          content: {
-            "application/json": {
-              data: components["schemas"]["WebhookSubscription"][];
-            };
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listWebhooks"];
     /** Subscribe a URL to integration events (the signing secret is shown once) */
-    post: {
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["CreateWebhookSubscription"];
-        };
-      };
-      responses: {
-        /** @description Created */
-        201: {
-          content: {
-            "application/json": components["schemas"]["CreatedWebhookSubscription"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["createWebhook"];
   };
   "/api/webhooks/{id}": {
     /** Delete a subscription and its delivery log */
-    delete: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Deleted */
-        204: {
-          content: never;
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    delete: operations["deleteWebhook"];
     /** Change a subscription (URL, event types, active) */
-    patch: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["UpdateWebhookSubscription"];
-        };
-      };
-      responses: {
-        /** @description Updated */
-        200: {
-          content: {
-            "application/json": components["schemas"]["WebhookSubscription"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    patch: operations["updateWebhook"];
   };
   "/api/webhooks/{id}/deliveries": {
     /** The latest deliveries of a subscription, with their outcome */
-    get: {
-      parameters: {
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Deliveries */
-        200: {
-          content: {
-            "application/json": {
-              data: components["schemas"]["WebhookDelivery"][];
-            };
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listWebhookDeliveries"];
   };
   "/api/monitoring/events-daily": {
     /** Events per day (UTC) and type (v_event_daily_stats) */
-    get: {
-      parameters: {
-        query?: {
-          /** @description First day (UTC), default 30 days ago */
-          from?: string;
-          /** @description Last day (UTC), default today */
-          to?: string;
-        };
-      };
-      responses: {
-        /** @description Counts */
-        200: {
-          content: {
-            "application/json": components["schemas"]["EventDailyStats"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getMonitoringEventsDaily"];
   };
   "/api/monitoring/signals": {
     /** Per student, the count of each signal (v_signal_summary) */
-    get: {
-      responses: {
-        /** @description Counts */
-        200: {
-          content: {
-            "application/json": components["schemas"]["SignalSummary"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["listMonitoringSignals"];
   };
   "/api/monitoring/activity": {
     /** Per student, the last event and the events of the last 24 hours (v_user_activity) */
-    get: {
-      responses: {
-        /** @description Activity */
-        200: {
-          content: {
-            "application/json": components["schemas"]["UserActivity"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getMonitoringActivity"];
   };
   "/api/me/dashboard": {
     /**
      * The student's home: courses and next steps, XP and level, streak, hearts, badges, skills
      * @description For members with a student profile (others get 403 `not_a_student`). The streak calendar ends today in the school's time zone; hearts include regeneration up to now.
      */
-    get: {
-      parameters: {
-        query?: {
-          /** @description How many days the streak calendar shows, ending today (school's time zone) */
-          days?: number;
-        };
-      };
-      responses: {
-        /** @description Dashboard */
-        200: {
-          content: {
-            "application/json": components["schemas"]["StudentDashboard"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getMyDashboard"];
   };
   "/api/admin/overview": {
     /**
      * The school at a glance: activity, enrolments, completions, mastery, students at risk
      * @description Active students over the school's last 1, 7 and 30 days, enrolments and completions per course, average mastery per course, events per day (school time zone) and the students at risk in published courses with their reasons, most severe first. School-wide, so for owners, admins and support; instructors use the analytics of their courses.
      */
-    get: {
-      parameters: {
-        query?: {
-          /** @description A student with no event in a course for this many days is at risk (inactive) */
-          inactive_days?: number;
-          /** @description A student on the same step for this many days without completing it is at risk (stuck) */
-          stuck_days?: number;
-          /** @description Failed quiz attempts on the current step that make a student at risk */
-          failures?: number;
-          /** @description At most this many at-risk entries, most severe first */
-          limit?: number;
-        };
-      };
-      responses: {
-        /** @description Overview */
-        200: {
-          content: {
-            "application/json": components["schemas"]["AdminOverview"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getAdminOverview"];
   };
   "/api/courses/{id}/analytics": {
     /**
      * A course's funnel per step and its students with their progress and at-risk reasons
      * @description For owners, admins and the instructors assigned to the course (another instructor gets 403).
      */
-    get: {
-      parameters: {
-        query?: {
-          /** @description A student with no event in a course for this many days is at risk (inactive) */
-          inactive_days?: number;
-          /** @description A student on the same step for this many days without completing it is at risk (stuck) */
-          stuck_days?: number;
-          /** @description Failed quiz attempts on the current step that make a student at risk */
-          failures?: number;
-          /** @description Students per page */
-          limit?: number;
-          offset?: number | null;
-        };
-        path: {
-          id: string;
-        };
-      };
-      responses: {
-        /** @description Analytics */
-        200: {
-          content: {
-            "application/json": components["schemas"]["CourseAnalytics"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not allowed */
-        403: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found */
-        404: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    get: operations["getCourseAnalytics"];
   };
 };
 
@@ -3662,6 +353,15 @@ export type components = {
       version: string;
       /** @enum {string} */
       db: "ok" | "unreachable";
+    };
+    Error: {
+      error: {
+        /** @example not_found */
+        code: string;
+        /** @example Member not found */
+        message: string;
+        details?: unknown;
+      };
     };
     Me: {
       user: {
@@ -3711,15 +411,6 @@ export type components = {
      * @enum {string|null}
      */
     Role: "owner" | "admin" | "instructor" | "student" | "support" | null;
-    Error: {
-      error: {
-        /** @example not_found */
-        code: string;
-        /** @example Member not found */
-        message: string;
-        details?: unknown;
-      };
-    };
     /**
      * @example {
      *   "email": "camille.martin@example.org",
@@ -5655,4 +2346,3539 @@ export type $defs = Record<string, never>;
 
 export type external = Record<string, never>;
 
-export type operations = Record<string, never>;
+export type operations = {
+
+  /** Liveness and database reachability (503 when the database does not answer) */
+  getHealth: {
+    responses: {
+      /** @description Healthy */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Health"];
+        };
+      };
+      /** @description A credential was sent and is not valid */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Database unreachable */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Health"];
+        };
+      };
+    };
+  };
+  /** Sign in with e-mail and password (sets the session cookie) */
+  createAuthLogin: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Login"];
+      };
+    };
+    responses: {
+      /** @description Signed in */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** End the browser session */
+  createAuthLogout: {
+    responses: {
+      /** @description Signed out */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The caller, their active organisation, role and profiles */
+  getAuthMe: {
+    responses: {
+      /** @description The caller */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change your name or interface language */
+  updateAuthMe: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateMe"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change your password (signs out your other sessions unless told not to) */
+  createAuthPassword: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ChangePassword"];
+      };
+    };
+    responses: {
+      /** @description Changed */
+      204: {
+        content: never;
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Switch the active organisation (members of several) */
+  createAuthOrganisation: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SwitchOrganisation"];
+      };
+    };
+    responses: {
+      /** @description Switched */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The active organisation */
+  getOrganisation: {
+    responses: {
+      /** @description Organisation */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Organisation"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change the active organisation's name, default language or time zone */
+  updateOrganisation: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateOrganisation"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Organisation"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Every organisation on this platform */
+  listAdminOrganisations: {
+    responses: {
+      /** @description Organisations */
+      200: {
+        content: {
+          "application/json": {
+            data: components["schemas"]["Organisation"][];
+          };
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create an organisation (a school) */
+  createAdminOrganisation: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateOrganisation"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Organisation"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Members of the active organisation */
+  listMembers: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        role?: components["schemas"]["Role"];
+        query?: string;
+      };
+    };
+    responses: {
+      /** @description Members */
+      200: {
+        content: {
+          "application/json": {
+            data: components["schemas"]["Member"][];
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Add a member, creating their account when needed */
+  createMember: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateMember"];
+      };
+    };
+    responses: {
+      /** @description Added */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Member"] & {
+            account_created: boolean;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** One member */
+  getMember: {
+    parameters: {
+      path: {
+        user_id: string;
+      };
+    };
+    responses: {
+      /** @description Member */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Member"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove a member (their account and learning history remain) */
+  deleteMember: {
+    parameters: {
+      path: {
+        user_id: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change a member's role */
+  updateMember: {
+    parameters: {
+      path: {
+        user_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateMember"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Member"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Pending invitations of the active organisation */
+  listInvitations: {
+    responses: {
+      /** @description Invitations */
+      200: {
+        content: {
+          "application/json": {
+            data: components["schemas"]["Invitation"][];
+          };
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Invite someone by e-mail; the answer carries the single-use link */
+  createInvitation: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateInvitation"];
+      };
+    };
+    responses: {
+      /** @description Invited */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CreatedInvitation"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Revoke a pending invitation */
+  deleteInvitation: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Revoked */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** What an invitation link is for (organisation, e-mail, role) */
+  previewInvitation: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["InvitationToken"];
+      };
+    };
+    responses: {
+      /** @description Invitation */
+      200: {
+        content: {
+          "application/json": components["schemas"]["InvitationPreview"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A credential was sent and is not valid */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Accept an invitation: create the account (name, password) or join with an existing one */
+  acceptInvitation: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AcceptInvitation"];
+      };
+    };
+    responses: {
+      /** @description Joined */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AcceptedInvitation"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A credential was sent and is not valid */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Your API tokens in the active organisation (owners and admins: every token with all=true) */
+  listTokens: {
+    parameters: {
+      query?: {
+        /** @description Owners and admins: every member's tokens, not only yours */
+        all?: "true" | "false";
+      };
+    };
+    responses: {
+      /** @description Tokens */
+      200: {
+        content: {
+          "application/json": {
+            data: components["schemas"]["ApiToken"][];
+          };
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create an API token for yourself in the active organisation (shown once) */
+  createToken: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateApiToken"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CreatedApiToken"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Revoke an API token */
+  deleteToken: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Revoked */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List students */
+  listLmsStudents: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        query?: string;
+        updated_gte?: string;
+      };
+    };
+    responses: {
+      /** @description students */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a student profile */
+  createLmsStudent: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** One student */
+  getLmsStudent: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description student */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a student (only the fields given change) */
+  replaceLmsStudent: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete a student profile (not one of a current member: remove the member first) */
+  deleteLmsStudent: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a student (only the fields given change) */
+  updateLmsStudent: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List instructors */
+  listLmsInstructors: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        query?: string;
+        updated_gte?: string;
+      };
+    };
+    responses: {
+      /** @description instructors */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a instructor profile */
+  createLmsInstructor: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** One instructor */
+  getLmsInstructor: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description instructor */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a instructor (only the fields given change) */
+  replaceLmsInstructor: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete a instructor profile (not one of a current member: remove the member first) */
+  deleteLmsInstructor: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a instructor (only the fields given change) */
+  updateLmsInstructor: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LmsPerson"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List courses (learning paths) */
+  listLmsCourses: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        query?: string;
+        status?: "draft" | "published" | "archived";
+        updated_gte?: string;
+      };
+    };
+    responses: {
+      /** @description Courses */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Course"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a learning path (as a draft), with its enrolments and instructors */
+  createLmsCourse: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateCourse"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Course"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** One course */
+  getLmsCourse: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Course */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Course"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a course; student_ids, team_ids and instructor_ids replace the enrolments given */
+  replaceLmsCourse: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateCourse"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Course"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete a draft or archived course */
+  deleteLmsCourse: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a course; student_ids, team_ids and instructor_ids replace the enrolments given */
+  updateLmsCourse: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateCourse"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Course"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Publish a course whose steps are all complete (409 lists what is missing) */
+  publishCourse: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Published */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Course"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Archive a course */
+  archiveCourse: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Archived */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Course"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Set the order of the steps (every step once; steps students reached cannot move) */
+  replaceCourseStepsOrder: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReorderSteps"];
+      };
+    };
+    responses: {
+      /** @description The steps in their new order */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Class"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The course as one JSON document: steps, quizzes with answer keys, handout documents and links */
+  exportLmsCourse: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Document */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CourseDocument"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a draft course from an exported document */
+  importLmsCourse: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CourseDocument"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Course"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List steps; with course_id, in path order */
+  listLmsClasses: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        query?: string;
+        updated_gte?: string;
+        course_id?: string;
+      };
+    };
+    responses: {
+      /** @description Steps */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Class"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Add a step to a course (at the end unless order_index says where) */
+  createLmsClass: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateClass"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Class"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** One step, with its quiz and answer key */
+  getLmsClass: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Step */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Class"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a step (only the fields given change) */
+  replaceLmsClass: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateClass"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Class"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove a step (not one that students have reached) */
+  deleteLmsClass: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a step (only the fields given change) */
+  updateLmsClass: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateClass"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Class"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Play a step's video (a private Stream video comes with a signed token) */
+  getLmsClassPlayback: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description How to play it */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Playback"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Stream signing is not configured */
+      503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The course handout as the caller may see it (students: advance resources, all once completed) */
+  getCourseKms: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Resources */
+      200: {
+        content: {
+          "application/json": components["schemas"]["KmsList"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Add a document or link (JSON) or upload a file (multipart) to the handout */
+  createCourseKms: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["CreateKmsResource"];
+        "multipart/form-data": components["schemas"]["UploadKmsFile"];
+      };
+    };
+    responses: {
+      /** @description Added */
+      201: {
+        content: {
+          "application/json": components["schemas"]["KmsResource"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description File type not accepted */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove a handout resource (and its file) */
+  deleteCourseKms: {
+    parameters: {
+      path: {
+        id: string;
+        resource_id: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change a handout resource */
+  updateCourseKms: {
+    parameters: {
+      path: {
+        id: string;
+        resource_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateKmsResource"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["KmsResource"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Download a handout file */
+  getCourseKmsFile: {
+    parameters: {
+      path: {
+        id: string;
+        resource_id: string;
+      };
+    };
+    responses: {
+      /** @description The file */
+      200: {
+        content: {
+          "application/octet-stream": string;
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List teams (cohorts) */
+  listTeams: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        query?: string;
+      };
+    };
+    responses: {
+      /** @description Teams */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Team"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a team */
+  createTeam: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateTeam"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Team"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The signed-in student's teams (id and name), for team leaderboards */
+  listMyTeams: {
+    responses: {
+      /** @description Teams */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MyTeams"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** One team */
+  getTeam: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Team */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Team"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete a team (its students stay enrolled only where they were enrolled directly) */
+  deleteTeam: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Rename a team or replace its students */
+  updateTeam: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateTeam"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Team"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Add a student to a team */
+  createTeamMember: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AddTeamMember"];
+      };
+    };
+    responses: {
+      /** @description Team */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Team"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Take a student out of a team */
+  deleteTeamMember: {
+    parameters: {
+      path: {
+        id: string;
+        student_id: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Record VIDEO_PING events: one, or an offline batch as { events: [...] }
+   * @description Pings are accepted for the current step only. The server decides what was watched: a ping that jumps ahead of what real time allows is stored and flagged but credits nothing. In a batch, each ping gets its own result.
+   */
+  createVideoEvent: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["VideoEvent"];
+      };
+    };
+    responses: {
+      /** @description Recorded */
+      200: {
+        content: {
+          "application/json": components["schemas"]["VideoEventResult"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Submit answers to the current step's quiz; graded on the server
+   * @description A failed attempt costs a heart. With no heart left the attempt is refused (409 `no_hearts`, `details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer.
+   */
+  createQuizSubmission: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["QuizSubmission"];
+      };
+    };
+    responses: {
+      /** @description Graded */
+      200: {
+        content: {
+          "application/json": components["schemas"]["QuizResult"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Mark the current reading step as read */
+  createStepAck: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["StepAck"];
+      };
+    };
+    responses: {
+      /** @description Acknowledged */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StepProgress"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Receive a Tally form response (webhook) as an attempt at the quiz of the step it answers
+   * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
+   */
+  createTallyHook: {
+    parameters: {
+      header?: {
+        /** @description Base64 HMAC-SHA256 of the raw body with the signing secret */
+        "tally-signature"?: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TallyWebhook"];
+      };
+    };
+    responses: {
+      /** @description Recorded, already recorded, refused by the path, or ignored */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TallyHookResult"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Cannot be mapped to a step and a student: kept in the Tally inbox */
+      422: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Tally responses kept instead of recorded (unmappable, or refused by the path), newest first */
+  getTallyInbox: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+      };
+    };
+    responses: {
+      /** @description Kept responses */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TallyInboxItem"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The school's gamification rules: XP amounts, hearts, streaks */
+  getGamificationSettings: {
+    responses: {
+      /** @description Settings */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GamificationSettings"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change some rules (new XP amounts apply from now on, or to everyone after a rebuild) */
+  updateGamificationSettings: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["GamificationSettingsPatch"];
+      };
+    };
+    responses: {
+      /** @description The settings now */
+      200: {
+        content: {
+          "application/json": components["schemas"]["GamificationSettings"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The school's badges (students see the active ones); default badges are created on first use */
+  listGamificationBadges: {
+    responses: {
+      /** @description Badges */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Badge"][];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a badge; students who already meet its criteria get it at once */
+  createGamificationBadge: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BadgeInput"];
+      };
+    };
+    responses: {
+      /** @description The badge */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Badge"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change a badge; active=false stops awarding it. Criteria change only while nobody holds it (409 badge_awarded) */
+  updateGamificationBadge: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BadgePatch"];
+      };
+    };
+    responses: {
+      /** @description The badge */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Badge"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The caller's badges: earned ones, and the others with progress towards them */
+  listMyBadges: {
+    responses: {
+      /** @description Badges */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MyBadges"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The school's (or a team's) leaderboard, all time or this week, with the caller's own row */
+  getLeaderboard: {
+    parameters: {
+      query?: {
+        /** @description Rank the students of this team only */
+        teamId?: string;
+        /** @description week: XP earned since Monday 00:00 in the school's time zone */
+        period?: "all" | "week";
+        limit?: number;
+        offset?: number | null;
+        /** @description Continue after this row: the previous page's `next_after`. Reads no skipped rows, however deep; not with `offset` */
+        after?: string;
+      };
+    };
+    responses: {
+      /** @description Leaderboard */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Leaderboard"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** My progress and mastery per course, and my skills with their levels (decay included) */
+  getMyMastery: {
+    responses: {
+      /** @description Mastery */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Mastery"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** A student's progress, course mastery and skills, for staff of their school */
+  getStudentMastery: {
+    parameters: {
+      path: {
+        student_id: string;
+      };
+    };
+    responses: {
+      /** @description Mastery */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Mastery"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** A course as the student takes it: step states, the current step only, the handout */
+  getMyCourse: {
+    parameters: {
+      path: {
+        course_id: string;
+      };
+    };
+    responses: {
+      /** @description The course */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StudentCourse"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** A learner's courses with progress, current step and quiz scores (the learner or staff) */
+  getLearner: {
+    parameters: {
+      query?: {
+        /** @description A student id or a user id; yourself when absent */
+        userId?: string;
+      };
+    };
+    responses: {
+      /** @description The learner */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Learner"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Webhook subscriptions of the organisation */
+  listWebhooks: {
+    responses: {
+      /** @description Subscriptions */
+      200: {
+        content: {
+          "application/json": {
+            data: components["schemas"]["WebhookSubscription"][];
+          };
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Subscribe a URL to integration events (the signing secret is shown once) */
+  createWebhook: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateWebhookSubscription"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["CreatedWebhookSubscription"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete a subscription and its delivery log */
+  deleteWebhook: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Change a subscription (URL, event types, active) */
+  updateWebhook: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateWebhookSubscription"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookSubscription"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The latest deliveries of a subscription, with their outcome */
+  listWebhookDeliveries: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deliveries */
+      200: {
+        content: {
+          "application/json": {
+            data: components["schemas"]["WebhookDelivery"][];
+          };
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Events per day (UTC) and type (v_event_daily_stats) */
+  getMonitoringEventsDaily: {
+    parameters: {
+      query?: {
+        /** @description First day (UTC), default 30 days ago */
+        from?: string;
+        /** @description Last day (UTC), default today */
+        to?: string;
+      };
+    };
+    responses: {
+      /** @description Counts */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EventDailyStats"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Per student, the count of each signal (v_signal_summary) */
+  listMonitoringSignals: {
+    responses: {
+      /** @description Counts */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SignalSummary"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Per student, the last event and the events of the last 24 hours (v_user_activity) */
+  getMonitoringActivity: {
+    responses: {
+      /** @description Activity */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UserActivity"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * The student's home: courses and next steps, XP and level, streak, hearts, badges, skills
+   * @description For members with a student profile (others get 403 `not_a_student`). The streak calendar ends today in the school's time zone; hearts include regeneration up to now.
+   */
+  getMyDashboard: {
+    parameters: {
+      query?: {
+        /** @description How many days the streak calendar shows, ending today (school's time zone) */
+        days?: number;
+      };
+    };
+    responses: {
+      /** @description Dashboard */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StudentDashboard"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * The school at a glance: activity, enrolments, completions, mastery, students at risk
+   * @description Active students over the school's last 1, 7 and 30 days, enrolments and completions per course, average mastery per course, events per day (school time zone) and the students at risk in published courses with their reasons, most severe first. School-wide, so for owners, admins and support; instructors use the analytics of their courses.
+   */
+  getAdminOverview: {
+    parameters: {
+      query?: {
+        /** @description A student with no event in a course for this many days is at risk (inactive) */
+        inactive_days?: number;
+        /** @description A student on the same step for this many days without completing it is at risk (stuck) */
+        stuck_days?: number;
+        /** @description Failed quiz attempts on the current step that make a student at risk */
+        failures?: number;
+        /** @description At most this many at-risk entries, most severe first */
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description Overview */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AdminOverview"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * A course's funnel per step and its students with their progress and at-risk reasons
+   * @description For owners, admins and the instructors assigned to the course (another instructor gets 403).
+   */
+  getCourseAnalytics: {
+    parameters: {
+      query?: {
+        /** @description A student with no event in a course for this many days is at risk (inactive) */
+        inactive_days?: number;
+        /** @description A student on the same step for this many days without completing it is at risk (stuck) */
+        stuck_days?: number;
+        /** @description Failed quiz attempts on the current step that make a student at risk */
+        failures?: number;
+        /** @description Students per page */
+        limit?: number;
+        offset?: number | null;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Analytics */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CourseAnalytics"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+};
