@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -128,6 +129,71 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
     expect(await seriousViolations(page)).toEqual([])
     expect(errors).toEqual([])
   }, 180_000)
+
+  it('never reports a position the player refused: a seek ahead on the timeline snaps back and records no skip attempt', async () => {
+    const { page, context } = await openPage(browser)
+    const sent: number[] = []
+    page.on('request', (request) => {
+      if (!request.url().endsWith('/api/video-event')) return
+      const body = JSON.parse(request.postData() ?? '{}') as { events?: { position: number }[] }
+      sent.push(...(body.events ?? []).map((e) => e.position))
+    })
+    await signIn(page, server.url, 'hugo@demo.sillon.test')
+    await page.getByRole('link', { name: 'Commencer' }).click()
+    const video = page.getByTestId('video')
+    await video.evaluate(async (v: HTMLVideoElement) => {
+      v.muted = true
+      await v.play()
+    })
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeGreaterThan(1)
+    // A click on the native timeline at 85 % (26 s of 30), as a student would: Chromium's controls pause
+    // for the scrub, then seek. The timeline runs 16 px inside the video's sides, 22 px above its bottom.
+    const box = await video.boundingBox()
+    if (!box) throw new Error('the video has no box')
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    await page.mouse.click(box.x + box.width * 0.85, box.y + box.height - 22)
+    await page.getByText('Impossible d’avancer au-delà de ce que vous avez déjà regardé.').waitFor()
+    expect(await video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeLessThan(10)
+    // Three pings: the start, the scrub's pause, and the play that ends the scrub, which was recorded
+    // while the pause's ping was on its way and goes at once, not with the next ping 10 s later.
+    await expect.poll(() => sent.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(3)
+    await video.evaluate(
+      (v: HTMLVideoElement) =>
+        new Promise((paused) => {
+          v.addEventListener('pause', paused, { once: true })
+          v.pause()
+        }),
+    )
+    await expect
+      .poll(() => page.evaluate(() => localStorage.getItem('sillon.pending-pings')), { timeout: 20_000 })
+      .toBeNull()
+
+    // What the server recorded: every ping the page sent, none ahead of what was played, no skip attempt.
+    const db = new Database(join(dataDir, 'sillon.db'), { readonly: true })
+    try {
+      const ofHugo = `FROM lms_student s JOIN users u ON u.id = s.user_id WHERE u.email = 'hugo@demo.sillon.test'`
+      const pings = db
+        .prepare(
+          `SELECT e.payload_json FROM lms_event e WHERE e.type = 'VIDEO_PING' AND e.student_id IN (SELECT s.id ${ofHugo})`,
+        )
+        .all() as { payload_json: string }[]
+      expect(
+        pings
+          .map((p) => (JSON.parse(p.payload_json) as { position_sec: number }).position_sec)
+          .sort((a, b) => a - b),
+      ).toEqual([...sent].sort((a, b) => a - b))
+      const progress = db
+        .prepare(
+          `SELECT p.skip_attempts FROM v_user_progress p WHERE p.student_id IN (SELECT s.id ${ofHugo})`,
+        )
+        .all()
+      expect(progress).toEqual([{ skip_attempts: 0 }])
+    } finally {
+      db.close()
+    }
+    expect(Math.max(...sent)).toBeLessThan(10)
+    await context.close()
+  }, 60_000)
 
   it('keeps the pings made offline and sends them in one batch when the connection is back', async () => {
     const { page, context } = await openPage(browser)

@@ -32,24 +32,29 @@ export function onPingsSent(listener: (progress: Progress[]) => void): () => voi
   return () => listeners.delete(listener)
 }
 
-/** Sends what waits, in order; keeps it when the network fails, drops it when the server refused it. */
+/**
+ * Sends what waits, in order, and then what was recorded while it was on its way (the ping of a pause
+ * that follows a play at once, the end of a video); keeps it when the network fails, drops it when the
+ * server refused it.
+ */
 export function flushPings(): Promise<Progress[] | null> {
   flushing ??= (async () => {
     try {
-      const events = pending()
-      if (events.length === 0) return null
-      try {
-        const result = await api.POST('/api/video-event', { body: { events } })
-        store(pending().filter((p) => !events.some((e) => e.event_id === p.event_id)))
-        const progress = result.data?.progress ?? null
-        if (progress) for (const listener of listeners) listener(progress)
-        return progress
-      } catch (err) {
-        // A refusal (4xx: the step closed, a bad ping) will not succeed later; a network error will.
-        if (err instanceof TypeError) return null
-        store(pending().filter((p) => !events.some((e) => e.event_id === p.event_id)))
-        throw err
+      let progress: Progress[] | null = null
+      for (let events = pending(); events.length > 0; events = pending()) {
+        try {
+          const result = await api.POST('/api/video-event', { body: { events } })
+          store(pending().filter((p) => !events.some((e) => e.event_id === p.event_id)))
+          progress = result.data?.progress ?? null
+          if (progress) for (const listener of listeners) listener(progress)
+        } catch (err) {
+          // A refusal (4xx: the step closed, a bad ping) will not succeed later; a network error will.
+          if (err instanceof TypeError) return progress
+          store(pending().filter((p) => !events.some((e) => e.event_id === p.event_id)))
+          throw err
+        }
       }
+      return progress
     } finally {
       flushing = null
     }

@@ -45,18 +45,22 @@ function useTracking(
   useEffect(() => {
     if (!media) return
     let timer: ReturnType<typeof setInterval> | null = null
-    const ping = () => {
-      sendPing({
-        class_id: classId,
-        position: Math.min(media.currentTime, durationSec),
-        playback_rate: media.playbackRate,
-        duration: durationSec,
-      }).catch(() => undefined)
-    }
     const onTime = () => {
       if (media.currentTime <= watched.current + SEEK_SLACK_SEC) {
         watched.current = Math.max(watched.current, media.currentTime)
       }
+    }
+    // A ping carries only a position actually played: the time of a forward seek is not one, even before
+    // its `seeking` event snaps it back (Chromium's controls pause for a scrub once the time has moved,
+    // and the server would count that position as a skip attempt).
+    const ping = () => {
+      onTime()
+      sendPing({
+        class_id: classId,
+        position: Math.min(media.currentTime, watched.current, durationSec),
+        playback_rate: media.playbackRate,
+        duration: durationSec,
+      }).catch(() => undefined)
     }
     const onSeeking = () => {
       if (media.currentTime > watched.current + SEEK_SLACK_SEC) {
