@@ -162,7 +162,7 @@ export function buildApp(deps: AppDeps) {
   const integrationsDeps: integrations.IntegrationsDeps = {
     db: database.db,
     clock: deps.clock,
-    fetch: globalThis.fetch,
+    allowedHosts: integrations.parseAllowedHosts(config.WEBHOOK_ALLOWED_HOSTS),
   }
   app.route('/', integrations.integrationRoutes(integrationsDeps))
   // Reporting reads gamification and mastery through ports, so it never reaches into their deps.

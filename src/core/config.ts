@@ -68,6 +68,10 @@ export const configSchema = z
     TRUST_PROXY: booleanFlag.default(false),
     LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
     JOBS_ENABLED: booleanFlag.default(true),
+    WEBHOOK_ALLOWED_HOSTS: optionalString.refine(
+      (value) => value === undefined || /^[\w.:\-[\]]+(\s*,\s*[\w.:\-[\]]+)*$/.test(value.trim()),
+      'must be host names or addresses separated by commas (no scheme, port or path)',
+    ),
     CLOUDFLARE_ACCOUNT_ID: optionalString,
     CLOUDFLARE_STREAM_API_TOKEN: optionalString,
     CLOUDFLARE_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.cloudflare.com/client/v4'),

@@ -24,6 +24,8 @@ export const en: Translations = {
     network: 'Cannot connect. Check your network and try again.',
     invalid_credentials: 'Wrong e-mail address or password.',
     rate_limited: 'Too many attempts: wait a minute before trying again.',
+    webhook_address_not_allowed:
+      'Webhooks can only go to public addresses: not localhost, nor an internal or private address.',
     not_a_student: 'This page is for students.',
     step_locked: 'This step is not open yet: finish the one before first.',
     step_closed: 'This step is already done.',

@@ -26,6 +26,8 @@ export const fr = {
     network: 'Connexion impossible. Vérifiez votre réseau et réessayez.',
     invalid_credentials: 'Adresse e-mail ou mot de passe incorrect.',
     rate_limited: 'Trop de tentatives : patientez une minute avant de réessayer.',
+    webhook_address_not_allowed:
+      'Les webhooks ne peuvent viser que des adresses publiques : pas localhost, ni une adresse interne ou privée.',
     not_a_student: 'Cette page est réservée aux élèves.',
     step_locked: 'Cette étape n’est pas encore ouverte : terminez d’abord la précédente.',
     step_closed: 'Cette étape est déjà terminée.',

@@ -2,16 +2,20 @@ import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import { parseJson } from '../../core/db/json.ts'
 import { getOutboxEvent, readOutboxAfter } from '../../core/events/outbox.ts'
-import { notFound } from '../../core/http/errors.ts'
+import { badRequest, notFound } from '../../core/http/errors.ts'
 import { newId, randomSecret } from '../../core/ids.ts'
+import { type Resolver, refusedHost } from './address-guard.ts'
 import * as repo from './repository.ts'
 import type { WebhookDeliveryRow, WebhookSubscriptionRow } from './tables.ts'
+import { httpWebhookSender, type WebhookSender } from './webhook-sender.ts'
 
 export type IntegrationsDeps = {
   db: Db
   clock: Clock
-  /** How deliveries reach the subscriber; `fetch` in production. */
-  fetch: typeof fetch
+  /** Hosts a delivery may reach even at an internal address (WEBHOOK_ALLOWED_HOSTS). */
+  allowedHosts: string[]
+  /** Resolves subscribers' host names; the system's DNS when absent (tests give their own). */
+  resolve?: Resolver
 }
 
 const FANOUT_CHECKPOINT = 'webhook_fanout'
@@ -44,12 +48,21 @@ async function loadSubscription(deps: IntegrationsDeps, orgId: string, id: strin
   return row
 }
 
+/** Refuses a URL whose host is an internal address as written (names are checked again at delivery). */
+function checkUrl(deps: IntegrationsDeps, url: string) {
+  const refused = refusedHost(new URL(url), deps.allowedHosts)
+  if (refused) {
+    throw badRequest('webhook_address_not_allowed', `Webhooks go to public addresses only: ${refused}`)
+  }
+}
+
 /** Creates a subscription; its signing secret is returned this once. */
 export async function createSubscription(
   deps: IntegrationsDeps,
   orgId: string,
   input: { url: string; event_types: string[] },
 ) {
+  checkUrl(deps, input.url)
   const at = now(deps)
   const row = {
     id: newId(),
@@ -71,6 +84,7 @@ export async function updateSubscription(
   input: { url?: string; event_types?: string[]; active?: boolean },
 ) {
   await loadSubscription(deps, orgId, id)
+  if (input.url !== undefined) checkUrl(deps, input.url)
   const patch: Partial<WebhookSubscriptionRow> = { updated_at: now(deps) }
   if (input.url !== undefined) patch.url = input.url
   if (input.event_types !== undefined)
@@ -155,7 +169,7 @@ async function fanOut(deps: IntegrationsDeps) {
   }
 }
 
-async function deliver(deps: IntegrationsDeps, delivery: WebhookDeliveryRow) {
+async function deliver(deps: IntegrationsDeps, send: WebhookSender, delivery: WebhookDeliveryRow) {
   const subscription = await repo.getSubscription(deps.db, delivery.org_id, delivery.subscription_id)
   const event = await getOutboxEvent(deps.db, delivery.event_id)
   const at = deps.clock.now()
@@ -168,28 +182,16 @@ async function deliver(deps: IntegrationsDeps, delivery: WebhookDeliveryRow) {
     organisation_id: event.org_id,
     data: event.data,
   })
-  let status: number | null = null
-  let error: string | null = null
-  try {
-    const response = await deps.fetch(subscription.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Sillon-Webhooks/1',
-        'sillon-event-id': event.id,
-        'sillon-event-type': event.type,
-        'sillon-signature': await signPayload(subscription.secret, Math.floor(at.getTime() / 1000), body),
-      },
-      body,
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-      redirect: 'manual',
-    })
-    status = response.status
-    await response.body?.cancel()
-    if (!response.ok) error = `answered ${response.status}`
-  } catch (err) {
-    error = err instanceof Error ? err.message : String(err)
-  }
+  const { status, error } = await send(subscription.url, {
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'Sillon-Webhooks/1',
+      'sillon-event-id': event.id,
+      'sillon-event-type': event.type,
+      'sillon-signature': await signPayload(subscription.secret, Math.floor(at.getTime() / 1000), body),
+    },
+    body,
+  })
   const attempts = delivery.attempts + 1
   const stamp = at.toISOString()
   if (!error) {
@@ -208,7 +210,7 @@ async function deliver(deps: IntegrationsDeps, delivery: WebhookDeliveryRow) {
     status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
     attempts,
     last_status_code: status,
-    last_error: error.slice(0, 500),
+    last_error: error,
     next_attempt_at: new Date(at.getTime() + wait).toISOString(),
     updated_at: stamp,
   })
@@ -219,13 +221,18 @@ async function deliver(deps: IntegrationsDeps, delivery: WebhookDeliveryRow) {
  * retried with exponential backoff (30 s, 1 min, 2 min… up to 6 h), and marked failed after 8 attempts.
  */
 export async function dispatchWebhooks(deps: IntegrationsDeps) {
+  const send = httpWebhookSender({
+    allowedHosts: deps.allowedHosts,
+    timeoutMs: DELIVERY_TIMEOUT_MS,
+    resolve: deps.resolve,
+  })
   await fanOut(deps)
   const due = await repo.dueDeliveries(deps.db, now(deps), BATCH)
   let sent = 0
   for (const delivery of due) {
     const lease = new Date(deps.clock.now().getTime() + DELIVERY_TIMEOUT_MS + 5_000).toISOString()
     if (!(await repo.claimDelivery(deps.db, delivery, lease))) continue
-    await deliver(deps, delivery)
+    await deliver(deps, send, delivery)
     sent++
   }
   return { sent }
