@@ -144,6 +144,7 @@ export function buildApp(deps: AppDeps) {
         )
         return enabled ? { hearts, max_hearts, next_heart_at } : null
       },
+      available: gamification.heartsForAttempt,
     },
   }
   app.route('/', tracking.trackingRoutes(trackingDeps))

@@ -92,9 +92,11 @@ export async function startTestApp(
   options: {
     env?: Record<string, string>
     deps?: Partial<Pick<AppDeps, 'planLimits' | 'progress' | 'streamSigner'>>
+    /** Another node over an existing database (its own connections), instead of a fresh database. */
+    database?: TestDatabase
   } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase(dialect)
+  const database = options.database ?? (await createTestDatabase(dialect))
   const dataDir = mkdtempSync(join(tmpdir(), 'sillon-data-'))
   let handler: App['app'] | null = null
   const server = serve({

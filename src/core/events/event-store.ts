@@ -84,51 +84,106 @@ export function upcast(registry: EventRegistry, event: StoredEvent): StoredEvent
   return { ...event, version: current, payload }
 }
 
-/** Stored events with these ids (as stored, not upcast). */
-export async function findEventsByIds(db: Db, ids: string[]) {
+/** Stored events of one school with these ids (as stored, not upcast): an id names a fact within a school. */
+export async function findEventsByIds(db: Db, orgId: string, ids: string[]) {
   if (ids.length === 0) return []
-  const rows = await db.selectFrom('lms_event').selectAll().where('id', 'in', ids).execute()
+  const rows = await db
+    .selectFrom('lms_event')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', 'in', ids)
+    .execute()
+  return rows.map(rowToEvent)
+}
+
+/**
+ * One student's events of a type after the event `afterId` of their school (all of them when null or
+ * unknown), oldest first, as stored. Reads the log itself: what a gate counts cannot lag behind it.
+ */
+export async function studentEventsAfter(
+  db: Db,
+  orgId: string,
+  studentId: string,
+  type: string,
+  afterId: string | null,
+) {
+  const after = db
+    .selectFrom('lms_event')
+    .select('seq')
+    .where('org_id', '=', orgId)
+    .where('id', '=', afterId ?? '')
+  const rows = await db
+    .selectFrom('lms_event')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('student_id', '=', studentId)
+    // A literal, so that SQLite can use a partial index on the type (it cannot for a bound parameter).
+    .where('type', '=', sql.lit(type))
+    .where('seq', '>', (eb) => eb.fn.coalesce(after, eb.lit(0)))
+    .orderBy('seq')
+    .execute()
   return rows.map(rowToEvent)
 }
 
 export type AppendResult = { appended: StoredEvent[]; duplicates: StoredEvent[] }
 
+export type AppendOptions = {
+  /**
+   * Runs in the append's transaction, after the lock and before the insert, when some events are new:
+   * a rule that must hold at the moment of writing (it sees every event appended before) throws to
+   * refuse the whole append.
+   */
+  guard?: (trx: Db, fresh: NewEvent[]) => Promise<void>
+}
+
+const eventKey = (event: { org_id: string; id: string }) => `${event.org_id}\u0000${event.id}`
+
+/** Stored events with the ids of these events, keyed by school and id. */
+async function storedAmong(db: Db, events: NewEvent[]) {
+  const stored = new Map<string, StoredEvent>()
+  for (const orgId of new Set(events.map((e) => e.org_id))) {
+    const ids = events.filter((e) => e.org_id === orgId).map((e) => e.id)
+    for (const event of await findEventsByIds(db, orgId, ids)) stored.set(eventKey(event), event)
+  }
+  return stored
+}
+
 /**
- * Appends events durably, in order, in one transaction. An id already stored with the same fact is a
- * duplicate and changes nothing; with another fact it is a conflict (409) and nothing is written.
+ * Appends events durably, in order, in one transaction. An id already stored by the school with the same
+ * fact is a duplicate and changes nothing; with another fact — stored, or earlier in the same batch — it
+ * is a conflict (409) and nothing is written.
  * On PostgreSQL appends are serialised so that `seq` order is commit order, which lets projectors
  * read "everything after my checkpoint" without ever skipping a late commit.
  */
-export async function appendEvents(db: Db, events: NewEvent[], receivedAt: string): Promise<AppendResult> {
+export async function appendEvents(
+  db: Db,
+  events: NewEvent[],
+  receivedAt: string,
+  options: AppendOptions = {},
+): Promise<AppendResult> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter
   const attempt = () =>
     db.transaction().execute(async (trx) => {
       if (postgres) await sql`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`.execute(trx)
-      const existing = new Map(
-        (
-          await findEventsByIds(
-            trx,
-            events.map((e) => e.id),
-          )
-        ).map((e) => [e.id, e]),
-      )
+      const existing = await storedAmong(trx, events)
       const appended: StoredEvent[] = []
       const duplicates: StoredEvent[] = []
       const seen = new Map<string, NewEvent>()
       const fresh: NewEvent[] = []
       for (const event of events) {
-        const stored = existing.get(event.id)
-        const earlier = seen.get(event.id)
+        const stored = existing.get(eventKey(event))
+        const earlier = seen.get(eventKey(event))
         if (stored || earlier) {
           const compareTo = stored ?? ({ ...earlier, seq: 0, received_at: receivedAt } as StoredEvent)
           if (!sameFact(compareTo, event)) throw new EventConflictError(event.id)
           if (stored) duplicates.push(stored)
           continue
         }
-        seen.set(event.id, event)
+        seen.set(eventKey(event), event)
         fresh.push(event)
       }
       if (fresh.length === 0) return { appended, duplicates }
+      await options.guard?.(trx, fresh)
       // One statement for the whole batch; seqs are assigned in VALUES order, so sorted they match it.
       const rows = await trx
         .insertInto('lms_event')

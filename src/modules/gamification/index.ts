@@ -19,6 +19,7 @@ export {
   dashboardGamification,
   type GamificationDeps,
   giveDefaultBadges,
+  heartsForAttempt,
   heartsOf,
   learnerGamification,
   recentAwards,

@@ -246,6 +246,7 @@ export async function saveHearts(db: Db, rows: HeartsRow[]) {
           max_hearts: eb.ref('excluded.max_hearts'),
           refill_anchor_at: eb.ref('excluded.refill_anchor_at'),
           updated_at: eb.ref('excluded.updated_at'),
+          last_attempt_event_id: eb.ref('excluded.last_attempt_event_id'),
         })),
       )
       .execute()

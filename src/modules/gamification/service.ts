@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import { localDay, localWeek, shiftDay, startOfLocalWeek } from '../../core/calendar.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
+import { studentEventsAfter } from '../../core/events/event-store.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { badRequest, conflict, forbidden, notFound } from '../../core/http/errors.ts'
 import * as identity from '../identity/index.ts'
@@ -17,7 +18,7 @@ import {
   progressTowards,
   setActive,
 } from './rules/badge-criteria.ts'
-import { fullHearts, heartTimes, regenerate } from './rules/hearts.ts'
+import { fullHearts, type HeartsState, heartTimes, loseHeart, regenerate } from './rules/hearts.ts'
 import { levelOf } from './rules/levels.ts'
 import { type GamificationSettingsPatch, mergeSettings, readSettings } from './rules/settings.ts'
 import { firstDayToClose, noStreak, type StreakDay, type StreakView, streakAsOf } from './rules/streak.ts'
@@ -130,6 +131,37 @@ export async function heartsOf(deps: GamificationDeps, orgId: string, studentId:
   const [row] = await repo.heartsRowsOf(deps.db, orgId, [studentId])
   const { state } = regenerate(row ?? fullHearts(rules), deps.clock.now().toISOString(), rules)
   return { enabled: true, hearts: state.hearts, max_hearts: rules.max_hearts, ...heartTimes(state, rules) }
+}
+
+/**
+ * The hearts a new quiz attempt at `at` may spend, or null when the school has hearts off: the stored row,
+ * less the failed attempts of the log it has not applied yet (each at its time, as the hearts reactor
+ * will), regenerated up to `at`. Counting the log rather than the row alone means an attempt is judged
+ * with every attempt stored before it. `db` is the caller's transaction, which holds the log still.
+ */
+export async function heartsForAttempt(db: Db, orgId: string, studentId: string, at: string) {
+  const { hearts: rules } = readSettings((await repo.findSettingsOf(db, [orgId])).get(orgId) ?? null)
+  if (!rules.enabled) return null
+  const [row] = await repo.heartsRowsOf(db, orgId, [studentId])
+  const unapplied = await studentEventsAfter(
+    db,
+    orgId,
+    studentId,
+    'QUIZ_SUBMIT',
+    row?.last_attempt_event_id ?? null,
+  )
+  let state: HeartsState = row ?? fullHearts(rules)
+  for (const attempt of unapplied) {
+    if ((attempt.payload as { passed?: boolean }).passed === false) {
+      state = loseHeart(state, attempt.received_at, rules).state
+    }
+  }
+  const { state: now } = regenerate(state, at, rules)
+  return {
+    hearts: now.hearts,
+    max_hearts: rules.max_hearts,
+    next_heart_at: heartTimes(now, rules).next_heart_at,
+  }
 }
 
 /** The students of a school with no heart left right now, and when each gets one back. */

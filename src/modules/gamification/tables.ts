@@ -156,4 +156,6 @@ export type HeartsRow = {
   refill_anchor_at: string | null
   /** The time of the last signal applied (never "now": replays give the same rows). */
   updated_at: string
+  /** The last failed quiz attempt (event id) applied: the quiz gate counts those after it from the log. */
+  last_attempt_event_id: string | null
 }

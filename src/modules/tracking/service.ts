@@ -32,6 +32,11 @@ export type TrackingDeps = {
 /** A student's hearts (gamification): what the quiz gate needs. Null when the school has hearts off. */
 export type HeartsPort = {
   check(orgId: string, studentId: string): Promise<QuizHearts | null>
+  /**
+   * The hearts a new attempt at `at` may spend, counted from the event log through `db` (the append's
+   * transaction, which holds the log still), so that concurrent attempts never spend one heart twice.
+   */
+  available(db: Db, orgId: string, studentId: string, at: string): Promise<QuizHearts | null>
 }
 
 export type QuizHearts = { hearts: number; max_hearts: number; next_heart_at: string | null }
@@ -201,6 +206,13 @@ type PingsRecorded = { results: PingResult[]; progress: ReturnType<typeof stepPr
 /** A request being judged: its answers so far and the events it will append. */
 type PingDraft = { request: PingRequest; results: PingResult[]; events: NewEvent[] }
 
+const samePingInput = (a: PingInput, b: PingInput) =>
+  a.class_id === b.class_id &&
+  a.position === b.position &&
+  a.duration === b.duration &&
+  a.playback_rate === b.playback_rate &&
+  a.student_id === b.student_id
+
 /**
  * Judges the pings of one school's requests against the linear path, with the path, enrolments and
  * progress loaded once for all of them. A refused single ping refuses its request; in a batch each ping
@@ -240,9 +252,19 @@ async function judgePings(
   return requests.map((request) => {
     const { actor, pings } = request
     const draft: PingDraft = { request, results: [], events: [] }
+    const earlier = new Map<string, PingInput>()
     try {
       for (const ping of pings) {
         const eventId = ping.event_id ?? newId()
+        // One id twice in a batch: a repeat is a duplicate, another ping under it refuses the batch, as a
+        // clash with a stored event does.
+        const repeated = earlier.get(eventId)
+        if (repeated) {
+          if (!samePingInput(repeated, ping)) throw new EventConflictError(eventId)
+          draft.results.push({ event_id: eventId, class_id: ping.class_id, status: 'duplicate' })
+          continue
+        }
+        earlier.set(eventId, ping)
         // A resent ping is a duplicate even if its step has closed since: judge it by what was stored.
         const stored = known.get(eventId)
         if (stored) {
@@ -303,35 +325,30 @@ async function judgePings(
  */
 async function recordPingGroup(deps: TrackingDeps, requests: PingRequest[]) {
   const now = deps.clock.now().toISOString()
-  const known = new Map(
-    (
-      await findEventsByIds(
-        deps.db,
-        requests.flatMap((r) => r.pings.flatMap((p) => p.event_id ?? [])),
-      )
-    ).map((e) => [e.id, e]),
-  )
   const orgs = [...new Set(requests.map((r) => r.actor.orgId))]
   const judged = new Map<PingRequest, PingDraft | Error>()
   for (const orgId of orgs) {
     const ofOrg = requests.filter((r) => r.actor.orgId === orgId)
+    const ids = ofOrg.flatMap((r) => r.pings.flatMap((p) => p.event_id ?? []))
+    const known = new Map((await findEventsByIds(deps.db, orgId, ids)).map((e) => [e.id, e]))
     const drafts = await judgePings(deps, orgId, ofOrg, known, now)
     for (const [i, r] of ofOrg.entries()) judged.set(r, drafts[i] as PingDraft | Error)
   }
   // The same event id twice in the group (a player resending while its first request is in flight).
   const inGroup = new Map<string, NewEvent>()
+  const keyOf = (e: NewEvent) => `${e.org_id}|${e.id}`
   for (const [request, draft] of judged) {
     if (draft instanceof Error) continue
     const conflicting = draft.events.find(
-      (e) => inGroup.has(e.id) && !sameFact(inGroup.get(e.id) as NewEvent, e),
+      (e) => inGroup.has(keyOf(e)) && !sameFact(inGroup.get(keyOf(e)) as NewEvent, e),
     )
     if (conflicting) {
       judged.set(request, new EventConflictError(conflicting.id))
       continue
     }
     draft.events = draft.events.filter((event) => {
-      if (!inGroup.has(event.id)) {
-        inGroup.set(event.id, event)
+      if (!inGroup.has(keyOf(event))) {
+        inGroup.set(keyOf(event), event)
         return true
       }
       const result = draft.results.find((r) => r.event_id === event.id)
@@ -347,7 +364,7 @@ async function recordPingGroup(deps: TrackingDeps, requests: PingRequest[]) {
       drafts.flatMap((d) => d.events),
       now,
     )
-    for (const d of appended.duplicates) duplicates.add(d.id)
+    for (const d of appended.duplicates) duplicates.add(keyOf(d))
   } catch (err) {
     if (drafts.length <= 1) throw err
     // One request's events clash with a write made meanwhile elsewhere: append each request on its own,
@@ -355,7 +372,7 @@ async function recordPingGroup(deps: TrackingDeps, requests: PingRequest[]) {
     for (const draft of drafts) {
       try {
         const appended = await appendEvents(deps.db, draft.events, now)
-        for (const d of appended.duplicates) duplicates.add(d.id)
+        for (const d of appended.duplicates) duplicates.add(keyOf(d))
       } catch (own) {
         judged.set(draft.request, own instanceof Error ? own : new Error(String(own)))
       }
@@ -372,7 +389,9 @@ async function recordPingGroup(deps: TrackingDeps, requests: PingRequest[]) {
   return requests.map((request): PingsRecorded | Error => {
     const draft = judged.get(request) as PingDraft | Error
     if (draft instanceof Error) return draft
-    for (const result of draft.results) if (duplicates.has(result.event_id)) result.status = 'duplicate'
+    for (const result of draft.results) {
+      if (duplicates.has(`${request.actor.orgId}|${result.event_id}`)) result.status = 'duplicate'
+    }
     const touched = [...new Set(draft.events.map((e) => `${e.student_id}|${e.class_id}`))]
     return {
       results: draft.results,
@@ -386,6 +405,10 @@ export function pingRecorder(deps: TrackingDeps) {
   const queue = createBatchQueue((requests: PingRequest[]) => recordPingGroup(deps, requests))
   return (actor: Actor, pings: PingInput[]) => queue.submit({ actor, pings })
 }
+
+/** Whether a stored event is of this type, student and step: a resend under its id, not another fact. */
+const sameSubject = (event: StoredEvent, type: string, studentId: string, classId: string) =>
+  event.type === type && event.student_id === studentId && event.class_id === classId
 
 /** The step of an event already stored, without gating: a resent submission answers as the first did. */
 async function pathOfResent(deps: TrackingDeps, orgId: string, event: StoredEvent): Promise<Gate> {
@@ -443,7 +466,10 @@ export async function submitQuiz(
   input: { event_id?: string; class_id: string; answers: Record<string, unknown>; student_id?: string },
 ): Promise<QuizResultView> {
   const studentId = await studentOf(deps, actor, input.student_id)
-  const [resent] = input.event_id ? await findEventsByIds(deps.db, [input.event_id]) : []
+  const [resent] = input.event_id ? await findEventsByIds(deps.db, actor.orgId, [input.event_id]) : []
+  if (resent && !sameSubject(resent, 'QUIZ_SUBMIT', studentId, input.class_id)) {
+    throw new EventConflictError(resent.id)
+  }
   const { step, path, context } = resent
     ? await pathOfResent(deps, actor.orgId, resent)
     : await gate(deps, actor.orgId, studentId, input.class_id)
@@ -453,15 +479,6 @@ export async function submitQuiz(
     const row = await progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id)
     if (row?.video_completed !== 1)
       throw conflict('video_first', 'Watch the video of this step before the quiz')
-  }
-  // A resent attempt was already paid for: it answers as the first time, hearts or not.
-  if (!resent) {
-    const hearts = await deps.hearts.check(actor.orgId, studentId)
-    if (hearts?.hearts === 0) {
-      throw conflict('no_hearts', 'You have no hearts left: try the quiz again when one comes back', {
-        next_heart_at: hearts.next_heart_at,
-      })
-    }
   }
   const questions = step.quiz.questions
   const grade = catalog.gradeQuiz(questions, input.answers)
@@ -492,7 +509,19 @@ export async function submitQuiz(
     payload,
     context,
   }
-  const { appended, duplicates } = await appendEvents(deps.db, [event], deps.clock.now().toISOString())
+  const now = deps.clock.now().toISOString()
+  // The hearts are counted and the attempt stored under one lock of the log: two attempts sent together
+  // cannot both spend the last heart. A resent attempt was already paid for: the guard skips it.
+  const { appended, duplicates } = await appendEvents(deps.db, [event], now, {
+    guard: async (trx) => {
+      const hearts = await deps.hearts.available(trx, actor.orgId, studentId, now)
+      if (hearts?.hearts === 0) {
+        throw conflict('no_hearts', 'You have no hearts left: try the quiz again when one comes back', {
+          next_heart_at: hearts.next_heart_at,
+        })
+      }
+    },
+  })
   await deps.project()
   const stored = (appended[0] ?? duplicates[0]) as StoredEvent
   const [row, hearts] = await Promise.all([
@@ -509,6 +538,16 @@ export async function acknowledgeStep(
   input: { event_id?: string; class_id: string; student_id?: string },
 ) {
   const studentId = await studentOf(deps, actor, input.student_id)
+  // A resent acknowledgement answers with the step's progress, even once the step has closed (that very
+  // acknowledgement may have closed it): a client retrying after a lost answer gets it, not an error.
+  const [resent] = input.event_id ? await findEventsByIds(deps.db, actor.orgId, [input.event_id]) : []
+  if (resent) {
+    if (!sameSubject(resent, 'STEP_ACK', studentId, input.class_id)) throw new EventConflictError(resent.id)
+    return stepProgressView(
+      input.class_id,
+      await progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id),
+    )
+  }
   const { step, path, context } = await gate(deps, actor.orgId, studentId, input.class_id)
   if (step.step_type !== 'reading') throw conflict('not_a_reading', 'Only reading steps are acknowledged')
   const now = deps.clock.now().toISOString()

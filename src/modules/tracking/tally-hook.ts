@@ -182,11 +182,13 @@ export async function receiveTallyWebhook(deps: TrackingDeps, delivery: Delivery
   // A retry of a response already recorded answers as the first delivery did, even if the step has
   // closed since (that very response may have closed it).
   const eventId = eventIdOf(body.eventId)
-  const [stored] = await findEventsByIds(deps.db, [eventId])
+  // Looked up in the schools whose steps signed it: an id names an event within a school.
+  const [stored] = (
+    await Promise.all([...new Set(orgIds)].map((orgId) => findEventsByIds(deps.db, orgId, [eventId])))
+  ).flat()
   if (stored) {
     const quiz = stored.payload as Partial<QuizSubmit>
-    const same =
-      orgIds.includes(stored.org_id) && quiz.source === 'tally' && quiz.tally_event_id === body.eventId
+    const same = quiz.source === 'tally' && quiz.tally_event_id === body.eventId
     if (!same) throw new EventConflictError(eventId)
     return resultOf(deps, stored, 'duplicate')
   }

@@ -6,7 +6,7 @@ import { applyRefill, type HeartsState, heartTimes, loseHeart } from '../rules/h
 import { type GamificationSettings, readSettings } from '../rules/settings.ts'
 import type { HeartsRow } from '../tables.ts'
 
-type Keyed = { org_id: string; student_id: string; state: HeartsState }
+type Keyed = { org_id: string; student_id: string; state: HeartsState; lastAttempt: string | null }
 
 const toState = (row: HeartsRow): HeartsState => ({
   hearts: row.hearts,
@@ -24,6 +24,7 @@ async function loadStates(db: Db, signals: StoredSignal[]) {
         org_id: orgId,
         student_id: row.student_id,
         state: toState(row),
+        lastAttempt: row.last_attempt_event_id,
       })
     }
   }
@@ -60,8 +61,10 @@ export const heartsReactor: SignalReactor = {
         updated_at: null,
       }
       let next = current
+      let lastAttempt = states.get(key)?.lastAttempt ?? null
       if (s.type === 'HEART_REFILLED') next = applyRefill(current, s.occurred_at, rules)
       else {
+        lastAttempt = s.source_event_ids[0] ?? lastAttempt
         const loss = loseHeart(current, s.occurred_at, rules)
         next = loss.state
         if (loss.lost) {
@@ -78,13 +81,13 @@ export const heartsReactor: SignalReactor = {
           })
         }
       }
-      states.set(key, { org_id: s.org_id, student_id: s.student_id, state: next })
+      states.set(key, { org_id: s.org_id, student_id: s.student_id, state: next, lastAttempt })
       touched.add(key)
     }
     await repo.saveHearts(
       db,
       [...touched].map((key) => {
-        const { org_id, student_id, state } = states.get(key) as Keyed
+        const { org_id, student_id, state, lastAttempt } = states.get(key) as Keyed
         return {
           org_id,
           student_id,
@@ -92,6 +95,7 @@ export const heartsReactor: SignalReactor = {
           max_hearts: settingsOf(org_id).hearts.max_hearts,
           refill_anchor_at: state.refill_anchor_at,
           updated_at: state.updated_at as string,
+          last_attempt_event_id: lastAttempt,
         }
       }),
     )
