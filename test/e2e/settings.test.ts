@@ -114,6 +114,11 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
     await card.getByText('En pause').waitFor()
     await card.getByRole('button', { name: /Envois/ }).click()
     await page.getByText(/Aucun envoi pour l’instant/).waitFor()
+    // Asked for reduced motion, the drawer opens at once: no fade to catch halfway.
+    const drawer = await page
+      .getByRole('dialog')
+      .evaluate((d) => [getComputedStyle(d).transitionDuration, getComputedStyle(d).opacity])
+    expect(drawer).toEqual(['0s', '1'])
     expect(await seriousViolations(page)).toEqual([])
     expect(errors).toEqual([])
     await context.close()

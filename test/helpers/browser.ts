@@ -29,7 +29,11 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
 }
 
-/** A context as a person would have one: a language, a screen size, and the page's errors collected. */
+/**
+ * A context as a person would have one: a language, a screen size, and the page's errors collected. It
+ * asks for reduced motion, as the system settings of some people do: the app's dialogs and drawers then
+ * open at once, so a check never catches one halfway through its fade, however fast the machine.
+ */
 export async function openPage(
   browser: Browser,
   options: { locale?: string; width?: number; height?: number } = {},
@@ -37,6 +41,7 @@ export async function openPage(
   const context = await browser.newContext({
     locale: options.locale ?? 'fr-FR',
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+    reducedMotion: 'reduce',
   })
   const page = await context.newPage()
   const errors: string[] = []
@@ -54,8 +59,29 @@ export type AxeViolation = {
   html: string[]
 }
 
-/** The serious and critical accessibility violations axe-core finds on the page as it is now (WCAG 2 A/AA). */
+/**
+ * Resolves once no transition or animation with an end is running (spinners loop forever and are left
+ * alone): text halfway through a fade has a contrast that depends on the machine's speed.
+ */
+export async function animationsSettled(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    // Finishing one may start another (a fade, then a slide): look again until none is left.
+    for (;;) {
+      const running = document
+        .getAnimations()
+        .filter((a) => a.playState === 'running' && a.effect?.getComputedTiming().endTime !== Infinity)
+      if (running.length === 0) return
+      await Promise.allSettled(running.map((a) => a.finished))
+    }
+  })
+}
+
+/**
+ * The serious and critical accessibility violations axe-core finds on the page once its transitions
+ * have ended (WCAG 2 A/AA).
+ */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await animationsSettled(page)
   await page.addScriptTag({ path: AXE_SCRIPT })
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<any> } }).axe
