@@ -53,7 +53,6 @@ export function buildApp(deps: AppDeps) {
       publicUrl: config.PUBLIC_URL,
       trustedOrigins: [new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS],
       sessionTtlDays: config.SESSION_TTL_DAYS,
-      loginRateLimit: config.LOGIN_RATE_LIMIT,
     },
     deps.logger,
   )
@@ -63,6 +62,11 @@ export function buildApp(deps: AppDeps) {
     auth,
     publicUrl: config.PUBLIC_URL,
     onOrganisationCreated: gamification.giveDefaultBadges,
+    signInLimits: {
+      failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
+      failuresPerAddress: config.LOGIN_FAILURES_PER_ADDRESS,
+      windowMs: config.LOGIN_FAILURE_WINDOW_MINUTES * 60_000,
+    },
     cfAccess:
       config.CF_ACCESS_TEAM_DOMAIN && config.CF_ACCESS_AUD
         ? identity.createCfAccessVerifier(

@@ -35,7 +35,9 @@ describe('loadConfig', () => {
       UPLOAD_MAX_BYTES: 25 * 1024 * 1024,
       VIDEO_SKIP_TOLERANCE_SEC: 10,
       TRUST_PROXY: false,
-      LOGIN_RATE_LIMIT: 10,
+      LOGIN_FAILURES_PER_ACCOUNT: 10,
+      LOGIN_FAILURES_PER_ADDRESS: 100,
+      LOGIN_FAILURE_WINDOW_MINUTES: 15,
       JOBS_ENABLED: true,
       CLOUDFLARE_ACCOUNT_ID: undefined,
       CLOUDFLARE_STREAM_API_TOKEN: undefined,
@@ -51,7 +53,7 @@ describe('loadConfig', () => {
       PORT: '8080',
       SESSION_TTL_DAYS: '30',
       BODY_LIMIT_BYTES: '2048',
-      LOGIN_RATE_LIMIT: '3',
+      LOGIN_FAILURES_PER_ACCOUNT: '3',
       TRUST_PROXY: 'yes',
       JOBS_ENABLED: 'false',
     })
@@ -59,7 +61,7 @@ describe('loadConfig', () => {
       PORT: 8080,
       SESSION_TTL_DAYS: 30,
       BODY_LIMIT_BYTES: 2048,
-      LOGIN_RATE_LIMIT: 3,
+      LOGIN_FAILURES_PER_ACCOUNT: 3,
       TRUST_PROXY: true,
       JOBS_ENABLED: false,
     })

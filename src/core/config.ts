@@ -66,7 +66,9 @@ export const configSchema = z
       .default(25 * 1024 * 1024),
     VIDEO_SKIP_TOLERANCE_SEC: z.coerce.number().min(0).max(10).default(10),
     TRUST_PROXY: booleanFlag.default(false),
-    LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+    LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
+    LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     JOBS_ENABLED: booleanFlag.default(true),
     WEBHOOK_ALLOWED_HOSTS: optionalString.refine(
       (value) => value === undefined || /^[\w.:\-[\]]+(\s*,\s*[\w.:\-[\]]+)*$/.test(value.trim()),

@@ -264,7 +264,20 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
       await expect
         .poll(() => page.getByTestId('quiz-result').getByRole('img').getAttribute('aria-label'))
         .toBe(`${5 - attempt} cœur${5 - attempt > 1 ? 's' : ''} sur 5`)
+      if (attempt === 1) {
+        // Which answers were wrong and the teacher's hints, never the expected answers while the quiz is open.
+        expect(await page.getByTestId('question-feedback').getByText('Mauvaise réponse').count()).toBe(5)
+        await page.getByText('Indice : Sa couleur vient de la rouille de son sol.').waitFor()
+        expect(await page.getByText(/Réponse attendue/).count()).toBe(0)
+        expect(await page.getByText(/oxyde de fer|58 millions/).count()).toBe(0)
+        await page
+          .getByTestId('answers-withheld')
+          .getByText(/s’afficheront quand vous aurez réussi/)
+          .waitFor()
+        expect(await seriousViolations(page)).toEqual([])
+      }
       await page.getByRole('button', { name: 'Réessayer' }).click()
+      await page.getByRole('button', { name: 'Valider mes réponses' }).waitFor()
     }
     await page.getByLabel('Mercure').check()
     await page.getByRole('checkbox', { name: 'La Terre' }).check()

@@ -112,8 +112,6 @@ export async function startTestApp(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     SESSION_SECRET: 'test-secret-that-is-long-enough-for-better-auth',
-    // Every test signs in from 127.0.0.1; the rate limit has its own test with its own app.
-    LOGIN_RATE_LIMIT: '100000',
     ...options.env,
   })
   const clock = fixedClock('2026-11-22T09:00:00.000Z')

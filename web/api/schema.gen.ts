@@ -53,7 +53,10 @@ export type paths = {
   "/api/members": {
     /** Members of the active organisation */
     get: operations["listMembers"];
-    /** Add a member, creating their account when needed */
+    /**
+     * Add a member: invites them, with the name to give their account if it is new
+     * @description Always answers with an invitation and its single-use link, whether or not the address has an account in another school: an existing account joins only when its owner accepts the link while signed in, and a new one is created by the person, who chooses their password. An address that is already a member of this school is refused with 409 `already_member`.
+     */
     post: operations["createMember"];
   };
   "/api/members/{user_id}": {
@@ -79,7 +82,10 @@ export type paths = {
     post: operations["previewInvitation"];
   };
   "/api/invitations/accept": {
-    /** Accept an invitation: create the account (name, password) or join with an existing one */
+    /**
+     * Accept an invitation: create the account (name, password) or join with your signed-in account
+     * @description When an account already uses the invited address, its owner accepts while signed in with it: otherwise 401 `sign_in_required`, or 403 `invitation_for_another_account` when signed in as someone else. A new password is refused with 400 `weak_password` (zxcvbn feedback in details).
+     */
     post: operations["acceptInvitation"];
   };
   "/api/tokens": {
@@ -222,6 +228,70 @@ export type paths = {
     /** Take a student out of a team */
     delete: operations["deleteTeamMember"];
   };
+  "/api/unified/lms/{connection_id}/student": {
+    /** List students (course_id, class_id: those of a course) */
+    get: operations["getUnifiedLmsStudent"];
+    /** Create a student */
+    post: operations["createUnifiedLmsStudent"];
+  };
+  "/api/unified/lms/{connection_id}/student/{id}": {
+    /** Retrieve a student */
+    get: operations["getUnifiedLmsStudentById"];
+    /** Update a student (only the fields given change) */
+    put: operations["replaceUnifiedLmsStudent"];
+    /** Remove a student (not one of a current member: remove the member first) */
+    delete: operations["deleteUnifiedLmsStudent"];
+    /** Update a student (only the fields given change) */
+    patch: operations["updateUnifiedLmsStudent"];
+  };
+  "/api/unified/lms/{connection_id}/instructor": {
+    /** List instructors (course_id, class_id: those of a course) */
+    get: operations["getUnifiedLmsInstructor"];
+    /** Create a instructor */
+    post: operations["createUnifiedLmsInstructor"];
+  };
+  "/api/unified/lms/{connection_id}/instructor/{id}": {
+    /** Retrieve a instructor */
+    get: operations["getUnifiedLmsInstructorById"];
+    /** Update a instructor (only the fields given change) */
+    put: operations["replaceUnifiedLmsInstructor"];
+    /** Remove a instructor (not one of a current member: remove the member first) */
+    delete: operations["deleteUnifiedLmsInstructor"];
+    /** Update a instructor (only the fields given change) */
+    patch: operations["updateUnifiedLmsInstructor"];
+  };
+  "/api/unified/lms/{connection_id}/course": {
+    /** List courses */
+    get: operations["getUnifiedLmsCourse"];
+    /** Create a course (a draft learning path), with its students and instructors */
+    post: operations["createUnifiedLmsCourse"];
+  };
+  "/api/unified/lms/{connection_id}/course/{id}": {
+    /** Retrieve a course */
+    get: operations["getUnifiedLmsCourseById"];
+    /** Update a course (only the fields given change; students and instructors replace the sets) */
+    put: operations["replaceUnifiedLmsCourse"];
+    /** Remove a draft or archived course */
+    delete: operations["deleteUnifiedLmsCourse"];
+    /** Update a course (only the fields given change; students and instructors replace the sets) */
+    patch: operations["updateUnifiedLmsCourse"];
+  };
+  "/api/unified/lms/{connection_id}/class": {
+    /** List classes (the steps of courses; with course_id, in path order) */
+    get: operations["getUnifiedLmsClass"];
+    /** Add a class at the end of a course: a video step when a media is a VIDEO, otherwise a reading */
+    post: operations["createUnifiedLmsClass"];
+  };
+  "/api/unified/lms/{connection_id}/class/{id}": {
+    /** Retrieve a class */
+    get: operations["getUnifiedLmsClassById"];
+    /** Update a class (only the fields given change) */
+    put: operations["replaceUnifiedLmsClass"];
+    /** Remove a class (not one that students have reached) */
+    delete: operations["deleteUnifiedLmsClass"];
+    /** Update a class (only the fields given change) */
+    patch: operations["updateUnifiedLmsClass"];
+  };
   "/api/video-event": {
     /**
      * Record VIDEO_PING events: one, or an offline batch as { events: [...] }
@@ -232,7 +302,7 @@ export type paths = {
   "/api/quiz-submission": {
     /**
      * Submit answers to the current step's quiz; graded on the server
-     * @description A failed attempt costs a heart. With no heart left the attempt is refused (409 `no_hearts`, `details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer.
+     * @description A failed attempt costs a heart. With no heart left the attempt is refused (409 `no_hearts`, `details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer. A failed attempt tells which answers were right and gives the hints of the wrong ones, never the expected answers or explanations: those come with the passing attempt, unless the quiz says `never`.
      */
     post: operations["createQuizSubmission"];
   };
@@ -243,13 +313,20 @@ export type paths = {
   "/api/tally-hook": {
     /**
      * Receive a Tally form response (webhook) as an attempt at the quiz of the step it answers
-     * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
+     * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401): its body is not kept, only a short record for the schools that use the form (`GET /api/tally-rejections`). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
      */
     post: operations["createTallyHook"];
   };
   "/api/tally-inbox": {
     /** Tally responses kept instead of recorded (unmappable, or refused by the path), newest first */
     get: operations["getTallyInbox"];
+  };
+  "/api/tally-rejections": {
+    /**
+     * Deliveries to the school's Tally forms refused for their signature, newest first
+     * @description What tells a wrong or missing signing secret apart: the form, the reason, the size and the start of the body (never all of it: anyone can send one). The 100 newest are kept, for 30 days.
+     */
+    get: operations["listTallyRejections"];
   };
   "/api/gamification/settings": {
     /** The school's gamification rules: XP amounts, hearts, streaks */
@@ -449,7 +526,10 @@ export type components = {
      */
     ChangePassword: {
       current_password: string;
-      /** @example a-long-passphrase */
+      /**
+       * @description At least 8 characters and hard to guess (zxcvbn score 3 or more, counting your name and e-mail as known words); otherwise 400 `weak_password`.
+       * @example a-long-passphrase
+       */
       new_password: string;
       /** @default true */
       sign_out_other_sessions?: boolean;
@@ -512,12 +592,27 @@ export type components = {
       /** @example 2026-11-22T09:30:00.000Z */
       updated_at: string;
     };
+    CreatedInvitation: components["schemas"]["Invitation"] & {
+      /** @description The link to send; it is shown only once. */
+      url: string;
+    };
+    Invitation: {
+      id: string;
+      email: string;
+      /** @description The name given when the member was added */
+      name: string | null;
+      role: components["schemas"]["Role"];
+      /** @example 2026-11-22T09:30:00.000Z */
+      expires_at: string;
+      /** @example 2026-11-22T09:30:00.000Z */
+      created_at: string;
+    };
     /**
      * @example {
      *   "email": "camille.martin@example.org",
      *   "name": "Camille Martin",
      *   "role": "student",
-     *   "password": "a-long-passphrase"
+     *   "expires_in_days": 7
      * }
      */
     CreateMember: {
@@ -526,14 +621,14 @@ export type components = {
        * @example camille.martin@example.org
        */
       email: string;
-      /** @example Camille Martin */
+      /**
+       * @description Offered to the person when the invitation creates their account.
+       * @example Camille Martin
+       */
       name: string;
       role: components["schemas"]["Role"];
-      /**
-       * @description Required when no account exists for this e-mail yet; ignored otherwise.
-       * @example a-long-passphrase
-       */
-      password?: string;
+      /** @default 7 */
+      expires_in_days?: number;
     };
     /**
      * @example {
@@ -542,19 +637,6 @@ export type components = {
      */
     UpdateMember: {
       role: components["schemas"]["Role"];
-    };
-    Invitation: {
-      id: string;
-      email: string;
-      role: components["schemas"]["Role"];
-      /** @example 2026-11-22T09:30:00.000Z */
-      expires_at: string;
-      /** @example 2026-11-22T09:30:00.000Z */
-      created_at: string;
-    };
-    CreatedInvitation: components["schemas"]["Invitation"] & {
-      /** @description The link to send; it is shown only once. */
-      url: string;
     };
     /**
      * @example {
@@ -579,10 +661,13 @@ export type components = {
         slug: string;
       };
       email: string;
+      /** @description The name suggested for a new account */
+      name: string | null;
       role: components["schemas"]["Role"];
       /** @example 2026-11-22T09:30:00.000Z */
       expires_at: string;
-      account_exists: boolean;
+      /** @description The caller is signed in with the invited address and accepts as they are. Whether an account uses the address is never said: accepting answers 401 `sign_in_required` when one does. */
+      signed_in_as_invitee: boolean;
     };
     /**
      * @example {
@@ -611,8 +696,12 @@ export type components = {
      * }
      */
     AcceptInvitation: components["schemas"]["InvitationToken"] & {
+      /** @description For a new account; defaults to the name given by the school */
       name?: string;
-      /** @example a-long-passphrase */
+      /**
+       * @description For a new account
+       * @example a-long-passphrase
+       */
       password?: string;
     };
     ApiToken: {
@@ -796,13 +885,15 @@ export type components = {
       languages: string[];
       media: ({
           /** Format: uri */
-          url: string;
+          url?: string;
           name?: string;
           description?: string;
           /** @enum {string} */
-          type?: "IMAGE" | "VIDEO" | "DOCUMENT" | "WEB" | "OTHER";
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
           /** Format: uri */
           thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
         })[];
       objectives: string[];
       skills: string[];
@@ -864,13 +955,15 @@ export type components = {
       languages?: string[];
       media?: ({
           /** Format: uri */
-          url: string;
+          url?: string;
           name?: string;
           description?: string;
           /** @enum {string} */
-          type?: "IMAGE" | "VIDEO" | "DOCUMENT" | "WEB" | "OTHER";
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
           /** Format: uri */
           thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
         })[];
       objectives?: string[];
       skills?: string[];
@@ -904,13 +997,15 @@ export type components = {
       languages?: string[];
       media?: ({
           /** Format: uri */
-          url: string;
+          url?: string;
           name?: string;
           description?: string;
           /** @enum {string} */
-          type?: "IMAGE" | "VIDEO" | "DOCUMENT" | "WEB" | "OTHER";
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
           /** Format: uri */
           thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
         })[];
       objectives?: string[];
       skills?: string[];
@@ -950,13 +1045,15 @@ export type components = {
       languages: string[];
       media: ({
           /** Format: uri */
-          url: string;
+          url?: string;
           name?: string;
           description?: string;
           /** @enum {string} */
-          type?: "IMAGE" | "VIDEO" | "DOCUMENT" | "WEB" | "OTHER";
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
           /** Format: uri */
           thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
         })[];
       raw: {
         [key: string]: unknown;
@@ -984,6 +1081,11 @@ export type components = {
       /** @enum {string} */
       kind: "native" | "tally";
       pass_threshold: number | null;
+      /**
+       * @description Native quizzes only
+       * @enum {string}
+       */
+      reveal_answers?: "after_pass" | "never";
       questions?: components["schemas"]["QuizQuestion"][];
       tally?: {
         /** @example wMq1ZQ */
@@ -1005,7 +1107,10 @@ export type components = {
       points?: number;
       /** @default [] */
       skills?: string[];
+      /** @description Shown with the expected answer, once the answers are revealed (it may state the answer) */
       explanation?: string;
+      /** @description Shown after a wrong answer, also while the quiz is not passed: write it so that it does not give the answer away */
+      hint?: string;
       /** @enum {string} */
       type: "single_choice";
       choices: {
@@ -1020,7 +1125,10 @@ export type components = {
       points?: number;
       /** @default [] */
       skills?: string[];
+      /** @description Shown with the expected answer, once the answers are revealed (it may state the answer) */
       explanation?: string;
+      /** @description Shown after a wrong answer, also while the quiz is not passed: write it so that it does not give the answer away */
+      hint?: string;
       /** @enum {string} */
       type: "multiple_choice";
       choices: {
@@ -1035,7 +1143,10 @@ export type components = {
       points?: number;
       /** @default [] */
       skills?: string[];
+      /** @description Shown with the expected answer, once the answers are revealed (it may state the answer) */
       explanation?: string;
+      /** @description Shown after a wrong answer, also while the quiz is not passed: write it so that it does not give the answer away */
+      hint?: string;
       /** @enum {string} */
       type: "true_false";
       answer: boolean;
@@ -1046,7 +1157,10 @@ export type components = {
       points?: number;
       /** @default [] */
       skills?: string[];
+      /** @description Shown with the expected answer, once the answers are revealed (it may state the answer) */
       explanation?: string;
+      /** @description Shown after a wrong answer, also while the quiz is not passed: write it so that it does not give the answer away */
+      hint?: string;
       /** @enum {string} */
       type: "short_text";
       answer: string[];
@@ -1057,7 +1171,10 @@ export type components = {
       points?: number;
       /** @default [] */
       skills?: string[];
+      /** @description Shown with the expected answer, once the answers are revealed (it may state the answer) */
       explanation?: string;
+      /** @description Shown after a wrong answer, also while the quiz is not passed: write it so that it does not give the answer away */
+      hint?: string;
       /** @enum {string} */
       type: "number";
       answer: number;
@@ -1119,13 +1236,15 @@ export type components = {
         languages?: string[];
         media?: ({
             /** Format: uri */
-            url: string;
+            url?: string;
             name?: string;
             description?: string;
             /** @enum {string} */
-            type?: "IMAGE" | "VIDEO" | "DOCUMENT" | "WEB" | "OTHER";
+            type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
             /** Format: uri */
             thumbnail_url?: string;
+            content?: string;
+            languages?: string[];
           })[];
         objectives?: string[];
         skills?: string[];
@@ -1143,8 +1262,11 @@ export type components = {
       steps: ({
           name: string;
           description?: string | null;
-          /** @enum {string} */
-          step_type: "video" | "quiz" | "video_quiz" | "reading";
+          /**
+           * @description When a new step omits it: `video` if one of its media is a VIDEO, otherwise `reading`
+           * @enum {string}
+           */
+          step_type?: "video" | "quiz" | "video_quiz" | "reading";
           content_md?: string | null;
           video?: components["schemas"]["Video"];
           quiz?: components["schemas"]["QuizInput"];
@@ -1152,13 +1274,15 @@ export type components = {
           languages?: string[];
           media?: ({
               /** Format: uri */
-              url: string;
+              url?: string;
               name?: string;
               description?: string;
               /** @enum {string} */
-              type?: "IMAGE" | "VIDEO" | "DOCUMENT" | "WEB" | "OTHER";
+              type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
               /** Format: uri */
               thumbnail_url?: string;
+              content?: string;
+              languages?: string[];
             })[];
           raw?: {
             [key: string]: unknown;
@@ -1167,10 +1291,16 @@ export type components = {
       /** @default [] */
       kms?: components["schemas"]["CreateKmsResource"][];
     };
-    QuizInput: {
+    QuizInput: ({
       pass_threshold?: number;
+      /**
+       * @description When a student sees the expected answers and explanations: once they pass the quiz (after_pass), or never. A failed attempt shows only which answers were right, and the hints
+       * @default after_pass
+       * @enum {string}
+       */
+      reveal_answers?: "after_pass" | "never";
       questions: components["schemas"]["QuizQuestion"][];
-    } | {
+    }) | {
       pass_threshold?: number;
       tally: components["schemas"]["TallyMapping"];
     } | null;
@@ -1227,8 +1357,11 @@ export type components = {
       course_id: string;
       name: string;
       description?: string | null;
-      /** @enum {string} */
-      step_type: "video" | "quiz" | "video_quiz" | "reading";
+      /**
+       * @description When a new step omits it: `video` if one of its media is a VIDEO, otherwise `reading`
+       * @enum {string}
+       */
+      step_type?: "video" | "quiz" | "video_quiz" | "reading";
       content_md?: string | null;
       video?: components["schemas"]["Video"];
       quiz?: components["schemas"]["QuizInput"];
@@ -1236,13 +1369,15 @@ export type components = {
       languages?: string[];
       media?: ({
           /** Format: uri */
-          url: string;
+          url?: string;
           name?: string;
           description?: string;
           /** @enum {string} */
-          type?: "IMAGE" | "VIDEO" | "DOCUMENT" | "WEB" | "OTHER";
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
           /** Format: uri */
           thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
         })[];
       raw?: {
         [key: string]: unknown;
@@ -1258,7 +1393,10 @@ export type components = {
     UpdateClass: {
       name?: string;
       description?: string | null;
-      /** @enum {string} */
+      /**
+       * @description When a new step omits it: `video` if one of its media is a VIDEO, otherwise `reading`
+       * @enum {string}
+       */
       step_type?: "video" | "quiz" | "video_quiz" | "reading";
       content_md?: string | null;
       video?: components["schemas"]["Video"];
@@ -1267,13 +1405,15 @@ export type components = {
       languages?: string[];
       media?: ({
           /** Format: uri */
-          url: string;
+          url?: string;
           name?: string;
           description?: string;
           /** @enum {string} */
-          type?: "IMAGE" | "VIDEO" | "DOCUMENT" | "WEB" | "OTHER";
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
           /** Format: uri */
           thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
         })[];
       raw?: {
         [key: string]: unknown;
@@ -1389,6 +1529,384 @@ export type components = {
     AddTeamMember: {
       student_id: string;
     };
+    UnifiedLmsStudent: {
+      id: string;
+      /** @example 2026-11-22T09:30:00.000Z */
+      created_at: string;
+      /** @example 2026-11-22T09:30:00.000Z */
+      updated_at: string;
+      name?: string;
+      first_name?: string;
+      last_name?: string;
+      emails: ({
+          /** Format: email */
+          email: string;
+          /** @enum {string} */
+          type?: "WORK" | "HOME" | "OTHER";
+        })[];
+      telephones: ({
+          telephone: string;
+          /** @enum {string} */
+          type?: "WORK" | "HOME" | "OTHER" | "FAX" | "MOBILE";
+        })[];
+      image_url?: string;
+      raw?: {
+        [key: string]: unknown;
+      };
+      address?: {
+        address1?: string;
+        address2?: string;
+        city?: string;
+        region?: string;
+        region_code?: string;
+        postal_code?: string;
+        country?: string;
+        country_code?: string;
+        po_box?: string;
+      };
+    };
+    /**
+     * @example {
+     *   "name": "Camille Martin",
+     *   "first_name": "Camille",
+     *   "last_name": "Martin",
+     *   "emails": [
+     *     {
+     *       "email": "camille.martin@example.org",
+     *       "type": "WORK"
+     *     }
+     *   ],
+     *   "telephones": [
+     *     {
+     *       "telephone": "+33 6 12 34 56 78",
+     *       "type": "MOBILE"
+     *     }
+     *   ],
+     *   "address": {
+     *     "city": "Besançon",
+     *     "postal_code": "25000",
+     *     "country_code": "FR"
+     *   }
+     * }
+     */
+    UnifiedCreateLmsPerson: {
+      name?: string | null;
+      first_name?: string | null;
+      last_name?: string | null;
+      emails?: ({
+          /** Format: email */
+          email?: string;
+          /** @enum {string} */
+          type?: "WORK" | "HOME" | "OTHER";
+        })[];
+      telephones?: ({
+          telephone: string;
+          /** @enum {string} */
+          type?: "WORK" | "HOME" | "OTHER" | "FAX" | "MOBILE";
+        })[];
+      address?: {
+        address1?: string;
+        address2?: string;
+        city?: string;
+        region?: string;
+        region_code?: string;
+        postal_code?: string;
+        country?: string;
+        country_code?: string;
+        po_box?: string;
+      } | null;
+      /** Format: uri */
+      image_url?: string | null;
+      title?: string | null;
+      raw?: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /**
+     * @example {
+     *   "telephones": [
+     *     {
+     *       "telephone": "+33 3 81 00 00 00"
+     *     }
+     *   ]
+     * }
+     */
+    UnifiedUpdateLmsPerson: {
+      name?: string | null;
+      first_name?: string | null;
+      last_name?: string | null;
+      emails?: ({
+          /** Format: email */
+          email?: string;
+          /** @enum {string} */
+          type?: "WORK" | "HOME" | "OTHER";
+        })[];
+      telephones?: ({
+          telephone: string;
+          /** @enum {string} */
+          type?: "WORK" | "HOME" | "OTHER" | "FAX" | "MOBILE";
+        })[];
+      address?: {
+        address1?: string;
+        address2?: string;
+        city?: string;
+        region?: string;
+        region_code?: string;
+        postal_code?: string;
+        country?: string;
+        country_code?: string;
+        po_box?: string;
+      } | null;
+      /** Format: uri */
+      image_url?: string | null;
+      title?: string | null;
+      raw?: {
+        [key: string]: unknown;
+      } | null;
+    };
+    UnifiedLmsInstructor: {
+      id: string;
+      /** @example 2026-11-22T09:30:00.000Z */
+      created_at: string;
+      /** @example 2026-11-22T09:30:00.000Z */
+      updated_at: string;
+      name?: string;
+      first_name?: string;
+      last_name?: string;
+      emails: ({
+          /** Format: email */
+          email: string;
+          /** @enum {string} */
+          type?: "WORK" | "HOME" | "OTHER";
+        })[];
+      telephones: ({
+          telephone: string;
+          /** @enum {string} */
+          type?: "WORK" | "HOME" | "OTHER" | "FAX" | "MOBILE";
+        })[];
+      image_url?: string;
+      raw?: {
+        [key: string]: unknown;
+      };
+      title?: string;
+    };
+    UnifiedLmsCourse: {
+      id: string;
+      /** @example 2026-11-22T09:30:00.000Z */
+      created_at: string;
+      /** @example 2026-11-22T09:30:00.000Z */
+      updated_at: string;
+      name: string;
+      description?: string;
+      categories: string[];
+      languages: string[];
+      media: ({
+          /** Format: uri */
+          url?: string;
+          name?: string;
+          description?: string;
+          /** @enum {string} */
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
+          /** Format: uri */
+          thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
+        })[];
+      skills: string[];
+      currency?: string;
+      price_amount?: number;
+      is_active: boolean;
+      is_private: boolean;
+      /** @example 2026-11-22T09:30:00.000Z */
+      published_at?: string;
+      /** @description Every enrolled student, directly or by team */
+      students: {
+          id: string;
+          name?: string;
+        }[];
+      instructors: {
+          id: string;
+          name?: string;
+        }[];
+      raw?: {
+        [key: string]: unknown;
+      };
+    };
+    /**
+     * @example {
+     *   "name": "Découvrir le système solaire",
+     *   "description": "Un parcours en quatre étapes sur les planètes.",
+     *   "languages": [
+     *     "fr"
+     *   ],
+     *   "students": [
+     *     {
+     *       "id": "3a1f1d0c-2b7e-4c57-9a59-0f8e5c1a3d0b"
+     *     }
+     *   ]
+     * }
+     */
+    UnifiedCreateLmsCourse: {
+      name: string;
+      description?: string | null;
+      categories?: string[];
+      languages?: string[];
+      media?: ({
+          /** Format: uri */
+          url?: string;
+          name?: string;
+          description?: string;
+          /** @enum {string} */
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
+          /** Format: uri */
+          thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
+        })[];
+      skills?: string[];
+      currency?: string | null;
+      price_amount?: number | null;
+      is_active?: boolean;
+      is_private?: boolean;
+      raw?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description The students to enrol (replaces the set; those enrolled through a team stay through their team) */
+      students?: {
+          id: string;
+          name?: string;
+        }[];
+      /** @description The instructors to assign (replaces the set) */
+      instructors?: {
+          id: string;
+          name?: string;
+        }[];
+    };
+    /**
+     * @example {
+     *   "description": "Un parcours mis à jour."
+     * }
+     */
+    UnifiedUpdateLmsCourse: {
+      name?: string;
+      description?: string | null;
+      categories?: string[];
+      languages?: string[];
+      media?: ({
+          /** Format: uri */
+          url?: string;
+          name?: string;
+          description?: string;
+          /** @enum {string} */
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
+          /** Format: uri */
+          thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
+        })[];
+      skills?: string[];
+      currency?: string | null;
+      price_amount?: number | null;
+      is_active?: boolean;
+      is_private?: boolean;
+      raw?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description The students to enrol (replaces the set; those enrolled through a team stay through their team) */
+      students?: {
+          id: string;
+          name?: string;
+        }[];
+      /** @description The instructors to assign (replaces the set) */
+      instructors?: {
+          id: string;
+          name?: string;
+        }[];
+    };
+    UnifiedLmsClass: {
+      id: string;
+      /** @example 2026-11-22T09:30:00.000Z */
+      created_at: string;
+      /** @example 2026-11-22T09:30:00.000Z */
+      updated_at: string;
+      course_id: string;
+      name: string;
+      description?: string;
+      languages: string[];
+      media: ({
+          /** Format: uri */
+          url?: string;
+          name?: string;
+          description?: string;
+          /** @enum {string} */
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
+          /** Format: uri */
+          thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
+        })[];
+      raw?: {
+        [key: string]: unknown;
+      };
+    };
+    /**
+     * @example {
+     *   "course_id": "7c1e3a52-5f0d-4c7e-9b1a-2d8f6e4a0b13",
+     *   "name": "Les planètes telluriques",
+     *   "media": [
+     *     {
+     *       "type": "VIDEO",
+     *       "url": "https://videos.example.org/telluriques.mp4"
+     *     }
+     *   ]
+     * }
+     */
+    UnifiedCreateLmsClass: {
+      course_id: string;
+      name: string;
+      description?: string | null;
+      languages?: string[];
+      media?: ({
+          /** Format: uri */
+          url?: string;
+          name?: string;
+          description?: string;
+          /** @enum {string} */
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
+          /** Format: uri */
+          thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
+        })[];
+      raw?: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /**
+     * @example {
+     *   "name": "Les planètes rocheuses"
+     * }
+     */
+    UnifiedUpdateLmsClass: {
+      name?: string;
+      description?: string | null;
+      languages?: string[];
+      media?: ({
+          /** Format: uri */
+          url?: string;
+          name?: string;
+          description?: string;
+          /** @enum {string} */
+          type?: "IMAGE" | "HEADSHOT" | "VIDEO" | "WEB" | "DOCUMENT" | "TEXT" | "HTML" | "OTHER";
+          /** Format: uri */
+          thumbnail_url?: string;
+          content?: string;
+          languages?: string[];
+        })[];
+      raw?: {
+        [key: string]: unknown;
+      } | null;
+    };
     VideoEventResult: {
       results: ({
           event_id: string;
@@ -1446,13 +1964,24 @@ export type components = {
       passed: boolean;
       pass_threshold: number;
       attempts: number;
+      /**
+       * @description The quiz's rule: the answer key is shown once the quiz is passed (after_pass), or never
+       * @enum {string}
+       */
+      reveal_answers: "after_pass" | "never";
+      /** @description Whether this answer carries the expected answers and explanations (a passed attempt only) */
+      answers_revealed: boolean;
       results: ({
           question_id: string;
           correct: boolean;
           points: number;
           points_awarded: number;
+          /** @description The expected answer; only when `answers_revealed` */
           correct_answer?: unknown;
+          /** @description The teacher's explanation; null until the answers are revealed */
           explanation: string | null;
+          /** @description The teacher's hint for a wrong answer (it does not give the answer away) */
+          hint: string | null;
           skills: string[];
         })[];
       /** @description The student's hearts after this attempt (a failed one costs one); null when off */
@@ -1550,11 +2079,21 @@ export type components = {
      *         "type": "MULTIPLE_CHOICE",
      *         "value": [
      *           "a1b2"
+     *         ],
+     *         "options": [
+     *           {
+     *             "id": "a1b2",
+     *             "text": "Mars"
+     *           },
+     *           {
+     *             "id": "c3d4",
+     *             "text": "Venus"
+     *           }
      *         ]
      *       },
      *       {
      *         "key": "question_w4Q1xD",
-     *         "label": "score",
+     *         "label": "Score",
      *         "type": "CALCULATED_FIELDS",
      *         "value": 8
      *       }
@@ -1580,6 +2119,11 @@ export type components = {
             label?: string | null;
             type: string;
             value?: unknown;
+            /** @description Choice fields: the options, whose ids `value` holds */
+            options?: ({
+                id: string;
+                text?: string | null;
+              })[];
           })[];
       };
     };
@@ -1592,6 +2136,19 @@ export type components = {
       reason: string;
       /** @description The body as Tally sent it */
       payload?: unknown;
+      received_at: string;
+    };
+    TallyRejectionItem: {
+      id: string;
+      form_id: string;
+      tally_event_id: string;
+      /** @example tally_signature_invalid */
+      code: string;
+      reason: string;
+      /** @description Size of the body */
+      size_bytes: number;
+      /** @description The first 300 characters of the body */
+      excerpt: string;
       received_at: string;
     };
     GamificationSettings: {
@@ -1703,7 +2260,7 @@ export type components = {
       count: {
         /** @enum {string} */
         signal: "VIDEO_COMPLETED" | "QUIZ_PASSED" | "COURSE_COMPLETED";
-        /** @description Only quizzes passed with every point (QUIZ_PASSED only) */
+        /** @description Only quizzes passed with every point at the first attempt (QUIZ_PASSED only) */
         perfect?: boolean;
       };
       gte: number;
@@ -1720,7 +2277,7 @@ export type components = {
       count: {
         /** @enum {string} */
         signal: "VIDEO_COMPLETED" | "QUIZ_PASSED" | "COURSE_COMPLETED";
-        /** @description Only quizzes passed with every point (QUIZ_PASSED only) */
+        /** @description Only quizzes passed with every point at the first attempt (QUIZ_PASSED only) */
         perfect?: boolean;
       };
       gte: number;
@@ -1934,6 +2491,12 @@ export type components = {
               /** @enum {string} */
               kind: "native" | "tally";
               pass_threshold: number | null;
+              /**
+               * @description Native quizzes: when the expected answers are shown (once passed, or never)
+               * @enum {string}
+               */
+              reveal_answers?: "after_pass" | "never";
+              /** @description Questions and choices in an order drawn for this student and attempt (the same on a reload) */
               questions?: {
                   id: string;
                   type: string;
@@ -2693,7 +3256,10 @@ export type operations = {
       };
     };
   };
-  /** Add a member, creating their account when needed */
+  /**
+   * Add a member: invites them, with the name to give their account if it is new
+   * @description Always answers with an invitation and its single-use link, whether or not the address has an account in another school: an existing account joins only when its owner accepts the link while signed in, and a new one is created by the person, who chooses their password. An address that is already a member of this school is refused with 409 `already_member`.
+   */
   createMember: {
     requestBody: {
       content: {
@@ -2701,12 +3267,10 @@ export type operations = {
       };
     };
     responses: {
-      /** @description Added */
+      /** @description Invited */
       201: {
         content: {
-          "application/json": components["schemas"]["Member"] & {
-            account_created: boolean;
-          };
+          "application/json": components["schemas"]["CreatedInvitation"];
         };
       };
       /** @description Invalid request */
@@ -3001,7 +3565,10 @@ export type operations = {
       };
     };
   };
-  /** Accept an invitation: create the account (name, password) or join with an existing one */
+  /**
+   * Accept an invitation: create the account (name, password) or join with your signed-in account
+   * @description When an account already uses the invited address, its owner accepts while signed in with it: otherwise 401 `sign_in_required`, or 403 `invitation_for_another_account` when signed in as someone else. A new password is refused with 400 `weak_password` (zxcvbn feedback in details).
+   */
   acceptInvitation: {
     requestBody: {
       content: {
@@ -3021,8 +3588,14 @@ export type operations = {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description A credential was sent and is not valid */
+      /** @description Not authenticated */
       401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
@@ -3035,12 +3608,6 @@ export type operations = {
       };
       /** @description Conflict with the current state */
       409: {
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Too many requests */
-      429: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
@@ -3152,6 +3719,10 @@ export type operations = {
         offset?: number | null;
         query?: string;
         updated_gte?: string;
+        /** @description Only those enrolled in (or teaching) this course */
+        course_id?: string;
+        /** @description Only those of this step's course */
+        class_id?: string;
       };
     };
     responses: {
@@ -3385,6 +3956,10 @@ export type operations = {
         offset?: number | null;
         query?: string;
         updated_gte?: string;
+        /** @description Only those enrolled in (or teaching) this course */
+        course_id?: string;
+        /** @description Only those of this step's course */
+        class_id?: string;
       };
     };
     responses: {
@@ -4889,6 +5464,1104 @@ export type operations = {
       };
     };
   };
+  /** List students (course_id, class_id: those of a course) */
+  getUnifiedLmsStudent: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        query?: string;
+        updated_gte?: string;
+        /** @description Only those enrolled in (or teaching) this course */
+        course_id?: string;
+        /** @description Only those of this class's course */
+        class_id?: string;
+      };
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+      };
+    };
+    responses: {
+      /** @description students */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsStudent"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a student */
+  createUnifiedLmsStudent: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedCreateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsStudent"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Retrieve a student */
+  getUnifiedLmsStudentById: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    responses: {
+      /** @description student */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsStudent"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a student (only the fields given change) */
+  replaceUnifiedLmsStudent: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedUpdateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsStudent"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove a student (not one of a current member: remove the member first) */
+  deleteUnifiedLmsStudent: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      200: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a student (only the fields given change) */
+  updateUnifiedLmsStudent: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedUpdateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsStudent"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List instructors (course_id, class_id: those of a course) */
+  getUnifiedLmsInstructor: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        query?: string;
+        updated_gte?: string;
+        /** @description Only those enrolled in (or teaching) this course */
+        course_id?: string;
+        /** @description Only those of this class's course */
+        class_id?: string;
+      };
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+      };
+    };
+    responses: {
+      /** @description instructors */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsInstructor"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a instructor */
+  createUnifiedLmsInstructor: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedCreateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsInstructor"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Retrieve a instructor */
+  getUnifiedLmsInstructorById: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    responses: {
+      /** @description instructor */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsInstructor"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a instructor (only the fields given change) */
+  replaceUnifiedLmsInstructor: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedUpdateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsInstructor"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove a instructor (not one of a current member: remove the member first) */
+  deleteUnifiedLmsInstructor: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      200: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a instructor (only the fields given change) */
+  updateUnifiedLmsInstructor: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedUpdateLmsPerson"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsInstructor"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List courses */
+  getUnifiedLmsCourse: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        query?: string;
+        updated_gte?: string;
+      };
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+      };
+    };
+    responses: {
+      /** @description Courses */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsCourse"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Create a course (a draft learning path), with its students and instructors */
+  createUnifiedLmsCourse: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedCreateLmsCourse"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsCourse"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Retrieve a course */
+  getUnifiedLmsCourseById: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Course */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsCourse"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a course (only the fields given change; students and instructors replace the sets) */
+  replaceUnifiedLmsCourse: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedUpdateLmsCourse"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsCourse"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove a draft or archived course */
+  deleteUnifiedLmsCourse: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      200: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a course (only the fields given change; students and instructors replace the sets) */
+  updateUnifiedLmsCourse: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedUpdateLmsCourse"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsCourse"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** List classes (the steps of courses; with course_id, in path order) */
+  getUnifiedLmsClass: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        query?: string;
+        updated_gte?: string;
+        /** @description Only the classes of this course, in path order */
+        course_id?: string;
+      };
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+      };
+    };
+    responses: {
+      /** @description Classes */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsClass"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Add a class at the end of a course: a video step when a media is a VIDEO, otherwise a reading */
+  createUnifiedLmsClass: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedCreateLmsClass"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsClass"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Retrieve a class */
+  getUnifiedLmsClassById: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Class */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsClass"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a class (only the fields given change) */
+  replaceUnifiedLmsClass: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedUpdateLmsClass"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsClass"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove a class (not one that students have reached) */
+  deleteUnifiedLmsClass: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      200: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Update a class (only the fields given change) */
+  updateUnifiedLmsClass: {
+    parameters: {
+      path: {
+        /** @description The school's slug; it must be the school of the caller's token or session */
+        connection_id: string;
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UnifiedUpdateLmsClass"];
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnifiedLmsClass"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   /**
    * Record VIDEO_PING events: one, or an offline batch as { events: [...] }
    * @description Pings are accepted for the current step only. The server decides what was watched: a ping that jumps ahead of what real time allows is stored and flagged but credits nothing. In a batch, each ping gets its own result.
@@ -4940,7 +6613,7 @@ export type operations = {
   };
   /**
    * Submit answers to the current step's quiz; graded on the server
-   * @description A failed attempt costs a heart. With no heart left the attempt is refused (409 `no_hearts`, `details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer.
+   * @description A failed attempt costs a heart. With no heart left the attempt is refused (409 `no_hearts`, `details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer. A failed attempt tells which answers were right and gives the hints of the wrong ones, never the expected answers or explanations: those come with the passing attempt, unless the quiz says `never`.
    */
   createQuizSubmission: {
     requestBody: {
@@ -5035,7 +6708,7 @@ export type operations = {
   };
   /**
    * Receive a Tally form response (webhook) as an attempt at the quiz of the step it answers
-   * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
+   * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401): its body is not kept, only a short record for the schools that use the form (`GET /api/tally-rejections`). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
    */
   createTallyHook: {
     parameters: {
@@ -5101,6 +6774,44 @@ export type operations = {
       200: {
         content: {
           "application/json": components["schemas"]["TallyInboxItem"][];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Deliveries to the school's Tally forms refused for their signature, newest first
+   * @description What tells a wrong or missing signing secret apart: the form, the reason, the size and the start of the body (never all of it: anyone can send one). The 100 newest are kept, for 30 days.
+   */
+  listTallyRejections: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+      };
+    };
+    responses: {
+      /** @description Refused deliveries */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TallyRejectionItem"][];
         };
       };
       /** @description Invalid request */

@@ -104,6 +104,7 @@ function QuestionInput({
   }
 }
 
+/** Right or wrong; the expected answer and the explanation only when the server reveals them (once passed). */
 function Feedback({ result, question }: { result: Result['results'][number]; question?: Question }) {
   const { t } = useTranslation()
   const shown = (answer: unknown): string => {
@@ -111,14 +112,24 @@ function Feedback({ result, question }: { result: Result['results'][number]; que
     if (typeof answer === 'boolean') return answer ? t('quiz.true') : t('quiz.false')
     return question?.choices?.find((c) => c.id === answer)?.text ?? String(answer)
   }
+  const title = result.correct
+    ? t('quiz.right')
+    : result.correct_answer !== undefined
+      ? t('quiz.wrong_expected', { answer: shown(result.correct_answer) })
+      : t('quiz.wrong')
   return (
     <Alert
       color={result.correct ? 'sillon' : 'red'}
       icon={result.correct ? <IconCheck size={18} /> : <IconX size={18} />}
-      title={result.correct ? t('quiz.right') : t('quiz.wrong', { answer: shown(result.correct_answer) })}
+      title={title}
       data-testid="question-feedback"
     >
-      {result.explanation}
+      {result.hint && (
+        <Text size="sm" data-testid="question-hint">
+          {t('quiz.hint', { hint: result.hint })}
+        </Text>
+      )}
+      {result.explanation && <Text size="sm">{result.explanation}</Text>}
     </Alert>
   )
 }
@@ -129,11 +140,14 @@ export function NativeQuiz({
   questions,
   passThreshold,
   onPassed,
+  onRetry,
 }: {
   classId: string
   questions: Question[]
   passThreshold: number | null
   onPassed: () => void
+  /** Fetches the questions again: each attempt has its own order of questions and choices. */
+  onRetry: () => Promise<void>
 }) {
   const { t } = useTranslation()
   const f = useFormat()
@@ -225,14 +239,26 @@ export function NativeQuiz({
                 : t('quiz.failed', { percent: f.percent(result.ratio) })}
             </Title>
             {result.hearts && !result.passed && <HeartsMeter hearts={{ enabled: true, ...result.hearts }} />}
+            {!result.answers_revealed && (
+              <Text size="sm" data-testid="answers-withheld">
+                {result.reveal_answers === 'never' ? t('quiz.answers_never') : t('quiz.answers_after_pass')}
+              </Text>
+            )}
             {result.passed ? (
               <Button onClick={onPassed}>{t('player.continue')}</Button>
             ) : (
               <Button
                 variant="light"
-                onClick={() => {
-                  setResult(null)
-                  setAnswers(empty())
+                loading={sending}
+                onClick={async () => {
+                  setSending(true)
+                  try {
+                    await onRetry()
+                  } finally {
+                    setSending(false)
+                    setResult(null)
+                    setAnswers(empty())
+                  }
                 }}
               >
                 {t('quiz.retry')}

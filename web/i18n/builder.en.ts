@@ -88,7 +88,18 @@ export const builderEn: typeof builderFr = {
     points: 'Points',
     prompt: 'Question',
     explanation: 'Explanation',
-    explanation_hint: 'Optional: shown after the answer.',
+    explanation_hint:
+      'Optional: shown with the right answer once the quiz is passed (never when the answers stay hidden).',
+    hint: 'Hint',
+    hint_hint:
+      'Optional: shown after a wrong answer, also before the quiz is passed. Do not give the answer away.',
+    reveal_answers: 'Right answers',
+    reveal_answers_hint:
+      'After a failed try, the student sees only which answers are wrong, and the hints. Questions and choices come in a new order at each try.',
+    reveal: {
+      after_pass: 'Show the answers and explanations once the quiz is passed',
+      never: 'Never show the answers or the explanations',
+    },
     remove_question: 'Delete question {{n}}',
     right_single: 'Tick the right answer',
     right_multiple: 'Tick the right answers',

@@ -86,7 +86,18 @@ export const builderFr = {
     points: 'Points',
     prompt: 'Énoncé',
     explanation: 'Explication',
-    explanation_hint: 'Facultatif : montrée après la réponse.',
+    explanation_hint:
+      'Facultatif : montrée avec la bonne réponse, une fois le quiz réussi (jamais si les réponses restent cachées).',
+    hint: 'Indice',
+    hint_hint:
+      'Facultatif : montré après une mauvaise réponse, même avant la réussite. Ne donnez pas la réponse.',
+    reveal_answers: 'Bonnes réponses',
+    reveal_answers_hint:
+      'Après un échec, l’élève voit seulement quelles réponses sont fausses et les indices. L’ordre des questions et des choix change à chaque essai.',
+    reveal: {
+      after_pass: 'Montrer les réponses et les explications une fois le quiz réussi',
+      never: 'Ne jamais montrer les réponses ni les explications',
+    },
     remove_question: 'Supprimer la question {{n}}',
     right_single: 'Cochez la bonne réponse',
     right_multiple: 'Cochez les bonnes réponses',

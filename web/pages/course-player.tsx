@@ -173,6 +173,7 @@ function CurrentStep({
             questions={content.quiz.questions ?? []}
             passThreshold={content.quiz.pass_threshold}
             onPassed={() => void refresh()}
+            onRetry={refresh}
           />
         )}
         {showQuiz && content.quiz?.kind === 'tally' && (

@@ -1,10 +1,23 @@
-import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core'
+import {
+  Alert,
+  Anchor,
+  Button,
+  Center,
+  List,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core'
 import { useForm } from '@mantine/form'
-import { useQuery } from '@tanstack/react-query'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useNavigate } from 'react-router'
-import { api, data } from '../api/client.ts'
+import { ApiError, api, data } from '../api/client.ts'
+import { weakPasswordAdvice } from '../components/password-advice.ts'
 import { QueryState, useErrorMessage } from '../components/query-state.tsx'
 import { useResetSession } from '../hooks/session.ts'
 
@@ -13,43 +26,65 @@ function tokenFromHash(): string {
   return new URLSearchParams(window.location.hash.slice(1)).get('token') ?? ''
 }
 
-/** Accepting an invitation: create the account (name, password) or join with the existing one. */
+/**
+ * Accepting an invitation: create the account (name, password), or sign in with the account that already
+ * uses the address and accept. The page is not told whether such an account exists (the inviting school
+ * must not learn it): the person says so, or the server answers `sign_in_required`.
+ */
 export function JoinPage() {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const navigate = useNavigate()
   const reset = useResetSession()
+  const client = useQueryClient()
   const errorMessage = useErrorMessage()
   const [token] = useState(tokenFromHash)
   const [error, setError] = useState<string | null>(null)
-  const [joined, setJoined] = useState(false)
+  const [advice, setAdvice] = useState<string[]>([])
+  const [mode, setMode] = useState<'create' | 'sign-in'>('create')
   const preview = useQuery({
     queryKey: ['invitation', token],
     queryFn: async () => data(await api.POST('/api/invitations/preview', { body: { token } })),
     enabled: token.length >= 16,
   })
+  const invitee = preview.data?.signed_in_as_invitee ?? false
   const form = useForm({
-    initialValues: { name: '', password: '', confirm: '' },
+    initialValues: { name: '', password: '', confirm: '', current: '' },
     validate: {
-      name: (v) => (preview.data?.account_exists || v.trim() ? null : t('join.name_required')),
-      password: (v) => (preview.data?.account_exists || v.length >= 8 ? null : t('join.password_short')),
+      name: (v) =>
+        invitee || mode === 'sign-in' || v.trim() || preview.data?.name ? null : t('join.name_required'),
+      password: (v) => (invitee || mode === 'sign-in' || v.length >= 8 ? null : t('join.password_short')),
       confirm: (v, values) =>
-        preview.data?.account_exists || v === values.password ? null : t('join.password_mismatch'),
+        invitee || mode === 'sign-in' || v === values.password ? null : t('join.password_mismatch'),
+      current: (v) => (mode === 'sign-in' && !invitee && !v ? t('sign_in.password_required') : null),
     },
   })
+
+  const accept = async (body: { token: string; name?: string; password?: string }) => {
+    const accepted = data(await api.POST('/api/invitations/accept', { body }))
+    history.replaceState(null, '', window.location.pathname)
+    await reset()
+    if (accepted.signed_in) navigate('/')
+    else navigate('/signin')
+  }
+
   const submit = form.onSubmit(async (values) => {
     setError(null)
+    setAdvice([])
     try {
-      const body = preview.data?.account_exists
-        ? { token }
-        : { token, name: values.name.trim(), password: values.password }
-      const accepted = data(await api.POST('/api/invitations/accept', { body }))
-      history.replaceState(null, '', window.location.pathname)
-      if (accepted.signed_in) {
-        await reset()
-        navigate('/')
-      } else setJoined(true)
+      if (invitee) await accept({ token })
+      else if (mode === 'sign-in') {
+        const email = preview.data?.email ?? ''
+        data(await api.POST('/api/auth/login', { body: { email, password: values.current } }))
+        await client.invalidateQueries({ queryKey: ['invitation', token] })
+        await accept({ token })
+      } else {
+        const name = values.name.trim() || preview.data?.name || ''
+        await accept({ token, name, password: values.password })
+      }
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'sign_in_required') setMode('sign-in')
       setError(errorMessage(err))
+      setAdvice(weakPasswordAdvice(err, i18n.language))
     }
   })
 
@@ -62,11 +97,6 @@ export function JoinPage() {
           </Title>
           {token.length < 16 ? (
             <Alert color="red">{t('join.no_token')}</Alert>
-          ) : joined ? (
-            <>
-              <Alert color="sillon">{t('join.joined')}</Alert>
-              <Button onClick={() => navigate('/signin')}>{t('sign_in.submit')}</Button>
-            </>
           ) : (
             <QueryState query={preview}>
               {(invitation) => (
@@ -79,15 +109,29 @@ export function JoinPage() {
                       })}
                     </Text>
                     <TextInput label={t('members.email')} value={invitation.email} readOnly />
-                    {invitation.account_exists ? (
-                      <Text size="sm" c="dimmed">
-                        {t('join.existing_account')}
-                      </Text>
+                    {invitee ? (
+                      <Text size="sm">{t('join.accept_as', { email: invitation.email })}</Text>
+                    ) : mode === 'sign-in' ? (
+                      <>
+                        <Text size="sm">{t('join.sign_in_to_accept', { email: invitation.email })}</Text>
+                        <PasswordInput
+                          label={t('join.current_password')}
+                          autoComplete="current-password"
+                          visibilityToggleButtonProps={{ 'aria-label': t('sign_in.show_password') }}
+                          required
+                          {...form.getInputProps('current')}
+                        />
+                        <Anchor component="button" type="button" size="sm" onClick={() => setMode('create')}>
+                          {t('join.no_account')}
+                        </Anchor>
+                      </>
                     ) : (
                       <>
+                        <Text fw={600}>{t('join.new_account')}</Text>
                         <TextInput
                           label={t('join.name')}
                           autoComplete="name"
+                          placeholder={invitation.name ?? undefined}
                           required
                           {...form.getInputProps('name')}
                         />
@@ -106,15 +150,25 @@ export function JoinPage() {
                           required
                           {...form.getInputProps('confirm')}
                         />
+                        <Anchor component="button" type="button" size="sm" onClick={() => setMode('sign-in')}>
+                          {t('join.have_account')}
+                        </Anchor>
                       </>
                     )}
                     {error && (
                       <Alert color="red" role="alert">
                         {error}
+                        {advice.length > 0 && (
+                          <List size="sm" mt="xs" aria-label={t('join.weak_password_advice')}>
+                            {advice.map((line) => (
+                              <List.Item key={line}>{line}</List.Item>
+                            ))}
+                          </List>
+                        )}
                       </Alert>
                     )}
                     <Button type="submit" loading={form.submitting}>
-                      {t('join.accept')}
+                      {mode === 'sign-in' && !invitee ? t('join.sign_in_and_accept') : t('join.accept')}
                     </Button>
                   </Stack>
                 </form>

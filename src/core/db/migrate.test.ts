@@ -27,7 +27,6 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
         publicUrl: 'http://localhost:3000',
         trustedOrigins: ['http://localhost:3000'],
         sessionTtlDays: 7,
-        loginRateLimit: 10,
       },
       pino({ level: 'silent' }),
     )

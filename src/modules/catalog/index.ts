@@ -12,7 +12,16 @@ export {
   uploadToStream,
 } from './cloudflare-stream.ts'
 export { catalogRoutes } from './routes.ts'
-export { gradeQuiz, type Question, type QuizGrade, questionsForStudent } from './rules/quiz.ts'
+export {
+  feedbackOf,
+  gradeQuiz,
+  type Question,
+  type QuestionFeedback,
+  type QuizGrade,
+  questionsForStudent,
+  type RevealAnswers,
+  revealsAnswers,
+} from './rules/quiz.ts'
 export type { QuizDefinition, TallyMapping, Video } from './rules/steps.ts'
 export { readTallyStudentToken, tallyStudentToken } from './rules/tally-token.ts'
 export { CourseDocumentSchema, KmsResourceSchema, PlaybackSchema } from './schemas.ts'

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PaginationQuery } from '../../core/http/schemas.ts'
+import { revealModes } from './rules/quiz.ts'
 import { courseStatuses, kmsTypes, stepTypes } from './tables.ts'
 
 const Timestamp = z.string().openapi({ example: '2026-11-22T09:30:00.000Z' })
@@ -38,7 +39,13 @@ const questionBase = {
   prompt: z.string().trim().min(1).max(4000),
   points: z.number().positive().max(1000).default(1),
   skills: Tags.default([]),
-  explanation: z.string().max(4000).optional(),
+  explanation: z.string().max(4000).optional().openapi({
+    description: 'Shown with the expected answer, once the answers are revealed (it may state the answer)',
+  }),
+  hint: z.string().max(4000).optional().openapi({
+    description:
+      'Shown after a wrong answer, also while the quiz is not passed: write it so that it does not give the answer away',
+  }),
 }
 
 function uniqueChoiceIds(choices: { id: string }[]) {
@@ -95,10 +102,17 @@ const TallyMapping = z
   })
   .openapi('TallyMapping')
 
+const RevealAnswers = z.enum(revealModes).openapi({
+  description:
+    'When a student sees the expected answers and explanations: once they pass the quiz (after_pass), or never. ' +
+    'A failed attempt shows only which answers were right, and the hints',
+})
+
 export const QuizInput = z
   .union([
     z.object({
       pass_threshold: z.number().min(0).max(1).optional(),
+      reveal_answers: RevealAnswers.optional().openapi({ default: 'after_pass' }),
       questions: z.array(QuestionSchema).max(200),
     }),
     z.object({ pass_threshold: z.number().min(0).max(1).optional(), tally: TallyMapping }),
@@ -115,6 +129,7 @@ export const QuizSchema = z
   .object({
     kind: z.enum(['native', 'tally']),
     pass_threshold: z.number().nullable(),
+    reveal_answers: RevealAnswers.optional().openapi({ description: 'Native quizzes only' }),
     questions: z.array(QuestionSchema).optional(),
     tally: TallyMapping.omit({ signing_secret: true }).extend({ signing_secret_set: z.boolean() }).optional(),
   })

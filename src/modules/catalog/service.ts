@@ -9,7 +9,7 @@ import { newId } from '../../core/ids.ts'
 import * as identity from '../identity/index.ts'
 import type { StreamSigner } from './cloudflare-stream.ts'
 import * as repo from './repository.ts'
-import type { Question } from './rules/quiz.ts'
+import type { Question, RevealAnswers } from './rules/quiz.ts'
 import {
   orderChangeRefusal,
   publishingProblems,
@@ -381,7 +381,7 @@ export type ClassInput = {
 }
 
 export type QuizInputValue =
-  | { pass_threshold?: number; questions: Question[] }
+  | { pass_threshold?: number; reveal_answers?: RevealAnswers; questions: Question[] }
   | { pass_threshold?: number; tally: TallyMapping }
 
 function quizDefinition(row: QuizRow): QuizDefinition {
@@ -395,6 +395,7 @@ function quizDefinition(row: QuizRow): QuizDefinition {
     : {
         kind: 'native',
         pass_threshold: passThreshold,
+        reveal_answers: row.reveal_answers,
         questions: parseJson<Question[]>(row.questions_json, []),
       }
 }
@@ -427,8 +428,14 @@ async function stepContents(deps: CatalogDeps, orgId: string, courseId: string):
 
 /** The quiz as staff see it: the answer key included, the Tally signing secret never. */
 function quizView(quiz: QuizDefinition) {
-  if (quiz.kind === 'native')
-    return { kind: quiz.kind, pass_threshold: quiz.pass_threshold, questions: quiz.questions }
+  if (quiz.kind === 'native') {
+    return {
+      kind: quiz.kind,
+      pass_threshold: quiz.pass_threshold,
+      reveal_answers: quiz.reveal_answers,
+      questions: quiz.questions,
+    }
+  }
   const { signing_secret, ...tally } = quiz.tally
   return {
     kind: quiz.kind,
@@ -553,6 +560,7 @@ async function writeQuiz(
   const columns = {
     kind: isTally ? ('tally' as const) : ('native' as const),
     pass_threshold: input.pass_threshold ?? null,
+    reveal_answers: isTally ? ('after_pass' as const) : (input.reveal_answers ?? 'after_pass'),
     questions_json: isTally ? '[]' : json(input.questions),
     tally_json: isTally
       ? json({ ...input.tally, signing_secret: input.tally.signing_secret ?? previousSecret })
@@ -625,7 +633,12 @@ function toDefinition(input: QuizInputValue): QuizDefinition {
   const passThreshold = input.pass_threshold ?? null
   return 'tally' in input
     ? { kind: 'tally', pass_threshold: passThreshold, tally: input.tally }
-    : { kind: 'native', pass_threshold: passThreshold, questions: input.questions }
+    : {
+        kind: 'native',
+        pass_threshold: passThreshold,
+        reveal_answers: input.reveal_answers ?? 'after_pass',
+        questions: input.questions,
+      }
 }
 
 /** Edits a step. On a published course the step must stay complete; its place never changes here. */
@@ -1095,7 +1108,8 @@ export async function exportCourse(
 
 function exportedQuiz(quiz: ReturnType<typeof quizView>): QuizInputValue {
   const threshold = quiz.pass_threshold === null ? {} : { pass_threshold: quiz.pass_threshold }
-  if (quiz.kind === 'native') return { ...threshold, questions: quiz.questions }
+  if (quiz.kind === 'native')
+    return { ...threshold, reveal_answers: quiz.reveal_answers, questions: quiz.questions }
   const { signing_secret_set: _, ...tally } = quiz.tally
   return { ...threshold, tally }
 }

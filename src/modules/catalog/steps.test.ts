@@ -59,6 +59,7 @@ describe.each(testDialects())('steps on %s', (dialect) => {
     expect(read.body.quiz).toEqual({
       kind: 'native',
       pass_threshold: null,
+      reveal_answers: 'after_pass',
       questions: [
         {
           id: 'q1',

@@ -37,6 +37,8 @@ export type QuizRow = {
   org_id: string
   kind: 'native' | 'tally'
   pass_threshold: number | null
+  /** When students see the answer key (native quizzes): 'after_pass' or 'never'. */
+  reveal_answers: 'after_pass' | 'never'
   questions_json: string
   tally_json: string | null
   created_at: string

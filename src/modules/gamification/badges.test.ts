@@ -118,8 +118,16 @@ describe.each(testDialects())('badges on %s', (dialect) => {
         points: 10,
       },
     ])
-    const pass = signal(studentId, 'QUIZ_PASSED', '2026-11-23T11:00:00.000Z', { score: 8, max_score: 10 })
-    const perfect = signal(studentId, 'QUIZ_PASSED', '2026-11-23T11:10:00.000Z', { score: 10, max_score: 10 })
+    const pass = signal(studentId, 'QUIZ_PASSED', '2026-11-23T11:00:00.000Z', {
+      score: 8,
+      max_score: 10,
+      attempts: 1,
+    })
+    const perfect = signal(studentId, 'QUIZ_PASSED', '2026-11-23T11:10:00.000Z', {
+      score: 10,
+      max_score: 10,
+      attempts: 1,
+    })
     const courses = [1, 2, 3, 4, 5].map((i) =>
       signal(studentId, 'COURSE_COMPLETED', `2026-11-23T12:0${i}:00.000Z`),
     )

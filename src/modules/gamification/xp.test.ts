@@ -69,8 +69,12 @@ describe.each(testDialects())('XP on %s', (dialect) => {
   it('pays seed 003 amounts once per cause, whatever the retries', async () => {
     t.clock.set('2026-11-25T10:00:00.000Z') // a Wednesday
     const video = signal('VIDEO_COMPLETED', {}, '2026-11-25T09:00:00.000Z')
-    const passed = signal('QUIZ_PASSED', { score: 8, max_score: 10 }, '2026-11-25T09:10:00.000Z')
-    const perfect = signal('QUIZ_PASSED', { score: 10, max_score: 10 }, '2026-11-25T09:20:00.000Z')
+    const passed = signal('QUIZ_PASSED', { score: 8, max_score: 10, attempts: 1 }, '2026-11-25T09:10:00.000Z')
+    const perfect = signal(
+      'QUIZ_PASSED',
+      { score: 10, max_score: 10, attempts: 1 },
+      '2026-11-25T09:20:00.000Z',
+    )
     const course = signal('COURSE_COMPLETED', {}, '2026-11-25T09:30:00.000Z')
     const streak = signal('STREAK_DAY', { active: true }, '2026-11-25T09:40:00.000Z')
     const frozen = signal('STREAK_DAY', { active: false, frozen: true }, '2026-11-25T09:50:00.000Z')

@@ -7,7 +7,6 @@ export type AuthSettings = {
   publicUrl: string
   trustedOrigins: readonly string[]
   sessionTtlDays: number
-  loginRateLimit: number
 }
 
 const CLIENT_IP_HEADER = 'x-sillon-client-ip'
@@ -15,8 +14,9 @@ const BASE_PATH = '/api/auth'
 
 /**
  * better-auth runs Sillon's password sign-in and browser sessions: scrypt password hashes, signed
- * HTTP-only cookies, session expiry and refresh, and per-address login rate limiting stored in the
- * database (so it holds across nodes). Its tables are created by Sillon's migrations under our names.
+ * HTTP-only cookies, session expiry and refresh, and per-address rate limiting of its other endpoints stored
+ * in the database (so it holds across nodes). Sign-in is limited by Sillon itself (sign-in-limits.ts), which
+ * counts failures only. Its tables are created by Sillon's migrations under our names.
  * Organisations, memberships, invitations and API tokens are Sillon's own (see service.ts for why).
  */
 export function createAuth(db: Db, dialect: SqlDialect, settings: AuthSettings, logger: Logger) {
@@ -78,7 +78,8 @@ export function createAuth(db: Db, dialect: SqlDialect, settings: AuthSettings, 
       storage: 'database',
       modelName: 'auth_rate_limits',
       fields: { lastRequest: 'last_request' },
-      customRules: { '/sign-in/email': { window: 60, max: settings.loginRateLimit } },
+      // better-auth counts every sign-in, successful or not: a class behind one address would lock itself out.
+      customRules: { '/sign-in/email': false },
     },
     advanced: {
       cookiePrefix: 'sillon',

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
-import { createMember, createOrg, PASSWORD, signedInMember } from '../../../test/helpers/factories.ts'
+import { createMember, createOrg, PASSWORD, signedInMember, signIn } from '../../../test/helpers/factories.ts'
 
 const tokenOf = (url: string) => new URL(url).hash.replace('#token=', '')
+const STRONG = 'violet-harbour-lantern'
 
 describe.each(testDialects())('invitations on %s', (dialect) => {
   let t: TestApp
@@ -34,13 +35,13 @@ describe.each(testDialects())('invitations on %s', (dialect) => {
     expect(preview.body).toMatchObject({
       email: 'chloe@example.org',
       role: 'instructor',
-      account_exists: false,
+      signed_in_as_invitee: false,
     })
 
     const accepted = await visitor.post('/api/invitations/accept', {
       token,
       name: 'Chloé Roux',
-      password: 'chloe-pass',
+      password: STRONG,
     })
     expect(accepted.status).toBe(200)
     expect(accepted.body).toMatchObject({ role: 'instructor', account_created: true, signed_in: true })
@@ -76,21 +77,62 @@ describe.each(testDialects())('invitations on %s', (dialect) => {
     expect((await t.client().post('/api/invitations/preview', { token })).status).toBe(200)
   })
 
-  it('lets an existing account join without changing its password', async () => {
+  it('joins an existing account only when its owner accepts while signed in with it', async () => {
     const otherOrg = await createOrg(t)
     const existing = await createMember(t, otherOrg.id, 'student')
     const token = tokenOf((await invite(existing.email)).url)
-    expect((await t.client().post('/api/invitations/preview', { token })).body.account_exists).toBe(true)
-    const res = await t.client().post('/api/invitations/accept', { token, password: 'hijack-attempt' })
-    expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ account_created: false, signed_in: false, user_id: existing.userId })
+    const lastOrg = () =>
+      t.database.db
+        .selectFrom('users')
+        .select('last_org_id')
+        .where('id', '=', existing.userId)
+        .executeTakeFirstOrThrow()
+
+    const anonymous = await t
+      .client()
+      .post('/api/invitations/accept', { token, password: 'hijack-attempt-42' })
+    expect(anonymous.status).toBe(401)
+    expect(anonymous.body.error.code).toBe('sign_in_required')
+    const someoneElse = (await signedInMember(t, orgId, 'student')).client
+    const wrongAccount = await someoneElse.post('/api/invitations/accept', { token })
+    expect(wrongAccount.status).toBe(403)
+    expect(wrongAccount.body.error.code).toBe('invitation_for_another_account')
+    expect((await admin.client.get(`/api/members/${existing.userId}`)).status).toBe(404)
+    expect((await lastOrg()).last_org_id).not.toBe(orgId)
+
+    const owner = await signIn(t, existing.email)
+    const preview = await owner.post('/api/invitations/preview', { token })
+    expect(preview.body.signed_in_as_invitee).toBe(true)
+    const accepted = await owner.post('/api/invitations/accept', { token })
+    expect(accepted.status).toBe(200)
+    expect(accepted.body).toMatchObject({ account_created: false, signed_in: true, user_id: existing.userId })
+    expect((await owner.get('/api/auth/me')).body).toMatchObject({
+      organisation: { id: orgId },
+      role: 'student',
+    })
+    expect((await admin.client.get(`/api/members/${existing.userId}`)).status).toBe(200)
     expect(
       (await t.client().post('/api/auth/login', { email: existing.email, password: PASSWORD })).status,
     ).toBe(200)
-    expect(
-      (await t.client().post('/api/auth/login', { email: existing.email, password: 'hijack-attempt' }))
-        .status,
-    ).toBe(401)
+  })
+
+  it('refuses a weak password with zxcvbn feedback, and leaves the invitation usable', async () => {
+    const token = tokenOf((await invite('camille.martin@example.org')).url)
+    for (const password of ['12345678', 'password', 'camille2024!']) {
+      const res = await t
+        .client()
+        .post('/api/invitations/accept', { token, name: 'Camille Martin', password })
+      expect(res.status, password).toBe(400)
+      expect(res.body.error.code).toBe('weak_password')
+      expect(res.body.error.details).toMatchObject({ min_score: 3, score: expect.any(Number) })
+      expect(
+        res.body.error.details.suggestions.length + (res.body.error.details.warning ? 1 : 0),
+      ).toBeGreaterThan(0)
+    }
+    const strong = await t
+      .client()
+      .post('/api/invitations/accept', { token, name: 'Camille Martin', password: STRONG })
+    expect(strong.status).toBe(200)
   })
 
   it('refuses an expired invitation', async () => {
@@ -126,7 +168,7 @@ describe.each(testDialects())('invitations on %s', (dialect) => {
     const used = await invite('used@example.org')
     await t
       .client()
-      .post('/api/invitations/accept', { token: tokenOf(used.url), name: 'U', password: 'used-password' })
+      .post('/api/invitations/accept', { token: tokenOf(used.url), name: 'U', password: STRONG })
     const list = await admin.client.get('/api/invitations')
     const ids = list.body.data.map((i: { id: string }) => i.id)
     expect(ids).toContain(pending.id)
@@ -138,7 +180,7 @@ describe.each(testDialects())('invitations on %s', (dialect) => {
     const token = tokenOf((await invite('race@example.org')).url)
     const attempts = await Promise.all(
       [1, 2, 3].map(() =>
-        t.client().post('/api/invitations/accept', { token, name: 'Race', password: 'race-password' }),
+        t.client().post('/api/invitations/accept', { token, name: 'Race', password: STRONG }),
       ),
     )
     expect(attempts.map((a) => a.status).sort()).toEqual([200, 409, 409])
@@ -156,6 +198,54 @@ describe.each(testDialects())('invitations on %s', (dialect) => {
     expect(dup.status).toBe(409)
     const owner = await admin.client.post('/api/invitations', { email: 'boss@example.org', role: 'owner' })
     expect(owner.status).toBe(403)
+  })
+})
+
+describe.each(testDialects())('accepting an invitation from a limited address on %s', (dialect) => {
+  let t: TestApp
+
+  beforeAll(async () => {
+    t = await startTestApp(dialect, { env: { TRUST_PROXY: 'true', LOGIN_FAILURES_PER_ADDRESS: '2' } })
+  })
+  afterAll(() => t.close())
+
+  it('answers its own success and signs the new account in, whatever the sign-in limits say', async () => {
+    const orgId = (await createOrg(t)).id
+    const admin = await signedInMember(t, orgId, 'admin')
+    const school = { 'x-forwarded-for': '203.0.113.20' }
+    const guesser = t.client({ headers: school })
+    for (const email of ['a@example.org', 'b@example.org', 'c@example.org']) {
+      await guesser.post('/api/auth/login', { email, password: 'wrong-password' })
+    }
+    const limited = await guesser.post('/api/auth/login', {
+      email: 'd@example.org',
+      password: 'wrong-password',
+    })
+    expect(limited.status).toBe(429)
+
+    const invitation = await admin.client.post('/api/invitations', {
+      email: 'newcomer@example.org',
+      role: 'student',
+    })
+    const visitor = t.client({ headers: school })
+    const token = tokenOf(invitation.body.url)
+    const accepted = await visitor.post('/api/invitations/accept', {
+      token,
+      name: 'New Comer',
+      password: STRONG,
+    })
+    expect(accepted.status).toBe(200)
+    expect(accepted.body).toMatchObject({ account_created: true, signed_in: true })
+    expect((await visitor.get('/api/auth/me')).body).toMatchObject({
+      organisation: { id: orgId },
+      role: 'student',
+    })
+    const retry = await visitor.post('/api/invitations/accept', {
+      token,
+      name: 'New Comer',
+      password: STRONG,
+    })
+    expect(retry.status).toBe(409)
   })
 })
 

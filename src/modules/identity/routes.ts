@@ -51,12 +51,14 @@ const tokenView = (t: {
 const invitationView = (i: {
   id: string
   email: string
+  name: string | null
   role: Role
   expires_at: string
   created_at: string
 }) => ({
   id: i.id,
   email: i.email,
+  name: i.name,
   role: i.role,
   expires_at: i.expires_at,
   created_at: i.created_at,
@@ -249,18 +251,23 @@ export function identityRoutes(deps: service.IdentityDeps) {
       method: 'post',
       path: '/api/members',
       tags: ['Members'],
-      summary: 'Add a member, creating their account when needed',
+      summary: 'Add a member: invites them, with the name to give their account if it is new',
+      description:
+        'Always answers with an invitation and its single-use link, whether or not the address has an ' +
+        'account in another school: an existing account joins only when its owner accepts the link while ' +
+        'signed in, and a new one is created by the person, who chooses their password. ' +
+        'An address that is already a member of this school is refused with 409 `already_member`.',
       access: ADMINS,
       request: { body: { ...json(s.CreateMemberBody), required: true } },
       responses: {
-        201: { description: 'Added', ...json(s.MemberSchema.extend({ account_created: z.boolean() })) },
+        201: { description: 'Invited', ...json(s.CreatedInvitationSchema) },
         ...errorResponses(400, 401, 403, 409),
       },
     }),
     async (c) => {
       const me = memberOf(c)
-      const { member, accountCreated } = await service.addMember(deps, me.orgId, me, c.req.valid('json'))
-      return c.json({ ...member, account_created: accountCreated }, 201)
+      const invitation = await service.inviteMember(deps, me.orgId, me, me.userId, c.req.valid('json'))
+      return c.json({ ...invitationView(invitation), url: invitation.url }, 201)
     },
   )
 
@@ -393,7 +400,8 @@ export function identityRoutes(deps: service.IdentityDeps) {
         ...errorResponses(400, 404, 409),
       },
     }),
-    async (c) => c.json(await service.previewInvitation(deps, c.req.valid('json').token), 200),
+    async (c) =>
+      c.json(await service.previewInvitation(deps, c.req.valid('json').token, c.get('identity')), 200),
   )
 
   app.openapi(
@@ -401,25 +409,31 @@ export function identityRoutes(deps: service.IdentityDeps) {
       method: 'post',
       path: '/api/invitations/accept',
       tags: ['Invitations'],
-      summary: 'Accept an invitation: create the account (name, password) or join with an existing one',
+      summary:
+        'Accept an invitation: create the account (name, password) or join with your signed-in account',
+      description:
+        'When an account already uses the invited address, its owner accepts while signed in with it: ' +
+        'otherwise 401 `sign_in_required`, or 403 `invitation_for_another_account` when signed in as ' +
+        'someone else. A new password is refused with 400 `weak_password` (zxcvbn feedback in details).',
       access: 'public',
       request: { body: { ...json(s.AcceptInvitationBody), required: true } },
       responses: {
         200: { description: 'Joined', ...json(s.AcceptedInvitationSchema) },
-        ...errorResponses(400, 404, 409, 429),
+        ...errorResponses(400, 401, 403, 404, 409),
       },
     }),
     async (c) => {
       const body = c.req.valid('json')
-      const accepted = await service.acceptInvitation(deps, body.token, body)
-      let signedIn = false
+      const caller = c.get('identity')
+      const accepted = await service.acceptInvitation(deps, body.token, caller, body)
+      let signedIn = !accepted.accountCreated && caller?.via === 'session'
       if (accepted.accountCreated && body.password) {
-        const { setCookies } = await service.login(deps, c, {
+        const session = await service.signInCreatedAccount(deps, c, {
           email: accepted.email,
           password: body.password,
         })
-        withCookies(c, setCookies)
-        signedIn = true
+        if (session) withCookies(c, session.setCookies)
+        signedIn = session !== null
       }
       return c.json(
         {

@@ -14,11 +14,11 @@ export function looksLikeEmail(value: string): boolean {
   return z.email().safeParse(value).success
 }
 
-const Password = z
-  .string()
-  .min(8, 'must be at least 8 characters')
-  .max(256)
-  .openapi({ example: 'a-long-passphrase' })
+const Password = z.string().min(8, 'must be at least 8 characters').max(256).openapi({
+  example: 'a-long-passphrase',
+  description:
+    'At least 8 characters and hard to guess (zxcvbn score 3 or more, counting your name and e-mail as known words); otherwise 400 `weak_password`.',
+})
 const Timestamp = z.string().openapi({ example: '2026-11-22T09:30:00.000Z' })
 const Id = z.string().min(1).max(64)
 
@@ -146,21 +146,24 @@ export const MemberListQuery = PaginationQuery.extend({
   query: z.string().trim().max(200).optional().openapi({ example: 'martin' }),
 })
 
+const ExpiresInDays = z.number().int().min(1).max(90).default(7)
+
 export const CreateMemberBody = z
   .object({
     email: Email,
-    name: z.string().trim().min(1).max(200).openapi({ example: 'Camille Martin' }),
-    role: RoleSchema,
-    password: Password.optional().openapi({
-      description: 'Required when no account exists for this e-mail yet; ignored otherwise.',
+    name: z.string().trim().min(1).max(200).openapi({
+      example: 'Camille Martin',
+      description: 'Offered to the person when the invitation creates their account.',
     }),
+    role: RoleSchema,
+    expires_in_days: ExpiresInDays,
   })
   .openapi('CreateMember', {
     example: {
       email: 'camille.martin@example.org',
       name: 'Camille Martin',
       role: 'student',
-      password: 'a-long-passphrase',
+      expires_in_days: 7,
     },
   })
 
@@ -179,6 +182,7 @@ export const InvitationSchema = z
   .object({
     id: z.string(),
     email: z.string(),
+    name: z.string().nullable().openapi({ description: 'The name given when the member was added' }),
     role: RoleSchema,
     expires_at: Timestamp,
     created_at: Timestamp,
@@ -189,7 +193,7 @@ export const CreateInvitationBody = z
   .object({
     email: Email,
     role: RoleSchema,
-    expires_in_days: z.number().int().min(1).max(90).default(7),
+    expires_in_days: ExpiresInDays,
   })
   .openapi('CreateInvitation', {
     example: { email: 'camille.martin@example.org', role: 'student', expires_in_days: 7 },
@@ -211,15 +215,22 @@ export const InvitationPreviewSchema = z
   .object({
     organisation: z.object({ name: z.string(), slug: z.string() }),
     email: z.string(),
+    name: z.string().nullable().openapi({ description: 'The name suggested for a new account' }),
     role: RoleSchema,
     expires_at: Timestamp,
-    account_exists: z.boolean(),
+    signed_in_as_invitee: z.boolean().openapi({
+      description:
+        'The caller is signed in with the invited address and accepts as they are. Whether an account ' +
+        'uses the address is never said: accepting answers 401 `sign_in_required` when one does.',
+    }),
   })
   .openapi('InvitationPreview')
 
 export const AcceptInvitationBody = InvitationTokenBody.extend({
-  name: z.string().trim().min(1).max(200).optional(),
-  password: Password.optional(),
+  name: z.string().trim().min(1).max(200).optional().openapi({
+    description: 'For a new account; defaults to the name given by the school',
+  }),
+  password: Password.optional().openapi({ description: 'For a new account' }),
 }).openapi('AcceptInvitation', {
   example: {
     token: 'q3Vt9y0kP2mB7xW1sR8nL4cE6aH5jD0fG2iK9oU3zQ',

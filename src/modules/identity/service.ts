@@ -10,7 +10,9 @@ import { type Auth, callAuthEndpoint } from './auth.ts'
 import type { CfAccessVerifier } from './cf-access.ts'
 import { CfAccessError, CfAccessUnavailableError } from './cf-access.ts'
 import * as repo from './repository.ts'
+import { assertStrongPassword } from './password-strength.ts'
 import type { LmsPersonRow, Locale, OrganisationRow, Role } from './tables.ts'
+import * as limits from './sign-in-limits.ts'
 
 // Why organisations, memberships, invitations and API tokens are Sillon's own rather than better-auth's
 // organization and api-key plugins: a plugin invitation can only be accepted by an existing, signed-in
@@ -24,6 +26,7 @@ export type IdentityDeps = {
   publicUrl: string
   cfAccess: CfAccessVerifier | null
   /** Gives a new school what other modules start it with (default badges), in its creating transaction. */
+  signInLimits: limits.SignInLimits
   onOrganisationCreated?: (db: Db, org: OrganisationRow) => Promise<void>
 }
 
@@ -150,16 +153,17 @@ async function createAccount(
 }
 
 /**
- * Adds a member, creating their account when the e-mail has none (then a password is required).
- * An existing account keeps its password. All rows are written in one transaction.
+ * Adds a member from the command line (the platform's operator), creating their account when the e-mail
+ * has none (then a password is required). An existing account keeps its password. Schools add people over
+ * HTTP by invitation only (`inviteMember`): an account of another school joins when its owner accepts.
+ * The demo and test fixtures seed their known passwords with `passwordCheck: false`.
  */
 export async function addMember(
   deps: IdentityDeps,
   orgId: string,
-  actor: Actor,
+  _actor: 'cli',
   input: { email: string; name: string; role: Role; password?: string },
 ) {
-  assertMayManage(actor, input.role)
   const email = input.email.toLowerCase()
   const existing = await repo.findUserByEmail(deps.db, email)
   if (existing && (await repo.getMembership(deps.db, orgId, existing.id))) {
@@ -167,6 +171,7 @@ export async function addMember(
   }
   if (!existing && !input.password) {
     throw badRequest(
+  options: { passwordCheck: boolean } = { passwordCheck: true },
       'password_required',
       'No account exists for this e-mail: give a password, or send an invitation',
     )
@@ -180,6 +185,9 @@ export async function addMember(
       user_id: id,
       role: input.role,
       created_at: at.toISOString(),
+  if (!existing && input.password && options.passwordCheck) {
+    await assertStrongPassword(input.password, [input.name, email])
+  }
       updated_at: at.toISOString(),
     })
     await ensureProfile(
@@ -269,10 +277,15 @@ export async function inviteMember(
   orgId: string,
   actor: Actor,
   invitedBy: string | null,
-  input: { email: string; role: Role; expires_in_days: number },
+  input: { email: string; role: Role; expires_in_days: number; name?: string },
 ) {
   assertMayManage(actor, input.role)
   const email = input.email.toLowerCase()
+/**
+ * Invites someone by e-mail. The answer is the same whether or not the address has an account elsewhere on
+ * the platform: only the owner of that account can join it to the school, by accepting while signed in.
+ * `name` is offered to the person if the invitation creates their account.
+ */
   const existing = await repo.findUserByEmail(deps.db, email)
   if (existing && (await repo.getMembership(deps.db, orgId, existing.id))) {
     throw conflict('already_member', `${email} is already a member of this organisation`)
@@ -299,6 +312,7 @@ export async function listInvitations(deps: IdentityDeps, orgId: string) {
   return repo.listPendingInvitations(deps.db, orgId, now(deps))
 }
 
+    name: input.name ?? null,
 export async function revokeInvitation(
   deps: IdentityDeps,
   orgId: string,
@@ -329,20 +343,27 @@ async function usableInvitation(deps: IdentityDeps, secret: string) {
   return { invitation, org }
 }
 
-export async function previewInvitation(deps: IdentityDeps, secret: string) {
+/**
+ * What an invitation link is for. Whether an account already uses the address is not said (whoever holds
+ * the link, the inviting admin too, would learn it); `signed_in_as_invitee` tells the account's owner,
+ * signed in, that they can accept as they are.
+ */
+export async function previewInvitation(deps: IdentityDeps, secret: string, caller: Identity | null) {
   const { invitation, org } = await usableInvitation(deps, secret)
   return {
     organisation: { name: org.name, slug: org.slug },
     email: invitation.email,
     role: invitation.role,
     expires_at: invitation.expires_at,
-    account_exists: Boolean(await repo.findUserByEmail(deps.db, invitation.email)),
+    signed_in_as_invitee: caller?.email.toLowerCase() === invitation.email,
   }
 }
 
 /**
- * Joins the invited organisation. A new account needs a name and a password; an existing account
- * joins as it is (the link proves the e-mail, but never changes a password). Single use, even under races.
+ * Joins the invited organisation. A new account needs a name and a strong password. An account that
+ * already uses the address joins only when its owner accepts signed in (the link alone may be in other
+ * hands, the inviting admin's for one); its password never changes. Single use, even under races.
+    name: invitation.name,
  */
 export async function acceptInvitation(
   deps: IdentityDeps,
@@ -351,11 +372,25 @@ export async function acceptInvitation(
 ) {
   const { invitation, org } = await usableInvitation(deps, secret)
   const existing = await repo.findUserByEmail(deps.db, invitation.email)
-  if (!existing && (!input.name || !input.password)) {
+  if (existing && !caller) {
+    throw unauthorized(
+      'An account already uses this e-mail address: sign in with it, then accept the invitation',
+      'sign_in_required',
+    )
+  }
+  if (existing && caller?.userId !== existing.id) {
+    throw forbidden(
+      'This invitation is for another e-mail address: sign in with that address to accept it',
+      'invitation_for_another_account',
+    )
+  }
+  const name = input.name ?? invitation.name ?? undefined
+  if (!existing && (!name || !input.password)) {
     throw badRequest(
       'account_details_required',
       'Give your name and choose a password to create your account',
     )
+  caller: Identity | null,
   }
   const passwordHash = !existing && input.password ? await hashPassword(input.password) : null
   const at = deps.clock.now()
@@ -364,8 +399,14 @@ export async function acceptInvitation(
     if (!(await repo.claimInvitation(trx, org.id, invitation.id, at.toISOString()))) {
       throw conflict('invitation_used', 'This invitation has already been used')
     }
-    const name = input.name ?? invitation.email
-    const id = existing?.id ?? (await createAccount(trx, { email: invitation.email, name, passwordHash }, at))
+    const id =
+      existing?.id ??
+      (await createAccount(
+        trx,
+        { email: invitation.email, name: name ?? invitation.email, passwordHash },
+        at,
+      ))
+  if (!existing && input.password) await assertStrongPassword(input.password, [name, invitation.email])
     await repo.setInvitationAcceptedBy(trx, org.id, invitation.id, id)
     if (!(await repo.getMembership(trx, org.id, id))) {
       await repo.insertMembership(trx, org.id, {
@@ -375,11 +416,10 @@ export async function acceptInvitation(
         created_at: at.toISOString(),
         updated_at: at.toISOString(),
       })
-      const name = existing?.name ?? input.name ?? invitation.email
       await ensureProfile(
         trx,
         org.id,
-        { id, name, email: invitation.email },
+        { id, name: existing?.name ?? name ?? invitation.email, email: invitation.email },
         invitation.role,
         at.toISOString(),
       )
@@ -394,6 +434,7 @@ export async function acceptInvitation(
 
 export async function createApiToken(
   deps: IdentityDeps,
+    if (caller?.sessionId && existing) await repo.setSessionOrganisation(trx, caller.sessionId, org.id)
   orgId: string,
   userId: string,
   input: { name: string; expires_in_days?: number },
@@ -618,6 +659,7 @@ export async function changePassword(
   }
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { code?: string }
+  await assertStrongPassword(input.new_password, [identity.name, identity.email])
     if (body.code === 'CREDENTIAL_ACCOUNT_NOT_FOUND') {
       throw badRequest('no_password', 'This account signs in without a password (Cloudflare Access)')
     }
@@ -629,11 +671,10 @@ export async function changePassword(
 const authFailure: Record<number, [string, string]> = {
   401: ['invalid_credentials', 'Invalid e-mail or password'],
   403: ['forbidden', 'Sign-in refused'],
-  429: ['rate_limited', 'Too many sign-in attempts: wait a minute and try again'],
 }
 
-/** Signs in with e-mail and password; returns better-auth's Set-Cookie headers for the session. */
-export async function login(
+/** Opens a session through better-auth's sign-in endpoint; its Set-Cookie headers and session token. */
+async function openSession(
   deps: IdentityDeps,
   c: Context<AppEnv>,
   credentials: { email: string; password: string },
@@ -642,22 +683,74 @@ export async function login(
     ...credentials,
     rememberMe: true,
   })
-  if (!response.ok) {
-    const [code, message] = authFailure[response.status] ?? authFailure[401]!
-    const retryAfter = response.headers.get('x-retry-after')
-    throw new AppError(
-      response.status === 429 ? 429 : response.status === 403 ? 403 : 401,
-      code,
-      message,
-      retryAfter ? { retry_after_seconds: Number(retryAfter) } : undefined,
-    )
-  }
+  if (!response.ok) return { ok: false as const, status: response.status }
   const body = (await response.json()) as { token: string; user: { id: string } }
-  const user = await repo.getUser(deps.db, body.user.id)
+  return {
+    ok: true as const,
+    token: body.token,
+    userId: body.user.id,
+    setCookies: response.headers.getSetCookie(),
+  }
+}
+
+/**
+ * Signs in with e-mail and password; returns better-auth's Set-Cookie headers for the session. Failed
+ * attempts are limited per account and per client address (see sign-in-limits.ts); successes are free.
+ */
+export async function login(
+  deps: IdentityDeps,
+  c: Context<AppEnv>,
+  credentials: { email: string; password: string },
+) {
+  const attempt = await limits.beginSignIn(
+    deps.db,
+    deps.signInLimits,
+    credentials.email,
+    c.var.clientIp,
+    deps.clock.now().getTime(),
+  )
+  let session: Awaited<ReturnType<typeof openSession>>
+  try {
+    session = await openSession(deps, c, credentials)
+  } catch (err) {
+    await limits.signInAbandoned(deps.db, attempt)
+    throw err
+  }
+  if (!session.ok) {
+    if (session.status === 401)
+      await limits.signInFailed(deps.db, deps.signInLimits, deps.clock.now().getTime())
+    else await limits.signInAbandoned(deps.db, attempt)
+    const [code, message] = authFailure[session.status] ?? authFailure[401]!
+    throw new AppError(session.status === 403 ? 403 : 401, code, message)
+  }
+  await limits.signInSucceeded(deps.db, attempt)
+  return sessionIdentity(deps, session)
+}
+
+/**
+ * Opens the session of an account that this request has just created with this password. It does not go
+ * through the sign-in limits: the password was chosen here, not guessed, and accepting an invitation
+ * answers its own outcome (a limited address must not turn a created account into a 429). Null if
+ * better-auth refuses, in which case the person signs in as usual.
+ */
+export async function signInCreatedAccount(
+  deps: IdentityDeps,
+  c: Context<AppEnv>,
+  credentials: { email: string; password: string },
+) {
+  const session = await openSession(deps, c, credentials)
+  return session.ok ? sessionIdentity(deps, session) : null
+}
+
+async function sessionIdentity(
+  deps: IdentityDeps,
+  session: { token: string; userId: string; setCookies: string[] },
+) {
+  const user = await repo.getUser(deps.db, session.userId)
   if (!user) throw unauthorized()
   const identity = await identityFor(deps, user, null, 'session')
-  if (identity.orgId) await repo.setOrganisationOfSessionToken(deps.db, body.token, identity.orgId)
-  return { identity, setCookies: response.headers.getSetCookie() }
+  if (identity.orgId) await repo.setOrganisationOfSessionToken(deps.db, session.token, identity.orgId)
+  return { identity, setCookies: session.setCookies }
 }
 
 export async function logout(deps: IdentityDeps, c: Context<AppEnv>) {

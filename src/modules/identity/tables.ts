@@ -95,6 +95,15 @@ export type InvitationRow = {
   accepted_by: string | null
   revoked_at: string | null
   created_at: string
+  /** The name the administrator gave, offered when the invitation creates an account. */
+  name: string | null
+}
+
+/** Failed sign-ins under one key (an account's e-mail or a client address) since `window_start` (ms). */
+export type SignInFailureRow = {
+  key: string
+  count: number
+  window_start: number
 }
 
 export type ApiTokenRow = {
@@ -137,6 +146,7 @@ export type IdentityTables = {
   auth_rate_limits: AuthRateLimitRow
   memberships: MembershipRow
   invitations: InvitationRow
+  sign_in_failures: SignInFailureRow
   api_tokens: ApiTokenRow
   lms_student: LmsPersonRow
   lms_instructor: LmsPersonRow

@@ -52,7 +52,13 @@ export const StudentCourseSchema = z
               .object({
                 kind: z.enum(['native', 'tally']),
                 pass_threshold: z.number().nullable(),
-                questions: z.array(StudentQuestion).optional(),
+                reveal_answers: z.enum(['after_pass', 'never']).optional().openapi({
+                  description: 'Native quizzes: when the expected answers are shown (once passed, or never)',
+                }),
+                questions: z.array(StudentQuestion).optional().openapi({
+                  description:
+                    'Questions and choices in an order drawn for this student and attempt (the same on a reload)',
+                }),
                 form_id: z.string().optional(),
                 hidden_fields: z.record(z.string(), z.string()).optional(),
               })

@@ -91,14 +91,25 @@ function stepProgressOf(row: ProgressRow | undefined) {
   }
 }
 
-async function studentContent(deps: LearnerDeps, step: catalog.LearnerStep, studentId: string) {
+/** The current step's content; its quiz questions in the order drawn for the student's next attempt. */
+async function studentContent(
+  deps: LearnerDeps,
+  step: catalog.LearnerStep,
+  studentId: string,
+  attemptsSoFar: number,
+) {
   const quiz = !step.quiz
     ? null
     : step.quiz.kind === 'native'
       ? {
           kind: 'native' as const,
           pass_threshold: step.quiz.pass_threshold,
-          questions: catalog.questionsForStudent(step.quiz.questions),
+          reveal_answers: step.quiz.reveal_answers,
+          questions: catalog.questionsForStudent(
+            step.quiz.questions,
+            `${studentId}:${step.id}`,
+            attemptsSoFar + 1,
+          ),
         }
       : {
           kind: 'tally' as const,
@@ -153,7 +164,8 @@ export async function courseForStudent(deps: LearnerDeps, actor: MemberIdentity,
       index: step.index,
       state,
       progress: state === 'locked' ? null : stepProgressOf(row),
-      content: state === 'current' ? await studentContent(deps, step, studentId) : null,
+      content:
+        state === 'current' ? await studentContent(deps, step, studentId, row?.quiz_attempts ?? 0) : null,
     })
   }
   const completedCount = steps.filter((s) => s.state === 'completed').length

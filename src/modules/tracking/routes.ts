@@ -49,7 +49,9 @@ export function trackingRoutes(deps: service.TrackingDeps) {
       summary: "Submit answers to the current step's quiz; graded on the server",
       description:
         'A failed attempt costs a heart. With no heart left the attempt is refused (409 `no_hearts`, ' +
-        '`details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer.',
+        '`details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer. ' +
+        'A failed attempt tells which answers were right and gives the hints of the wrong ones, never the ' +
+        'expected answers or explanations: those come with the passing attempt, unless the quiz says `never`.',
       access: LEARNERS,
       request: { body: { ...json(s.QuizSubmissionBody), required: true } },
       responses: {

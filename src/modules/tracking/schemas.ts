@@ -84,14 +84,30 @@ export const QuizResultSchema = z
     passed: z.boolean(),
     pass_threshold: z.number(),
     attempts: z.number().int(),
+    reveal_answers: z.enum(['after_pass', 'never']).openapi({
+      description: "The quiz's rule: the answer key is shown once the quiz is passed (after_pass), or never",
+    }),
+    answers_revealed: z.boolean().openapi({
+      description:
+        'Whether this answer carries the expected answers and explanations (a passed attempt only)',
+    }),
     results: z.array(
       z.object({
         question_id: z.string(),
         correct: z.boolean(),
         points: z.number(),
         points_awarded: z.number(),
-        correct_answer: z.unknown(),
-        explanation: z.string().nullable(),
+        correct_answer: z
+          .unknown()
+          .optional()
+          .openapi({ description: 'The expected answer; only when `answers_revealed`' }),
+        explanation: z
+          .string()
+          .nullable()
+          .openapi({ description: "The teacher's explanation; null until the answers are revealed" }),
+        hint: z.string().nullable().openapi({
+          description: "The teacher's hint for a wrong answer (it does not give the answer away)",
+        }),
         skills: z.array(z.string()),
       }),
     ),

@@ -426,31 +426,41 @@ export type QuizResultView = {
   passed: boolean
   pass_threshold: number
   attempts: number
-  results: (catalog.QuizGrade['results'][number] & { skills: string[] })[]
+  /** The quiz's rule for its answer key, and whether this answer shows it (a passed attempt, unless never). */
+  reveal_answers: catalog.RevealAnswers
+  answers_revealed: boolean
+  results: (catalog.QuestionFeedback & { skills: string[] })[]
   /** The student's hearts after this attempt; null when the school has hearts off. */
   hearts: QuizHearts | null
 }
 
+/**
+ * The answer to an attempt, from the stored event (a resent submission answers as the first did). The answer
+ * key and the explanations go only with a passed attempt, so a failed one never gives the answers away.
+ */
 function quizView(
   event: StoredEvent,
-  grade: catalog.QuizGrade,
+  quiz: { reveal_answers: catalog.RevealAnswers; questions: catalog.Question[] },
   threshold: number,
   attempts: number,
   hearts: QuizHearts | null,
 ): QuizResultView {
-  const quiz = event.payload as QuizSubmit
+  const attempt = event.payload as QuizSubmit
+  const revealed = catalog.revealsAnswers(quiz.reveal_answers, attempt.passed)
+  const skillsOf = new Map(attempt.results.map((r) => [r.question_id, r.skills]))
   return {
     event_id: event.id,
-    score: quiz.score,
-    max_score: quiz.max_score,
-    ratio: quiz.ratio,
-    passed: quiz.passed,
+    score: attempt.score,
+    max_score: attempt.max_score,
+    ratio: attempt.ratio,
+    passed: attempt.passed,
     pass_threshold: threshold,
     attempts,
-    results: grade.results.map((r) => ({
-      ...r,
-      skills: quiz.results.find((q) => q.question_id === r.question_id)?.skills ?? [],
-    })),
+    reveal_answers: quiz.reveal_answers,
+    answers_revealed: revealed,
+    results: catalog
+      .feedbackOf(quiz.questions, attempt.results, revealed)
+      .map((r) => ({ ...r, skills: skillsOf.get(r.question_id) ?? [] })),
     hearts,
   }
 }
@@ -528,7 +538,7 @@ export async function submitQuiz(
     progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id),
     deps.hearts.check(actor.orgId, studentId),
   ])
-  return quizView(stored, grade, context.pass_threshold, row?.quiz_attempts ?? 1, hearts)
+  return quizView(stored, step.quiz, context.pass_threshold, row?.quiz_attempts ?? 1, hearts)
 }
 
 /** Completes a reading step: the student says they have read it. */

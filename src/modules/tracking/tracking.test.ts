@@ -196,11 +196,8 @@ describe.each(testDialects())('tracking a learning path on %s', (dialect) => {
       pass_threshold: 0.8,
       attempts: 1,
     })
-    expect(failed.body.results[0]).toMatchObject({
-      correct: false,
-      correct_answer: 'a',
-      explanation: 'Iron oxide.',
-    })
+    expect(failed.body.results[0]).toMatchObject({ correct: false, explanation: null })
+    expect(failed.body.results[0]).not.toHaveProperty('correct_answer')
     const eventId = crypto.randomUUID()
     const passed = await client.post('/api/quiz-submission', {
       event_id: eventId,

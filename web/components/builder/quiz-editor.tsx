@@ -25,6 +25,7 @@ import {
   type QuestionDraft,
   type QuestionType,
   questionTypes,
+  revealModes,
   type StepDraft,
 } from './step-draft.ts'
 
@@ -191,6 +192,13 @@ function QuestionEditor({ form, index }: { form: StepForm; index: number }) {
           {...form.getInputProps(`${path}.skills`)}
         />
         <Textarea
+          label={t('builder.quiz.hint')}
+          description={t('builder.quiz.hint_hint')}
+          autosize
+          minRows={1}
+          {...form.getInputProps(`${path}.hint`)}
+        />
+        <Textarea
           label={t('builder.quiz.explanation')}
           description={t('builder.quiz.explanation_hint')}
           autosize
@@ -268,6 +276,17 @@ export function QuizEditor({ form }: { form: StepForm }) {
       />
       {quiz.kind === 'native' ? (
         <Stack gap="md">
+          <Radio.Group
+            label={t('builder.quiz.reveal_answers')}
+            description={t('builder.quiz.reveal_answers_hint')}
+            {...form.getInputProps('quiz.reveal_answers')}
+          >
+            <Stack gap="xs" mt="xs">
+              {revealModes.map((mode) => (
+                <Radio key={mode} value={mode} label={t(`builder.quiz.reveal.${mode}`)} />
+              ))}
+            </Stack>
+          </Radio.Group>
           {quiz.questions.length === 0 && (
             <Text size="sm" c="dimmed">
               {t('builder.quiz.no_questions')}

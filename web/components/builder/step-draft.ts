@@ -8,6 +8,8 @@ export type Step = Schemas['Class']
 export type StepType = Step['step_type']
 export type Question = Schemas['QuizQuestion']
 export type QuestionType = Question['type']
+export type RevealAnswers = 'after_pass' | 'never'
+export const revealModes: RevealAnswers[] = ['after_pass', 'never']
 
 export const stepTypes: StepType[] = ['video', 'quiz', 'video_quiz', 'reading']
 export const questionTypes: QuestionType[] = [
@@ -30,6 +32,7 @@ export type QuestionDraft = {
   points: NumberValue
   skills: string[]
   explanation: string
+  hint: string
   choices: ChoiceDraft[]
   /** The right choice of a single-choice question. */
   single: string | null
@@ -70,6 +73,8 @@ export type StepDraft = {
     kind: 'native' | 'tally'
     /** The quiz's own pass threshold in percent; blank uses the course's. */
     pass_percent: NumberValue
+    /** When students see the expected answers (native quizzes). */
+    reveal_answers: RevealAnswers
     questions: QuestionDraft[]
     tally: TallyDraft
   }
@@ -108,6 +113,7 @@ export function newQuestion(questions: QuestionDraft[]): QuestionDraft {
     points: 1,
     skills: [],
     explanation: '',
+    hint: '',
     choices: [first, newChoice([first])],
     single: null,
     multiple: [],
@@ -127,6 +133,7 @@ function questionDraft(question: Question): QuestionDraft {
     points: question.points ?? 1,
     skills: question.skills ?? [],
     explanation: question.explanation ?? '',
+    hint: question.hint ?? '',
   }
   switch (question.type) {
     case 'single_choice':
@@ -163,6 +170,7 @@ export function stepDraft(step?: Step): StepDraft {
     quiz: {
       kind: quiz?.kind ?? 'native',
       pass_percent: quiz?.pass_threshold == null ? '' : Math.round(quiz.pass_threshold * 100),
+      reveal_answers: quiz?.reveal_answers ?? 'after_pass',
       questions: quiz?.questions?.map(questionDraft) ?? (quiz ? [] : [newQuestion([])]),
       tally: {
         form_id: tally?.form_id ?? '',
@@ -186,6 +194,7 @@ function questionBody(draft: QuestionDraft): Question {
     points: Number(draft.points),
     skills: draft.skills,
     ...(draft.explanation.trim() ? { explanation: draft.explanation.trim() } : {}),
+    ...(draft.hint.trim() ? { hint: draft.hint.trim() } : {}),
   }
   const choices = draft.choices.map((c) => ({ id: c.id, text: c.text.trim() }))
   switch (draft.type) {
@@ -209,7 +218,9 @@ function questionBody(draft: QuestionDraft): Question {
 
 function quizBody(draft: StepDraft['quiz']): NonNullable<Schemas['QuizInput']> {
   const pass = draft.pass_percent === '' ? {} : { pass_threshold: Number(draft.pass_percent) / 100 }
-  if (draft.kind === 'native') return { ...pass, questions: draft.questions.map(questionBody) }
+  if (draft.kind === 'native') {
+    return { ...pass, reveal_answers: draft.reveal_answers, questions: draft.questions.map(questionBody) }
+  }
   const tally = draft.tally
   return {
     ...pass,

@@ -34,7 +34,10 @@ function useRoleOptions() {
   return ROLES.map((role) => ({ value: role, label: t(`roles.${role}`) }))
 }
 
-/** Invites by e-mail; the single-use link is shown once, to copy and send. */
+/**
+ * Adds a member by e-mail: always an invitation, whose single-use link is shown once, to copy and send.
+ * Whether the address already has an account in another school is never shown (nor known here).
+ */
 function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation()
   const client = useQueryClient()
@@ -43,8 +46,11 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
   const [link, setLink] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const form = useForm({
-    initialValues: { email: '', role: 'student' as Role, expires_in_days: 7 },
-    validate: { email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : t('sign_in.email_invalid')) },
+    initialValues: { email: '', name: '', role: 'student' as Role, expires_in_days: 7 },
+    validate: {
+      email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : t('sign_in.email_invalid')),
+      name: (v) => (v.trim() ? null : t('members.name_required')),
+    },
   })
   const close = () => {
     setLink(null)
@@ -55,7 +61,7 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
   const submit = form.onSubmit(async (values) => {
     setError(null)
     try {
-      const created = data(await api.POST('/api/invitations', { body: values }))
+      const created = data(await api.POST('/api/members', { body: { ...values, name: values.name.trim() } }))
       setLink(created.url)
       await client.invalidateQueries({ queryKey: ['invitations'] })
     } catch (err) {
@@ -69,6 +75,7 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
           <Alert color="sillon" icon={<IconCheck />}>
             {t('members.invited', { email: form.values.email })}
           </Alert>
+          <Text size="sm">{t('members.invited_explained')}</Text>
           <TextInput
             label={t('members.invitation_link')}
             value={link}
@@ -97,6 +104,12 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
               type="email"
               data-autofocus
               {...form.getInputProps('email')}
+            />
+            <TextInput
+              label={t('members.invitee_name')}
+              description={t('members.invitee_name_hint')}
+              autoComplete="off"
+              {...form.getInputProps('name')}
             />
             <NativeSelect label={t('members.role')} data={roles} {...form.getInputProps('role')} />
             <NumberInput
@@ -148,6 +161,7 @@ function Invitations() {
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">{t('members.email')}</Table.Th>
+                  <Table.Th scope="col">{t('members.name')}</Table.Th>
                   <Table.Th scope="col">{t('members.role')}</Table.Th>
                   <Table.Th scope="col">{t('members.expires')}</Table.Th>
                   <Table.Th scope="col">{t('teach.actions')}</Table.Th>
@@ -157,6 +171,7 @@ function Invitations() {
                 {invitations.map((i) => (
                   <Table.Tr key={i.id}>
                     <Table.Td>{i.email}</Table.Td>
+                    <Table.Td>{i.name ?? '—'}</Table.Td>
                     <Table.Td>{i.role ? t(`roles.${i.role}`) : '—'}</Table.Td>
                     <Table.Td>{f.dateTime(i.expires_at)}</Table.Td>
                     <Table.Td>

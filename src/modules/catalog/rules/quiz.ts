@@ -1,4 +1,5 @@
-// Native quiz questions: their shape, grading on the server, and what a student may see before answering.
+// Native quiz questions: their shape, grading on the server, what a student may see before answering, and
+// what the feedback on an attempt may tell them.
 
 export const questionTypes = [
   'single_choice',
@@ -14,7 +15,10 @@ type Base = {
   prompt: string
   points: number
   skills: string[]
+  /** Shown with the answer once the answers are revealed: it may give the answer away. */
   explanation?: string
+  /** Shown after a wrong answer at any time: the teacher writes it so that it does not give the answer away. */
+  hint?: string
 }
 export type Choice = { id: string; text: string }
 
@@ -25,13 +29,15 @@ export type Question =
   | (Base & { type: 'short_text'; answer: string[] })
   | (Base & { type: 'number'; answer: number; tolerance: number })
 
+/** When a student sees the answer key of a quiz: once they pass it (the default), or never. */
+export const revealModes = ['after_pass', 'never'] as const
+export type RevealAnswers = (typeof revealModes)[number]
+
 export type QuestionResult = {
   question_id: string
   correct: boolean
   points: number
   points_awarded: number
-  correct_answer: Question['answer']
-  explanation: string | null
 }
 
 export type QuizGrade = { score: number; max_score: number; ratio: number; results: QuestionResult[] }
@@ -89,8 +95,6 @@ export function gradeQuiz(questions: Question[], answers: Record<string, unknown
       correct,
       points: q.points,
       points_awarded: correct ? q.points : 0,
-      correct_answer: q.answer,
-      explanation: q.explanation ?? null,
     }
   })
   const score = results.reduce((sum, r) => sum + r.points_awarded, 0)
@@ -98,11 +102,132 @@ export function gradeQuiz(questions: Question[], answers: Record<string, unknown
   return { score, max_score: max, ratio: max === 0 ? 0 : score / max, results }
 }
 
-export type StudentQuestion = Omit<Base, 'explanation'> & { type: QuestionType; choices?: Choice[] }
+export type QuestionFeedback = QuestionResult & {
+  /** Present only when the answers are revealed. */
+  correct_answer?: Question['answer']
+  /** Null until the answers are revealed (or when the question has none). */
+  explanation: string | null
+  /** The teacher's hint, for a wrong answer only. */
+  hint: string | null
+}
 
-/** The questions as a student sees them before submitting: no answer key, no tolerance, no explanation. */
-export function questionsForStudent(questions: Question[]): StudentQuestion[] {
-  return questions.map((q) => {
+/**
+ * What an attempt tells the student about each question. Whether each answer was right, and a hint for the
+ * wrong ones, always; the answer key and the explanations (which may state the answer) only when `reveal`
+ * is true — once the step is passed, and never for a quiz whose teacher chose "never".
+ */
+export function feedbackOf(
+  questions: Question[],
+  results: QuestionResult[],
+  reveal: boolean,
+): QuestionFeedback[] {
+  return results.map((r) => {
+    const q = questions.find((question) => question.id === r.question_id)
+    const base = {
+      question_id: r.question_id,
+      correct: r.correct,
+      points: r.points,
+      points_awarded: r.points_awarded,
+      hint: !r.correct ? (q?.hint ?? null) : null,
+    }
+    if (!reveal || !q) return { ...base, explanation: null }
+    return { ...base, correct_answer: q.answer, explanation: q.explanation ?? null }
+  })
+}
+
+/** Whether an attempt's feedback reveals the answer key: a passed attempt, unless the teacher said never. */
+export function revealsAnswers(reveal: RevealAnswers, attemptPassed: boolean): boolean {
+  return attemptPassed && reveal === 'after_pass'
+}
+
+export type StudentQuestion = Omit<Base, 'explanation' | 'hint'> & { type: QuestionType; choices?: Choice[] }
+
+/** A generator of numbers in [0, 1) from a text seed: the same seed gives the same sequence everywhere. */
+function seededRandom(seed: string): () => number {
+  // cyrb53-style mixing of the seed, then mulberry32: small, fast, and well spread for a shuffle.
+  let h1 = 0xdeadbeef
+  let h2 = 0x41c6ce57
+  for (let i = 0; i < seed.length; i++) {
+    const c = seed.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 2654435761)
+    h2 = Math.imul(h2 ^ c, 1597334677)
+  }
+  let state = (Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)) >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  const copy = [...items]
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[copy[i], copy[j]] = [copy[j] as T, copy[i] as T]
+  }
+  return copy
+}
+
+type Arrangement = { order: string[]; choices: Record<string, string[]> }
+
+function arrangementFor(questions: Question[], seed: string): Arrangement {
+  const random = seededRandom(seed)
+  const choices: Record<string, string[]> = {}
+  for (const q of questions) {
+    if (q.type === 'single_choice' || q.type === 'multiple_choice') {
+      choices[q.id] = shuffled(
+        q.choices.map((c) => c.id),
+        random,
+      )
+    }
+  }
+  return {
+    order: shuffled(
+      questions.map((q) => q.id),
+      random,
+    ),
+    choices,
+  }
+}
+
+const rotated = (ids: string[]) => [...ids.slice(1), ...ids.slice(0, 1)]
+
+/**
+ * The order of questions and of their choices for one attempt, drawn from `seed` (student and step) and the
+ * attempt number: a reload shows the same order, and each attempt differs from the one before whenever the
+ * quiz can be arranged another way. Grading is by question and choice ids, so no order changes a score.
+ */
+export function arrangementOfAttempt(questions: Question[], seed: string, attempt: number): Arrangement {
+  let shown = arrangementFor(questions, `${seed}:1`)
+  for (let n = 2; n <= attempt; n++) {
+    const next = arrangementFor(questions, `${seed}:${n}`)
+    shown = JSON.stringify(next) === JSON.stringify(shown) ? rearranged(next) : next
+  }
+  return shown
+}
+
+/** Another arrangement than this one: the questions moved by one place, or else the choices of the first. */
+function rearranged(arrangement: Arrangement): Arrangement {
+  if (arrangement.order.length > 1) return { ...arrangement, order: rotated(arrangement.order) }
+  const [first] = Object.keys(arrangement.choices)
+  if (first === undefined) return arrangement
+  return {
+    ...arrangement,
+    choices: { ...arrangement.choices, [first]: rotated(arrangement.choices[first] ?? []) },
+  }
+}
+
+/**
+ * The questions as a student sees them before submitting an attempt: no answer key, tolerance, explanation
+ * or hint, in the order of `arrangementOfAttempt`.
+ */
+export function questionsForStudent(questions: Question[], seed: string, attempt: number): StudentQuestion[] {
+  const { order, choices } = arrangementOfAttempt(questions, seed, attempt)
+  return order.map((id) => {
+    const q = questions.find((question) => question.id === id) as Question
     const view: StudentQuestion = {
       id: q.id,
       type: q.type,
@@ -110,7 +235,9 @@ export function questionsForStudent(questions: Question[]): StudentQuestion[] {
       points: q.points,
       skills: q.skills,
     }
-    if (q.type === 'single_choice' || q.type === 'multiple_choice') view.choices = q.choices
+    if (q.type === 'single_choice' || q.type === 'multiple_choice') {
+      view.choices = (choices[q.id] ?? []).map((c) => q.choices.find((choice) => choice.id === c) as Choice)
+    }
     return view
   })
 }

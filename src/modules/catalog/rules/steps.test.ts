@@ -26,7 +26,7 @@ describe('publishing a course', () => {
         id: 'vq',
         name: 'Both',
         step_type: 'video_quiz',
-        quiz: { kind: 'native', pass_threshold: null, questions: [] },
+        quiz: { kind: 'native', pass_threshold: null, reveal_answers: 'after_pass', questions: [] },
       }),
       step({ id: 'r', name: 'Text', step_type: 'reading', content_md: '  ' }),
     ])

@@ -43,14 +43,15 @@ describe('badge criteria', () => {
     expect(BadgeCriteriaSchema.safeParse(deep.all[0]).success).toBe(true)
   })
 
-  it('counts signals, perfect quizzes (score at least the maximum) and the best streak', () => {
+  it('counts signals, perfect quizzes (every point at the first attempt) and the best streak', () => {
     let counters = {}
     for (const s of [
       signal('VIDEO_COMPLETED'),
       signal('VIDEO_COMPLETED'),
-      signal('QUIZ_PASSED', { score: 8, max_score: 10 }),
-      signal('QUIZ_PASSED', { score: 10, max_score: 10 }),
-      signal('QUIZ_PASSED', { score: 0, max_score: 0 }),
+      signal('QUIZ_PASSED', { score: 8, max_score: 10, attempts: 1 }),
+      signal('QUIZ_PASSED', { score: 10, max_score: 10, attempts: 1 }),
+      signal('QUIZ_PASSED', { score: 10, max_score: 10, attempts: 2 }),
+      signal('QUIZ_PASSED', { score: 0, max_score: 0, attempts: 1 }),
       signal('COURSE_COMPLETED'),
       signal('STREAK_DAY', { streak_length: 4, active: true }),
       signal('STREAK_DAY', { streak_length: 0, active: false }),
@@ -61,7 +62,7 @@ describe('badge criteria', () => {
     }
     expect(counters).toEqual({
       'count:VIDEO_COMPLETED': 2,
-      'count:QUIZ_PASSED': 3,
+      'count:QUIZ_PASSED': 4,
       'count:QUIZ_PASSED:perfect': 1,
       'count:COURSE_COMPLETED': 1,
       'streak:best': 4,

@@ -1,9 +1,11 @@
 import { z } from '@hono/zod-openapi'
+import { isPerfectQuiz } from './perfect-quiz.ts'
 
 // What a badge asks, as a small declarative language over per-student counters:
 //
 //   { "count": { "signal": "VIDEO_COMPLETED" }, "gte": 5 }        5 videos completed
 //   { "count": { "signal": "QUIZ_PASSED", "perfect": true }, "gte": 1 }   a quiz passed with every point
+//                                                                          at the first attempt
 //   { "count": { "signal": "COURSE_COMPLETED" }, "gte": 5 }       5 courses completed
 //   { "streak": { "gte": 7 } }                                    a streak of 7 days (the best one so far)
 //   { "all": [ ... ] }, { "any": [ ... ] }                        every / at least one of the criteria
@@ -32,10 +34,9 @@ const CountCriterionSchema = z
   .strictObject({
     count: z.strictObject({
       signal: z.enum(countedSignals),
-      perfect: z
-        .boolean()
-        .optional()
-        .openapi({ description: 'Only quizzes passed with every point (QUIZ_PASSED only)' }),
+      perfect: z.boolean().optional().openapi({
+        description: 'Only quizzes passed with every point at the first attempt (QUIZ_PASSED only)',
+      }),
     }),
     gte: z.number().int().min(1).max(1_000_000),
   })
@@ -104,14 +105,10 @@ export function countersAfter(counters: Counters, signal: CounterSignal): Counte
     case 'COURSE_COMPLETED':
       add(`count:${signal.type}`)
       break
-    case 'QUIZ_PASSED': {
+    case 'QUIZ_PASSED':
       add('count:QUIZ_PASSED')
-      const { score, max_score } = signal.payload as { score?: number; max_score?: number }
-      if (typeof max_score === 'number' && max_score > 0 && (score ?? 0) >= max_score) {
-        add('count:QUIZ_PASSED:perfect')
-      }
+      if (isPerfectQuiz(signal.payload)) add('count:QUIZ_PASSED:perfect')
       break
-    }
     case 'STREAK_DAY': {
       const length = Number((signal.payload as { streak_length?: number }).streak_length ?? 0)
       if (length > (next[STREAK_KEY] ?? 0)) next[STREAK_KEY] = length

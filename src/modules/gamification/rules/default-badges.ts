@@ -63,7 +63,10 @@ export const defaultBadges: DefaultBadge[] = [
   {
     code: 'perfectionist',
     name: { fr: 'Perfectionniste', en: 'Perfectionist' },
-    description: { fr: 'Réussir un quiz sans aucune erreur', en: 'Pass a quiz with every point' },
+    description: {
+      fr: 'Réussir un quiz sans aucune erreur du premier coup',
+      en: 'Pass a quiz with every point at the first attempt',
+    },
     icon: '💯',
     criteria: { count: { signal: 'QUIZ_PASSED', perfect: true }, gte: 1 },
     points_reward: 25,

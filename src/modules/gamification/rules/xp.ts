@@ -1,5 +1,6 @@
 import type { StoredSignal } from '../../../core/events/signal-log.ts'
 import type { XpCause } from '../tables.ts'
+import { isPerfectQuiz } from './perfect-quiz.ts'
 import type { GamificationSettings } from './settings.ts'
 
 // Seed 003's XP rules as a pure function: what one signal is worth, under a school's settings.
@@ -34,14 +35,11 @@ export function xpOfSignal(signal: StoredSignal, settings: GamificationSettings)
   switch (signal.type) {
     case 'VIDEO_COMPLETED':
       return [entry('video_completed', xp.video_completed)]
-    case 'QUIZ_PASSED': {
-      const { score, max_score } = signal.payload as { score: number; max_score: number }
-      const perfect = max_score > 0 && score >= max_score
+    case 'QUIZ_PASSED':
       return [
         entry('quiz_passed', xp.quiz_passed),
-        ...(perfect ? [entry('perfect_quiz', xp.perfect_quiz)] : []),
+        ...(isPerfectQuiz(signal.payload) ? [entry('perfect_quiz', xp.perfect_quiz)] : []),
       ]
-    }
     case 'COURSE_COMPLETED':
       return [entry('course_completed', xp.course_completed)]
     case 'STREAK_DAY':
