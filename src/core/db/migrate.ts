@@ -15,6 +15,7 @@ import * as leaderboardView from './migrations/2026-12-02-01-leaderboard-view.ts
 import * as personLookup from './migrations/2026-12-02-02-person-lookup.ts'
 import * as scoreBoards from './migrations/2026-12-02-03-score-boards.ts'
 import * as quizReveal from './migrations/2026-12-03-01-quiz-reveal.ts'
+import * as signInSafety from './migrations/2026-12-03-05-sign-in-safety.ts'
 import * as eventIdsPerSchool from './migrations/2026-12-04-01-event-ids-per-school.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02-02-person-lookup': personLookup,
   '2026-12-02-03-score-boards': scoreBoards,
   '2026-12-03-01-quiz-reveal': quizReveal,
+  '2026-12-03-05-sign-in-safety': signInSafety,
   '2026-12-04-01-event-ids-per-school': eventIdsPerSchool,
 }
 
