@@ -9,10 +9,10 @@ import { newId, randomSecret, sha256Hex } from '../../core/ids.ts'
 import { type Auth, callAuthEndpoint } from './auth.ts'
 import type { CfAccessVerifier } from './cf-access.ts'
 import { CfAccessError, CfAccessUnavailableError } from './cf-access.ts'
-import * as repo from './repository.ts'
 import { assertStrongPassword } from './password-strength.ts'
-import type { LmsPersonRow, Locale, OrganisationRow, Role } from './tables.ts'
+import * as repo from './repository.ts'
 import * as limits from './sign-in-limits.ts'
+import type { LmsPersonRow, Locale, OrganisationRow, Role } from './tables.ts'
 
 // Why organisations, memberships, invitations and API tokens are Sillon's own rather than better-auth's
 // organization and api-key plugins: a plugin invitation can only be accepted by an existing, signed-in
@@ -25,8 +25,8 @@ export type IdentityDeps = {
   auth: Auth
   publicUrl: string
   cfAccess: CfAccessVerifier | null
-  /** Gives a new school what other modules start it with (default badges), in its creating transaction. */
   signInLimits: limits.SignInLimits
+  /** Gives a new school what other modules start it with (default badges), in its creating transaction. */
   onOrganisationCreated?: (db: Db, org: OrganisationRow) => Promise<void>
 }
 
@@ -163,6 +163,7 @@ export async function addMember(
   orgId: string,
   _actor: 'cli',
   input: { email: string; name: string; role: Role; password?: string },
+  options: { passwordCheck: boolean } = { passwordCheck: true },
 ) {
   const email = input.email.toLowerCase()
   const existing = await repo.findUserByEmail(deps.db, email)
@@ -171,10 +172,12 @@ export async function addMember(
   }
   if (!existing && !input.password) {
     throw badRequest(
-  options: { passwordCheck: boolean } = { passwordCheck: true },
       'password_required',
       'No account exists for this e-mail: give a password, or send an invitation',
     )
+  }
+  if (!existing && input.password && options.passwordCheck) {
+    await assertStrongPassword(input.password, [input.name, email])
   }
   const passwordHash = !existing && input.password ? await hashPassword(input.password) : null
   const at = deps.clock.now()
@@ -185,9 +188,6 @@ export async function addMember(
       user_id: id,
       role: input.role,
       created_at: at.toISOString(),
-  if (!existing && input.password && options.passwordCheck) {
-    await assertStrongPassword(input.password, [input.name, email])
-  }
       updated_at: at.toISOString(),
     })
     await ensureProfile(
@@ -272,6 +272,11 @@ function invitationUrl(deps: IdentityDeps, secret: string): string {
   return `${deps.publicUrl}/join#token=${secret}`
 }
 
+/**
+ * Invites someone by e-mail. The answer is the same whether or not the address has an account elsewhere on
+ * the platform: only the owner of that account can join it to the school, by accepting while signed in.
+ * `name` is offered to the person if the invitation creates their account.
+ */
 export async function inviteMember(
   deps: IdentityDeps,
   orgId: string,
@@ -281,11 +286,6 @@ export async function inviteMember(
 ) {
   assertMayManage(actor, input.role)
   const email = input.email.toLowerCase()
-/**
- * Invites someone by e-mail. The answer is the same whether or not the address has an account elsewhere on
- * the platform: only the owner of that account can join it to the school, by accepting while signed in.
- * `name` is offered to the person if the invitation creates their account.
- */
   const existing = await repo.findUserByEmail(deps.db, email)
   if (existing && (await repo.getMembership(deps.db, orgId, existing.id))) {
     throw conflict('already_member', `${email} is already a member of this organisation`)
@@ -303,6 +303,7 @@ export async function inviteMember(
     accepted_by: null,
     revoked_at: null,
     created_at: at.toISOString(),
+    name: input.name ?? null,
   }
   await repo.insertInvitation(deps.db, orgId, invitation)
   return { ...invitation, url: invitationUrl(deps, secret) }
@@ -312,7 +313,6 @@ export async function listInvitations(deps: IdentityDeps, orgId: string) {
   return repo.listPendingInvitations(deps.db, orgId, now(deps))
 }
 
-    name: input.name ?? null,
 export async function revokeInvitation(
   deps: IdentityDeps,
   orgId: string,
@@ -353,6 +353,7 @@ export async function previewInvitation(deps: IdentityDeps, secret: string, call
   return {
     organisation: { name: org.name, slug: org.slug },
     email: invitation.email,
+    name: invitation.name,
     role: invitation.role,
     expires_at: invitation.expires_at,
     signed_in_as_invitee: caller?.email.toLowerCase() === invitation.email,
@@ -363,11 +364,11 @@ export async function previewInvitation(deps: IdentityDeps, secret: string, call
  * Joins the invited organisation. A new account needs a name and a strong password. An account that
  * already uses the address joins only when its owner accepts signed in (the link alone may be in other
  * hands, the inviting admin's for one); its password never changes. Single use, even under races.
-    name: invitation.name,
  */
 export async function acceptInvitation(
   deps: IdentityDeps,
   secret: string,
+  caller: Identity | null,
   input: { name?: string; password?: string },
 ) {
   const { invitation, org } = await usableInvitation(deps, secret)
@@ -390,8 +391,8 @@ export async function acceptInvitation(
       'account_details_required',
       'Give your name and choose a password to create your account',
     )
-  caller: Identity | null,
   }
+  if (!existing && input.password) await assertStrongPassword(input.password, [name, invitation.email])
   const passwordHash = !existing && input.password ? await hashPassword(input.password) : null
   const at = deps.clock.now()
   const userId = await deps.db.transaction().execute(async (trx) => {
@@ -406,7 +407,6 @@ export async function acceptInvitation(
         { email: invitation.email, name: name ?? invitation.email, passwordHash },
         at,
       ))
-  if (!existing && input.password) await assertStrongPassword(input.password, [name, invitation.email])
     await repo.setInvitationAcceptedBy(trx, org.id, invitation.id, id)
     if (!(await repo.getMembership(trx, org.id, id))) {
       await repo.insertMembership(trx, org.id, {
@@ -425,6 +425,7 @@ export async function acceptInvitation(
       )
     }
     await repo.setLastOrganisation(trx, id, org.id)
+    if (caller?.sessionId && existing) await repo.setSessionOrganisation(trx, caller.sessionId, org.id)
     return id
   })
   return { org, userId, role: invitation.role, accountCreated: !existing, email: invitation.email }
@@ -434,7 +435,6 @@ export async function acceptInvitation(
 
 export async function createApiToken(
   deps: IdentityDeps,
-    if (caller?.sessionId && existing) await repo.setSessionOrganisation(trx, caller.sessionId, org.id)
   orgId: string,
   userId: string,
   input: { name: string; expires_in_days?: number },
@@ -649,6 +649,7 @@ export async function changePassword(
   if (identity.via !== 'session') {
     throw badRequest('session_required', 'Change your password from a signed-in browser session')
   }
+  await assertStrongPassword(input.new_password, [identity.name, identity.email])
   const response = await callAuthEndpoint(deps.auth, '/change-password', c.req.raw, c.var.clientIp, {
     currentPassword: input.current_password,
     newPassword: input.new_password,
@@ -659,7 +660,6 @@ export async function changePassword(
   }
   if (!response.ok) {
     const body = (await response.json().catch(() => ({}))) as { code?: string }
-  await assertStrongPassword(input.new_password, [identity.name, identity.email])
     if (body.code === 'CREDENTIAL_ACCOUNT_NOT_FOUND') {
       throw badRequest('no_password', 'This account signs in without a password (Cloudflare Access)')
     }
