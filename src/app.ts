@@ -189,7 +189,11 @@ export function buildApp(deps: AppDeps) {
   const dispatch = () => integrations.dispatchWebhooks(integrationsDeps)
   /** Scheduled and queued jobs that core and the modules contribute; the entry decides where they run. */
   const jobs = createJobRegistry(() => identity.listOrganisations(identityDeps))
-  jobs.register(pruneJobRunsJob(database.db), ...gamification.gamificationJobs(gamificationDeps))
+  jobs.register(
+    pruneJobRunsJob(database.db),
+    ...gamification.gamificationJobs(gamificationDeps),
+    tracking.pruneTallyRejectionsJob(database.db),
+  )
   if (database.dialect === 'sqlite') jobs.register(optimizeStatisticsJob(database.db))
   return {
     app,

@@ -77,6 +77,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'memberships',
       'quizzes',
       'tally_inbox',
+      'tally_rejections',
       'team_members',
       'teams',
       'v_course_mastery',

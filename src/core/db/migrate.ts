@@ -17,6 +17,7 @@ import * as scoreBoards from './migrations/2026-12-02-03-score-boards.ts'
 import * as quizReveal from './migrations/2026-12-03-01-quiz-reveal.ts'
 import * as signInSafety from './migrations/2026-12-03-05-sign-in-safety.ts'
 import * as eventIdsPerSchool from './migrations/2026-12-04-01-event-ids-per-school.ts'
+import * as tallyRejections from './migrations/2026-12-04-02-tally-rejections.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-01-quiz-reveal': quizReveal,
   '2026-12-03-05-sign-in-safety': signInSafety,
   '2026-12-04-01-event-ids-per-school': eventIdsPerSchool,
+  '2026-12-04-02-tally-rejections': tallyRejections,
 }
 
 export class MigrationError extends Error {

@@ -9,3 +9,4 @@ export {
 } from './events.ts'
 export { trackingRoutes } from './routes.ts'
 export { gate, type TrackingDeps } from './service.ts'
+export { pruneTallyRejectionsJob } from './tally-hook.ts'

@@ -16,6 +16,7 @@ export function trackingRoutes(deps: service.TrackingDeps) {
   const app = createRouter()
   const tags = ['Tracking']
   const recordVideoPings = service.pingRecorder(deps)
+  const receiveTally = tally.tallyReceiver(deps)
 
   app.openapi(
     defineRoute({
@@ -87,7 +88,8 @@ export function trackingRoutes(deps: service.TrackingDeps) {
       description:
         "Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally " +
         'mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match ' +
-        'is refused (401). The form carries the student and the step in hidden fields and the score in ' +
+        'is refused (401): its body is not kept, only a short record for the schools that use the form ' +
+        '(`GET /api/tally-rejections`). The form carries the student and the step in hidden fields and the score in ' +
         'a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused ' +
         '(422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not ' +
         "enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId " +
@@ -119,7 +121,8 @@ export function trackingRoutes(deps: service.TrackingDeps) {
       // bytes Tally signed, never on a re-serialisation.
       const raw = await c.req.text()
       const signature = c.req.header('tally-signature')
-      return c.json(await tally.receiveTallyWebhook(deps, { raw, signature, body: c.req.valid('json') }), 200)
+      const source = c.get('clientIp')
+      return c.json(await receiveTally({ raw, signature, body: c.req.valid('json'), source }), 200)
     },
   )
 
@@ -137,6 +140,25 @@ export function trackingRoutes(deps: service.TrackingDeps) {
       },
     }),
     async (c) => c.json(await tally.listTallyInbox(deps, actorOf(c), c.req.valid('query')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/tally-rejections',
+      tags,
+      summary: "Deliveries to the school's Tally forms refused for their signature, newest first",
+      description:
+        'What tells a wrong or missing signing secret apart: the form, the reason, the size and the start ' +
+        'of the body (never all of it: anyone can send one). The 100 newest are kept, for 30 days.',
+      access: MANAGERS,
+      request: { query: PaginationQuery },
+      responses: {
+        200: { description: 'Refused deliveries', ...json(z.array(s.TallyRejectionItem)) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => c.json(await tally.listTallyRejections(deps, actorOf(c), c.req.valid('query')), 200),
   )
 
   return app

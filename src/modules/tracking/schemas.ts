@@ -232,3 +232,16 @@ export const TallyInboxItem = z
     received_at: z.string(),
   })
   .openapi('TallyInboxItem')
+
+export const TallyRejectionItem = z
+  .object({
+    id: z.string(),
+    form_id: z.string(),
+    tally_event_id: z.string(),
+    code: z.string().openapi({ example: 'tally_signature_invalid' }),
+    reason: z.string(),
+    size_bytes: z.number().int().openapi({ description: 'Size of the body' }),
+    excerpt: z.string().openapi({ description: 'The first 300 characters of the body' }),
+    received_at: z.string(),
+  })
+  .openapi('TallyRejectionItem')

@@ -1,3 +1,4 @@
+import type { Db } from '../../core/db/database.ts'
 import {
   appendEvents,
   EventConflictError,
@@ -7,6 +8,8 @@ import {
 } from '../../core/events/event-store.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { AppError, conflict, unauthorized } from '../../core/http/errors.ts'
+import { newId } from '../../core/ids.ts'
+import type { ScheduledJob } from '../../core/jobs/job.ts'
 import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
 import * as progress from '../progress/index.ts'
@@ -26,11 +29,13 @@ import { gate, type TrackingDeps } from './service.ts'
 // Tally FORM_RESPONSE webhooks: a response to a step's Tally form becomes a QUIZ_SUBMIT event.
 //
 // Tally retries a delivery until it gets a 2xx, so each outcome is chosen for what a retry would do:
-// - 401, bad or missing signature: nothing is stored (anyone can call this URL). Retries succeed once the
-//   step's signing secret is corrected.
+// - 401, bad or missing signature: the body is not stored (anyone can call this URL). The schools whose
+//   steps use the form see a short record of it in tally_rejections (form, reason, size, the start of the
+//   body), rate-limited per sender and capped per school. Retries succeed once the secret is corrected.
 // - 422, the response cannot be mapped (unknown form, missing hidden field, unknown student, bad score):
-//   kept in tally_inbox for staff, and refused so that Tally retries once the mapping is fixed. Retries
-//   update the same inbox row.
+//   kept in tally_inbox for staff when a step's secret authenticates it, and refused so that Tally retries
+//   once the mapping is fixed. Retries update the same inbox row. A response to a form no step uses, that
+//   no step's secret signed, is kept nowhere: Tally's own log of the delivery shows Sillon's answer.
 // - 200 `refused`, the response is authentic and mapped but the path refuses it (not enrolled, course not
 //   published, step locked or already completed, video not watched): kept in tally_inbox and acknowledged.
 //   The path is judged when the response arrives: a retry hours later must not credit a quiz taken out of
@@ -56,7 +61,22 @@ export type TallyHookResult = {
   error?: { code: string; message: string }
 }
 
-type Delivery = { raw: string; signature: string | undefined; body: TallyWebhook }
+type Delivery = {
+  raw: string
+  signature: string | undefined
+  body: TallyWebhook
+  /** The sender's address, which rate-limits the records of rejected deliveries. */
+  source?: string
+}
+
+/** Rejected deliveries recorded per sender address and minute; the rest are answered, not recorded. */
+export const TALLY_REJECTIONS_PER_MINUTE = 20
+/** Rejected deliveries kept per school (the newest), and for all schools together. */
+export const TALLY_REJECTIONS_KEPT = 100
+export const TALLY_REJECTIONS_KEPT_IN_ALL = 10_000
+/** Rejected deliveries are forgotten after this many days. */
+export const TALLY_REJECTION_RETENTION_DAYS = 30
+const EXCERPT_CHARS = 300
 
 const eventIdOf = (tallyEventId: string) => `tally:${tallyEventId}`
 
@@ -72,7 +92,7 @@ async function signedBy(steps: catalog.TallyStep[], delivery: Delivery) {
   return steps.filter((_, i) => verdicts[i])
 }
 
-async function keep(deps: TrackingDeps, orgIds: (string | null)[], delivery: Delivery, error: AppError) {
+async function keep(deps: TrackingDeps, orgIds: string[], delivery: Delivery, error: AppError) {
   for (const orgId of new Set(orgIds)) {
     await repo.keepInTallyInbox(deps.db, orgId, {
       form_id: delivery.body.data.formId,
@@ -88,7 +108,7 @@ async function keep(deps: TrackingDeps, orgIds: (string | null)[], delivery: Del
 /** Keeps the response in the inbox of these schools (or of none), then refuses it with 422. */
 async function unmappable(
   deps: TrackingDeps,
-  orgIds: (string | null)[],
+  orgIds: string[],
   delivery: Delivery,
   code: string,
   message: string,
@@ -101,15 +121,14 @@ async function unmappable(
 /**
  * No step uses this form. When a hidden field names a Tally step whose own secret signed the response, the
  * school set the webhook up on another form than its step names: keep it where that school sees it.
- * Otherwise nobody can be shown it (nothing proves who sent it); it is kept without a school.
+ * Otherwise nothing proves who sent it, and no school could be shown it: it is not kept.
  */
 async function unknownForm(deps: TrackingDeps, delivery: Delivery): Promise<never> {
   const { formId, fields } = delivery.body.data
   const named = await catalog.tallyStepsAmong(deps.catalog, hiddenValues(fields))
   const owners = await signedBy(named, delivery)
   const [owner] = owners
-  if (!owner)
-    return unmappable(deps, [null], delivery, 'tally_unknown_form', `No step uses Tally form ${formId}`)
+  if (!owner) return unmappable(deps, [], delivery, 'tally_unknown_form', `No step uses Tally form ${formId}`)
   return unmappable(
     deps,
     owners.map((o) => o.org_id),
@@ -158,23 +177,83 @@ async function resultOf(deps: TrackingDeps, event: StoredEvent, status: 'accepte
   } satisfies TallyHookResult
 }
 
+/** At most `perMinute` calls per sender address in each minute of the clock. */
+function senderLimit(deps: TrackingDeps, perMinute: number) {
+  let minute = -1
+  let counts = new Map<string, number>()
+  return (source: string | undefined) => {
+    const now = Math.floor(deps.clock.now().getTime() / 60_000)
+    if (now !== minute) {
+      minute = now
+      counts = new Map()
+    }
+    const key = source ?? ''
+    const count = (counts.get(key) ?? 0) + 1
+    counts.set(key, count)
+    return count <= perMinute
+  }
+}
+
 /**
- * Records a Tally FORM_RESPONSE as a QUIZ_SUBMIT of the step whose Tally form it answers, once per Tally
- * eventId. The body is trusted only once its `Tally-Signature` matches the signing secret of that step.
+ * Refuses a delivery to a known form that no step's secret authenticates, recording it briefly for the
+ * schools whose steps use the form (unless its sender is over its rate).
  */
-export async function receiveTallyWebhook(deps: TrackingDeps, delivery: Delivery): Promise<TallyHookResult> {
+async function rejected(
+  deps: TrackingDeps,
+  limit: (source: string | undefined) => boolean,
+  steps: catalog.TallyStep[],
+  delivery: Delivery,
+  error: AppError,
+): Promise<never> {
+  if (limit(delivery.source)) {
+    const received_at = deps.clock.now().toISOString()
+    for (const orgId of new Set(steps.map((s) => s.org_id))) {
+      const row = {
+        id: newId(),
+        form_id: delivery.body.data.formId,
+        tally_event_id: delivery.body.eventId,
+        code: error.code,
+        reason: error.message,
+        size_bytes: new TextEncoder().encode(delivery.raw).length,
+        excerpt: Array.from(delivery.raw).slice(0, EXCERPT_CHARS).join(''),
+        received_at,
+      }
+      await repo.keepTallyRejection(deps.db, orgId, row, TALLY_REJECTIONS_KEPT)
+    }
+  }
+  throw error
+}
+
+/**
+ * The receiver of Tally webhooks for one app (it holds the per-sender rate of recorded rejections): records
+ * a FORM_RESPONSE as a QUIZ_SUBMIT of the step whose Tally form it answers, once per Tally eventId. The body
+ * is trusted only once its `Tally-Signature` matches the signing secret of that step.
+ */
+export function tallyReceiver(deps: TrackingDeps) {
+  const limit = senderLimit(deps, TALLY_REJECTIONS_PER_MINUTE)
+  return (delivery: Delivery) => receiveTallyWebhook(deps, limit, delivery)
+}
+
+async function receiveTallyWebhook(
+  deps: TrackingDeps,
+  limit: (source: string | undefined) => boolean,
+  delivery: Delivery,
+): Promise<TallyHookResult> {
   const { body } = delivery
   const { fields, formId } = body.data
   const steps = await catalog.tallyStepsOfForm(deps.catalog, formId)
   if (steps.length === 0) return unknownForm(deps, delivery)
-  if (!delivery.signature)
-    throw unauthorized('The Tally-Signature header is missing', 'tally_signature_missing')
+  if (!delivery.signature) {
+    const error = unauthorized('The Tally-Signature header is missing', 'tally_signature_missing')
+    return rejected(deps, limit, steps, delivery, error)
+  }
   const authentic = await signedBy(steps, delivery)
   if (authentic.length === 0) {
-    throw unauthorized(
+    const error = unauthorized(
       'The Tally-Signature header does not match the signing secret of this form',
       'tally_signature_invalid',
     )
+    return rejected(deps, limit, steps, delivery, error)
   }
   const orgIds = authentic.map((s) => s.org_id)
   if (body.eventType !== 'FORM_RESPONSE') return { status: 'ignored' }
@@ -280,6 +359,36 @@ export async function listTallyInbox(
     payload: parsePayload(row.payload_json),
     received_at: row.received_at,
   }))
+}
+
+/** Deliveries refused for their signature, newest first: the school's record to debug a form's webhook. */
+export async function listTallyRejections(
+  deps: TrackingDeps,
+  actor: MemberIdentity,
+  page: { limit: number; offset: number },
+) {
+  const rows = await repo.listTallyRejections(deps.db, actor.orgId, page)
+  return rows.map(({ org_id: _, ...row }) => row)
+}
+
+/**
+ * Keeps tally_rejections small: every hour, forgets what is older than the retention, what is beyond each
+ * school's cap (concurrent inserts can overshoot it), and what is beyond the cap for all schools.
+ */
+export function pruneTallyRejectionsJob(db: Db): ScheduledJob {
+  return {
+    name: 'tracking.prune-tally-rejections',
+    description: `forgets rejected Tally deliveries older than ${TALLY_REJECTION_RETENTION_DAYS} days or beyond the caps`,
+    schedule: { cron: '47 * * * *', timezone: 'UTC' },
+    async run(ctx) {
+      const before = new Date(ctx.scheduledAt.getTime() - TALLY_REJECTION_RETENTION_DAYS * 86_400_000)
+      const expired = await repo.forgetTallyRejectionsBefore(db, before.toISOString())
+      for (const orgId of await repo.schoolsWithTallyRejectionsBeyond(db, TALLY_REJECTIONS_KEPT))
+        await repo.forgetTallyRejectionsBeyond(db, orgId, TALLY_REJECTIONS_KEPT)
+      const overflow = await repo.forgetTallyRejectionsBeyondTotal(db, TALLY_REJECTIONS_KEPT_IN_ALL)
+      return { expired, overflow }
+    },
+  }
 }
 
 function parsePayload(text: string): unknown {
