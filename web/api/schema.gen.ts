@@ -313,7 +313,7 @@ export type paths = {
   "/api/tally-hook": {
     /**
      * Receive a Tally form response (webhook) as an attempt at the quiz of the step it answers
-     * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401): its body is not kept, only a short record for the schools that use the form (`GET /api/tally-rejections`). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
+     * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401): its body is not kept, only a short record for the schools that use the form (`GET /api/tally-rejections`). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox (when a step's secret signed it) and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
      */
     post: operations["createTallyHook"];
   };
@@ -6708,7 +6708,7 @@ export type operations = {
   };
   /**
    * Receive a Tally form response (webhook) as an attempt at the quiz of the step it answers
-   * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401): its body is not kept, only a short record for the schools that use the form (`GET /api/tally-rejections`). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
+   * @description Set this URL as the webhook of the Tally form, with the signing secret of the step's Tally mapping: a request whose `Tally-Signature` (base64 HMAC-SHA256 of the raw body) does not match is refused (401): its body is not kept, only a short record for the schools that use the form (`GET /api/tally-rejections`). The form carries the student and the step in hidden fields and the score in a calculated field. A response that cannot be mapped is kept in the Tally inbox (when a step's secret signed it) and refused (422) so that Tally retries it once the mapping is fixed; one the learning path refuses (not enrolled, step locked or completed) is kept and acknowledged (200, `refused`). Tally's eventId makes resending harmless.
    */
   createTallyHook: {
     parameters: {
@@ -6753,7 +6753,7 @@ export type operations = {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Cannot be mapped to a step and a student: kept in the Tally inbox */
+      /** @description Cannot be mapped to a step and a student: kept in the Tally inbox when a step's secret signed it */
       422: {
         content: {
           "application/json": components["schemas"]["Error"];
