@@ -21,6 +21,7 @@ import * as mastery from './modules/mastery/index.ts'
 import * as progress from './modules/progress/index.ts'
 import * as reporting from './modules/reporting/index.ts'
 import * as tracking from './modules/tracking/index.ts'
+import * as unified from './modules/unified/index.ts'
 
 export const version: string = packageJson.version
 
@@ -67,6 +68,8 @@ export function buildApp(deps: AppDeps) {
       failuresPerAddress: config.LOGIN_FAILURES_PER_ADDRESS,
       windowMs: config.LOGIN_FAILURE_WINDOW_MINUTES * 60_000,
     },
+    // Only called by requests, once catalogDeps (built below) exists.
+    coursePeople: (orgId, table, of) => catalog.peopleOfCourse(catalogDeps, orgId, table, of),
     cfAccess:
       config.CF_ACCESS_TEAM_DOMAIN && config.CF_ACCESS_AUD
         ? identity.createCfAccessVerifier(
@@ -129,6 +132,7 @@ export function buildApp(deps: AppDeps) {
   app.route('/', healthRoutes(database.db, version))
   app.route('/', identity.identityRoutes(identityDeps))
   app.route('/', catalog.catalogRoutes(catalogDeps))
+  app.route('/', unified.unifiedRoutes({ identity: identityDeps, catalog: catalogDeps }))
   const trackingDeps: tracking.TrackingDeps = {
     db: database.db,
     clock: deps.clock,

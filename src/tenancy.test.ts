@@ -46,7 +46,18 @@ function routesOf(doc: OpenApiDocument): Route[] {
   return routes
 }
 
-/** Replaces every `*_id` string in the example body with the foreign id. */
+/**
+ * The path with its parameters filled in: Unified.to's `{connection_id}` with the caller's school (so that
+ * the resource ids behind it are what is tested), every other parameter with the id.
+ */
+function pathFor(route: Route, connection: string, id: string) {
+  return route.path.replace('{connection_id}', connection).replace(/\{[^}]+\}/g, encodeURIComponent(id))
+}
+
+/** Whether the path names a resource (not only the school, as Unified.to's `{connection_id}` does). */
+const namesResource = (route: Route) => /\{(?!connection_id\})[^}]+\}/.test(route.path)
+
+/** Replaces every `*_id` string, `*_ids` list and `[{ id }]` reference list in the example body with the foreign id. */
 function withForeignIds(example: unknown, foreignId: string): { body: unknown; replaced: boolean } {
   if (typeof example !== 'object' || example === null || Array.isArray(example))
     return { body: example, replaced: false }
@@ -61,26 +72,37 @@ function withForeignIds(example: unknown, foreignId: string): { body: unknown; r
         replaced = true
         return [key, [foreignId]]
       }
+      if (Array.isArray(value) && value.some((v) => typeof v === 'object' && v !== null && 'id' in v)) {
+        replaced = true
+        return [key, [{ id: foreignId }]]
+      }
       return [key, value]
     }),
   )
   return { body, replaced }
 }
 
+// Each of these tests sends every foreign id to every route: hundreds of requests, more than the default time.
+const EVERY_ROUTE_MS = 180_000
+
 describe.each(testDialects())('tenant isolation on %s', (dialect) => {
   let t: TestApp
   let routes: Route[]
   const callers = new Map<Role, TestClient>()
   let foreignIds: string[]
+  let slugA: string
+  let slugB: string
   let snapshot: () => Promise<Record<string, number>>
 
   beforeAll(async () => {
     t = await startTestApp(dialect)
     const orgA = await createOrg(t)
+    slugA = orgA.slug
     for (const role of roles) callers.set(role, (await signedInMember(t, orgA.id, role)).client)
 
     await seedDemo(t)
     const orgB = await findOrganisationBySlug(t.identity, 'demo')
+    slugB = orgB.slug
     const ownerB = await memberUserId(t.identity, orgB.id, 'direction@demo.sillon.test')
     await createApiToken(t.identity, orgB.id, ownerB, { name: 'B token' })
     await inviteMember(t.identity, orgB.id, 'cli', ownerB, {
@@ -164,44 +186,81 @@ describe.each(testDialects())('tenant isolation on %s', (dialect) => {
     expect(missing.map((r) => `${r.method} ${r.path}`)).toEqual([])
   })
 
-  it("answers 404 to every route that names another organisation's resource, and changes nothing there", async () => {
-    const before = await snapshot()
-    const failures: string[] = []
-    for (const route of routes.filter((r) => r.path.includes('{') && r.access !== 'superadmin')) {
-      for (const id of foreignIds) {
-        const path = route.path.replace(/\{[^}]+\}/g, encodeURIComponent(id))
-        const res = await callerFor(route).request(route.method, path, route.example)
-        if (res.status !== 404 || res.body?.error?.code === undefined) {
-          failures.push(`${route.method} ${path} -> ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`)
+  it(
+    "answers 404 to every route that names another organisation's resource, and changes nothing there",
+    async () => {
+      const before = await snapshot()
+      const failures: string[] = []
+      // One route at a time, its foreign ids at once: every answer must be 404, so they cannot interfere.
+      for (const route of routes.filter((r) => namesResource(r) && r.access !== 'superadmin')) {
+        await Promise.all(
+          foreignIds.map(async (id) => {
+            const path = pathFor(route, slugA, id)
+            const res = await callerFor(route).request(route.method, path, route.example)
+            if (res.status !== 404 || res.body?.error?.code === undefined) {
+              failures.push(
+                `${route.method} ${path} -> ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`,
+              )
+            }
+          }),
+        )
+      }
+      expect(failures).toEqual([])
+      expect(await snapshot()).toEqual(before)
+    },
+    EVERY_ROUTE_MS,
+  )
+
+  it(
+    "answers 404 when a request body points at another organisation's resource",
+    async () => {
+      const before = await snapshot()
+      const failures: string[] = []
+      for (const route of routes.filter((r) => !namesResource(r) && r.method !== 'GET')) {
+        for (const id of foreignIds) {
+          const { body, replaced } = withForeignIds(route.example, id)
+          if (!replaced) break
+          const path = pathFor(route, slugA, id)
+          const res = await callerFor(route).request(route.method, path, body)
+          if (res.status !== 404) failures.push(`${route.method} ${path} with ${id} -> ${res.status}`)
         }
       }
-    }
-    expect(failures).toEqual([])
-    expect(await snapshot()).toEqual(before)
-  })
-
-  it("answers 404 when a request body points at another organisation's resource", async () => {
-    const before = await snapshot()
-    const failures: string[] = []
-    for (const route of routes.filter((r) => !r.path.includes('{') && r.method !== 'GET')) {
-      for (const id of foreignIds) {
-        const { body, replaced } = withForeignIds(route.example, id)
-        if (!replaced) break
-        const res = await callerFor(route).request(route.method, route.path, body)
-        if (res.status !== 404) failures.push(`${route.method} ${route.path} with ${id} -> ${res.status}`)
-      }
-    }
-    expect(failures).toEqual([])
-    expect(await snapshot()).toEqual(before)
-  })
+      expect(failures).toEqual([])
+      expect(await snapshot()).toEqual(before)
+    },
+    EVERY_ROUTE_MS,
+  )
 
   it("never lists another organisation's resources", async () => {
     const leaks: string[] = []
-    for (const route of routes.filter((r) => r.method === 'GET' && !r.path.includes('{'))) {
-      const res = await callerFor(route).get(route.path)
+    for (const route of routes.filter((r) => r.method === 'GET' && !namesResource(r))) {
+      const path = pathFor(route, slugA, '')
+      const res = await callerFor(route).get(path)
       const text = JSON.stringify(res.body)
-      for (const id of foreignIds) if (text.includes(id)) leaks.push(`${route.path} shows ${id}`)
+      for (const id of foreignIds) if (text.includes(id)) leaks.push(`${path} shows ${id}`)
     }
     expect(leaks).toEqual([])
   })
+
+  it(
+    "answers 404 to every Unified.to route that names another organisation's connection, and changes nothing there",
+    async () => {
+      const before = await snapshot()
+      const failures: string[] = []
+      const unified = routes.filter((r) => r.path.includes('{connection_id}'))
+      expect(unified.length).toBeGreaterThanOrEqual(24)
+      for (const route of unified) {
+        await Promise.all(
+          foreignIds.map(async (id) => {
+            const path = pathFor(route, slugB, id)
+            const res = await callerFor(route).request(route.method, path, route.example)
+            if (res.status !== 404) failures.push(`${route.method} ${path} -> ${res.status}`)
+          }),
+        )
+      }
+      expect(failures).toEqual([])
+      expect(await snapshot()).toEqual(before)
+    },
+    EVERY_ROUTE_MS,
+  )
 })

@@ -7,14 +7,18 @@ const Timestamp = z.string().openapi({ example: '2026-11-22T09:30:00.000Z' })
 const Id = z.string().min(1).max(64)
 const Ids = z.array(Id).max(5000)
 const Tags = z.array(z.string().trim().min(1).max(100)).max(50)
+// Unified.to's LmsMedia: every field optional, a TEXT or HTML item carries its `content` instead of a URL.
+export const mediaTypes = ['IMAGE', 'HEADSHOT', 'VIDEO', 'WEB', 'DOCUMENT', 'TEXT', 'HTML', 'OTHER'] as const
 export const MediaSchema = z
   .array(
     z.object({
-      url: z.url().max(2000),
+      url: z.url().max(2000).optional(),
       name: z.string().max(200).optional(),
       description: z.string().max(2000).optional(),
-      type: z.enum(['IMAGE', 'VIDEO', 'DOCUMENT', 'WEB', 'OTHER']).optional(),
+      type: z.enum(mediaTypes).optional(),
       thumbnail_url: z.url().max(2000).optional(),
+      content: z.string().max(200000).optional(),
+      languages: z.array(z.string().trim().min(2).max(20)).max(20).optional(),
     }),
   )
   .max(20)
@@ -255,7 +259,9 @@ const classFields = {
   course_id: Id,
   name: z.string().trim().min(1).max(300),
   description: z.string().max(20000).nullable().optional(),
-  step_type: z.enum(stepTypes),
+  step_type: z.enum(stepTypes).optional().openapi({
+    description: 'When a new step omits it: `video` if one of its media is a VIDEO, otherwise `reading`',
+  }),
   content_md: z.string().max(200000).nullable().optional(),
   video: VideoSchema.nullable().optional(),
   quiz: QuizInput.nullable().optional(),

@@ -510,12 +510,17 @@ function classColumns(input: ClassInput) {
   return columns
 }
 
+/** What a new step is when its author does not say (Unified.to's classes have no type): its media tell. */
+function defaultStepType(media: MediaItem[] | undefined): StepType {
+  return media?.some((m) => m.type === 'VIDEO') ? 'video' : 'reading'
+}
+
 /** A new step row at a position of its course. */
 function classRow(
   id: string,
   courseId: string,
   position: number,
-  input: ClassInput & { name: string; step_type: StepType },
+  input: ClassInput & { name: string },
   quizId: string | null,
   at: string,
 ): Omit<ClassRow, 'org_id'> {
@@ -525,7 +530,7 @@ function classRow(
     name: input.name,
     description: null,
     order_index: position,
-    step_type: input.step_type,
+    step_type: input.step_type ?? defaultStepType(input.media),
     content_md: null,
     video_json: null,
     quiz_id: quizId,
@@ -599,7 +604,7 @@ async function assertMayChangeOrder(deps: CatalogDeps, course: CourseRow, before
 export async function createClass(
   deps: CatalogDeps,
   actor: Actor,
-  input: ClassInput & { course_id: string; name: string; step_type: StepType; order_index?: number },
+  input: ClassInput & { course_id: string; name: string; order_index?: number },
 ) {
   const course = await loadCourse(deps, actor.orgId, input.course_id)
   await assertMayEdit(deps, actor, course)
@@ -614,7 +619,7 @@ export async function createClass(
   assertStepComplete(course, {
     id,
     name: input.name,
-    step_type: input.step_type,
+    step_type: input.step_type ?? defaultStepType(input.media),
     content_md: input.content_md ?? null,
     video: input.video ?? null,
     quiz: quiz ? toDefinition(quiz) : null,
@@ -1050,7 +1055,7 @@ export type CourseDocument = {
   version: 1
   exported_at?: string
   course: Omit<CourseInput, 'student_ids' | 'instructor_ids' | 'team_ids'> & { name: string }
-  steps: (ClassInput & { name: string; step_type: StepType })[]
+  steps: (ClassInput & { name: string })[]
   kms: KmsInput[]
 }
 
@@ -1397,6 +1402,28 @@ export async function enrolmentsOf(deps: CatalogDeps, orgId: string, courseIds: 
   for (const l of links.viaTeams)
     add(l.course_id, l.student_id, l.team_linked_at > l.member_since ? l.team_linked_at : l.member_since)
   return [...since.values()]
+}
+
+/**
+ * The students enrolled in a course (directly or through a team), or its instructors; `classId` names the
+ * course by one of its steps. A course or step the school does not have has nobody.
+ */
+export async function peopleOfCourse(
+  deps: CatalogDeps,
+  orgId: string,
+  table: 'lms_student' | 'lms_instructor',
+  of: { courseId?: string; classId?: string },
+): Promise<string[]> {
+  let courseId = of.courseId
+  if (of.classId) {
+    const step = await repo.getClass(deps.db, orgId, of.classId)
+    if (!step || (courseId && courseId !== step.course_id)) return []
+    courseId = step.course_id
+  }
+  if (!courseId) return []
+  const links = await repo.courseLinks(deps.db, orgId, [courseId])
+  if (table === 'lms_instructor') return links.instructors.map((l) => l.instructor_id)
+  return [...new Set([...links.direct, ...links.viaTeams].map((l) => l.student_id))]
 }
 
 /** Whether this member of the school is an instructor assigned to the course. */

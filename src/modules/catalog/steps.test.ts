@@ -212,6 +212,35 @@ describe.each(testDialects())('steps on %s', (dialect) => {
     expect(await order(courseId)).toEqual(['A (typo fixed)', 'B', 'D'])
   })
 
+  it('adds a step without a type as a video when one of its media is a VIDEO, otherwise as a reading', async () => {
+    const courseId = await newCourse()
+    const video = await addStep(courseId, {
+      name: 'Watch',
+      media: [{ type: 'VIDEO', url: 'https://videos.example.org/intro.mp4', name: 'Intro' }],
+    })
+    const reading = await addStep(courseId, {
+      name: 'Read',
+      media: [
+        { type: 'TEXT', content: '# Les planètes' },
+        { type: 'HEADSHOT', name: 'Autrice' },
+      ],
+    })
+    const bare = await addStep(courseId, { name: 'Later' })
+    const types = (await author.client.get(`/api/lms/classes?course_id=${courseId}`)).body.map(
+      (s: { id: string; step_type: string }) => [s.id, s.step_type],
+    )
+    expect(types).toEqual([
+      [video.id, 'video'],
+      [reading.id, 'reading'],
+      [bare.id, 'reading'],
+    ])
+    const read = await author.client.get(`/api/lms/classes/${reading.id}`)
+    expect(read.body.media).toEqual([
+      { type: 'TEXT', content: '# Les planètes' },
+      { type: 'HEADSHOT', name: 'Autrice' },
+    ])
+  })
+
   it('lets another instructor read steps but not change them', async () => {
     const courseId = await newCourse()
     const step = await addStep(courseId, completeSteps.reading)

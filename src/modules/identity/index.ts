@@ -1,23 +1,38 @@
 // The identity module's public face: what the app, the CLI and other modules may use.
 export { type Auth, createAuth } from './auth.ts'
 export { type CfAccessVerifier, createCfAccessVerifier } from './cf-access.ts'
+export type { PersonTable } from './repository.ts'
 export { identityRoutes } from './routes.ts'
-export { CreateOrganisationBody, looksLikeEmail } from './schemas.ts'
+export {
+  Address as LmsAddressSchema,
+  CreateOrganisationBody,
+  EmailEntry as LmsEmailSchema,
+  looksLikeEmail,
+  personExample as lmsPersonExample,
+  personFields as lmsPersonFields,
+  TelephoneEntry as LmsTelephoneSchema,
+} from './schemas.ts'
 export {
   type Actor,
   addMember,
   authenticate,
+  type CoursePeoplePort,
   createApiToken,
   createOrganisation,
+  createPerson,
+  deletePerson,
   findOrganisationBySlug,
   getOrganisation,
+  getPerson,
   type IdentityDeps,
   inviteMember,
   listOrganisations,
+  listPersons,
   memberUserId,
   peopleByIds,
   profilesOfUser,
   setSuperadmin,
   studentsOfUsers,
+  updatePerson,
 } from './service.ts'
 export { type Locale, locales, type OrganisationRow, type Role, roles } from './tables.ts'

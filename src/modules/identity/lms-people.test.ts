@@ -104,6 +104,33 @@ describe.each(testDialects())('Unified.to LMS students and instructors on %s', (
     expect((await pupil.client.get('/api/lms/instructors')).status).toBe(403)
   })
 
+  it('lists the students and instructors of a course, or of one of its steps', async () => {
+    const org = await createOrg(t)
+    const owner = await signedInMember(t, org.id, 'owner')
+    const [ines, tom] = await Promise.all(
+      ['Inès', 'Tom'].map(async (name) => (await owner.client.post('/api/lms/students', { name })).body.id),
+    )
+    const paul = (await owner.client.post('/api/lms/instructors', { name: 'Paul' })).body.id
+    await owner.client.post('/api/lms/instructors', { name: 'Autre' })
+    const team = (await owner.client.post('/api/teams', { name: 'Seconde A', student_ids: [tom] })).body.id
+    const course = (
+      await owner.client.post('/api/lms/courses', {
+        name: 'Path',
+        student_ids: [ines],
+        team_ids: [team],
+        instructor_ids: [paul],
+      })
+    ).body.id
+    const step = (await owner.client.post('/api/lms/classes', { course_id: course, name: 'Read' })).body.id
+    const ids = async (path: string) =>
+      (await owner.client.get(path)).body.map((p: { id: string }) => p.id).sort()
+    expect(await ids(`/api/lms/students?course_id=${course}`)).toEqual([ines, tom].sort())
+    expect(await ids(`/api/lms/students?class_id=${step}`)).toEqual([ines, tom].sort())
+    expect(await ids(`/api/lms/instructors?course_id=${course}`)).toEqual([paul])
+    expect(await ids('/api/lms/students?course_id=no-such-course')).toEqual([])
+    expect(await ids(`/api/lms/students?course_id=${course}&query=inès`)).toEqual([ines])
+  })
+
   it('refuses a profile without any name and malformed contact details', async () => {
     const res = await admin.client.post('/api/lms/students', {
       emails: [{ email: 'nope' }],

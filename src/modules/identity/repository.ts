@@ -329,10 +329,19 @@ export async function touchApiToken(db: Db, orgId: string, tokenId: string, at: 
     .execute()
 }
 
-export type PersonFilter = { query?: string; updatedGte?: string; limit: number; offset: number }
+export type PersonFilter = {
+  query?: string
+  updatedGte?: string
+  /** Only these profiles. */
+  ids?: string[]
+  limit: number
+  offset: number
+}
 
 export async function listPersons(db: Db, orgId: string, table: PersonTable, filter: PersonFilter) {
+  if (filter.ids?.length === 0) return []
   let query = db.selectFrom(table).selectAll().where('org_id', '=', orgId)
+  if (filter.ids) query = query.where('id', 'in', filter.ids)
   if (filter.updatedGte) query = query.where('updated_at', '>=', filter.updatedGte)
   if (filter.query) {
     const like = `%${filter.query.toLowerCase()}%`

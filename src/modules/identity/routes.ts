@@ -529,7 +529,14 @@ export function identityRoutes(deps: service.IdentityDeps) {
       }),
       async (c) => {
         const q = c.req.valid('query')
-        const filter = { limit: q.limit, offset: q.offset, query: q.query, updatedGte: q.updated_gte }
+        const filter = {
+          limit: q.limit,
+          offset: q.offset,
+          query: q.query,
+          updatedGte: q.updated_gte,
+          courseId: q.course_id,
+          classId: q.class_id,
+        }
         return c.json(await service.listPersons(deps, memberOf(c).orgId, table, filter), 200)
       },
     )

@@ -287,15 +287,15 @@ export const ApiTokenParams = InvitationParams
 
 // Unified.to LMS person shapes (https://docs.unified.to, LmsStudent / LmsInstructor).
 
-const EmailEntry = z.object({
+export const EmailEntry = z.object({
   email: z.email().max(254),
   type: z.enum(['WORK', 'HOME', 'OTHER']).optional(),
 })
-const TelephoneEntry = z.object({
+export const TelephoneEntry = z.object({
   telephone: z.string().trim().min(1).max(50),
   type: z.enum(['WORK', 'HOME', 'OTHER', 'FAX', 'MOBILE']).optional(),
 })
-const Address = z.object({
+export const Address = z.object({
   address1: z.string().max(200).optional(),
   address2: z.string().max(200).optional(),
   city: z.string().max(100).optional(),
@@ -325,7 +325,7 @@ export const LmsPersonSchema = z
   })
   .openapi('LmsPerson')
 
-const personFields = {
+export const personFields = {
   name: z.string().trim().min(1).max(200).nullable().optional(),
   first_name: z.string().trim().max(100).nullable().optional(),
   last_name: z.string().trim().max(100).nullable().optional(),
@@ -337,7 +337,7 @@ const personFields = {
   raw: z.record(z.string(), z.unknown()).nullable().optional(),
 }
 
-const personExample = {
+export const personExample = {
   name: 'Camille Martin',
   first_name: 'Camille',
   last_name: 'Martin',
@@ -362,6 +362,8 @@ export const LmsPersonListQuery = PaginationQuery.extend({
     .optional()
     .transform((v) => (v ? new Date(v).toISOString() : undefined))
     .openapi({ example: '2026-11-01T00:00:00Z' }),
+  course_id: Id.optional().openapi({ description: 'Only those enrolled in (or teaching) this course' }),
+  class_id: Id.optional().openapi({ description: "Only those of this step's course" }),
 })
 
 export const LmsPersonParams = z.object({

@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import { parseJson } from '../../core/db/json.ts'
+import { tokenFromAuthorization } from '../../core/http/authorization.ts'
 import type { AppEnv, Identity } from '../../core/http/context.ts'
 import { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from '../../core/http/errors.ts'
 import { newId, randomSecret, sha256Hex } from '../../core/ids.ts'
@@ -28,7 +29,15 @@ export type IdentityDeps = {
   signInLimits: limits.SignInLimits
   /** Gives a new school what other modules start it with (default badges), in its creating transaction. */
   onOrganisationCreated?: (db: Db, org: OrganisationRow) => Promise<void>
+  /** The students or instructors of a course, or of a step's course (the catalog knows); [] when none. */
+  coursePeople: CoursePeoplePort
 }
+
+export type CoursePeoplePort = (
+  orgId: string,
+  table: repo.PersonTable,
+  of: { courseId?: string; classId?: string },
+) => Promise<string[]>
 
 /** Who performs an administrative action: a member's role, or the command line (acts as an owner). */
 export type Actor = { role: Role | null; isSuperadmin: boolean } | 'cli'
@@ -552,15 +561,16 @@ async function authenticateCfAccess(deps: IdentityDeps, verify: CfAccessVerifier
 }
 
 /**
- * Resolves the caller: an API token (`Authorization: Bearer`), a Cloudflare Access assertion when
- * configured, or the session cookie. A credential that is present but invalid is an error, not anonymity.
+ * Resolves the caller: an API token (`Authorization: Bearer <token>`, or the token alone), a Cloudflare
+ * Access assertion when configured, or the session cookie. A credential that is present but invalid is an
+ * error, not anonymity.
  */
 export async function authenticate(deps: IdentityDeps, c: Context<AppEnv>): Promise<Identity | null> {
   const authorization = c.req.header('authorization')
   if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization)
-    if (!match?.[1]) throw unauthorized('Use "Authorization: Bearer <token>"', 'invalid_token')
-    return authenticateToken(deps, match[1])
+    const token = tokenFromAuthorization(authorization)
+    if (!token) throw unauthorized('Use "Authorization: Bearer <token>"', 'invalid_token')
+    return authenticateToken(deps, token)
   }
   const assertion = c.req.header('cf-access-jwt-assertion')
   if (assertion && deps.cfAccess) return authenticateCfAccess(deps, deps.cfAccess, assertion)
@@ -807,13 +817,18 @@ function personColumns(input: PersonInput) {
   return columns
 }
 
+export type PersonListFilter = Omit<repo.PersonFilter, 'ids'> & { courseId?: string; classId?: string }
+
+/** Lists profiles; `courseId` / `classId` keep those of a course, or of a step's course. */
 export async function listPersons(
   deps: IdentityDeps,
   orgId: string,
   table: repo.PersonTable,
-  filter: repo.PersonFilter,
+  filter: PersonListFilter,
 ) {
-  return (await repo.listPersons(deps.db, orgId, table, filter)).map(toWirePerson)
+  const { courseId, classId, ...rest } = filter
+  const ids = courseId || classId ? await deps.coursePeople(orgId, table, { courseId, classId }) : undefined
+  return (await repo.listPersons(deps.db, orgId, table, { ...rest, ids })).map(toWirePerson)
 }
 
 export async function getPerson(

@@ -1,0 +1,3 @@
+// Unified.to compatibility: Unified's LMS paths and shapes over identity's people and catalog's courses.
+export { unifiedRoutes } from './routes.ts'
+export type { UnifiedDeps } from './service.ts'
