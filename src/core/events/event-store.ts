@@ -136,6 +136,28 @@ export type AppendOptions = {
   guard?: (trx: Db, fresh: NewEvent[]) => Promise<void>
 }
 
+/**
+ * A transaction that holds the log against other appends from its first statement: an advisory lock on
+ * PostgreSQL (taken by the caller), SQLite's write lock taken at BEGIN IMMEDIATE. With a plain BEGIN, a
+ * second process sharing the SQLite file could read, then fail to write on a stale snapshot; this way it
+ * waits (busy timeout) and reads what the first one wrote.
+ */
+async function writeTransaction<T>(db: Db, postgres: boolean, work: (trx: Db) => Promise<T>): Promise<T> {
+  if (postgres) return db.transaction().execute(work)
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection)
+    try {
+      const result = await work(connection)
+      await sql`commit`.execute(connection)
+      return result
+    } catch (err) {
+      // SQLite may have rolled back already (a full disk, say): the first error is the one to report.
+      await sql`rollback`.execute(connection).catch(() => undefined)
+      throw err
+    }
+  })
+}
+
 const eventKey = (event: { org_id: string; id: string }) => `${event.org_id}\u0000${event.id}`
 
 /** Stored events with the ids of these events, keyed by school and id. */
@@ -163,7 +185,7 @@ export async function appendEvents(
 ): Promise<AppendResult> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter
   const attempt = () =>
-    db.transaction().execute(async (trx) => {
+    writeTransaction(db, postgres, async (trx) => {
       if (postgres) await sql`select pg_advisory_xact_lock(${APPEND_LOCK_KEY})`.execute(trx)
       const existing = await storedAmong(trx, events)
       const appended: StoredEvent[] = []

@@ -1,9 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, TestClient } from '../../../test/helpers/app.ts'
 import { TEST_DATABASE_URL, testDialects } from '../../../test/helpers/databases.ts'
 import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
-import { openPostgres } from '../../core/db/connect-node.ts'
+import { freePort, killChildren, startServer } from '../../../test/helpers/processes.ts'
+import { openPostgres, openSqlite } from '../../core/db/connect-node.ts'
+import { migrateToLatest } from '../../core/db/migrate.ts'
 import { updateSettings } from '../gamification/index.ts'
 import { profilesOfUser } from '../identity/index.ts'
 
@@ -33,13 +38,13 @@ describe.each(testDialects())('event ids and the hearts gate on %s', (dialect) =
   })
   afterAll(() => t.close())
 
-  /** A school with 3 hearts (one back every 4 hours) and a student enrolled in a video, a quiz, a reading. */
-  async function school() {
-    const orgId = (await createOrg(t)).id
-    await updateSettings(t.gamification, orgId, { hearts: { max_hearts: 3, regen_interval_minutes: 240 } })
-    const author = await signedInMember(t, orgId, 'instructor')
-    const student = await signedInMember(t, orgId, 'student')
-    const studentId = (await profilesOfUser(t.identity, orgId, student.userId)).studentId as string
+  /** A school with 3 hearts (one back every 4 hours) and a student enrolled in a reading, a quiz, a video. */
+  async function school(app = t) {
+    const orgId = (await createOrg(app)).id
+    await updateSettings(app.gamification, orgId, { hearts: { max_hearts: 3, regen_interval_minutes: 240 } })
+    const author = await signedInMember(app, orgId, 'instructor')
+    const student = await signedInMember(app, orgId, 'student')
+    const studentId = (await profilesOfUser(app.identity, orgId, student.userId)).studentId as string
     const course = (await author.client.post('/api/lms/courses', { name: 'Path', student_ids: [studentId] }))
       .body
     const add = async (step: object) =>
@@ -60,9 +65,9 @@ describe.each(testDialects())('event ids and the hearts gate on %s', (dialect) =
   const storedIds = async (id: string) =>
     t.database.db.selectFrom('lms_event').select(['org_id', 'type']).where('id', '=', id).execute()
 
-  const quizAttempts = async (studentId: string) =>
+  const quizAttempts = async (studentId: string, app = t) =>
     (
-      await t.database.db
+      await app.database.db
         .selectFrom('lms_event')
         .select('id')
         .where('student_id', '=', studentId)
@@ -219,6 +224,47 @@ describe.each(testDialects())('event ids and the hearts gate on %s', (dialect) =
         expect(await quizAttempts(s.studentId)).toBe(3)
       } finally {
         await second.close()
+      }
+    },
+  )
+
+  it.runIf(dialect === 'sqlite')(
+    'accepts no more failed attempts than the hearts left across two processes sharing the SQLite file',
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'sillon-two-nodes-'))
+      const handle = openSqlite(join(dataDir, 'sillon.db'))
+      await migrateToLatest(handle.db)
+      const first = await startTestApp('sqlite', { database: { ...handle, drop: handle.close } })
+      // The other process runs on the real clock: this one follows it, so both judge hearts at one time.
+      first.clock.set(new Date().toISOString())
+      try {
+        const other = await startServer({
+          DATA_DIR: dataDir,
+          PORT: String(await freePort()),
+          // The test app's secret: a session opened on one node is valid on the other.
+          SESSION_SECRET: 'test-secret-that-is-long-enough-for-better-auth',
+          SEED_DEMO: 'false',
+        })
+        const s = await school(first)
+        await atQuiz(s)
+        const onOther = new TestClient(other.url)
+        for (const [name, value] of s.client.cookies) onOther.cookies.set(name, value)
+        for (let i = 0; i < 2; i++) {
+          expect((await failTogether([onOther], s.steps.quiz, 1)).accepted).toHaveLength(1)
+        }
+        const {
+          accepted,
+          refused,
+          other: unexpected,
+        } = await failTogether([s.client, onOther], s.steps.quiz, 6)
+        expect(unexpected.map((o) => o.body)).toEqual([])
+        expect(accepted).toHaveLength(1)
+        expect(refused).toHaveLength(5)
+        expect(await quizAttempts(s.studentId, first)).toBe(3)
+      } finally {
+        await killChildren()
+        await first.close()
+        rmSync(dataDir, { recursive: true, force: true })
       }
     },
   )
