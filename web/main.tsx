@@ -60,6 +60,10 @@ const cssVariables: CSSVariablesResolver = () => ({
   dark: {},
 })
 
+// The server names, per page, the nonce its Content-Security-Policy allows on Mantine's <style> elements.
+const nonce = document.querySelector<HTMLMetaElement>('meta[name="csp-nonce"]')?.content
+const styleNonce = nonce ? () => nonce : undefined
+
 const queryClient = new QueryClient({
   defaultOptions: {
     // A refusal (4xx) will not change by asking again; network hiccups and 5xx get one retry.
@@ -81,7 +85,7 @@ function Theme({ children }: { children: ReactNode }) {
     })
   }, [t, i18n.language])
   return (
-    <MantineProvider theme={theme} cssVariablesResolver={cssVariables}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariables} getStyleNonce={styleNonce}>
       {children}
     </MantineProvider>
   )

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../core/http/context.ts'
+import { contentSecurityPolicy, cspNonce } from '../core/http/security-headers.ts'
 
 /**
  * Serves the built web app (dist/web) at `/`: hashed assets cached for good, and index.html for every
@@ -26,7 +27,9 @@ export function serveWebApp(app: OpenAPIHono<AppEnv>, dir: string): boolean {
     // An API path, or an asset that is not there (an old build's), gets a 404, never the page.
     if (/^\/(api|assets)(\/|$)/.test(c.req.path)) return next()
     c.header('Cache-Control', 'no-cache')
-    return c.html(index)
+    const nonce = cspNonce()
+    c.header('Content-Security-Policy', contentSecurityPolicy({ styleNonce: nonce }))
+    return c.html(index.replace('</head>', `<meta name="csp-nonce" content="${nonce}">\n</head>`))
   })
   return true
 }

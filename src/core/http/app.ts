@@ -11,6 +11,7 @@ import type { AppEnv, Identity } from './context.ts'
 import { crossSiteProtection } from './csrf.ts'
 import { AppError, errorBody } from './errors.ts'
 import { createRouter } from './router.ts'
+import { securityHeaders } from './security-headers.ts'
 
 export type HttpAppOptions = {
   logger: Logger
@@ -61,6 +62,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     )
   })
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
+  app.use('*', securityHeaders())
   if (options.corsOrigins.length > 0) {
     app.use(
       '/api/*',
