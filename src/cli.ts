@@ -75,7 +75,10 @@ function describeRun(name: string, occurrence: JobOccurrence, result: RunResult)
 }
 
 async function withRuntime<T>(run: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await openRuntime(loadConfig({ LOG_LEVEL: 'warn', ...process.env }))
+  // Maintenance (a rebuild, an import) may run statements longer than a request should wait.
+  const runtime = await openRuntime(
+    loadConfig({ LOG_LEVEL: 'warn', ...process.env, DATABASE_STATEMENT_TIMEOUT_MS: '0' }),
+  )
   try {
     return await run(runtime)
   } finally {
@@ -112,7 +115,7 @@ async function main(argv: string[]): Promise<void> {
   }
 
   if (command === 'migrate') {
-    const database = openDatabase(loadConfig(process.env))
+    const database = openDatabase(loadConfig(process.env), { statementTimeoutMs: 0 })
     try {
       const applied = await migrateToLatest(database.db)
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')

@@ -43,6 +43,9 @@ export const configSchema = z
         'must start with postgres:// (leave it unset for the embedded SQLite file)',
       )
       .optional(),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+    SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).default(5_000),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')

@@ -26,10 +26,23 @@ export function resolveSecret(config: Config): string {
   return secret
 }
 
-export function openDatabase(config: Config): DbHandle {
-  return config.DATABASE_URL
-    ? openPostgres(config.DATABASE_URL)
-    : openSqlite(join(config.DATA_DIR, 'sillon.db'))
+/**
+ * The configured database with its timeouts. `logger` hears of connections lost outside a query;
+ * `statementTimeoutMs: 0` lifts the statement timeout, for migrations and other long maintenance.
+ */
+export function openDatabase(
+  config: Config,
+  options: { logger?: Logger; statementTimeoutMs?: number } = {},
+): DbHandle {
+  if (!config.DATABASE_URL) {
+    return openSqlite(join(config.DATA_DIR, 'sillon.db'), { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS })
+  }
+  return openPostgres(config.DATABASE_URL, {
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: options.statementTimeoutMs ?? config.DATABASE_STATEMENT_TIMEOUT_MS,
+    onConnectionError: (err) =>
+      options.logger?.warn({ err }, 'database connection lost; the next query reconnects'),
+  })
 }
 
 /** The caller's address: the socket's, or the first X-Forwarded-For hop when a trusted proxy sets it. */
@@ -59,14 +72,15 @@ export type Runtime = Awaited<ReturnType<typeof openRuntime>>
 
 /** Everything a Node process needs: database (migrated), logger and the wired app. */
 export async function openRuntime(config: Config, logger: Logger = createLogger(config)) {
-  const database = openDatabase(config)
+  // A migration may rewrite a large table: it runs on a connection of its own, without the statement timeout.
+  const migrating = openDatabase(config, { logger, statementTimeoutMs: 0 })
   try {
-    const applied = await migrateToLatest(database.db)
+    const applied = await migrateToLatest(migrating.db)
     if (applied.length > 0) logger.info({ applied }, 'database migrated')
-  } catch (err) {
-    await database.close()
-    throw err
+  } finally {
+    await migrating.close()
   }
+  const database = openDatabase(config, { logger })
   const built = buildApp({
     database,
     config,

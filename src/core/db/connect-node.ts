@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely'
+import {
+  Kysely,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type SqliteDatabase,
+  SqliteDialect,
+} from 'kysely'
 import pg from 'pg'
 import type { Database, DbHandle } from './database.ts'
 import { ANALYSIS_LIMIT } from './optimize-statistics.ts'
@@ -31,13 +38,16 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   }
 }
 
-/** Opens the embedded SQLite file (created with its folder when missing). */
-export function openSqlite(file: string): DbHandle {
+/**
+ * Opens the embedded SQLite file (created with its folder when missing). A write that finds the file locked
+ * by another process (the `sillon` command) waits up to `busyTimeoutMs`, then fails with SQLITE_BUSY.
+ */
+export function openSqlite(file: string, options: { busyTimeoutMs?: number } = {}): DbHandle {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const sqlite = new SQLite(file)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5_000)}`)
   sqlite.pragma('synchronous = NORMAL')
   // Planner statistics for what changed since they were last taken (see optimize-statistics.ts).
   sqlite.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`)
@@ -46,15 +56,73 @@ export function openSqlite(file: string): DbHandle {
   return { db, dialect: 'sqlite', close: () => db.destroy() }
 }
 
+export type PostgresOptions = {
+  /** Pins the search path (tests give each file its own schema). */
+  schema?: string
+  max?: number
+  /** Longest wait for a connection, new or from a busy pool. */
+  connectTimeoutMs?: number
+  /** Longest a statement may run, or a transaction stay idle, before PostgreSQL ends it; 0 or unset: no limit. */
+  statementTimeoutMs?: number
+  /** Told of a connection that broke outside a query (a restart, a failover); the pool has dropped it. */
+  onConnectionError?: (err: Error) => void
+}
+
+// The server's statement_timeout ends a slow statement cleanly; this client-side margin only fires when
+// the server does not answer at all (stalled, or gone without closing the socket).
+const CLIENT_DEADLINE_MARGIN_MS = 2_000
+const QUERY_READ_TIMEOUT = 'Query read timeout'
+
 /**
- * Opens a PostgreSQL pool. `schema` pins the search path (tests give each file its own schema).
- * Domain timestamps (`timestamp` without zone, always UTC) come back as ISO strings, the same
- * shape SQLite stores, so modules see one type.
+ * pg's client-side timeout rejects the query but leaves it running on its connection, perhaps inside a
+ * transaction. That connection is closed at once: what follows on it (the rollback) fails without waiting
+ * for another timeout, and the pool never hands it to a request that would find it busy or mid-transaction.
  */
-export function openPostgres(url: string, options: { schema?: string; max?: number } = {}): DbHandle {
+function closingTimedOutConnections(pool: pg.Pool): PostgresPool {
+  return {
+    async connect() {
+      const client = await pool.connect()
+      let timedOut: Error | undefined
+      const query = async (text: string, parameters: unknown[]) => {
+        if (timedOut) throw timedOut
+        try {
+          return await client.query(text, parameters)
+        } catch (err) {
+          if (err instanceof Error && err.message === QUERY_READ_TIMEOUT) {
+            timedOut = err
+            client.release(err)
+          }
+          throw err
+        }
+      }
+      return {
+        // Kysely passes a cursor only when streaming, which Sillon never does.
+        query: query as unknown as PostgresPoolClient['query'],
+        release: () => {
+          if (!timedOut) client.release()
+        },
+      }
+    },
+    end: () => pool.end(),
+  }
+}
+
+/**
+ * Opens a PostgreSQL pool that rides out restarts: a connection that breaks is dropped (pg emits the
+ * error, which would otherwise end the process) and the next query opens a new one. Domain timestamps
+ * (`timestamp` without zone, always UTC) come back as ISO strings, the same shape SQLite stores, so
+ * modules see one type.
+ */
+export function openPostgres(url: string, options: PostgresOptions = {}): DbHandle {
+  const statementTimeout = options.statementTimeoutMs || undefined
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    statement_timeout: statementTimeout,
+    idle_in_transaction_session_timeout: statementTimeout,
+    query_timeout: statementTimeout && statementTimeout + CLIENT_DEADLINE_MARGIN_MS,
+    keepAlive: true,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -63,6 +131,12 @@ export function openPostgres(url: string, options: { schema?: string; max?: numb
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   })
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  pool.on('error', (err) => options.onConnectionError?.(err))
+  // A connection in use reports its break on itself, with no listener from the pool: the query running on
+  // it, or the next one, fails with the error, which is where it is answered.
+  pool.on('connect', (client) => client.on('error', () => {}))
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: closingTimedOutConnections(pool) }),
+  })
   return { db, dialect: 'postgres', close: () => db.destroy() }
 }

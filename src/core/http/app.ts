@@ -6,7 +6,7 @@ import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from 'pino'
-import { isUniqueViolation } from '../db/errors.ts'
+import { isDatabaseUnavailable, isUniqueViolation } from '../db/errors.ts'
 import type { AppEnv, Identity } from './context.ts'
 import { crossSiteProtection } from './csrf.ts'
 import { AppError, errorBody } from './errors.ts'
@@ -29,6 +29,8 @@ export type HttpAppOptions = {
 // Room for the other fields and boundaries of a multipart body around the file itself.
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
+// What a client is told to wait before retrying while the database restarts or fails over.
+const DATABASE_RETRY_AFTER_SECONDS = 5
 
 /** The HTTP shell shared by every runtime: ids, logs, headers, limits, errors and the caller's identity. */
 export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
@@ -97,6 +99,15 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}`), 404))
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(errorBody(err.code, err.message, err.details), err.status)
+    if (isDatabaseUnavailable(err)) {
+      const logger = c.var.logger ?? options.logger
+      logger.warn({ err, requestId: c.var.requestId }, 'database unavailable')
+      c.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))
+      return c.json(
+        errorBody('database_unavailable', 'The database is not answering; try again in a few seconds'),
+        503,
+      )
+    }
     if (isUniqueViolation(err)) {
       return c.json(
         errorBody('conflict', 'This conflicts with a change made at the same moment; try again'),
