@@ -96,35 +96,6 @@ export async function findEventsByIds(db: Db, orgId: string, ids: string[]) {
   return rows.map(rowToEvent)
 }
 
-/**
- * One student's events of a type after the event `afterId` of their school (all of them when null or
- * unknown), oldest first, as stored. Reads the log itself: what a gate counts cannot lag behind it.
- */
-export async function studentEventsAfter(
-  db: Db,
-  orgId: string,
-  studentId: string,
-  type: string,
-  afterId: string | null,
-) {
-  const after = db
-    .selectFrom('lms_event')
-    .select('seq')
-    .where('org_id', '=', orgId)
-    .where('id', '=', afterId ?? '')
-  const rows = await db
-    .selectFrom('lms_event')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('student_id', '=', studentId)
-    // A literal, so that SQLite can use a partial index on the type (it cannot for a bound parameter).
-    .where('type', '=', sql.lit(type))
-    .where('seq', '>', (eb) => eb.fn.coalesce(after, eb.lit(0)))
-    .orderBy('seq')
-    .execute()
-  return rows.map(rowToEvent)
-}
-
 export type AppendResult = { appended: StoredEvent[]; duplicates: StoredEvent[] }
 
 export type AppendOptions = {

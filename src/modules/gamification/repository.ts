@@ -1,6 +1,7 @@
 import { type AliasedSelectQueryBuilder, sql } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
 import type { Locale } from '../identity/index.ts'
+import { signalId } from '../progress/index.ts'
 import { defaultBadges } from './rules/default-badges.ts'
 import type { XpEntry } from './rules/xp.ts'
 import type {
@@ -233,6 +234,49 @@ export async function orgsRegeneratingHearts(db: Db) {
     .where('refill_anchor_at', 'is not', null)
     .execute()
   return rows.map((r) => r.org_id)
+}
+
+/** Where a reactor stands in the signal log (0 before its first run). */
+export async function checkpointOf(db: Db, name: string): Promise<number> {
+  const row = await db
+    .selectFrom('projection_checkpoints')
+    .select('seq')
+    .where('name', '=', name)
+    .executeTakeFirst()
+  return Number(row?.seq ?? 0)
+}
+
+/**
+ * A student's quiz attempts (QUIZ_SUBMIT events, oldest first) after the attempt `afterId` (all when null),
+ * whose QUIZ_ATTEMPTED signal a reactor at `checkpoint` has not read yet (or that have none yet).
+ */
+export async function attemptsUnreadBy(
+  db: Db,
+  orgId: string,
+  studentId: string,
+  afterId: string | null,
+  checkpoint: number,
+) {
+  const after = db
+    .selectFrom('lms_event')
+    .select('seq')
+    .where('org_id', '=', orgId)
+    .where('id', '=', afterId ?? '')
+  const prefix = signalId('QUIZ_ATTEMPTED', studentId, '')
+  return (
+    db
+      .selectFrom('lms_event as e')
+      .leftJoin('lms_signal as s', (join) => join.on('s.id', '=', sql<string>`${prefix} || e.id`))
+      .select(['e.seq', 'e.received_at', 'e.payload_json'])
+      .where('e.org_id', '=', orgId)
+      .where('e.student_id', '=', studentId)
+      // A literal, so that SQLite can use the partial index on quiz attempts (not for a bound parameter).
+      .where('e.type', '=', sql.lit('QUIZ_SUBMIT'))
+      .where('e.seq', '>', (eb) => eb.fn.coalesce(after, eb.lit(0)))
+      .where((eb) => eb.or([eb('s.seq', 'is', null), eb('s.seq', '>', checkpoint)]))
+      .orderBy('e.seq')
+      .execute()
+  )
 }
 
 export async function saveHearts(db: Db, rows: HeartsRow[]) {

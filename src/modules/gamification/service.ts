@@ -2,11 +2,11 @@ import type { Selectable } from 'kysely'
 import { localDay, localWeek, shiftDay, startOfLocalWeek } from '../../core/calendar.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
-import { studentEventsAfter } from '../../core/events/event-store.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { badRequest, conflict, forbidden, notFound } from '../../core/http/errors.ts'
 import * as identity from '../identity/index.ts'
 import { awardOf, grantAwards, liveBadges, lockBadges } from './projections/badges.ts'
+import { heartsReactor } from './projections/hearts.ts'
 import * as repo from './repository.ts'
 import {
   type ActivePeriod,
@@ -135,24 +135,27 @@ export async function heartsOf(deps: GamificationDeps, orgId: string, studentId:
 
 /**
  * The hearts a new quiz attempt at `at` may spend, or null when the school has hearts off: the stored row,
- * less the failed attempts of the log it has not applied yet (each at its time, as the hearts reactor
- * will), regenerated up to `at`. Counting the log rather than the row alone means an attempt is judged
- * with every attempt stored before it. `db` is the caller's transaction, which holds the log still.
+ * less the failed attempts of the log the hearts reactor has not read yet (each at its time, as the
+ * reactor will take them), regenerated up to `at`. So an attempt is judged with every attempt stored
+ * before it, however far the reactor lags. `db` is the caller's transaction, which holds the log still.
  */
 export async function heartsForAttempt(db: Db, orgId: string, studentId: string, at: string) {
   const { hearts: rules } = readSettings((await repo.findSettingsOf(db, [orgId])).get(orgId) ?? null)
   if (!rules.enabled) return null
+  // The checkpoint before the row: an attempt the reactor reads in between is in the row, at or before its
+  // last attempt, so it is counted once whenever the reactor moves.
+  const checkpoint = await repo.checkpointOf(db, heartsReactor.name)
   const [row] = await repo.heartsRowsOf(db, orgId, [studentId])
-  const unapplied = await studentEventsAfter(
+  const unread = await repo.attemptsUnreadBy(
     db,
     orgId,
     studentId,
-    'QUIZ_SUBMIT',
     row?.last_attempt_event_id ?? null,
+    checkpoint,
   )
   let state: HeartsState = row ?? fullHearts(rules)
-  for (const attempt of unapplied) {
-    if ((attempt.payload as { passed?: boolean }).passed === false) {
+  for (const attempt of unread) {
+    if ((JSON.parse(attempt.payload_json) as { passed?: boolean }).passed === false) {
       state = loseHeart(state, attempt.received_at, rules).state
     }
   }

@@ -205,6 +205,19 @@ describe.each(testDialects())('event ids and the hearts gate on %s', (dialect) =
     expect(after.body.error.code).toBe('no_hearts')
   })
 
+  it('counts against the hearts only the attempts failed while hearts were on', async () => {
+    const s = await school()
+    await updateSettings(t.gamification, s.orgId, { hearts: { enabled: false } })
+    await atQuiz(s)
+    for (let i = 0; i < 3; i++) {
+      expect((await failTogether([s.client], s.steps.quiz, 1)).accepted).toHaveLength(1)
+    }
+    await updateSettings(t.gamification, s.orgId, { hearts: { enabled: true } })
+    const first = await s.client.post('/api/quiz-submission', { class_id: s.steps.quiz, answers: WRONG })
+    expect(first.status, JSON.stringify(first.body)).toBe(200)
+    expect(first.body.hearts).toMatchObject({ hearts: 2, max_hearts: 3 })
+  })
+
   it.runIf(dialect === 'postgres')(
     'accepts no more failed attempts than the hearts left across two nodes on one database',
     async () => {
