@@ -101,7 +101,7 @@ export const settingsEn: typeof settingsFr = {
     xp_descriptions: {
       video_completed: 'A video watched to the end.',
       quiz_passed: 'A quiz passed.',
-      perfect_quiz: 'On top of a passed quiz, when every answer is right.',
+      perfect_quiz: 'On top of a passed quiz, when every answer is right at the first attempt.',
       course_completed: 'Every step of a course done.',
       streak_day: 'Each day that extends a streak.',
     },

@@ -103,7 +103,7 @@ export const settingsFr = {
     xp_descriptions: {
       video_completed: 'Vidéo regardée jusqu’au bout.',
       quiz_passed: 'Quiz validé.',
-      perfect_quiz: 'En plus du quiz réussi, quand toutes les réponses sont justes.',
+      perfect_quiz: 'En plus du quiz réussi, quand toutes les réponses sont justes dès le premier essai.',
       course_completed: 'Toutes les étapes d’un cours terminées.',
       streak_day: 'Chaque jour qui prolonge une série.',
     },
