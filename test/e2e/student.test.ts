@@ -195,7 +195,7 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
     await context.close()
   }, 60_000)
 
-  it('keeps the pings made offline and sends them in one batch when the connection is back', async () => {
+  it('keeps the pings made offline, or refused by an unavailable server, and sends them in one batch when it can', async () => {
     const { page, context } = await openPage(browser)
     await signIn(page, server.url, 'hugo@demo.sillon.test')
     await page.getByRole('link', { name: /^(Commencer|Continuer|Start|Continue)$/ }).click()
@@ -232,10 +232,24 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
       )
       .toBeGreaterThanOrEqual(2)
     const sentBefore = batches.length
+    // Back online, the server first answers 503 (as while its database restarts): the batch stays on the
+    // device and goes again a moment later.
+    let unavailable = 0
+    await page.route('**/api/video-event', async (route) => {
+      if (unavailable++ > 0) return route.continue()
+      const body = { error: { code: 'database_unavailable', message: 'Try again shortly', details: {} } }
+      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify(body) })
+    })
+    const refused = page.waitForResponse((r) => r.url().endsWith('/api/video-event') && r.status() === 503)
     await context.setOffline(false)
+    await refused
+    expect(
+      await page.evaluate(() => JSON.parse(localStorage.getItem('sillon.pending-pings') ?? '[]').length),
+    ).toBeGreaterThanOrEqual(2)
     await expect
       .poll(() => page.evaluate(() => localStorage.getItem('sillon.pending-pings')), { timeout: 20_000 })
       .toBeNull()
+    expect(unavailable).toBeGreaterThanOrEqual(2)
     expect(Math.max(...batches.slice(sentBefore))).toBeGreaterThanOrEqual(2)
     // The server credited the watching done offline: the step completes and the quiz opens.
     await page.getByRole('heading', { name: "Les planètes, dans l'ordre" }).waitFor({ timeout: 30_000 })

@@ -1,4 +1,4 @@
-import { api, type Schemas } from './client.ts'
+import { ApiError, api, type Schemas } from './client.ts'
 
 // Video pings must survive a lost connection: each gets its id when it happens, waits in localStorage
 // while offline, and goes in one batch when the connection is back (the server dedupes on the id and
@@ -24,6 +24,20 @@ function store(pings: Ping[]) {
 }
 
 let flushing: Promise<Progress[] | null> | null = null
+let retryTimer: ReturnType<typeof setTimeout> | undefined
+let retryDelayMs = 0
+
+// The server answers 503 while its database restarts and 429 when it sheds load: the pings are kept and
+// sent again later, waiting longer each time (up to a minute), so nothing watched during an outage is lost.
+function retryLater() {
+  retryDelayMs = Math.min(Math.max(retryDelayMs * 2, 2_000), 60_000)
+  clearTimeout(retryTimer)
+  retryTimer = setTimeout(() => void flushPings().catch(() => undefined), retryDelayMs)
+}
+
+const worthRetrying = (err: unknown) =>
+  err instanceof TypeError || (err instanceof ApiError && (err.status >= 500 || err.status === 429))
+
 const listeners = new Set<(progress: Progress[]) => void>()
 
 /** Hears the progress the server reports for every batch sent, the one sent on reconnecting included. */
@@ -34,8 +48,8 @@ export function onPingsSent(listener: (progress: Progress[]) => void): () => voi
 
 /**
  * Sends what waits, in order, and then what was recorded while it was on its way (the ping of a pause
- * that follows a play at once, the end of a video); keeps it when the network fails, drops it when the
- * server refused it.
+ * that follows a play at once, the end of a video); keeps it when the network fails or the server is
+ * unavailable, drops it when the server refused it.
  */
 export function flushPings(): Promise<Progress[] | null> {
   flushing ??= (async () => {
@@ -46,10 +60,15 @@ export function flushPings(): Promise<Progress[] | null> {
           const result = await api.POST('/api/video-event', { body: { events } })
           store(pending().filter((p) => !events.some((e) => e.event_id === p.event_id)))
           progress = result.data?.progress ?? null
+          retryDelayMs = 0
           if (progress) for (const listener of listeners) listener(progress)
         } catch (err) {
-          // A refusal (4xx: the step closed, a bad ping) will not succeed later; a network error will.
-          if (err instanceof TypeError) return progress
+          // A refusal (4xx: the step closed, a bad ping) will not succeed later; a network error, an
+          // unavailable server or a rate limit will.
+          if (worthRetrying(err)) {
+            if (!(err instanceof TypeError)) retryLater()
+            return progress
+          }
           store(pending().filter((p) => !events.some((e) => e.event_id === p.event_id)))
           throw err
         }
