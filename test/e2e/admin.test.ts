@@ -4,10 +4,11 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browserAvailable, launchBrowser, openPage, seriousViolations, signIn } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
+import { freePort, killChildren, type RunningServer, runToExit, startServer } from '../helpers/processes.ts'
 
 // The demo school's owner reads the overview, a course's analytics and the classes, and invites a new
-// student, who opens the link in their own browser, creates an account and lands on their dashboard.
+// student, who opens the link in their own browser, creates an account and lands on their dashboard; and
+// invites an account of another school, whose owner must sign in on the link to join.
 
 describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
   let server: RunningServer
@@ -105,5 +106,44 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     await admin.page.getByTestId('members').getByText('ines.roux@example.org').waitFor()
     expect(await admin.page.getByText('Aucune invitation en attente.').count()).toBe(1)
     await admin.context.close()
+  }, 120_000)
+
+  it('invites an account of another school, whose owner signs in on the link and joins', async () => {
+    const env = { DATA_DIR: dataDir, SEED_DEMO: 'false' }
+    const sillon = (...args: string[]) => runToExit(['bin/sillon.js', ...args], env, 30_000)
+    expect((await sillon('org', 'create', 'autre-ecole', '--name', 'Autre école')).code).toBe(0)
+    const created = await sillon(
+      ...['user', 'create', '--org', 'autre-ecole', '--email', 'max.durand@example.org', '--role', 'student'],
+      ...['--name', 'Max Durand', '--password', 'violet-harbour-lantern'],
+    )
+    expect(created.code, created.stderr).toBe(0)
+
+    const admin = await openPage(browser)
+    await signIn(admin.page, server.url, 'direction@demo.sillon.test')
+    await admin.page.getByRole('link', { name: 'Membres' }).click()
+    await admin.page.getByRole('button', { name: 'Inviter' }).click()
+    const dialog = admin.page.getByRole('dialog', { name: 'Inviter' })
+    await dialog.getByLabel('Adresse e-mail').fill('max.durand@example.org')
+    await dialog.getByLabel('Nom', { exact: true }).fill('Maxime')
+    await dialog.getByRole('button', { name: 'Créer l’invitation' }).click()
+    const link = await dialog.getByTestId('invitation-link').inputValue()
+    await dialog
+      .getByText('si elle a déjà un compte (dans un autre établissement)', { exact: false })
+      .waitFor()
+    expect(await dialog.getByText('Max Durand').count()).toBe(0)
+    await admin.context.close()
+
+    const invitee = await openPage(browser)
+    await invitee.page.goto(link)
+    await invitee.page.getByLabel('Votre nom').fill('Max')
+    await invitee.page.getByRole('textbox', { name: /^Choisissez un mot de passe/ }).fill('une-phrase-longue')
+    await invitee.page.getByRole('textbox', { name: /^Confirmez le mot de passe/ }).fill('une-phrase-longue')
+    await invitee.page.getByRole('button', { name: 'Accepter l’invitation' }).click()
+    await invitee.page.getByText('Un compte Sillon utilise déjà cette adresse', { exact: false }).waitFor()
+    expect(await seriousViolations(invitee.page)).toEqual([])
+    await invitee.page.getByLabel('Votre mot de passe').fill('violet-harbour-lantern')
+    await invitee.page.getByRole('button', { name: 'Se connecter et accepter' }).click()
+    await invitee.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    await invitee.context.close()
   }, 120_000)
 })
