@@ -18,11 +18,11 @@ export type paths = {
   };
   "/api/auth/login": {
     /** Sign in with e-mail and password (sets the session cookie) */
-    post: operations["createAuthLogin"];
+    post: operations["signIn"];
   };
   "/api/auth/logout": {
     /** End the browser session */
-    post: operations["createAuthLogout"];
+    post: operations["signOut"];
   };
   "/api/auth/me": {
     /** The caller, their active organisation, role and profiles */
@@ -32,11 +32,11 @@ export type paths = {
   };
   "/api/auth/password": {
     /** Change your password (signs out your other sessions unless told not to) */
-    post: operations["createAuthPassword"];
+    post: operations["changePassword"];
   };
   "/api/auth/organisation": {
     /** Switch the active organisation (members of several) */
-    post: operations["createAuthOrganisation"];
+    post: operations["switchOrganisation"];
   };
   "/api/organisation": {
     /** The active organisation */
@@ -2935,7 +2935,7 @@ export type operations = {
     };
   };
   /** Sign in with e-mail and password (sets the session cookie) */
-  createAuthLogin: {
+  signIn: {
     requestBody: {
       content: {
         "application/json": components["schemas"]["Login"];
@@ -2969,7 +2969,7 @@ export type operations = {
     };
   };
   /** End the browser session */
-  createAuthLogout: {
+  signOut: {
     responses: {
       /** @description Signed out */
       204: {
@@ -3029,7 +3029,7 @@ export type operations = {
     };
   };
   /** Change your password (signs out your other sessions unless told not to) */
-  createAuthPassword: {
+  changePassword: {
     requestBody: {
       content: {
         "application/json": components["schemas"]["ChangePassword"];
@@ -3061,7 +3061,7 @@ export type operations = {
     };
   };
   /** Switch the active organisation (members of several) */
-  createAuthOrganisation: {
+  switchOrganisation: {
     requestBody: {
       content: {
         "application/json": components["schemas"]["SwitchOrganisation"];

@@ -41,6 +41,7 @@ describe('the OpenAPI document', () => {
     expect(id('get', '/api/lms/courses')).toBe('listLmsCourses')
     expect(id('get', '/api/lms/courses/{id}')).toBe('getLmsCourse')
     expect(id('post', '/api/courses/{id}/publish')).toBe('publishCourse')
+    expect(id('post', '/api/auth/login')).toBe('signIn')
   })
 
   it('declares public operations callable without credentials and the others with one of three', () => {

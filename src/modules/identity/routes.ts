@@ -73,6 +73,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
     defineRoute({
       method: 'post',
       path: '/api/auth/login',
+      operationId: 'signIn',
       tags: ['Sessions'],
       summary: 'Sign in with e-mail and password (sets the session cookie)',
       access: 'public',
@@ -90,6 +91,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
     defineRoute({
       method: 'post',
       path: '/api/auth/logout',
+      operationId: 'signOut',
       tags: ['Sessions'],
       summary: 'End the browser session',
       access: 'authenticated',
@@ -130,6 +132,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
     defineRoute({
       method: 'post',
       path: '/api/auth/password',
+      operationId: 'changePassword',
       tags: ['Sessions'],
       summary: 'Change your password (signs out your other sessions unless told not to)',
       access: 'authenticated',
@@ -146,6 +149,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
     defineRoute({
       method: 'post',
       path: '/api/auth/organisation',
+      operationId: 'switchOrganisation',
       tags: ['Sessions'],
       summary: 'Switch the active organisation (members of several)',
       access: 'authenticated',
