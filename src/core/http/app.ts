@@ -10,6 +10,7 @@ import { isDatabaseUnavailable, isUniqueViolation } from '../db/errors.ts'
 import type { AppEnv, Identity } from './context.ts'
 import { crossSiteProtection } from './csrf.ts'
 import { AppError, errorBody } from './errors.ts'
+import { inputGuards } from './input-guards.ts'
 import { createRouter } from './router.ts'
 import { securityHeaders } from './security-headers.ts'
 
@@ -90,6 +91,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
       ? uploadLimit(c, next)
       : jsonLimit(c, next),
   )
+  // Everywhere, not only under /api: every route reads its URL, and JSON routes may live elsewhere.
+  app.use('*', inputGuards())
   app.use('/api/*', crossSiteProtection([publicOrigin, ...options.corsOrigins]))
   app.use('/api/*', async (c, next) => {
     c.set('identity', await options.authenticate(c))

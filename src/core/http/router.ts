@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi'
 import { type Access, authorize, describeAccess } from './access.ts'
 import type { AppEnv } from './context.ts'
 import { errorBody } from './errors.ts'
+import { dotted, findNul, nulRefused } from './input-guards.ts'
 import { deriveOperationId } from './operation-id.ts'
 import { ErrorSchema, json } from './schemas.ts'
 
@@ -9,7 +10,11 @@ import { ErrorSchema, json } from './schemas.ts'
 export function createRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
-      if (result.success) return
+      if (result.success) {
+        // Form fields, params and headers too: PostgreSQL stores no NUL character in text.
+        const at = findNul(result.data)
+        return at ? nulRefused(c, dotted(at) || result.target) : undefined
+      }
       const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
       const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')
       return c.json(errorBody('validation_failed', `Invalid request: ${summary}`, { issues }), 400)
