@@ -1041,6 +1041,8 @@ export type components = {
       content_md: string | null;
       video: components["schemas"]["Video"];
       quiz: components["schemas"]["Quiz"];
+      /** @description Some student has completed this step or is working on it: in a published course it can no longer move or be removed */
+      students_reached: boolean;
       skills: string[];
       languages: string[];
       media: ({

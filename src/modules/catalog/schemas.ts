@@ -302,6 +302,11 @@ export const ClassSchema = z
     content_md: z.string().nullable(),
     video: VideoSchema.nullable(),
     quiz: QuizSchema.nullable(),
+    students_reached: z.boolean().openapi({
+      description:
+        'Some student has completed this step or is working on it: in a published course it can no longer ' +
+        'move or be removed',
+    }),
     skills: z.array(z.string()),
     languages: z.array(z.string()),
     media: MediaSchema,

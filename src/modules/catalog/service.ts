@@ -445,11 +445,16 @@ function quizView(quiz: QuizDefinition) {
 }
 
 async function classViews(deps: CatalogDeps, orgId: string, rows: ClassRow[]) {
-  const quizzes = await repo.getQuizzes(
-    deps.db,
-    orgId,
-    rows.flatMap((r) => r.quiz_id ?? []),
-  )
+  const courseIds = [...new Set(rows.map((r) => r.course_id))]
+  const [quizzes, reachedCounts] = await Promise.all([
+    repo.getQuizzes(
+      deps.db,
+      orgId,
+      rows.flatMap((r) => r.quiz_id ?? []),
+    ),
+    Promise.all(courseIds.map((id) => deps.progress.reachedStepCount(orgId, id))),
+  ])
+  const reached = new Map(courseIds.map((id, i) => [id, reachedCounts[i] ?? 0]))
   return rows.map((row) => {
     const content = contentOf(
       row,
@@ -467,6 +472,8 @@ async function classViews(deps: CatalogDeps, orgId: string, rows: ClassRow[]) {
       content_md: row.content_md,
       video: content.video,
       quiz: content.quiz ? quizView(content.quiz) : null,
+      // Order indexes are the positions 0..n-1 (setStepOrder), and students reach a path's leading steps.
+      students_reached: row.order_index < (reached.get(row.course_id) ?? 0),
       skills: parseJson<string[]>(row.skills_json, []),
       languages: parseJson<string[]>(row.languages_json, []),
       media: parseJson<MediaItem[]>(row.media_json, []),

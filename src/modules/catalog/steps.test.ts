@@ -212,6 +212,31 @@ describe.each(testDialects())('steps on %s', (dialect) => {
     expect(await order(courseId)).toEqual(['A (typo fixed)', 'B', 'D'])
   })
 
+  it('tells staff which steps students have reached, so the builder can say why they cannot be removed', async () => {
+    const courseId = await newCourse()
+    const a = await addStep(courseId, { ...completeSteps.reading, name: 'A' })
+    await addStep(courseId, { ...completeSteps.reading, name: 'B' })
+    await addStep(courseId, { ...completeSteps.reading, name: 'C' })
+    await author.client.post(`/api/courses/${courseId}/publish`)
+    const flags = async () =>
+      (await author.client.get(`/api/lms/classes?course_id=${courseId}`)).body.map(
+        (s: { name: string; students_reached: boolean }) => [s.name, s.students_reached],
+      )
+    expect(await flags()).toEqual([
+      ['A', false],
+      ['B', false],
+      ['C', false],
+    ])
+
+    reached.set(courseId, 2)
+    expect(await flags()).toEqual([
+      ['A', true],
+      ['B', true],
+      ['C', false],
+    ])
+    expect((await author.client.get(`/api/lms/classes/${a.id}`)).body.students_reached).toBe(true)
+  })
+
   it('adds a step without a type as a video when one of its media is a VIDEO, otherwise as a reading', async () => {
     const courseId = await newCourse()
     const video = await addStep(courseId, {
