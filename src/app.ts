@@ -70,6 +70,12 @@ export function buildApp(deps: AppDeps) {
     },
     // Only called by requests, once catalogDeps (built below) exists.
     coursePeople: (orgId, table, of) => catalog.peopleOfCourse(catalogDeps, orgId, table, of),
+    classes: {
+      byIds: (orgId, ids) => catalog.teamsByIds(catalogDeps, orgId, ids),
+      byNames: (orgId, names) => catalog.teamsNamed(catalogDeps, orgId, names),
+      create: (db, orgId, names) => catalog.createTeamsIn(catalogDeps, db, orgId, names),
+      join: (db, orgId, classId, studentId) => catalog.joinTeamIn(catalogDeps, db, orgId, classId, studentId),
+    },
     cfAccess:
       config.CF_ACCESS_TEAM_DOMAIN && config.CF_ACCESS_AUD
         ? identity.createCfAccessVerifier(

@@ -59,6 +59,20 @@ export type paths = {
      */
     post: operations["createMember"];
   };
+  "/api/members/import/preview": {
+    /**
+     * Check a CSV of people to invite (name, email, role, class) without writing anything
+     * @description Answers every row with its problems: `name_missing`, `email_invalid`, `role_unknown`, `role_not_allowed` (owner, for an admin), `class_unknown` (unless create_classes), `class_for_students_only`, `duplicate_in_file`, `already_member`. A file without the name and email columns is refused with 400 `csv_columns_missing`.
+     */
+    post: operations["previewMembersImport"];
+  };
+  "/api/members/import": {
+    /**
+     * Invite everyone of a CSV, each student into their class, all or nothing
+     * @description Creates one invitation per row (with its single-use link, shown only in this answer) and, with create_classes, the classes the school lacks, in one transaction. If any row has a problem (see the preview), nothing is written: 400 `import_invalid` with the faulty rows in details.rows.
+     */
+    post: operations["importMember"];
+  };
   "/api/members/{user_id}": {
     /** One member */
     get: operations["getMember"];
@@ -417,6 +431,20 @@ export type paths = {
      */
     get: operations["getCourseAnalytics"];
   };
+  "/api/courses/{id}/students/{studentId}": {
+    /**
+     * One enrolled student in a course: path, quiz attempts, time per step, mastery, activity
+     * @description Same access as the course analytics: owners, admins and the instructors assigned to the course. A student not enrolled in the course is 404.
+     */
+    get: operations["getCourseStudent"];
+  };
+  "/api/courses/{id}/results.csv": {
+    /**
+     * A course's results as CSV, one row per enrolled student
+     * @description Name, e-mail, classes, status, progress, current step, best score of each quiz step, time spent, course mastery and last activity. UTF-8 with a byte order mark (for Excel), comma-separated, quoted as RFC 4180. Same access as the course analytics.
+     */
+    get: operations["getCourseResultsCsv"];
+  };
 };
 
 export type webhooks = Record<string, never>;
@@ -596,12 +624,18 @@ export type components = {
       /** @description The link to send; it is shown only once. */
       url: string;
     };
+    /** @description The class the student joins on accepting */
+    ClassRef: {
+      id: string;
+      name: string;
+    } | null;
     Invitation: {
       id: string;
       email: string;
       /** @description The name given when the member was added */
       name: string | null;
       role: components["schemas"]["Role"];
+      class: components["schemas"]["ClassRef"];
       /** @example 2026-11-22T09:30:00.000Z */
       expires_at: string;
       /** @example 2026-11-22T09:30:00.000Z */
@@ -629,6 +663,45 @@ export type components = {
       role: components["schemas"]["Role"];
       /** @default 7 */
       expires_in_days?: number;
+      /** @description A class (team) the student joins on accepting (students only) */
+      class_id?: string | null;
+    };
+    ImportPlan: {
+      rows: components["schemas"]["ImportRow"][];
+      /** @description Classes the file names that the school lacks */
+      new_classes: string[];
+      /** @description True when the import would be accepted as it is */
+      valid: boolean;
+    };
+    ImportRow: {
+      /** @description The row's line in the file (the header is line 1) */
+      line: number;
+      name: string;
+      email: string;
+      role: components["schemas"]["Role"];
+      class_name: string | null;
+      /** @description The existing class; null when new or none */
+      class_id: string | null;
+      problems: ("name_missing" | "email_invalid" | "role_unknown" | "role_not_allowed" | "class_unknown" | "class_for_students_only" | "duplicate_in_file" | "already_member")[];
+    };
+    ImportMembers: {
+      /**
+       * @description The file's text: a header line naming the columns name and email, optionally role (student when empty) and class, separated by commas, semicolons or tabs
+       * @example name,email,role,class
+       * Camille Martin,camille.martin@example.org,student,3e B
+       */
+      csv: string;
+      /**
+       * @description Create the classes the file names that the school does not have
+       * @default false
+       */
+      create_classes?: boolean;
+      /** @default 7 */
+      expires_in_days?: number;
+    };
+    ImportedMembers: {
+      invitations: components["schemas"]["CreatedInvitation"][];
+      created_classes: components["schemas"]["ClassRef"][];
     };
     /**
      * @example {
@@ -654,6 +727,8 @@ export type components = {
       role: components["schemas"]["Role"];
       /** @default 7 */
       expires_in_days?: number;
+      /** @description A class (team) the student joins on accepting (students only) */
+      class_id?: string | null;
     };
     InvitationPreview: {
       organisation: {
@@ -902,6 +977,7 @@ export type components = {
       is_active: boolean;
       is_private: boolean;
       max_playback_rate: number;
+      allow_video_download: boolean;
       video_completion_threshold: number;
       quiz_pass_threshold: number;
       /** @description Every enrolled student, directly or by team */
@@ -972,6 +1048,8 @@ export type components = {
       is_active?: boolean;
       is_private?: boolean;
       max_playback_rate?: number;
+      /** @description Whether the player lets students save the course's videos (default true) */
+      allow_video_download?: boolean;
       video_completion_threshold?: number;
       quiz_pass_threshold?: number;
       /** @description lms_student ids enrolled directly (replaces the set) */
@@ -1014,6 +1092,8 @@ export type components = {
       is_active?: boolean;
       is_private?: boolean;
       max_playback_rate?: number;
+      /** @description Whether the player lets students save the course's videos (default true) */
+      allow_video_download?: boolean;
       video_completion_threshold?: number;
       quiz_pass_threshold?: number;
       /** @description lms_student ids enrolled directly (replaces the set) */
@@ -1088,6 +1168,11 @@ export type components = {
        * @enum {string}
        */
       reveal_answers?: "after_pass" | "never";
+      /**
+       * @description Native quizzes only
+       * @enum {string}
+       */
+      question_display?: "all" | "one_at_a_time";
       questions?: components["schemas"]["QuizQuestion"][];
       tally?: {
         /** @example wMq1ZQ */
@@ -1255,6 +1340,8 @@ export type components = {
         is_active?: boolean;
         is_private?: boolean;
         max_playback_rate?: number;
+        /** @description Whether the player lets students save the course's videos (default true) */
+        allow_video_download?: boolean;
         video_completion_threshold?: number;
         quiz_pass_threshold?: number;
         raw?: {
@@ -1301,6 +1388,12 @@ export type components = {
        * @enum {string}
        */
       reveal_answers?: "after_pass" | "never";
+      /**
+       * @description How the player shows the questions: all on one page, or one at a time (the student's answers go in one submission either way)
+       * @default all
+       * @enum {string}
+       */
+      question_display?: "all" | "one_at_a_time";
       questions: components["schemas"]["QuizQuestion"][];
     }) | {
       pass_threshold?: number;
@@ -2238,6 +2331,11 @@ export type components = {
       /** @example org_123:first_video */
       id: string;
       code: string;
+      /**
+       * @description A default badge's translation key: show its name and description in the reader's language. Null for the school's own badges and renamed defaults: show `name`
+       * @example first_video
+       */
+      key: string | null;
       name: string;
       description: string | null;
       icon: string | null;
@@ -2319,7 +2417,7 @@ export type components = {
       code: string;
       name: string;
       description?: string | null;
-      /** @description An emoji or an icon name */
+      /** @description An icon name of the web app's set (trophy, flame, star, medal, rocket…) or an emoji */
       icon?: string | null;
       criteria: components["schemas"]["BadgeCriteria"];
       /** @description XP given with the badge */
@@ -2334,7 +2432,7 @@ export type components = {
     BadgePatch: {
       name?: string;
       description?: string | null;
-      /** @description An emoji or an icon name */
+      /** @description An icon name of the web app's set (trophy, flame, star, medal, rocket…) or an emoji */
       icon?: string | null;
       criteria?: components["schemas"]["BadgeCriteria"];
       /** @description XP given with the badge */
@@ -2345,6 +2443,8 @@ export type components = {
       earned: ({
           badge_id: string;
           code: string;
+          /** @description As Badge.key */
+          key: string | null;
           name: string;
           description: string | null;
           icon: string | null;
@@ -2354,6 +2454,8 @@ export type components = {
       not_earned: ({
           badge_id: string;
           code: string;
+          /** @description As Badge.key */
+          key: string | null;
           name: string;
           description: string | null;
           icon: string | null;
@@ -2461,6 +2563,7 @@ export type components = {
         description: string | null;
         status: string;
         max_playback_rate: number;
+        allow_video_download: boolean;
       };
       progress: {
         completed_steps: number;
@@ -2492,12 +2595,18 @@ export type components = {
             quiz: ({
               /** @enum {string} */
               kind: "native" | "tally";
-              pass_threshold: number | null;
+              /** @description The score to pass: the quiz's own, else the course's default */
+              pass_threshold: number;
               /**
                * @description Native quizzes: when the expected answers are shown (once passed, or never)
                * @enum {string}
                */
               reveal_answers?: "after_pass" | "never";
+              /**
+               * @description Native quizzes: all questions on one page, or one at a time
+               * @enum {string}
+               */
+              question_display?: "all" | "one_at_a_time";
               /** @description Questions and choices in an order drawn for this student and attempt (the same on a reload) */
               questions?: {
                   id: string;
@@ -2521,6 +2630,12 @@ export type components = {
         data: components["schemas"]["KmsResource"][];
         locked: number;
       };
+      /** @description Hearts left to attempt a quiz, and when the next one comes back; null when hearts are off */
+      hearts: ({
+        hearts: number;
+        max_hearts: number;
+        next_heart_at: string | null;
+      }) | null;
     };
     Learner: {
       student_id: string;
@@ -2545,6 +2660,8 @@ export type components = {
         recent: ({
             badge_id: string;
             code: string;
+            /** @description As Badge.key */
+            key: string | null;
             name: string;
             icon: string | null;
             awarded_at: string;
@@ -2684,6 +2801,8 @@ export type components = {
         recent: ({
             badge_id: string;
             code: string;
+            /** @description As Badge.key */
+            key: string | null;
             name: string;
             icon: string | null;
             awarded_at: string;
@@ -2841,6 +2960,7 @@ export type components = {
         stuck_days: number;
         failures: number;
       };
+      abandoned_days: number;
       course: {
         id: string;
         name: string;
@@ -2849,6 +2969,8 @@ export type components = {
         step_count: number;
       };
       enrolled: number;
+      /** @description Enrolled students who abandoned the course */
+      abandoned: number;
       /** @description Enrolled students who completed every step */
       completed: number;
       funnel: ({
@@ -2858,13 +2980,15 @@ export type components = {
           step_type: string;
           reached: number;
           completed: number;
-          /** @description Reached but not completed (yet) */
-          drop_off: number;
-          /** @description drop_off / reached; 0 when nobody reached the step */
-          drop_off_ratio: number;
+          /** @description Reached, not completed, and active within `abandoned_days` */
+          in_progress: number;
+          /** @description Reached, not completed, and abandoned the course (see the students' `status`) */
+          abandoned: number;
+          /** @description abandoned / reached; 0 when nobody reached the step */
+          abandoned_ratio: number;
           /** @description Among students who attempted the quiz; null when none did */
           average_quiz_attempts: number | null;
-          /** @description From the first event on the step to its completion, among those who completed it */
+          /** @description Among those who completed the step, from its opening (the completion of the previous step, or the first event on the first step) to its completion, capped at 1 hour (3 hours for video steps); null when no time is known */
           average_time_sec: number | null;
         })[];
       students: {
@@ -2877,6 +3001,13 @@ export type components = {
             completed_steps: number;
             progress_ratio: number;
             completed: boolean;
+            /**
+             * @description completed: every step done; not_started: no event yet; abandoned: an open course not finished and no event in it for `abandoned_days`; in_progress: otherwise (a draft or archived course is never abandoned)
+             * @enum {string}
+             */
+            status: "not_started" | "in_progress" | "abandoned" | "completed";
+            /** @description Seconds from the opening of each completed step (the completion of the previous step, or the first event on the first step) to its completion, each step capped (1 hour, 3 hours for video steps) */
+            time_spent_sec: number;
             current_step: {
               class_id: string;
               index: number;
@@ -2897,6 +3028,87 @@ export type components = {
             at_risk: components["schemas"]["RiskReason"][];
           })[];
       };
+    };
+    StudentInCourse: {
+      /** @example 2026-11-22T09:00:00.000Z */
+      generated_at: string;
+      abandoned_days: number;
+      course: {
+        id: string;
+        name: string;
+        /** @enum {string} */
+        status: "draft" | "published" | "archived";
+        step_count: number;
+      };
+      student: {
+        id: string;
+        name: string | null;
+        email: string | null;
+      };
+      teams: {
+          id: string;
+          name: string;
+        }[];
+      /** @example 2026-11-22T09:00:00.000Z */
+      enrolled_at: string;
+      /**
+       * @description completed: every step done; not_started: no event yet; abandoned: an open course not finished and no event in it for `abandoned_days`; in_progress: otherwise (a draft or archived course is never abandoned)
+       * @enum {string}
+       */
+      status: "not_started" | "in_progress" | "abandoned" | "completed";
+      completed_steps: number;
+      progress_ratio: number;
+      /** @description Seconds from the opening of each completed step (the completion of the previous step, or the first event on the first step) to its completion, each step capped (1 hour, 3 hours for video steps) */
+      time_spent_sec: number;
+      /** @example 2026-11-22T09:00:00.000Z */
+      last_event_at: string | null;
+      steps: ({
+          class_id: string;
+          index: number;
+          name: string;
+          step_type: string;
+          /** @enum {string} */
+          state: "done" | "current" | "locked";
+          /**
+           * @description When the step opened: completion of the previous step, or first event on the first
+           * @example 2026-11-22T09:00:00.000Z
+           */
+          opened_at: string | null;
+          /** @example 2026-11-22T09:00:00.000Z */
+          completed_at: string | null;
+          /** @description As `time_spent_sec`, for this step */
+          time_sec: number | null;
+          quiz: ({
+            attempts: number;
+            best_ratio: number | null;
+            passed: boolean;
+          }) | null;
+        })[];
+      attempts: {
+          class_id: string;
+          step_index: number;
+          attempt: number;
+          /** @example 2026-11-22T09:00:00.000Z */
+          at: string;
+          score: number;
+          max_score: number;
+          ratio: number;
+          passed: boolean;
+        }[];
+      mastery: {
+        /** @description Null until the student answered a question of the course */
+        course: {
+          score: number;
+          level: string;
+          questions: number;
+        } | null;
+        skills: {
+            skill: string;
+            score: number;
+            level: string;
+          }[];
+      };
+      at_risk: components["schemas"]["RiskReason"][];
     };
   };
   responses: never;
@@ -3273,6 +3485,86 @@ export type operations = {
       201: {
         content: {
           "application/json": components["schemas"]["CreatedInvitation"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Check a CSV of people to invite (name, email, role, class) without writing anything
+   * @description Answers every row with its problems: `name_missing`, `email_invalid`, `role_unknown`, `role_not_allowed` (owner, for an admin), `class_unknown` (unless create_classes), `class_for_students_only`, `duplicate_in_file`, `already_member`. A file without the name and email columns is refused with 400 `csv_columns_missing`.
+   */
+  previewMembersImport: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ImportMembers"];
+      };
+    };
+    responses: {
+      /** @description What the import would do */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ImportPlan"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Invite everyone of a CSV, each student into their class, all or nothing
+   * @description Creates one invitation per row (with its single-use link, shown only in this answer) and, with create_classes, the classes the school lacks, in one transaction. If any row has a problem (see the preview), nothing is written: 400 `import_invalid` with the faulty rows in details.rows.
+   */
+  importMember: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ImportMembers"];
+      };
+    };
+    responses: {
+      /** @description Invited */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ImportedMembers"];
         };
       };
       /** @description Invalid request */
@@ -7553,6 +7845,8 @@ export type operations = {
         stuck_days?: number;
         /** @description Failed quiz attempts on the current step that make a student at risk */
         failures?: number;
+        /** @description A student who has not finished an open (published) course and sent no event in it for this many days has abandoned it */
+        abandoned_days?: number;
         /** @description Students per page */
         limit?: number;
         offset?: number | null;
@@ -7566,6 +7860,109 @@ export type operations = {
       200: {
         content: {
           "application/json": components["schemas"]["CourseAnalytics"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * One enrolled student in a course: path, quiz attempts, time per step, mastery, activity
+   * @description Same access as the course analytics: owners, admins and the instructors assigned to the course. A student not enrolled in the course is 404.
+   */
+  getCourseStudent: {
+    parameters: {
+      query?: {
+        /** @description A student with no event in a course for this many days is at risk (inactive) */
+        inactive_days?: number;
+        /** @description A student on the same step for this many days without completing it is at risk (stuck) */
+        stuck_days?: number;
+        /** @description Failed quiz attempts on the current step that make a student at risk */
+        failures?: number;
+        /** @description A student who has not finished an open (published) course and sent no event in it for this many days has abandoned it */
+        abandoned_days?: number;
+      };
+      path: {
+        id: string;
+        studentId: string;
+      };
+    };
+    responses: {
+      /** @description The student in the course */
+      200: {
+        content: {
+          "application/json": components["schemas"]["StudentInCourse"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * A course's results as CSV, one row per enrolled student
+   * @description Name, e-mail, classes, status, progress, current step, best score of each quiz step, time spent, course mastery and last activity. UTF-8 with a byte order mark (for Excel), comma-separated, quoted as RFC 4180. Same access as the course analytics.
+   */
+  getCourseResultsCsv: {
+    parameters: {
+      query?: {
+        /** @description A student who has not finished an open (published) course and sent no event in it for this many days has abandoned it */
+        abandoned_days?: number;
+        /** @description Language of the header row and the statuses; default the school's language */
+        lang?: "fr" | "en";
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The results */
+      200: {
+        content: {
+          "text/csv": string;
         };
       };
       /** @description Invalid request */

@@ -414,6 +414,29 @@ export async function getTeam(db: Db, orgId: string, teamId: string) {
     .executeTakeFirst()
 }
 
+/** The teams whose names are among these lower-case names, ignoring case. */
+export async function teamsNamed(db: Db, orgId: string, lowerNames: string[]) {
+  if (lowerNames.length === 0) return []
+  return db
+    .selectFrom('teams')
+    .select(['id', 'name'])
+    .where('org_id', '=', orgId)
+    .where((eb) => eb(eb.fn('lower', ['name']), 'in', lowerNames))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+}
+
+export async function teamsByIds(db: Db, orgId: string, teamIds: string[]) {
+  if (teamIds.length === 0) return []
+  return db
+    .selectFrom('teams')
+    .select(['id', 'name'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', teamIds)
+    .execute()
+}
+
 export async function findTeams(db: Db, orgId: string, teamIds: string[]) {
   if (teamIds.length === 0) return []
   return db.selectFrom('teams').select('id').where('org_id', '=', orgId).where('id', 'in', teamIds).execute()

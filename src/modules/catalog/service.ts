@@ -798,6 +798,45 @@ export async function updateTeam(deps: CatalogDeps, actor: Actor, teamId: string
   return getTeam(deps, actor, teamId)
 }
 
+/** The school's teams with these names, ignoring case (the first one made when two share a name). */
+export async function teamsNamed(deps: CatalogDeps, orgId: string, names: string[]) {
+  const rows = await repo.teamsNamed(deps.db, orgId, [...new Set(names.map((n) => n.toLowerCase()))])
+  const byName = new Map<string, { id: string; name: string }>()
+  for (const row of rows) if (!byName.has(row.name.toLowerCase())) byName.set(row.name.toLowerCase(), row)
+  return [...byName.values()]
+}
+
+export async function teamsByIds(deps: CatalogDeps, orgId: string, teamIds: string[]) {
+  return repo.teamsByIds(deps.db, orgId, teamIds)
+}
+
+/** Creates empty teams by name inside the caller's transaction (a member import). */
+export async function createTeamsIn(deps: CatalogDeps, db: Db, orgId: string, names: string[]) {
+  const at = now(deps)
+  const created = []
+  for (const name of names) {
+    const id = newId()
+    await repo.insertTeam(db, orgId, { id, name, description: null, created_at: at, updated_at: at })
+    created.push({ id, name })
+  }
+  return created
+}
+
+/** Puts a student in a team inside the caller's transaction (an accepted invitation); a deleted team is skipped. */
+export async function joinTeamIn(
+  deps: CatalogDeps,
+  db: Db,
+  orgId: string,
+  teamId: string,
+  studentId: string,
+) {
+  if (!(await repo.getTeam(db, orgId, teamId))) return
+  const at = now(deps)
+  await repo.addTeamMember(db, orgId, teamId, studentId, at)
+  await repo.updateTeam(db, orgId, teamId, { updated_at: at })
+  await assertWithinPlan(deps, db, orgId, false)
+}
+
 /** The students of a team of the school (404 when it has no such team): what a team leaderboard ranks. */
 export async function teamStudentIds(deps: CatalogDeps, orgId: string, teamId: string): Promise<string[]> {
   await loadTeam(deps, orgId, teamId)

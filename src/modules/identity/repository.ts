@@ -214,6 +214,19 @@ export async function insertInvitation(db: Db, orgId: string, row: Omit<Invitati
     .execute()
 }
 
+/** Which of these (lower-case) addresses belong to members of the organisation. */
+export async function memberEmailsAmong(db: Db, orgId: string, emails: string[]): Promise<string[]> {
+  if (emails.length === 0) return []
+  const rows = await db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select('users.email')
+    .where('memberships.org_id', '=', orgId)
+    .where((eb) => eb(eb.fn('lower', ['users.email']), 'in', emails))
+    .execute()
+  return rows.map((r) => r.email.toLowerCase())
+}
+
 export async function listPendingInvitations(db: Db, orgId: string, now: string) {
   return db
     .selectFrom('invitations')
@@ -365,7 +378,7 @@ export async function findPersons(db: Db, orgId: string, table: PersonTable, per
   if (personIds.length === 0) return []
   return db
     .selectFrom(table)
-    .select(['id', 'name', 'user_id'])
+    .select(['id', 'name', 'user_id', 'emails_json'])
     .where('org_id', '=', orgId)
     .where('id', 'in', personIds)
     .execute()

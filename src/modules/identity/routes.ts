@@ -5,6 +5,7 @@ import type { AppEnv, Identity } from '../../core/http/context.ts'
 import { unauthorized } from '../../core/http/errors.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
+import { importMembers, planImport } from './member-import.ts'
 import type { PersonTable } from './repository.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
@@ -53,6 +54,7 @@ const invitationView = (i: {
   email: string
   name: string | null
   role: Role
+  class: { id: string; name: string } | null
   expires_at: string
   created_at: string
 }) => ({
@@ -60,6 +62,7 @@ const invitationView = (i: {
   email: i.email,
   name: i.name,
   role: i.role,
+  class: i.class,
   expires_at: i.expires_at,
   created_at: i.created_at,
 })
@@ -272,6 +275,60 @@ export function identityRoutes(deps: service.IdentityDeps) {
       const me = memberOf(c)
       const invitation = await service.inviteMember(deps, me.orgId, me, me.userId, c.req.valid('json'))
       return c.json({ ...invitationView(invitation), url: invitation.url }, 201)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/members/import/preview',
+      tags: ['Members'],
+      summary: 'Check a CSV of people to invite (name, email, role, class) without writing anything',
+      description:
+        'Answers every row with its problems: `name_missing`, `email_invalid`, `role_unknown`, ' +
+        '`role_not_allowed` (owner, for an admin), `class_unknown` (unless create_classes), ' +
+        '`class_for_students_only`, `duplicate_in_file`, `already_member`. A file without the name and ' +
+        'email columns is refused with 400 `csv_columns_missing`.',
+      access: ADMINS,
+      request: { body: { ...json(s.ImportMembersBody), required: true } },
+      responses: {
+        200: { description: 'What the import would do', ...json(s.ImportPlanSchema) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const me = memberOf(c)
+      return c.json(await planImport(deps, me.orgId, me, c.req.valid('json')), 200)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/members/import',
+      tags: ['Members'],
+      summary: 'Invite everyone of a CSV, each student into their class, all or nothing',
+      description:
+        'Creates one invitation per row (with its single-use link, shown only in this answer) and, with ' +
+        'create_classes, the classes the school lacks, in one transaction. If any row has a problem (see ' +
+        'the preview), nothing is written: 400 `import_invalid` with the faulty rows in details.rows.',
+      access: ADMINS,
+      request: { body: { ...json(s.ImportMembersBody), required: true } },
+      responses: {
+        201: { description: 'Invited', ...json(s.ImportedMembersSchema) },
+        ...errorResponses(400, 401, 403, 409),
+      },
+    }),
+    async (c) => {
+      const me = memberOf(c)
+      const imported = await importMembers(deps, me.orgId, me, me.userId, c.req.valid('json'))
+      return c.json(
+        {
+          invitations: imported.invitations.map((i) => ({ ...invitationView(i), url: i.url })),
+          created_classes: imported.created_classes,
+        },
+        201,
+      )
     },
   )
 

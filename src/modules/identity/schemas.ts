@@ -148,6 +148,12 @@ export const MemberListQuery = PaginationQuery.extend({
 
 const ExpiresInDays = z.number().int().min(1).max(90).default(7)
 
+const ClassId = Id.nullable()
+  .optional()
+  .openapi({ description: 'A class (team) the student joins on accepting (students only)' })
+
+const ClassRefSchema = z.object({ id: z.string(), name: z.string() }).openapi('ClassRef')
+
 export const CreateMemberBody = z
   .object({
     email: Email,
@@ -157,6 +163,7 @@ export const CreateMemberBody = z
     }),
     role: RoleSchema,
     expires_in_days: ExpiresInDays,
+    class_id: ClassId,
   })
   .openapi('CreateMember', {
     example: {
@@ -184,6 +191,7 @@ export const InvitationSchema = z
     email: z.string(),
     name: z.string().nullable().openapi({ description: 'The name given when the member was added' }),
     role: RoleSchema,
+    class: ClassRefSchema.nullable().openapi({ description: 'The class the student joins on accepting' }),
     expires_at: Timestamp,
     created_at: Timestamp,
   })
@@ -194,6 +202,7 @@ export const CreateInvitationBody = z
     email: Email,
     role: RoleSchema,
     expires_in_days: ExpiresInDays,
+    class_id: ClassId,
   })
   .openapi('CreateInvitation', {
     example: { email: 'camille.martin@example.org', role: 'student', expires_in_days: 7 },
@@ -202,6 +211,64 @@ export const CreateInvitationBody = z
 export const CreatedInvitationSchema = InvitationSchema.extend({
   url: z.string().openapi({ description: 'The link to send; it is shown only once.' }),
 }).openapi('CreatedInvitation')
+
+export const ImportMembersBody = z
+  .object({
+    csv: z
+      .string()
+      .min(1)
+      .max(1_000_000)
+      .openapi({
+        description:
+          "The file's text: a header line naming the columns name and email, optionally role (student when " +
+          'empty) and class, separated by commas, semicolons or tabs',
+        example: 'name,email,role,class\nCamille Martin,camille.martin@example.org,student,3e B',
+      }),
+    create_classes: z
+      .boolean()
+      .default(false)
+      .openapi({ description: 'Create the classes the file names that the school does not have' }),
+    expires_in_days: ExpiresInDays,
+  })
+  .openapi('ImportMembers')
+
+const importProblems = [
+  'name_missing',
+  'email_invalid',
+  'role_unknown',
+  'role_not_allowed',
+  'class_unknown',
+  'class_for_students_only',
+  'duplicate_in_file',
+  'already_member',
+] as const
+
+export const ImportRowSchema = z
+  .object({
+    line: z.number().int().openapi({ description: "The row's line in the file (the header is line 1)" }),
+    name: z.string(),
+    email: z.string(),
+    role: RoleSchema.nullable(),
+    class_name: z.string().nullable(),
+    class_id: z.string().nullable().openapi({ description: 'The existing class; null when new or none' }),
+    problems: z.array(z.enum(importProblems)),
+  })
+  .openapi('ImportRow')
+
+export const ImportPlanSchema = z
+  .object({
+    rows: z.array(ImportRowSchema),
+    new_classes: z.array(z.string()).openapi({ description: 'Classes the file names that the school lacks' }),
+    valid: z.boolean().openapi({ description: 'True when the import would be accepted as it is' }),
+  })
+  .openapi('ImportPlan')
+
+export const ImportedMembersSchema = z
+  .object({
+    invitations: z.array(CreatedInvitationSchema),
+    created_classes: z.array(ClassRefSchema),
+  })
+  .openapi('ImportedMembers')
 
 export const InvitationParams = z.object({
   id: Id.openapi({ param: { name: 'id', in: 'path' }, example: '9a593a1f-1d0c-4b7e-8f8e-5c1a3d0b4c57' }),

@@ -31,6 +31,25 @@ export type IdentityDeps = {
   onOrganisationCreated?: (db: Db, org: OrganisationRow) => Promise<void>
   /** The students or instructors of a course, or of a step's course (the catalog knows); [] when none. */
   coursePeople: CoursePeoplePort
+  /** The school's classes (catalog teams), for invitations that put a student in one. */
+  classes: ClassesPort
+}
+
+/** A class as identity sees it: the catalog's team, by id and name. */
+export type ClassRef = { id: string; name: string }
+
+/**
+ * What identity needs of the catalog's classes. `create` and `join` run inside the caller's transaction
+ * (`db`), so that an import or an acceptance writes everything or nothing.
+ */
+export type ClassesPort = {
+  /** The classes with these ids. */
+  byIds(orgId: string, ids: string[]): Promise<ClassRef[]>
+  /** The classes whose names match these, ignoring case. */
+  byNames(orgId: string, names: string[]): Promise<ClassRef[]>
+  create(db: Db, orgId: string, names: string[]): Promise<ClassRef[]>
+  /** Puts a student in a class; a class deleted meanwhile is skipped. */
+  join(db: Db, orgId: string, classId: string, studentId: string): Promise<void>
 }
 
 export type CoursePeoplePort = (
@@ -281,29 +300,17 @@ function invitationUrl(deps: IdentityDeps, secret: string): string {
   return `${deps.publicUrl}/join#token=${secret}`
 }
 
-/**
- * Invites someone by e-mail. The answer is the same whether or not the address has an account elsewhere on
- * the platform: only the owner of that account can join it to the school, by accepting while signed in.
- * `name` is offered to the person if the invitation creates their account.
- */
-export async function inviteMember(
+/** A new invitation row and its link (the secret is never stored, only its hash). */
+export async function newInvitation(
   deps: IdentityDeps,
-  orgId: string,
-  actor: Actor,
   invitedBy: string | null,
-  input: { email: string; role: Role; expires_in_days: number; name?: string },
+  input: { email: string; role: Role; expires_in_days: number; name?: string; class_id?: string | null },
 ) {
-  assertMayManage(actor, input.role)
-  const email = input.email.toLowerCase()
-  const existing = await repo.findUserByEmail(deps.db, email)
-  if (existing && (await repo.getMembership(deps.db, orgId, existing.id))) {
-    throw conflict('already_member', `${email} is already a member of this organisation`)
-  }
   const secret = randomSecret()
   const at = deps.clock.now()
-  const invitation = {
+  const row = {
     id: newId(),
-    email,
+    email: input.email.toLowerCase(),
     role: input.role,
     token_hash: await sha256Hex(secret),
     invited_by: invitedBy,
@@ -313,13 +320,49 @@ export async function inviteMember(
     revoked_at: null,
     created_at: at.toISOString(),
     name: input.name ?? null,
+    team_id: input.class_id ?? null,
   }
-  await repo.insertInvitation(deps.db, orgId, invitation)
-  return { ...invitation, url: invitationUrl(deps, secret) }
+  return { row, url: invitationUrl(deps, secret) }
+}
+
+function assertClassForStudent(role: Role, classId: string | null | undefined) {
+  if (classId && role !== 'student') {
+    throw badRequest('class_for_students_only', 'Only a student can be invited into a class')
+  }
+}
+
+/**
+ * Invites someone by e-mail. The answer is the same whether or not the address has an account elsewhere on
+ * the platform: only the owner of that account can join it to the school, by accepting while signed in.
+ * `name` is offered to the person if the invitation creates their account; a student invited with
+ * `class_id` joins that class on accepting.
+ */
+export async function inviteMember(
+  deps: IdentityDeps,
+  orgId: string,
+  actor: Actor,
+  invitedBy: string | null,
+  input: { email: string; role: Role; expires_in_days: number; name?: string; class_id?: string | null },
+) {
+  assertMayManage(actor, input.role)
+  assertClassForStudent(input.role, input.class_id)
+  const email = input.email.toLowerCase()
+  const existing = await repo.findUserByEmail(deps.db, email)
+  if (existing && (await repo.getMembership(deps.db, orgId, existing.id))) {
+    throw conflict('already_member', `${email} is already a member of this organisation`)
+  }
+  const [cls] = input.class_id ? await deps.classes.byIds(orgId, [input.class_id]) : []
+  if (input.class_id && !cls) throw notFound('Class')
+  const { row, url } = await newInvitation(deps, invitedBy, input)
+  await repo.insertInvitation(deps.db, orgId, row)
+  return { ...row, class: cls ?? null, url }
 }
 
 export async function listInvitations(deps: IdentityDeps, orgId: string) {
-  return repo.listPendingInvitations(deps.db, orgId, now(deps))
+  const rows = await repo.listPendingInvitations(deps.db, orgId, now(deps))
+  const classIds = [...new Set(rows.flatMap((r) => (r.team_id ? [r.team_id] : [])))]
+  const classes = new Map((await deps.classes.byIds(orgId, classIds)).map((c) => [c.id, c]))
+  return rows.map((r) => ({ ...r, class: (r.team_id && classes.get(r.team_id)) || null }))
 }
 
 export async function revokeInvitation(
@@ -432,6 +475,10 @@ export async function acceptInvitation(
         invitation.role,
         at.toISOString(),
       )
+    }
+    if (invitation.team_id && invitation.role === 'student') {
+      const student = await repo.findPersonOfUser(trx, org.id, 'lms_student', id)
+      if (student) await deps.classes.join(trx, org.id, invitation.team_id, student.id)
     }
     await repo.setLastOrganisation(trx, id, org.id)
     if (caller?.sessionId && existing) await repo.setSessionOrganisation(trx, caller.sessionId, org.id)

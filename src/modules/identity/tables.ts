@@ -97,6 +97,8 @@ export type InvitationRow = {
   created_at: string
   /** The name the administrator gave, offered when the invitation creates an account. */
   name: string | null
+  /** The class (catalog team) a student joins on accepting; null once that class is deleted. */
+  team_id: string | null
 }
 
 /** Failed sign-ins under one key (an account's e-mail or a client address) since `window_start` (ms). */
