@@ -77,7 +77,6 @@ export {
   teamStudentIds,
   teamsByIds,
   teamsNamed,
-  teamsOfStudents,
   unlimitedPlan,
   updateClass,
   updateCourse,
