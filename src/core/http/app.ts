@@ -33,6 +33,15 @@ const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
 // What a client is told to wait before retrying while the database restarts or fails over.
 const DATABASE_RETRY_AFTER_SECONDS = 5
 
+/**
+ * The web app's files and pages (everything outside /api) are logged at debug when served: a first page
+ * load fetches dozens of them, which would bury the start-up banner and the API's requests. A failure is
+ * worth seeing at any level.
+ */
+function requestLogLevel(path: string, status: number): 'info' | 'debug' {
+  return status < 400 && !/^\/api(\/|$)/.test(path) ? 'debug' : 'info'
+}
+
 /** The HTTP shell shared by every runtime: ids, logs, headers, limits, errors and the caller's identity. */
 export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   const app = createRouter()
@@ -54,7 +63,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
     c.set('clientIp', options.clientIp(c))
     const started = performance.now()
     await next()
-    logger.info(
+    logger[requestLogLevel(c.req.path, c.res.status)](
       {
         method: c.req.method,
         path: c.req.path,
