@@ -14,15 +14,18 @@ export function serveWebApp(app: OpenAPIHono<AppEnv>, dir: string): boolean {
   const indexFile = join(dir, 'index.html')
   if (!existsSync(indexFile)) return false
   const index = readFileSync(indexFile, 'utf8')
-  app.use(
-    '/assets/*',
-    serveStatic({
-      root: dir,
-      onFound: (_path, c) => {
-        c.header('Cache-Control', 'public, max-age=31536000, immutable')
-      },
-    }),
-  )
+  // serveStatic builds its response before `onFound` runs, so headers set there are lost: they go on the
+  // response once it is made. Every file here is named by the hash of its content.
+  app.use('/assets/*', async (c, next) => {
+    await next()
+    if (c.res.status !== 200 && c.res.status !== 206) return
+    c.res.headers.set('Cache-Control', 'public, max-age=31536000, immutable')
+    // The same URL answers br, gzip or plain by Accept-Encoding, so caches must key on it every time.
+    if (!/\bAccept-Encoding\b/i.test(c.res.headers.get('Vary') ?? ''))
+      c.res.headers.append('Vary', 'Accept-Encoding')
+  })
+  // The build writes .br and .gz beside each file (web/precompress.ts); they are sent as they are.
+  app.use('/assets/*', serveStatic({ root: dir, precompressed: true }))
   app.get('*', async (c, next) => {
     // An API path, or an asset that is not there (an old build's), gets a 404, never the page.
     if (/^\/(api|assets)(\/|$)/.test(c.req.path)) return next()
