@@ -189,6 +189,7 @@ export function buildApp(deps: AppDeps) {
     identity: identityDeps,
     averageMastery: (orgId) => mastery.averageMasteryByCourse(masteryDeps, orgId),
     outOfHearts: (orgId) => gamification.studentsOutOfHearts(gamificationDeps, orgId),
+    courseMastery: (orgId, courseId) => mastery.courseMasteryOfStudents(masteryDeps, orgId, courseId),
     dashboardGamification: (orgId, studentId, days) =>
       gamification.dashboardGamification(gamificationDeps, orgId, studentId, days),
     dashboardSkills: (orgId, studentId) => mastery.skillsSummary(masteryDeps, orgId, studentId),

@@ -32,6 +32,9 @@ const StaffHomePage = lazy(() => import('./pages/staff-home.tsx').then((m) => ({
 const CourseAnalyticsPage = lazy(() =>
   import('./pages/teach/course-analytics.tsx').then((m) => ({ default: m.CourseAnalyticsPage })),
 )
+const CourseStudentPage = lazy(() =>
+  import('./pages/teach/course-student.tsx').then((m) => ({ default: m.CourseStudentPage })),
+)
 const CourseBuilderPage = lazy(() =>
   import('./pages/teach/course-builder.tsx').then((m) => ({ default: m.CourseBuilderPage })),
 )
@@ -82,6 +85,10 @@ export function App() {
                     <Route path="/teach/courses" element={<CoursesPage />} />
                     <Route path="/teach/courses/:courseId" element={<CourseBuilderPage />} />
                     <Route path="/teach/courses/:courseId/analytics" element={<CourseAnalyticsPage />} />
+                    <Route
+                      path="/teach/courses/:courseId/students/:studentId"
+                      element={<CourseStudentPage />}
+                    />
                   </>
                 )}
                 {(isSchoolAdmin(role) || role === 'support') && (

@@ -3097,16 +3097,18 @@ export type components = {
         }[];
       mastery: {
         /** @description Null until the student answered a question of the course */
-        course: {
+        course: ({
           score: number;
-          level: string;
+          /** @enum {string} */
+          level: "attempted" | "familiar" | "proficient" | "mastered";
           questions: number;
-        } | null;
-        skills: {
+        }) | null;
+        skills: ({
             skill: string;
             score: number;
-            level: string;
-          }[];
+            /** @enum {string} */
+            level: "attempted" | "familiar" | "proficient" | "mastered";
+          })[];
       };
       at_risk: components["schemas"]["RiskReason"][];
     };

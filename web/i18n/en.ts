@@ -1,10 +1,12 @@
 import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
+import { reportsEn } from './reports.en.ts'
 import { settingsEn } from './settings.en.ts'
 
 export const en: Translations = {
   settings: settingsEn,
   builder: builderEn,
+  reports: reportsEn,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Loading…',
@@ -324,7 +326,6 @@ export const en: Translations = {
     step: 'Step',
     reached: 'Reached',
     completed_step: 'Completed',
-    drop_off: 'Drop-off',
     attempts: 'Quiz attempts',
     time: 'Average time',
     seconds_one: '{{count}} s',

@@ -2,11 +2,13 @@
 // areas keep their strings in files of their own (builder.fr.ts, settings.fr.ts).
 
 import { builderFr } from './builder.fr.ts'
+import { reportsFr } from './reports.fr.ts'
 import { settingsFr } from './settings.fr.ts'
 
 export const fr = {
   settings: settingsFr,
   builder: builderFr,
+  reports: reportsFr,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Chargement…',
@@ -327,7 +329,6 @@ export const fr = {
     step: 'Étape',
     reached: 'Atteinte',
     completed_step: 'Terminée',
-    drop_off: 'Abandon',
     attempts: 'Essais (quiz)',
     time: 'Temps moyen',
     seconds_one: '{{count}} s',

@@ -77,6 +77,7 @@ export {
   teamStudentIds,
   teamsByIds,
   teamsNamed,
+  teamsOfStudents,
   unlimitedPlan,
   updateClass,
   updateCourse,

@@ -405,6 +405,19 @@ export async function teamsOfStudent(db: Db, orgId: string, studentId: string) {
     .execute()
 }
 
+export async function teamsOfStudents(db: Db, orgId: string, studentIds: string[]) {
+  if (studentIds.length === 0) return []
+  return db
+    .selectFrom('teams')
+    .innerJoin('team_members', 'team_members.team_id', 'teams.id')
+    .select(['team_members.student_id', 'teams.id', 'teams.name'])
+    .where('teams.org_id', '=', orgId)
+    .where('team_members.student_id', 'in', studentIds)
+    .orderBy('teams.name')
+    .orderBy('teams.id')
+    .execute()
+}
+
 export async function getTeam(db: Db, orgId: string, teamId: string) {
   return db
     .selectFrom('teams')

@@ -736,6 +736,15 @@ async function teamViews(deps: CatalogDeps, orgId: string, rows: TeamRow[]) {
   }))
 }
 
+/** The teams of each of these students, by student id, in name order (reporting's exports). */
+export async function teamsOfStudents(deps: CatalogDeps, orgId: string, studentIds: string[]) {
+  const rows = await repo.teamsOfStudents(deps.db, orgId, [...new Set(studentIds)])
+  const teams = new Map<string, { id: string; name: string }[]>()
+  for (const r of rows)
+    teams.set(r.student_id, [...(teams.get(r.student_id) ?? []), { id: r.id, name: r.name }])
+  return teams
+}
+
 async function loadTeam(deps: CatalogDeps, orgId: string, teamId: string) {
   const team = await repo.getTeam(deps.db, orgId, teamId)
   if (!team) throw notFound('Team')

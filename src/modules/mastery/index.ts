@@ -10,6 +10,7 @@ export { LevelCountsSchema } from './schemas.ts'
 export {
   averageMasteryByCourse,
   courseMasteryOf,
+  courseMasteryOfStudents,
   courseProgressOf,
   type MasteryDeps,
   skillMasteryOf,

@@ -46,6 +46,15 @@ export async function courseMasteryRow(db: Db, orgId: string, studentId: string,
     .executeTakeFirst()
 }
 
+export async function courseMasteryOfStudents(db: Db, orgId: string, courseId: string) {
+  return db
+    .selectFrom('v_course_mastery')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('course_id', '=', courseId)
+    .execute()
+}
+
 export async function saveCourseMastery(db: Db, row: Insertable<CourseMasteryRow>) {
   await db
     .insertInto('v_course_mastery')

@@ -65,6 +65,17 @@ export async function courseMasteryOf(deps: MasteryDeps, orgId: string, studentI
   }))
 }
 
+/** The mastery of a course of each student who answered questions in it, by student id (course reports). */
+export async function courseMasteryOfStudents(deps: MasteryDeps, orgId: string, courseId: string) {
+  const rows = await repo.courseMasteryOfStudents(deps.db, orgId, courseId)
+  return rows.map((r) => ({
+    student_id: r.student_id,
+    score: Number(r.score),
+    level: masteryLevel(Number(r.score), Number(r.questions)),
+    questions: Number(r.questions),
+  }))
+}
+
 /** The student's skills as of now (the injected clock): level after decay, and whether decay lowered it. */
 export async function skillMasteryOf(deps: MasteryDeps, orgId: string, studentId: string) {
   const now = deps.clock.now()

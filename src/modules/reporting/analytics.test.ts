@@ -73,7 +73,7 @@ describe.each(testDialects())('course analytics on %s', (dialect) => {
   })
   afterAll(() => t.close())
 
-  it('counts, per step, who reached it, completed it, dropped off, and their attempts and time', async () => {
+  it('counts, per step, who reached it, completed it, is on it or abandoned, and their attempts and time', async () => {
     const res = await analytics(author.client)
     expect(res.status, JSON.stringify(res.body)).toBe(200)
     expect(res.body.course).toEqual({ id: courseId, name: 'Astronomie', status: 'published', step_count: 3 })
@@ -86,10 +86,12 @@ describe.each(testDialects())('course analytics on %s', (dialect) => {
         step_type: 'reading',
         reached: 3,
         completed: 3,
-        drop_off: 0,
-        drop_off_ratio: 0,
+        in_progress: 0,
+        abandoned: 0,
+        abandoned_ratio: 0,
         average_quiz_attempts: null,
-        average_time_sec: 0,
+        // The first step opened with its acknowledgement, the only event on it: the time is unknown.
+        average_time_sec: null,
       },
       {
         class_id: steps.quiz,
@@ -98,12 +100,14 @@ describe.each(testDialects())('course analytics on %s', (dialect) => {
         step_type: 'quiz',
         reached: 3,
         completed: 2,
-        drop_off: 1,
-        drop_off_ratio: 0.33,
+        // failing is on it and was active yesterday: in progress, not abandoned.
+        in_progress: 1,
+        abandoned: 0,
+        abandoned_ratio: 0,
         // done 2, ahead 1, failing 3.
         average_quiz_attempts: 2,
-        // done: from the failed attempt to the pass, one hour; ahead: passed at the first event, 0.
-        average_time_sec: 1800,
+        // From the reading's completion (08:00) to the pass: done two hours, capped at one; ahead 30 min.
+        average_time_sec: 2700,
       },
       {
         class_id: steps.last,
@@ -113,10 +117,12 @@ describe.each(testDialects())('course analytics on %s', (dialect) => {
         // done acknowledged it; ahead completed the quiz before it.
         reached: 2,
         completed: 1,
-        drop_off: 1,
-        drop_off_ratio: 0.5,
+        in_progress: 1,
+        abandoned: 0,
+        abandoned_ratio: 0,
         average_quiz_attempts: null,
-        average_time_sec: 0,
+        // done: from the pass (10:00) to the acknowledgement (11:00).
+        average_time_sec: 3600,
       },
     ])
   })
@@ -136,6 +142,8 @@ describe.each(testDialects())('course analytics on %s', (dialect) => {
       completed_steps: 3,
       progress_ratio: 1,
       completed: true,
+      status: 'completed',
+      time_spent_sec: 7200,
       current_step: null,
       last_event_at: '2026-11-19T11:00:00.000Z',
       quiz_scores: [
@@ -156,6 +164,8 @@ describe.each(testDialects())('course analytics on %s', (dialect) => {
       completed_steps: 2,
       progress_ratio: 0.67,
       completed: false,
+      status: 'in_progress',
+      time_spent_sec: 1800,
       current_step: { class_id: steps.last, index: 2, name: 'Conclusion' },
       at_risk: [],
     })
@@ -179,6 +189,7 @@ describe.each(testDialects())('course analytics on %s', (dialect) => {
     expect(byName.absent).toMatchObject({
       completed_steps: 0,
       progress_ratio: 0,
+      status: 'not_started',
       current_step: { class_id: steps.read, index: 0 },
       last_event_at: null,
       quiz_scores: [],

@@ -1,3 +1,4 @@
-// The reporting module's public face: monitoring views, staff dashboards and, later, exports.
+// The reporting module's public face: monitoring views, staff dashboards, one student's page in a course
+// and a course's results as CSV.
 export { reportingRoutes } from './routes.ts'
-export type { AverageMasteryPort, OutOfHeartsPort, ReportingDeps } from './service.ts'
+export type { AverageMasteryPort, CourseMasteryPort, OutOfHeartsPort, ReportingDeps } from './service.ts'

@@ -7,6 +7,8 @@ import * as s from './schemas.ts'
 import * as service from './service.ts'
 
 const MONITORS = ['owner', 'admin', 'support'] as const
+/** Course reports: the service narrows instructors to the courses they are assigned to. */
+const ANALYSTS = ['owner', 'admin', 'instructor'] as const
 const orgOf = (c: Context<AppEnv>) => (c.get('identity') as MemberIdentity).orgId
 
 export function reportingRoutes(deps: service.ReportingDeps) {
@@ -113,7 +115,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       summary: "A course's funnel per step and its students with their progress and at-risk reasons",
       description:
         'For owners, admins and the instructors assigned to the course (another instructor gets 403).',
-      access: ['owner', 'admin', 'instructor'],
+      access: ANALYSTS,
       request: { params: s.CourseIdParam, query: s.AnalyticsQuery },
       responses: {
         200: { description: 'Analytics', ...json(s.CourseAnalyticsSchema) },
@@ -130,6 +132,74 @@ export function reportingRoutes(deps: service.ReportingDeps) {
         ),
         200,
       ),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/courses/{id}/students/{studentId}',
+      tags: dashboards,
+      summary: 'One enrolled student in a course: path, quiz attempts, time per step, mastery, activity',
+      description:
+        'Same access as the course analytics: owners, admins and the instructors assigned to the course. ' +
+        'A student not enrolled in the course is 404.',
+      access: ANALYSTS,
+      request: { params: s.CourseStudentParams, query: s.StudentInCourseQuery },
+      responses: {
+        200: { description: 'The student in the course', ...json(s.StudentInCourseSchema) },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { id, studentId } = c.req.valid('param')
+      return c.json(
+        await service.studentInCourse(
+          deps,
+          c.get('identity') as MemberIdentity,
+          id,
+          studentId,
+          c.req.valid('query'),
+        ),
+        200,
+      )
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/courses/{id}/results.csv',
+      tags: dashboards,
+      summary: "A course's results as CSV, one row per enrolled student",
+      description:
+        'Name, e-mail, classes, status, progress, current step, best score of each quiz step, time spent, ' +
+        'course mastery and last activity. UTF-8 with a byte order mark (for Excel), comma-separated, ' +
+        'quoted as RFC 4180. Same access as the course analytics.',
+      access: ANALYSTS,
+      request: { params: s.CourseIdParam, query: s.ResultsCsvQuery },
+      responses: {
+        200: {
+          description: 'The results',
+          content: { 'text/csv': { schema: { type: 'string' } } },
+        },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { course, csv } = await service.courseResultsCsv(
+        deps,
+        c.get('identity') as MemberIdentity,
+        c.req.valid('param').id,
+        c.req.valid('query'),
+      )
+      c.header('Content-Type', 'text/csv; charset=utf-8')
+      c.header(
+        'Content-Disposition',
+        `attachment; filename="results.csv"; filename*=UTF-8''${encodeURIComponent(`${course.name}.csv`)}`,
+      )
+      c.header('Cache-Control', 'private, no-store')
+      return c.body(csv, 200)
+    },
   )
 
   return app

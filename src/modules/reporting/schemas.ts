@@ -73,8 +73,18 @@ export const OverviewQuery = z.object({
     .openapi({ description: 'At most this many at-risk entries, most severe first', example: 50 }),
 })
 
+/** When a student has abandoned a course; shared by the analytics, a student's page and the CSV export. */
+const AbandonQueryShape = {
+  abandoned_days: days(
+    14,
+    'A student who has not finished an open (published) course and sent no event in it for this many days ' +
+      'has abandoned it',
+  ),
+}
+
 export const AnalyticsQuery = z.object({
   ...RiskQueryShape,
+  ...AbandonQueryShape,
   limit: z.coerce
     .number()
     .int()
@@ -85,6 +95,16 @@ export const AnalyticsQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0).openapi({ example: 0 }),
 })
 
+export const StudentInCourseQuery = z.object({ ...RiskQueryShape, ...AbandonQueryShape })
+
+export const ResultsCsvQuery = z.object({
+  ...AbandonQueryShape,
+  lang: z
+    .enum(['fr', 'en'])
+    .optional()
+    .openapi({ description: "Language of the header row and the statuses; default the school's language" }),
+})
+
 export const CourseIdParam = z.object({
   id: z
     .string()
@@ -93,7 +113,28 @@ export const CourseIdParam = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: 'b2f0d6c4-1a3e-4f57-8c9d-0e1a2b3c4d5e' }),
 })
 
+export const CourseStudentParams = z.object({
+  id: CourseIdParam.shape.id,
+  studentId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'studentId', in: 'path' }, example: 'c3a1e7d2-5b4f-4e6a-9d8c-1f2e3d4c5b6a' }),
+})
+
 const Instant = z.string().openapi({ example: '2026-11-22T09:00:00.000Z' })
+
+const StudentStatusSchema = z.enum(['not_started', 'in_progress', 'abandoned', 'completed']).openapi({
+  description:
+    'completed: every step done; not_started: no event yet; abandoned: an open course not finished and no ' +
+    'event in it for `abandoned_days`; in_progress: otherwise (a draft or archived course is never abandoned)',
+})
+
+const TimeSpent = z.number().openapi({
+  description:
+    'Seconds from the opening of each completed step (the completion of the previous step, or the first ' +
+    'event on the first step) to its completion, each step capped (1 hour, 3 hours for video steps)',
+})
 
 export const RiskReasonSchema = z
   .discriminatedUnion('code', [
@@ -196,6 +237,7 @@ export const CourseAnalyticsSchema = z
   .object({
     generated_at: Instant,
     thresholds: Thresholds,
+    abandoned_days: z.number().int(),
     course: z.object({
       id: z.string(),
       name: z.string(),
@@ -203,6 +245,7 @@ export const CourseAnalyticsSchema = z
       step_count: z.number().int(),
     }),
     enrolled: z.number().int(),
+    abandoned: z.number().int().openapi({ description: 'Enrolled students who abandoned the course' }),
     completed: z.number().int().openapi({ description: 'Enrolled students who completed every step' }),
     funnel: z.array(
       z.object({
@@ -212,17 +255,29 @@ export const CourseAnalyticsSchema = z
         step_type: z.string(),
         reached: z.number().int(),
         completed: z.number().int(),
-        drop_off: z.number().int().openapi({ description: 'Reached but not completed (yet)' }),
-        drop_off_ratio: z
+        in_progress: z
           .number()
-          .openapi({ description: 'drop_off / reached; 0 when nobody reached the step' }),
+          .int()
+          .openapi({ description: 'Reached, not completed, and active within `abandoned_days`' }),
+        abandoned: z.number().int().openapi({
+          description: "Reached, not completed, and abandoned the course (see the students' `status`)",
+        }),
+        abandoned_ratio: z
+          .number()
+          .openapi({ description: 'abandoned / reached; 0 when nobody reached the step' }),
         average_quiz_attempts: z
           .number()
           .nullable()
           .openapi({ description: 'Among students who attempted the quiz; null when none did' }),
-        average_time_sec: z.number().nullable().openapi({
-          description: 'From the first event on the step to its completion, among those who completed it',
-        }),
+        average_time_sec: z
+          .number()
+          .nullable()
+          .openapi({
+            description:
+              'Among those who completed the step, from its opening (the completion of the previous step, or ' +
+              'the first event on the first step) to its completion, capped at 1 hour (3 hours for video ' +
+              'steps); null when no time is known',
+          }),
       }),
     ),
     students: z.object({
@@ -235,6 +290,8 @@ export const CourseAnalyticsSchema = z
           completed_steps: z.number().int(),
           progress_ratio: z.number(),
           completed: z.boolean(),
+          status: StudentStatusSchema,
+          time_spent_sec: TimeSpent,
           current_step: z
             .object({ class_id: z.string(), index: z.number().int(), name: z.string() })
             .nullable(),
@@ -257,6 +314,70 @@ export const CourseAnalyticsSchema = z
     }),
   })
   .openapi('CourseAnalytics')
+
+export const StudentInCourseSchema = z
+  .object({
+    generated_at: Instant,
+    abandoned_days: z.number().int(),
+    course: z.object({
+      id: z.string(),
+      name: z.string(),
+      status: z.enum(['draft', 'published', 'archived']),
+      step_count: z.number().int(),
+    }),
+    student: z.object({ id: z.string(), name: z.string().nullable(), email: z.string().nullable() }),
+    teams: z.array(z.object({ id: z.string(), name: z.string() })),
+    enrolled_at: Instant,
+    status: StudentStatusSchema,
+    completed_steps: z.number().int(),
+    progress_ratio: z.number(),
+    time_spent_sec: TimeSpent,
+    last_event_at: Instant.nullable(),
+    steps: z.array(
+      z.object({
+        class_id: z.string(),
+        index: z.number().int(),
+        name: z.string(),
+        step_type: z.string(),
+        state: z.enum(['done', 'current', 'locked']),
+        opened_at: Instant.nullable().openapi({
+          description: 'When the step opened: completion of the previous step, or first event on the first',
+        }),
+        completed_at: Instant.nullable(),
+        time_sec: z.number().nullable().openapi({ description: 'As `time_spent_sec`, for this step' }),
+        quiz: z
+          .object({
+            attempts: z.number().int(),
+            best_ratio: z.number().nullable(),
+            passed: z.boolean(),
+          })
+          .nullable(),
+      }),
+    ),
+    attempts: z.array(
+      z.object({
+        class_id: z.string(),
+        step_index: z.number().int(),
+        attempt: z.number().int(),
+        at: Instant,
+        score: z.number(),
+        max_score: z.number(),
+        ratio: z.number(),
+        passed: z.boolean(),
+      }),
+    ),
+    mastery: z.object({
+      course: z
+        .object({ score: z.number(), level: z.enum(mastery.masteryLevels), questions: z.number().int() })
+        .nullable()
+        .openapi({ description: 'Null until the student answered a question of the course' }),
+      skills: z.array(
+        z.object({ skill: z.string(), score: z.number(), level: z.enum(mastery.masteryLevels) }),
+      ),
+    }),
+    at_risk: z.array(RiskReasonSchema),
+  })
+  .openapi('StudentInCourse')
 
 export const DashboardQuery = z.object({
   days: z.coerce

@@ -1,4 +1,5 @@
 import type { z } from '@hono/zod-openapi'
+import { stringify } from 'csv-stringify/sync'
 import { localDay, shiftDay, startOfLocalDay } from '../../core/calendar.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
@@ -9,11 +10,12 @@ import {
   stepActivity,
   userActivity,
 } from '../../core/events/event-store.ts'
-import { signalOccurrences } from '../../core/events/signal-log.ts'
+import { signalOccurrences, signalsOfStudent } from '../../core/events/signal-log.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { badRequest, forbidden, notFound } from '../../core/http/errors.ts'
 import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
+import type * as mastery from '../mastery/index.ts'
 import * as progress from '../progress/index.ts'
 import {
   currentStep,
@@ -24,12 +26,15 @@ import {
   riskReasons,
   severityOf,
 } from './rules/at-risk.ts'
+import { type StudentStatus, stepOpenedAt, studentStatus, timeOnStepSec } from './rules/time-and-status.ts'
 import type {
   AnalyticsQuery,
   DashboardGamificationSchema,
   DashboardQuery,
   DashboardSkillsSchema,
   OverviewQuery,
+  ResultsCsvQuery,
+  StudentInCourseQuery,
 } from './schemas.ts'
 
 // Monitoring views of seed 001, computed on demand from the event log and the signals, and the dashboards
@@ -44,6 +49,14 @@ export type AverageMasteryPort = (
 export type OutOfHeartsPort = (
   orgId: string,
 ) => Promise<{ student_id: string; next_heart_at: string | null }[]>
+
+/** Each student's mastery of one course (mastery), for the course reports. */
+export type CourseMasteryPort = (
+  orgId: string,
+  courseId: string,
+) => Promise<
+  { student_id: string; score: number; level: (typeof mastery.masteryLevels)[number]; questions: number }[]
+>
 
 /** The student dashboard's game (gamification): XP, badges, streak with its calendar, hearts. */
 export type DashboardGamificationPort = (
@@ -68,6 +81,8 @@ export type ReportingDeps = {
   averageMastery?: AverageMasteryPort
   /** When absent, nobody is reported out of hearts. */
   outOfHearts?: OutOfHeartsPort
+  /** When absent, course reports show no mastery. */
+  courseMastery?: CourseMasteryPort
   dashboardGamification: DashboardGamificationPort
   dashboardSkills: DashboardSkillsPort
 }
@@ -343,10 +358,75 @@ const round2 = (n: number) => Math.round(n * 100) / 100
 const average = (values: number[]) =>
   values.length === 0 ? null : round2(values.reduce((sum, v) => sum + v, 0) / values.length)
 
+/** What the course reports derive for one enrolled student: steps done, time on each step, status. */
+type StudentReport = StudentInCourseView & {
+  done: number
+  current: catalog.CourseOutline['steps'][number] | null
+  status: StudentStatus
+  /** By step id: when it opened and the time spent on it (null when not completed or unknown). */
+  steps: Map<string, { openedAt: string | null; timeSec: number | null }>
+  timeSpentSec: number
+}
+
+function reportOf(view: StudentInCourseView, abandonedDays: number, now: Date): StudentReport {
+  const { course } = view
+  const steps = new Map<string, { openedAt: string | null; timeSec: number | null }>()
+  let done = 0
+  let timeSpentSec = 0
+  for (const step of course.steps) {
+    const completedAt = view.progress.get(step.id)?.step_completed_at ?? null
+    if (completedAt) done += 1
+    const openedAt = stepOpenedAt(course.steps, step, view.progress, view.firstActivity)
+    const timeSec = timeOnStepSec(step.step_type, openedAt, completedAt)
+    if (timeSec !== null) timeSpentSec += timeSec
+    steps.set(step.id, { openedAt, timeSec })
+  }
+  const status = studentStatus(
+    {
+      courseStatus: course.status,
+      stepCount: course.steps.length,
+      completedSteps: done,
+      lastEventAt: view.lastEventAt,
+    },
+    abandonedDays,
+    now,
+  )
+  return {
+    ...view,
+    done,
+    current: currentStep(course.steps, view.progress),
+    status,
+    steps,
+    timeSpentSec: round2(timeSpentSec),
+  }
+}
+
+/** A course the actor may analyse, its enrolled students and what the reports derive for each. */
+async function courseReports(
+  deps: ReportingDeps,
+  actor: MemberIdentity,
+  courseId: string,
+  query: { abandoned_days: number } & Partial<Thresholds>,
+) {
+  const [course] = await catalog.courseOutlines(deps.catalog, actor.orgId, { ids: [courseId] })
+  if (!course) throw notFound('Course')
+  await assertMayAnalyse(deps, actor, courseId)
+  const enrolments = await catalog.enrolmentsOf(deps.catalog, actor.orgId, [courseId])
+  const thresholds = thresholdsOf({
+    inactive_days: query.inactive_days ?? 7,
+    stuck_days: query.stuck_days ?? 7,
+    failures: query.failures ?? 3,
+  })
+  const views = await studentsInCourses(deps, actor.orgId, [course], enrolments, thresholds)
+  const now = deps.clock.now()
+  return { course, reports: views.map((v) => reportOf(v, query.abandoned_days, now)) }
+}
+
 /**
  * How a course's enrolled students go through it: per step, how many reached it (acted on it, or completed
- * the step before), completed it, are held there, how many quiz attempts they made and how long they took;
- * then each student with their place in the path, best quiz scores and at-risk reasons.
+ * the step before), completed it, are still on it or abandoned the course there, how many quiz attempts
+ * they made and how long they took; then each student with their place in the path, status, time spent,
+ * best quiz scores and at-risk reasons.
  */
 export async function courseAnalytics(
   deps: ReportingDeps,
@@ -354,26 +434,27 @@ export async function courseAnalytics(
   courseId: string,
   query: z.infer<typeof AnalyticsQuery>,
 ) {
-  const [course] = await catalog.courseOutlines(deps.catalog, actor.orgId, { ids: [courseId] })
-  if (!course) throw notFound('Course')
-  await assertMayAnalyse(deps, actor, courseId)
-  const enrolments = await catalog.enrolmentsOf(deps.catalog, actor.orgId, [courseId])
-  const states = await studentsInCourses(deps, actor.orgId, [course], enrolments, thresholdsOf(query))
+  const { course, reports } = await courseReports(deps, actor, courseId, query)
 
   const funnel = course.steps.map((step) => {
     const previous = step.index > 0 ? course.steps[step.index - 1] : undefined
     let reached = 0
     let completed = 0
+    let abandoned = 0
     const attempts: number[] = []
     const durations: number[] = []
-    for (const s of states) {
-      const row = s.progress.get(step.id)
-      if (row || (previous && s.progress.get(previous.id)?.step_completed_at)) reached += 1
+    for (const r of reports) {
+      const row = r.progress.get(step.id)
+      if (!row && !(previous && r.progress.get(previous.id)?.step_completed_at)) continue
+      reached += 1
       if (row && row.quiz_attempts > 0) attempts.push(row.quiz_attempts)
-      if (!row?.step_completed_at) continue
+      if (!row?.step_completed_at) {
+        if (r.status === 'abandoned') abandoned += 1
+        continue
+      }
       completed += 1
-      const first = s.firstActivity.get(step.id)
-      if (first) durations.push((Date.parse(row.step_completed_at) - Date.parse(first)) / 1000)
+      const time = r.steps.get(step.id)?.timeSec
+      if (time != null) durations.push(time)
     }
     return {
       class_id: step.id,
@@ -382,8 +463,9 @@ export async function courseAnalytics(
       step_type: step.step_type,
       reached,
       completed,
-      drop_off: reached - completed,
-      drop_off_ratio: reached === 0 ? 0 : round2((reached - completed) / reached),
+      in_progress: reached - completed - abandoned,
+      abandoned,
+      abandoned_ratio: reached === 0 ? 0 : round2(abandoned / reached),
       average_quiz_attempts: average(attempts),
       average_time_sec: average(durations),
     }
@@ -392,41 +474,27 @@ export async function courseAnalytics(
   const names = await studentNames(
     deps,
     actor.orgId,
-    states.map((s) => s.student_id),
+    reports.map((r) => r.student_id),
   )
   const total = course.steps.length
-  const students = states
-    .map((s) => {
-      const done = course.steps.filter((step) => s.progress.get(step.id)?.step_completed_at).length
-      const current = currentStep(course.steps, s.progress)
-      return {
-        student_id: s.student_id,
-        name: names.get(s.student_id) ?? null,
-        enrolled_at: s.enrolled_at,
-        completed_steps: done,
-        progress_ratio: total === 0 ? 0 : round2(done / total),
-        completed: total > 0 && done === total,
-        current_step: current ? { class_id: current.id, index: current.index, name: current.name } : null,
-        last_event_at: s.lastEventAt,
-        quiz_scores: course.steps.flatMap((step) => {
-          const row = s.progress.get(step.id)
-          if (!row || row.quiz_attempts === 0) return []
-          return [
-            {
-              class_id: step.id,
-              step_index: step.index,
-              best_ratio: row.quiz_best_ratio,
-              score: row.quiz_score,
-              max_score: row.quiz_max_score,
-              attempts: row.quiz_attempts,
-              passed: row.quiz_passed,
-            },
-          ]
-        }),
-        severity: s.severity,
-        reasons: s.reasons,
-      }
-    })
+  const students = reports
+    .map((r) => ({
+      student_id: r.student_id,
+      name: names.get(r.student_id) ?? null,
+      enrolled_at: r.enrolled_at,
+      completed_steps: r.done,
+      progress_ratio: total === 0 ? 0 : round2(r.done / total),
+      completed: r.status === 'completed',
+      status: r.status,
+      time_spent_sec: r.timeSpentSec,
+      current_step: r.current
+        ? { class_id: r.current.id, index: r.current.index, name: r.current.name }
+        : null,
+      last_event_at: r.lastEventAt,
+      quiz_scores: quizScoresOf(course, r),
+      severity: r.severity,
+      reasons: r.reasons,
+    }))
     .sort(
       bySeverity(
         (a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.student_id.localeCompare(b.student_id),
@@ -440,9 +508,11 @@ export async function courseAnalytics(
       stuck_days: query.stuck_days,
       failures: query.failures,
     },
+    abandoned_days: query.abandoned_days,
     course: { id: course.id, name: course.name, status: course.status, step_count: total },
-    enrolled: states.length,
+    enrolled: reports.length,
     completed: students.filter((s) => s.completed).length,
+    abandoned: students.filter((s) => s.status === 'abandoned').length,
     funnel,
     students: {
       total: students.length,
@@ -451,6 +521,218 @@ export async function courseAnalytics(
         .map(({ reasons, ...s }) => ({ ...s, at_risk: reasons })),
     },
   }
+}
+
+function quizScoresOf(course: catalog.CourseOutline, r: StudentReport) {
+  return course.steps.flatMap((step) => {
+    const row = r.progress.get(step.id)
+    if (!row || row.quiz_attempts === 0) return []
+    return [
+      {
+        class_id: step.id,
+        step_index: step.index,
+        best_ratio: row.quiz_best_ratio,
+        score: row.quiz_score,
+        max_score: row.quiz_max_score,
+        attempts: row.quiz_attempts,
+        passed: row.quiz_passed,
+      },
+    ]
+  })
+}
+
+const firstEmail = (emailsJson: string | null | undefined) => {
+  try {
+    const emails = JSON.parse(emailsJson ?? '[]') as { email?: unknown }[]
+    const email = emails.find((e) => typeof e.email === 'string')?.email
+    return typeof email === 'string' ? email : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * One enrolled student in one course, for the staff who may see its analytics: the path step by step
+ * (done, current, locked, with dates and time), every quiz attempt, course and skill mastery, last activity
+ * and at-risk reasons. A student not enrolled in the course is not found.
+ */
+export async function studentInCourse(
+  deps: ReportingDeps,
+  actor: MemberIdentity,
+  courseId: string,
+  studentId: string,
+  query: z.infer<typeof StudentInCourseQuery>,
+) {
+  const { course, reports } = await courseReports(deps, actor, courseId, query)
+  const r = reports.find((x) => x.student_id === studentId)
+  if (!r) throw notFound('Student')
+  const [people, teams, signals, courseMastery, skills] = await Promise.all([
+    identity.peopleByIds(deps.identity, actor.orgId, 'lms_student', [studentId]),
+    catalog.teamsOfStudents(deps.catalog, actor.orgId, [studentId]),
+    signalsOfStudent(deps.db, actor.orgId, studentId, ['QUIZ_ATTEMPTED']),
+    deps.courseMastery ? deps.courseMastery(actor.orgId, courseId) : [],
+    deps.dashboardSkills(actor.orgId, studentId),
+  ])
+  const person = people[0]
+  const indexOf = new Map(course.steps.map((s) => [s.id, s.index]))
+  const mastery = courseMastery.find((m) => m.student_id === studentId)
+  const total = course.steps.length
+  return {
+    generated_at: deps.clock.now().toISOString(),
+    abandoned_days: query.abandoned_days,
+    course: { id: course.id, name: course.name, status: course.status, step_count: total },
+    student: { id: studentId, name: person?.name ?? null, email: firstEmail(person?.emails_json) },
+    teams: teams.get(studentId) ?? [],
+    enrolled_at: r.enrolled_at,
+    status: r.status,
+    completed_steps: r.done,
+    progress_ratio: total === 0 ? 0 : round2(r.done / total),
+    time_spent_sec: r.timeSpentSec,
+    last_event_at: r.lastEventAt,
+    steps: course.steps.map((step) => {
+      const row = r.progress.get(step.id)
+      const completedAt = row?.step_completed_at ?? null
+      const derived = r.steps.get(step.id)
+      const state = completedAt ? 'done' : r.current?.id === step.id ? 'current' : 'locked'
+      return {
+        class_id: step.id,
+        index: step.index,
+        name: step.name,
+        step_type: step.step_type,
+        state: state as 'done' | 'current' | 'locked',
+        opened_at: state === 'locked' ? null : (derived?.openedAt ?? null),
+        completed_at: completedAt,
+        time_sec: derived?.timeSec ?? null,
+        quiz:
+          row && row.quiz_attempts > 0
+            ? { attempts: row.quiz_attempts, best_ratio: row.quiz_best_ratio, passed: row.quiz_passed }
+            : null,
+      }
+    }),
+    attempts: signals.flatMap((sig) => {
+      const index = sig.class_id ? indexOf.get(sig.class_id) : undefined
+      if (sig.course_id !== courseId || !sig.class_id || index === undefined) return []
+      const p = sig.payload as {
+        score: number
+        max_score: number
+        ratio: number
+        passed: boolean
+        attempt: number
+      }
+      return [
+        {
+          class_id: sig.class_id,
+          step_index: index,
+          attempt: Number(p.attempt),
+          at: sig.occurred_at,
+          score: Number(p.score),
+          max_score: Number(p.max_score),
+          ratio: Number(p.ratio),
+          passed: Boolean(p.passed),
+        },
+      ]
+    }),
+    mastery: {
+      course: mastery ? { score: mastery.score, level: mastery.level, questions: mastery.questions } : null,
+      skills: skills.skills,
+    },
+    at_risk: r.reasons,
+  }
+}
+
+const csvHeaders = {
+  fr: {
+    name: 'Nom',
+    email: 'E-mail',
+    teams: 'Classes',
+    status: 'Statut',
+    progress: 'Progression (%)',
+    current: 'Étape en cours',
+    quiz: (index: number, name: string) => `Quiz ${index}. ${name} (meilleur score %)`,
+    time: 'Temps passé (min)',
+    mastery: 'Maîtrise du cours (%)',
+    last: 'Dernière activité',
+    statuses: {
+      not_started: 'Pas commencé',
+      in_progress: 'En cours',
+      abandoned: 'Abandonné',
+      completed: 'Terminé',
+    },
+  },
+  en: {
+    name: 'Name',
+    email: 'E-mail',
+    teams: 'Classes',
+    status: 'Status',
+    progress: 'Progress (%)',
+    current: 'Current step',
+    quiz: (index: number, name: string) => `Quiz ${index}. ${name} (best score %)`,
+    time: 'Time spent (min)',
+    mastery: 'Course mastery (%)',
+    last: 'Last activity',
+    statuses: {
+      not_started: 'Not started',
+      in_progress: 'In progress',
+      abandoned: 'Abandoned',
+      completed: 'Completed',
+    },
+  },
+} as const
+
+/**
+ * A course's results as CSV, one row per enrolled student in name order, for the staff who may see its
+ * analytics. UTF-8 with a byte order mark so that Excel reads accents; RFC 4180 quoting (csv-stringify).
+ */
+export async function courseResultsCsv(
+  deps: ReportingDeps,
+  actor: MemberIdentity,
+  courseId: string,
+  query: z.infer<typeof ResultsCsvQuery>,
+) {
+  const { course, reports } = await courseReports(deps, actor, courseId, query)
+  const ids = reports.map((r) => r.student_id)
+  const [people, teams, mastery, org] = await Promise.all([
+    identity.peopleByIds(deps.identity, actor.orgId, 'lms_student', ids),
+    catalog.teamsOfStudents(deps.catalog, actor.orgId, ids),
+    deps.courseMastery ? deps.courseMastery(actor.orgId, courseId) : [],
+    identity.getOrganisation(deps.identity, actor.orgId),
+  ])
+  const h = csvHeaders[query.lang ?? org.default_locale]
+  const personOf = new Map(people.map((p) => [p.id, p]))
+  const masteryOf = new Map(mastery.map((m) => [m.student_id, m]))
+  const quizSteps = course.steps.filter((s) => s.has_quiz)
+  const total = course.steps.length
+  const percent = (ratio: number | null | undefined) => (ratio == null ? '' : Math.round(ratio * 100))
+  const rows = reports
+    .map((r) => {
+      const person = personOf.get(r.student_id)
+      return [
+        person?.name ?? '',
+        firstEmail(person?.emails_json) ?? '',
+        (teams.get(r.student_id) ?? []).map((t) => t.name).join(', '),
+        h.statuses[r.status],
+        total === 0 ? 0 : Math.round((r.done / total) * 100),
+        r.current ? `${r.current.index + 1}. ${r.current.name}` : '',
+        ...quizSteps.map((s) => percent(r.progress.get(s.id)?.quiz_best_ratio)),
+        Math.round(r.timeSpentSec / 60),
+        percent(masteryOf.get(r.student_id)?.score),
+        r.lastEventAt ?? '',
+      ]
+    })
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])))
+  const header = [
+    h.name,
+    h.email,
+    h.teams,
+    h.status,
+    h.progress,
+    h.current,
+    ...quizSteps.map((s) => h.quiz(s.index + 1, s.name)),
+    h.time,
+    h.mastery,
+    h.last,
+  ]
+  return { course, csv: `\uFEFF${stringify([header, ...rows], { record_delimiter: 'windows' })}` }
 }
 
 /**
@@ -470,5 +752,7 @@ export async function studentDashboard(
     deps.dashboardGamification(actor.orgId, studentId, query.days),
     deps.dashboardSkills(actor.orgId, studentId),
   ])
-  return { student_id: studentId, as_of: deps.clock.now().toISOString(), courses, ...game, skills }
+  // Courses still to do come first (in enrolment order), finished ones after: the next step is what counts.
+  const ordered = [...courses.filter((c) => !c.completed), ...courses.filter((c) => c.completed)]
+  return { student_id: studentId, as_of: deps.clock.now().toISOString(), courses: ordered, ...game, skills }
 }

@@ -1,5 +1,18 @@
 import { BarChart } from '@mantine/charts'
-import { Anchor, Badge, Card, Group, Progress, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core'
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Progress,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core'
+import { IconDownload } from '@tabler/icons-react'
 import { useQuery } from '@tanstack/react-query'
 import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
@@ -10,16 +23,23 @@ import { RiskReasons } from '../../components/risk.tsx'
 import { useFormat } from '../../hooks/format.ts'
 import { statusColor } from './courses.tsx'
 
-function duration(seconds: number | null, t: TFunction) {
+export function duration(seconds: number | null, t: TFunction) {
   if (seconds === null) return '—'
   if (seconds < 90) return t('analytics.seconds', { count: Math.round(seconds) })
   if (seconds < 5400) return t('analytics.minutes', { count: Math.round(seconds / 60) })
   return t('analytics.hours', { count: Math.round(seconds / 3600) })
 }
 
+export const studentStatusColor = {
+  not_started: 'gray',
+  in_progress: 'blue',
+  abandoned: 'orange',
+  completed: 'green',
+} as const
+
 /** A course's funnel step by step, and its students with where they are, their scores and risks. */
 export function CourseAnalyticsPage() {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const f = useFormat()
   const { courseId = '' } = useParams()
   const query = useQuery({
@@ -39,16 +59,27 @@ export function CourseAnalyticsPage() {
             <Anchor component={Link} to="/teach/courses" size="sm">
               ← {t('teach.courses')}
             </Anchor>
-            <Group gap="sm" mt={4}>
-              <Title order={1} size="h2">
-                {a.course.name}
-              </Title>
-              <Badge color={statusColor[a.course.status]} variant="light">
-                {t(`course_status.${a.course.status}`)}
-              </Badge>
+            <Group gap="sm" mt={4} justify="space-between">
+              <Group gap="sm">
+                <Title order={1} size="h2">
+                  {a.course.name}
+                </Title>
+                <Badge color={statusColor[a.course.status]} variant="light">
+                  {t(`course_status.${a.course.status}`)}
+                </Badge>
+              </Group>
+              <Button
+                component="a"
+                href={`/api/courses/${encodeURIComponent(courseId)}/results.csv?lang=${i18n.language === 'en' ? 'en' : 'fr'}`}
+                download
+                variant="light"
+                leftSection={<IconDownload size={18} aria-hidden />}
+              >
+                {t('reports.download_csv')}
+              </Button>
             </Group>
           </div>
-          <SimpleGrid cols={{ base: 2, sm: 3 }}>
+          <SimpleGrid cols={{ base: 2, sm: 4 }}>
             <Card withBorder>
               <Text size="sm" c="dimmed">
                 {t('analytics.enrolled')}
@@ -63,6 +94,14 @@ export function CourseAnalyticsPage() {
               </Text>
               <Text fw={700} size="xl" data-testid="completed-count">
                 {f.number(a.completed)}
+              </Text>
+            </Card>
+            <Card withBorder>
+              <Text size="sm" c="dimmed">
+                {t('reports.abandoned_count')}
+              </Text>
+              <Text fw={700} size="xl" data-testid="abandoned-count">
+                {f.number(a.abandoned)}
               </Text>
             </Card>
             <Card withBorder>
@@ -83,18 +122,28 @@ export function CourseAnalyticsPage() {
             ) : (
               <>
                 <BarChart
-                  h={240}
+                  h={260}
+                  aria-label={t('reports.chart_label')}
                   data={a.funnel.map((s) => ({
                     step: `${s.index + 1}. ${s.name}`,
                     [t('analytics.reached')]: s.reached,
                     [t('analytics.completed_step')]: s.completed,
+                    [t('reports.abandoned')]: s.abandoned,
                   }))}
                   dataKey="step"
+                  withLegend
+                  legendProps={{ verticalAlign: 'bottom' }}
+                  // Student counts: whole numbers only on the axis.
+                  yAxisProps={{ allowDecimals: false }}
                   series={[
                     { name: t('analytics.reached'), color: 'gray.5' },
                     { name: t('analytics.completed_step'), color: 'sillon.7' },
+                    { name: t('reports.abandoned'), color: 'orange.6' },
                   ]}
                 />
+                <Text size="xs" c="dimmed" mt="xs">
+                  {t('reports.abandon_rule', { count: a.abandoned_days })}
+                </Text>
                 <Table.ScrollContainer minWidth={560} mt="md">
                   <Table striped data-testid="funnel">
                     <Table.Thead>
@@ -107,7 +156,10 @@ export function CourseAnalyticsPage() {
                           {t('analytics.completed_step')}
                         </Table.Th>
                         <Table.Th scope="col" ta="right">
-                          {t('analytics.drop_off')}
+                          {t('reports.in_progress')}
+                        </Table.Th>
+                        <Table.Th scope="col" ta="right">
+                          {t('reports.abandoned')}
                         </Table.Th>
                         <Table.Th scope="col" ta="right">
                           {t('analytics.attempts')}
@@ -125,8 +177,9 @@ export function CourseAnalyticsPage() {
                           </Table.Td>
                           <Table.Td ta="right">{f.number(s.reached)}</Table.Td>
                           <Table.Td ta="right">{f.number(s.completed)}</Table.Td>
+                          <Table.Td ta="right">{f.number(s.in_progress)}</Table.Td>
                           <Table.Td ta="right">
-                            {f.number(s.drop_off)} ({f.percent(s.drop_off_ratio)})
+                            {f.number(s.abandoned)} ({f.percent(s.abandoned_ratio)})
                           </Table.Td>
                           <Table.Td ta="right">
                             {s.average_quiz_attempts === null
@@ -155,6 +208,7 @@ export function CourseAnalyticsPage() {
                     <Table.Tr>
                       <Table.Th scope="col">{t('analytics.student')}</Table.Th>
                       <Table.Th scope="col">{t('analytics.position')}</Table.Th>
+                      <Table.Th scope="col">{t('reports.time_spent')}</Table.Th>
                       <Table.Th scope="col">{t('analytics.scores')}</Table.Th>
                       <Table.Th scope="col">{t('analytics.last_seen')}</Table.Th>
                       <Table.Th scope="col">{t('analytics.risk')}</Table.Th>
@@ -163,7 +217,20 @@ export function CourseAnalyticsPage() {
                   <Table.Tbody>
                     {a.students.entries.map((s) => (
                       <Table.Tr key={s.student_id}>
-                        <Table.Td>{s.name ?? s.student_id}</Table.Td>
+                        <Table.Td>
+                          <Stack gap={4} align="flex-start">
+                            <Anchor
+                              component={Link}
+                              to={`/teach/courses/${courseId}/students/${s.student_id}`}
+                              aria-label={t('reports.open_student', { name: s.name ?? s.student_id })}
+                            >
+                              {s.name ?? s.student_id}
+                            </Anchor>
+                            <Badge color={studentStatusColor[s.status]} variant="light" size="sm">
+                              {t(`reports.status.${s.status}`)}
+                            </Badge>
+                          </Stack>
+                        </Table.Td>
                         <Table.Td miw={160}>
                           <Stack gap={2}>
                             <Progress
@@ -182,6 +249,7 @@ export function CourseAnalyticsPage() {
                             </Text>
                           </Stack>
                         </Table.Td>
+                        <Table.Td>{duration(s.time_spent_sec || null, t)}</Table.Td>
                         <Table.Td>
                           {s.quiz_scores.length === 0
                             ? '—'

@@ -64,12 +64,13 @@ export type StudentInCourse = {
 }
 
 /** The step a student works on: the first one of the path they have not completed (none when all are). */
-export function currentStep(steps: PathStep[], progress: Map<string, StepState>): PathStep | null {
+export function currentStep<T extends PathStep>(steps: T[], progress: Map<string, StepState>): T | null {
   return steps.find((s) => !progress.get(s.id)?.step_completed_at) ?? null
 }
 
 const later = (a: string, b: string | null) => (b !== null && b > a ? b : a)
-const wholeDays = (now: Date, since: string) => Math.floor((now.getTime() - Date.parse(since)) / DAY_MS)
+export const wholeDays = (now: Date, since: string) =>
+  Math.floor((now.getTime() - Date.parse(since)) / DAY_MS)
 
 /**
  * Why a student is at risk in a course they have not finished (an empty list when they are not, or when
