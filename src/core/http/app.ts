@@ -7,6 +7,7 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from 'pino'
 import { isDatabaseUnavailable, isUniqueViolation } from '../db/errors.ts'
+import { compressJson } from './compress.ts'
 import type { AppEnv, Identity } from './context.ts'
 import { crossSiteProtection } from './csrf.ts'
 import { AppError, errorBody } from './errors.ts'
@@ -32,6 +33,8 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/
 // What a client is told to wait before retrying while the database restarts or fails over.
 const DATABASE_RETRY_AFTER_SECONDS = 5
+// Below this, gzip's header and the work outweigh what it saves.
+const COMPRESS_THRESHOLD_BYTES = 1024
 
 /**
  * The web app's files and pages (everything outside /api) are logged at debug when served: a first page
@@ -75,6 +78,8 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   })
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'same-origin' }))
   app.use('*', securityHeaders())
+  // A dashboard or a course outline is a few kilobytes of JSON: worth a gzip on a phone's connection.
+  app.use('/api/*', compressJson(COMPRESS_THRESHOLD_BYTES))
   if (options.corsOrigins.length > 0) {
     app.use(
       '/api/*',
