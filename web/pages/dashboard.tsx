@@ -1,4 +1,4 @@
-import { BarChart } from '@mantine/charts'
+import { BarChart } from '../components/charts.tsx'
 import { Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { IconPlayerPlay } from '@tabler/icons-react'
 import { useQuery } from '@tanstack/react-query'

@@ -1,4 +1,4 @@
-import { AreaChart, BarChart } from '@mantine/charts'
+import { AreaChart, BarChart } from '../../components/charts.tsx'
 import { Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core'
 import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
