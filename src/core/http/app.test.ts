@@ -31,6 +31,8 @@ describe('the HTTP shell', () => {
     const res = await t.client().post('/api/auth/login', { email: 'a@b.org', password: 'x'.repeat(4096) })
     expect(res.status).toBe(413)
     expect(res.body.error.code).toBe('payload_too_large')
+    // The unread rest of the body stays on the socket: a client reusing it would see its next request fail.
+    expect(res.headers.get('connection')).toBe('close')
   })
 
   it('logs an unexpected error and answers 500 with the request id but no internals', async () => {

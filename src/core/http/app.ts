@@ -96,7 +96,11 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
   const limitFor = (maxSize: number) =>
     bodyLimit({
       maxSize,
-      onError: (c) => c.json(errorBody('payload_too_large', `Request body exceeds ${maxSize} bytes`), 413),
+      onError: (c) => {
+        // The rest of the body is left unread on the socket: the client must not send its next request there.
+        c.header('Connection', 'close')
+        return c.json(errorBody('payload_too_large', `Request body exceeds ${maxSize} bytes`), 413)
+      },
     })
   const jsonLimit = limitFor(options.bodyLimitBytes)
   const uploadLimit = limitFor(options.uploadLimitBytes + MULTIPART_OVERHEAD_BYTES)
