@@ -1,8 +1,8 @@
 import { Card, Group, Progress, SimpleGrid, Stack, Text, ThemeIcon, Title } from '@mantine/core'
-import { IconAward } from '@tabler/icons-react'
 import { useQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { api, data } from '../api/client.ts'
+import { BadgeIcon, useBadgeText } from '../components/game.tsx'
 import { QueryState } from '../components/query-state.tsx'
 import { useFormat } from '../hooks/format.ts'
 
@@ -15,8 +15,21 @@ function Icon({ icon, earned }: { icon: string | null; earned: boolean }) {
       aria-hidden
       style={{ opacity: earned ? 1 : 0.6 }}
     >
-      {icon ? <span style={{ fontSize: 24 }}>{icon}</span> : <IconAward size={26} />}
+      <BadgeIcon icon={icon} size={26} />
     </ThemeIcon>
+  )
+}
+
+function BadgeText({ name, description }: { name: string; description: string | null }) {
+  return (
+    <>
+      <Text fw={600}>{name}</Text>
+      {description && (
+        <Text size="sm" c="dimmed">
+          {description}
+        </Text>
+      )}
+    </>
   )
 }
 
@@ -24,6 +37,7 @@ function Icon({ icon, earned }: { icon: string | null; earned: boolean }) {
 export function BadgesPage() {
   const { t } = useTranslation()
   const f = useFormat()
+  const text = useBadgeText()
   const query = useQuery({
     queryKey: ['my-badges'],
     queryFn: async () => data(await api.GET('/api/me/badges')),
@@ -45,12 +59,7 @@ export function BadgesPage() {
                 <Group wrap="nowrap">
                   <Icon icon={b.icon} earned />
                   <div>
-                    <Text fw={600}>{b.name}</Text>
-                    {b.description && (
-                      <Text size="sm" c="dimmed">
-                        {b.description}
-                      </Text>
-                    )}
+                    <BadgeText {...text(b)} />
                     <Text size="xs" c="dimmed">
                       {t('badges.awarded', { date: f.date(b.awarded_at), points: b.points })}
                     </Text>
@@ -68,12 +77,7 @@ export function BadgesPage() {
                 <Group wrap="nowrap" align="flex-start">
                   <Icon icon={b.icon} earned={false} />
                   <Stack gap={4} style={{ flex: 1 }}>
-                    <Text fw={600}>{b.name}</Text>
-                    {b.description && (
-                      <Text size="sm" c="dimmed">
-                        {b.description}
-                      </Text>
-                    )}
+                    <BadgeText {...text(b)} />
                     {b.progress && (
                       <>
                         <Progress

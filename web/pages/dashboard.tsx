@@ -155,7 +155,7 @@ export function DashboardPage() {
               ) : (
                 <Stack gap="sm" data-testid="recent-badges">
                   {dashboard.badges.recent.map((b) => (
-                    <BadgeChip key={b.badge_id} name={b.name} icon={b.icon} awardedAt={b.awarded_at} />
+                    <BadgeChip key={b.badge_id} badge={b} awardedAt={b.awarded_at} />
                   ))}
                 </Stack>
               )}

@@ -18,6 +18,7 @@ import * as quizReveal from './migrations/2026-12-03-01-quiz-reveal.ts'
 import * as signInSafety from './migrations/2026-12-03-05-sign-in-safety.ts'
 import * as eventIdsPerSchool from './migrations/2026-12-04-01-event-ids-per-school.ts'
 import * as tallyRejections from './migrations/2026-12-04-02-tally-rejections.ts'
+import * as badgeKeys from './migrations/2026-12-05-14-badge-keys.ts'
 import * as invitationClass from './migrations/2026-12-05-15-invitation-class.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-05-sign-in-safety': signInSafety,
   '2026-12-04-01-event-ids-per-school': eventIdsPerSchool,
   '2026-12-04-02-tally-rejections': tallyRejections,
+  '2026-12-05-14-badge-keys': badgeKeys,
   '2026-12-05-15-invitation-class': invitationClass,
 }
 

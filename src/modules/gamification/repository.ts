@@ -362,6 +362,7 @@ export async function ensureDefaultBadges(db: Db, orgId: string, at: string, loc
       id: `${orgId}:${b.code}`,
       org_id: orgId,
       code: b.code,
+      key: b.code,
       name: b.name[locale],
       description: b.description[locale],
       icon: b.icon,
@@ -453,7 +454,18 @@ export async function awardsOf(db: Db, orgId: string, studentId: string, limit?:
   let query = db
     .selectFrom('gamification_award as a')
     .innerJoin('gamification_badge as b', 'b.id', 'a.badge_id')
-    .select(['a.id', 'a.badge_id', 'a.awarded_at', 'a.points', 'b.code', 'b.name', 'b.description', 'b.icon'])
+    .select([
+      'a.id',
+      'a.badge_id',
+      'a.awarded_at',
+      'a.points',
+      'b.code',
+      'b.key',
+      'b.name',
+      'b.description',
+      'b.icon',
+      'b.criteria_json',
+    ])
     .where('a.org_id', '=', orgId)
     .where('a.student_id', '=', studentId)
     .orderBy('a.awarded_at', 'desc')

@@ -25,6 +25,11 @@ export const BadgeSchema = z
   .object({
     id: z.string().openapi({ example: 'org_123:first_video' }),
     code: z.string(),
+    key: z.string().nullable().openapi({
+      description:
+        "A default badge's translation key: show its name and description in the reader's language. Null for the school's own badges and renamed defaults: show `name`",
+      example: 'first_video',
+    }),
     name: z.string(),
     description: z.string().nullable(),
     icon: z.string().nullable(),
@@ -40,7 +45,9 @@ export const BadgeSchema = z
 const badgeFields = {
   name: z.string().trim().min(1).max(120),
   description: z.string().trim().max(500).nullable().optional(),
-  icon: z.string().trim().max(64).nullable().optional().openapi({ description: 'An emoji or an icon name' }),
+  icon: z.string().trim().max(64).nullable().optional().openapi({
+    description: "An icon name of the web app's set (trophy, flame, star, medal, rocket…) or an emoji",
+  }),
   criteria: BadgeCriteriaSchema,
   points_reward: z.number().int().min(0).max(10_000).openapi({ description: 'XP given with the badge' }),
   active: z.boolean().optional(),
@@ -90,6 +97,7 @@ export const MyBadgesSchema = z
       z.object({
         badge_id: z.string(),
         code: z.string(),
+        key: z.string().nullable().openapi({ description: 'As Badge.key' }),
         name: z.string(),
         description: z.string().nullable(),
         icon: z.string().nullable(),
@@ -101,6 +109,7 @@ export const MyBadgesSchema = z
       z.object({
         badge_id: z.string(),
         code: z.string(),
+        key: z.string().nullable().openapi({ description: 'As Badge.key' }),
         name: z.string(),
         description: z.string().nullable(),
         icon: z.string().nullable(),

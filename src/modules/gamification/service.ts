@@ -18,6 +18,7 @@ import {
   progressTowards,
   setActive,
 } from './rules/badge-criteria.ts'
+import { sortBadges } from './rules/badge-order.ts'
 import { fullHearts, type HeartsState, heartTimes, loseHeart, regenerate } from './rules/hearts.ts'
 import { levelOf } from './rules/levels.ts'
 import { type GamificationSettingsPatch, mergeSettings, readSettings } from './rules/settings.ts'
@@ -199,6 +200,7 @@ function badgeView(row: Selectable<BadgeRow>, awardedCount: number) {
   return {
     id: row.id,
     code: row.code,
+    key: row.key,
     name: row.name,
     description: row.description,
     icon: row.icon,
@@ -211,14 +213,18 @@ function badgeView(row: Selectable<BadgeRow>, awardedCount: number) {
   }
 }
 
-/** The school's badges: all of them for staff, the active ones for students. */
+/** The school's badges (all of them for staff, the active ones for students), by family and threshold. */
 export async function listBadges(deps: GamificationDeps, actor: MemberIdentity) {
   await ensureDefaultBadges(deps, actor.orgId)
   const [rows, counts] = await Promise.all([
     repo.badgesOf(deps.db, actor.orgId, { activeOnly: actor.role === 'student' }),
     repo.awardCounts(deps.db, actor.orgId),
   ])
-  return rows.map((row) => badgeView(row, counts.get(row.id) ?? 0))
+  return sortBadges(
+    rows.map((row) => badgeView(row, counts.get(row.id) ?? 0)),
+    (b) => b.criteria,
+    (b) => b.name,
+  )
 }
 
 /**
@@ -247,6 +253,7 @@ export async function createBadge(deps: GamificationDeps, orgId: string, input: 
     id: `${orgId}:${input.code}`,
     org_id: orgId,
     code: input.code,
+    key: null,
     name: input.name,
     description: input.description ?? null,
     icon: input.icon ?? null,
@@ -294,8 +301,13 @@ export async function updateBadge(deps: GamificationDeps, orgId: string, badgeId
     const periods = criteriaChanged
       ? setActive([], active, at)
       : setActive(JSON.parse(row.active_periods_json) as ActivePeriod[], active, at)
+    const renamed =
+      (patch.name !== undefined && patch.name !== row.name) ||
+      (patch.description !== undefined && patch.description !== row.description)
     const next: Selectable<BadgeRow> = {
       ...row,
+      // A default badge the school renames shows its new name to everyone, whatever their language.
+      key: renamed ? null : row.key,
       name: patch.name ?? row.name,
       description: patch.description === undefined ? row.description : patch.description,
       icon: patch.icon === undefined ? row.icon : patch.icon,
@@ -319,7 +331,10 @@ async function studentIdOf(deps: GamificationDeps, actor: MemberIdentity) {
   return studentId
 }
 
-/** The caller's badges: those earned (latest first), and the school's other active badges with progress. */
+/**
+ * The caller's badges: those earned, and the school's other active badges with progress, both by family and
+ * threshold (a student reads them as ladders to climb).
+ */
 export async function myBadges(deps: GamificationDeps, actor: MemberIdentity) {
   const studentId = await studentIdOf(deps, actor)
   await ensureDefaultBadges(deps, actor.orgId)
@@ -330,28 +345,44 @@ export async function myBadges(deps: GamificationDeps, actor: MemberIdentity) {
   ])
   const counters: Counters = Object.fromEntries(counterRows.map((c) => [c.key, Number(c.value)]))
   const earned = new Set(awards.map((a) => a.badge_id))
+  const criteria = new Map(
+    [...awards.map((a) => [a.badge_id, a.criteria_json]), ...active.map((b) => [b.id, b.criteria_json])].map(
+      ([id, json]) => [id as string, parseCriteria(json as string)],
+    ),
+  )
+  const byRank = <T extends { badge_id: string; name: string }>(list: T[]) =>
+    sortBadges(
+      list,
+      (b) => criteria.get(b.badge_id) ?? null,
+      (b) => b.name,
+    )
   return {
-    earned: awards.map(({ id: _id, ...award }) => award),
-    not_earned: active
-      .filter((b) => !earned.has(b.id))
-      .map((b) => {
-        const criteria = parseCriteria(b.criteria_json)
-        return {
-          badge_id: b.id,
-          code: b.code,
-          name: b.name,
-          description: b.description,
-          icon: b.icon,
-          points_reward: b.points_reward,
-          progress: criteria ? progressTowards(criteria, counters) : null,
-        }
-      }),
+    earned: byRank(awards.map(({ id: _id, criteria_json: _criteria, ...award }) => award)),
+    not_earned: byRank(
+      active
+        .filter((b) => !earned.has(b.id))
+        .map((b) => {
+          const criteria = parseCriteria(b.criteria_json)
+          return {
+            badge_id: b.id,
+            code: b.code,
+            key: b.key,
+            name: b.name,
+            description: b.description,
+            icon: b.icon,
+            points_reward: b.points_reward,
+            progress: criteria ? progressTowards(criteria, counters) : null,
+          }
+        }),
+    ),
   }
 }
 
 /** A student's latest badges (dashboards, notifications). */
 export async function recentAwards(deps: GamificationDeps, orgId: string, studentId: string, limit = 5) {
-  return (await repo.awardsOf(deps.db, orgId, studentId, limit)).map(({ id: _id, ...award }) => award)
+  return (await repo.awardsOf(deps.db, orgId, studentId, limit)).map(
+    ({ id: _id, criteria_json: _criteria, ...award }) => award,
+  )
 }
 
 export async function badgeCount(deps: GamificationDeps, orgId: string, studentId: string) {
@@ -433,6 +464,7 @@ async function gameOf(deps: GamificationDeps, orgId: string, studentId: string) 
       recent: recent.map((a) => ({
         badge_id: a.badge_id,
         code: a.code,
+        key: a.key,
         name: a.name,
         icon: a.icon,
         awarded_at: a.awarded_at,

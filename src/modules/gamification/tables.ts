@@ -36,6 +36,11 @@ export type BadgeRow = {
   id: string
   org_id: string
   code: string
+  /**
+   * The translation key of a default badge Sillon named (its code): front ends show its name and description
+   * in the reader's language. Null for the school's own badges and for default badges it renamed.
+   */
+  key: string | null
   name: string
   description: string | null
   icon: string | null

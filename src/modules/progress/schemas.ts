@@ -91,6 +91,7 @@ export const LearnerGamificationSchema = z
         z.object({
           badge_id: z.string(),
           code: z.string(),
+          key: z.string().nullable().openapi({ description: 'As Badge.key' }),
           name: z.string(),
           icon: z.string().nullable(),
           awarded_at: z.string(),

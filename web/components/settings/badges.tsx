@@ -1,5 +1,6 @@
 import {
   Alert,
+  Autocomplete,
   Button,
   Code,
   Group,
@@ -17,12 +18,13 @@ import {
 } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useDisclosure } from '@mantine/hooks'
-import { IconAward, IconInfoCircle, IconPencil, IconPlus } from '@tabler/icons-react'
+import { IconInfoCircle, IconPencil, IconPlus } from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ApiError, api, data, type Schemas } from '../../api/client.ts'
 import { useFormat } from '../../hooks/format.ts'
+import { BadgeIcon, badgeIconNames, useBadgeText } from '../game.tsx'
 import { notify } from '../notify.ts'
 import { QueryState, useErrorMessage } from '../query-state.tsx'
 import {
@@ -69,11 +71,15 @@ function BadgeModal({ badge, onClose }: { badge: Badge | null; onClose: () => vo
   const criteriaRules = useCriteriaRules()
   const [error, setError] = useState<string | null>(null)
   const locked = (badge?.awarded_count ?? 0) > 0
+  const text = useBadgeText()
+  // A default badge shows its name in the admin's language; it is sent only if the admin changes it, so
+  // that saving another field keeps it translated for every reader.
+  const shown = badge ? text(badge) : null
   const form = useForm<BadgeFormValues>({
     initialValues: {
       code: badge?.code ?? '',
-      name: badge?.name ?? '',
-      description: badge?.description ?? '',
+      name: shown?.name ?? '',
+      description: shown?.description ?? '',
       icon: badge?.icon ?? '',
       points_reward: badge?.points_reward ?? 10,
       criteria: criteriaValues(badge?.criteria ?? null),
@@ -87,9 +93,11 @@ function BadgeModal({ badge, onClose }: { badge: Badge | null; onClose: () => vo
   })
   const submit = form.onSubmit(async (values) => {
     setError(null)
+    const name = values.name.trim()
+    const description = values.description.trim() || null
     const fields = {
-      name: values.name.trim(),
-      description: values.description.trim() || null,
+      ...(name !== shown?.name ? { name } : {}),
+      ...(description !== (shown?.description || null) ? { description } : {}),
       icon: values.icon.trim() || null,
       points_reward: Number(values.points_reward),
     }
@@ -105,7 +113,7 @@ function BadgeModal({ badge, onClose }: { badge: Badge | null; onClose: () => vo
         notify(t('settings.badges.saved'))
       } else {
         await api.POST('/api/gamification/badges', {
-          body: { code: values.code, ...fields, criteria: criteriaOf(values.criteria) },
+          body: { code: values.code, ...fields, name, criteria: criteriaOf(values.criteria) },
         })
         notify(t('settings.badges.created'))
       }
@@ -156,10 +164,18 @@ function BadgeModal({ badge, onClose }: { badge: Badge | null; onClose: () => vo
                 {...form.getInputProps('code')}
               />
             )}
-            <TextInput
+            <Autocomplete
               label={t('settings.badges.icon')}
               description={t('settings.badges.icon_description')}
               maxLength={64}
+              data={badgeIconNames}
+              leftSection={<BadgeIcon icon={form.values.icon.trim() || null} />}
+              renderOption={({ option }) => (
+                <Group gap="xs" wrap="nowrap">
+                  <BadgeIcon icon={option.value} />
+                  {option.value}
+                </Group>
+              )}
               {...form.getInputProps('icon')}
             />
             <NumberInput
@@ -204,6 +220,7 @@ function BadgeModal({ badge, onClose }: { badge: Badge | null; onClose: () => vo
 
 function ActiveSwitch({ badge }: { badge: Badge }) {
   const { t } = useTranslation()
+  const text = useBadgeText()
   const client = useQueryClient()
   const errorMessage = useErrorMessage()
   // The switch moves at once; it settles on the server's answer, or springs back if refused.
@@ -216,7 +233,9 @@ function ActiveSwitch({ badge }: { badge: Badge }) {
         body: { active },
       })
       await client.invalidateQueries({ queryKey: badgesKey })
-      notify(t(active ? 'settings.badges.activated' : 'settings.badges.deactivated', { name: badge.name }))
+      notify(
+        t(active ? 'settings.badges.activated' : 'settings.badges.deactivated', { name: text(badge).name }),
+      )
     } catch (err) {
       notify(errorMessage(err), 'red')
     } finally {
@@ -225,7 +244,7 @@ function ActiveSwitch({ badge }: { badge: Badge }) {
   }
   return (
     <Switch
-      aria-label={t('settings.badges.active_label', { name: badge.name })}
+      aria-label={t('settings.badges.active_label', { name: text(badge).name })}
       checked={wanted ?? badge.active}
       disabled={wanted !== null}
       onChange={(event) => void setActive(event.currentTarget.checked)}
@@ -238,6 +257,7 @@ export function BadgesSettings() {
   const { t } = useTranslation()
   const f = useFormat()
   const summary = useCriteriaSummary()
+  const text = useBadgeText()
   const [creating, { open, close }] = useDisclosure()
   const [editing, setEditing] = useState<Badge | null>(null)
   const query = useQuery({
@@ -285,14 +305,14 @@ export function BadgesSettings() {
                 <Table.Tbody>
                   {badges.map((badge) => (
                     <Table.Tr key={badge.id} data-testid={`badge-${badge.code}`}>
-                      <Table.Td fz="xl" aria-hidden>
-                        {badge.icon && !/^https?:/.test(badge.icon) ? badge.icon : <IconAward size={22} />}
+                      <Table.Td aria-hidden>
+                        <BadgeIcon icon={badge.icon} size={22} />
                       </Table.Td>
                       <Table.Td>
-                        <Text fw={500}>{badge.name}</Text>
-                        {badge.description && (
+                        <Text fw={500}>{text(badge).name}</Text>
+                        {text(badge).description && (
                           <Text size="sm" c="dimmed">
-                            {badge.description}
+                            {text(badge).description}
                           </Text>
                         )}
                       </Table.Td>
@@ -313,7 +333,7 @@ export function BadgesSettings() {
                           onClick={() => setEditing(badge)}
                         >
                           {t('settings.badges.edit')}
-                          <VisuallyHidden> {badge.name}</VisuallyHidden>
+                          <VisuallyHidden> {text(badge).name}</VisuallyHidden>
                         </Button>
                       </Table.Td>
                     </Table.Tr>

@@ -1,7 +1,9 @@
 import type { BadgeCriteria } from './badge-criteria.ts'
 
-// The badges every school starts with. Names and descriptions are stored in the school's default language
-// (admins may rename them); the code stays the same everywhere, so a front end may translate by code.
+// The badges every school starts with. Names and descriptions are stored in the school's default language,
+// for readers that do not translate; each badge also gets its code as `key`, which front ends translate
+// into the reader's language (web/i18n `badges.defaults`) until the school renames the badge. Icons are
+// names of the web app's icon set (Tabler), which shows them where emoji fonts are missing.
 
 type Text = { fr: string; en: string }
 
@@ -24,7 +26,7 @@ export const defaultBadges: DefaultBadge[] = [
     code: 'first_video',
     name: { fr: 'Première vidéo', en: 'First video' },
     description: { fr: 'Regarder une première vidéo en entier', en: 'Watch a first video to the end' },
-    icon: '🎬',
+    icon: 'movie',
     criteria: count('VIDEO_COMPLETED', 1),
     points_reward: 10,
   },
@@ -32,7 +34,7 @@ export const defaultBadges: DefaultBadge[] = [
     code: 'video_5',
     name: { fr: 'Cinq vidéos', en: 'Five videos' },
     description: { fr: 'Regarder 5 vidéos en entier', en: 'Watch 5 videos to the end' },
-    icon: '📺',
+    icon: 'device-tv',
     criteria: count('VIDEO_COMPLETED', 5),
     points_reward: 25,
   },
@@ -40,7 +42,7 @@ export const defaultBadges: DefaultBadge[] = [
     code: 'video_25',
     name: { fr: 'Vingt-cinq vidéos', en: 'Twenty-five videos' },
     description: { fr: 'Regarder 25 vidéos en entier', en: 'Watch 25 videos to the end' },
-    icon: '🎞️',
+    icon: 'player-play',
     criteria: count('VIDEO_COMPLETED', 25),
     points_reward: 100,
   },
@@ -48,7 +50,7 @@ export const defaultBadges: DefaultBadge[] = [
     code: 'first_quiz',
     name: { fr: 'Premier quiz', en: 'First quiz' },
     description: { fr: 'Réussir un premier quiz', en: 'Pass a first quiz' },
-    icon: '✅',
+    icon: 'circle-check',
     criteria: count('QUIZ_PASSED', 1),
     points_reward: 10,
   },
@@ -56,7 +58,7 @@ export const defaultBadges: DefaultBadge[] = [
     code: 'quiz_master',
     name: { fr: 'Maître des quiz', en: 'Quiz master' },
     description: { fr: 'Réussir 10 quiz', en: 'Pass 10 quizzes' },
-    icon: '🧠',
+    icon: 'brain',
     criteria: count('QUIZ_PASSED', 10),
     points_reward: 100,
   },
@@ -67,7 +69,7 @@ export const defaultBadges: DefaultBadge[] = [
       fr: 'Réussir un quiz sans aucune erreur du premier coup',
       en: 'Pass a quiz with every point at the first attempt',
     },
-    icon: '💯',
+    icon: 'target',
     criteria: { count: { signal: 'QUIZ_PASSED', perfect: true }, gte: 1 },
     points_reward: 25,
   },
@@ -75,7 +77,7 @@ export const defaultBadges: DefaultBadge[] = [
     code: 'streak_7',
     name: { fr: 'Série de 7 jours', en: '7-day streak' },
     description: { fr: 'Apprendre 7 jours d’affilée', en: 'Learn 7 days in a row' },
-    icon: '🔥',
+    icon: 'flame',
     criteria: { streak: { gte: 7 } },
     points_reward: 50,
   },
@@ -83,7 +85,7 @@ export const defaultBadges: DefaultBadge[] = [
     code: 'streak_30',
     name: { fr: 'Série de 30 jours', en: '30-day streak' },
     description: { fr: 'Apprendre 30 jours d’affilée', en: 'Learn 30 days in a row' },
-    icon: '🌟',
+    icon: 'star',
     criteria: { streak: { gte: 30 } },
     points_reward: 200,
   },
@@ -91,7 +93,7 @@ export const defaultBadges: DefaultBadge[] = [
     code: 'course_complete',
     name: { fr: 'Parcours terminé', en: 'Course complete' },
     description: { fr: 'Terminer un premier parcours', en: 'Complete a first course' },
-    icon: '🎓',
+    icon: 'school',
     criteria: count('COURSE_COMPLETED', 1),
     points_reward: 50,
   },
@@ -99,7 +101,7 @@ export const defaultBadges: DefaultBadge[] = [
     code: 'expert',
     name: { fr: 'Expert', en: 'Expert' },
     description: { fr: 'Terminer 5 parcours', en: 'Complete 5 courses' },
-    icon: '🏆',
+    icon: 'trophy',
     criteria: count('COURSE_COMPLETED', 5),
     points_reward: 250,
   },
