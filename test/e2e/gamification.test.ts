@@ -118,7 +118,7 @@ describe.skipIf(!browserAvailable)('the game in the browser', () => {
     await signInInEnglish(page, server.url, 'direction@demo.sillon.test')
     await page.goto(`${server.url}/admin/gamification`)
     const row = page.getByTestId('badge-video_5')
-    await row.getByText('Five videos', { exact: true }).waitFor()
+    await row.getByText('Five videos', { exact: true }).first().waitFor()
     expect(await row.locator('svg.tabler-icon').count()).toBeGreaterThan(0)
     await row.getByRole('button', { name: /Edit/ }).click()
     const dialog = page.getByRole('dialog')
