@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
@@ -145,5 +145,69 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     await invitee.page.getByRole('button', { name: 'Se connecter et accepter' }).click()
     await invitee.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     await invitee.context.close()
+  }, 120_000)
+
+  it('imports a CSV of students, fixes the rows the preview flags, and the student joins their class on accepting', async () => {
+    const admin = await openPage(browser)
+    await signIn(admin.page, server.url, 'direction@demo.sillon.test')
+    await admin.page.getByRole('link', { name: 'Membres' }).click()
+    await admin.page.getByRole('button', { name: 'Importer un CSV' }).click()
+    const dialog = admin.page.getByRole('dialog', { name: 'Inviter à partir d’un fichier CSV' })
+    await dialog.getByText('Sillon n’envoie pas encore d’e-mails', { exact: false }).first().waitFor()
+    const bad = join(dataDir, 'bad.csv')
+    writeFileSync(
+      bad,
+      'nom;e-mail;classe\nNoé Blanc;noe.blanc@example.org;Terminale C\nSans Adresse;pas-une-adresse;\n',
+    )
+    await dialog.locator('input[type=file]').setInputFiles(bad)
+    const preview = dialog.getByTestId('import-preview')
+    await preview.getByText('e-mail invalide').waitFor()
+    await preview.getByText('classe inconnue').waitFor()
+    expect(await dialog.getByRole('button', { name: /^Inviter 2 personnes/ }).isDisabled()).toBe(true)
+    expect(await seriousViolations(admin.page)).toEqual([])
+
+    const good = join(dataDir, 'good.csv')
+    writeFileSync(good, 'nom;e-mail;classe\nNoé Blanc;noe.blanc@example.org;Terminale C\n')
+    await dialog.locator('input[type=file]').setInputFiles(good)
+    await dialog.getByLabel('Créer les classes qui n’existent pas encore').check()
+    await dialog.getByText('1 personne prête à être invitée.').waitFor()
+    await dialog.getByRole('button', { name: /^Inviter 1 personne/ }).click()
+    await dialog.getByText('Classes créées : Terminale C.', { exact: false }).waitFor()
+    const download = admin.page.waitForEvent('download')
+    await dialog.getByRole('button', { name: 'Télécharger les liens (CSV)' }).click()
+    const linksFile = join(dataDir, 'links.csv')
+    await (await download).saveAs(linksFile)
+    const [, row = ''] = readFileSync(linksFile, 'utf8').trim().split(/\r?\n/)
+    const link = row.split(',').find((cell) => cell.includes('/join#token=')) ?? ''
+    expect(link).toMatch(new RegExp(`^${server.url}/join#token=`))
+    await dialog.getByRole('button', { name: 'Fermer' }).last().click()
+    await admin.page
+      .getByTestId('invitations')
+      .getByRole('row', { name: /noe\.blanc@example\.org.*Terminale C/ })
+      .waitFor()
+
+    const invitee = await openPage(browser)
+    await invitee.page.goto(link)
+    await invitee.page.getByRole('textbox', { name: /^Choisissez un mot de passe/ }).fill('une-phrase-longue')
+    await invitee.page.getByRole('textbox', { name: /^Confirmez le mot de passe/ }).fill('une-phrase-longue')
+    await invitee.page.getByRole('button', { name: 'Accepter l’invitation' }).click()
+    await invitee.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    await invitee.context.close()
+
+    await admin.page.getByRole('link', { name: 'Classes et groupes' }).click()
+    const team = admin.page.getByTestId('teams').getByRole('row', { name: /Terminale C/ })
+    await team.getByText('1 élève').waitFor()
+
+    // Invite straight into the class from its row.
+    await team.getByRole('button', { name: 'Inviter dans Terminale C' }).click()
+    const invite = admin.page.getByRole('dialog', { name: 'Inviter' })
+    expect(await invite.getByLabel('Classe').inputValue()).not.toBe('')
+    await invite.getByLabel('Adresse e-mail').fill('lou.vert@example.org')
+    await invite.getByLabel('Nom', { exact: true }).fill('Lou Vert')
+    expect(await seriousViolations(admin.page)).toEqual([])
+    await invite.getByRole('button', { name: 'Créer l’invitation' }).click()
+    await invite.getByTestId('invitation-link').waitFor()
+    expect(admin.errors).toEqual([])
+    await admin.context.close()
   }, 120_000)
 })

@@ -624,18 +624,17 @@ export type components = {
       /** @description The link to send; it is shown only once. */
       url: string;
     };
-    /** @description The class the student joins on accepting */
-    ClassRef: {
-      id: string;
-      name: string;
-    } | null;
     Invitation: {
       id: string;
       email: string;
       /** @description The name given when the member was added */
       name: string | null;
       role: components["schemas"]["Role"];
-      class: components["schemas"]["ClassRef"];
+      /** @description The class the student joins on accepting */
+      class: {
+        id: string;
+        name: string;
+      } | null;
       /** @example 2026-11-22T09:30:00.000Z */
       expires_at: string;
       /** @example 2026-11-22T09:30:00.000Z */
@@ -701,7 +700,10 @@ export type components = {
     };
     ImportedMembers: {
       invitations: components["schemas"]["CreatedInvitation"][];
-      created_classes: components["schemas"]["ClassRef"][];
+      created_classes: {
+          id: string;
+          name: string;
+        }[];
     };
     /**
      * @example {

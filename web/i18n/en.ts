@@ -1,11 +1,13 @@
 import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
+import { peopleEn } from './people.en.ts'
 import { reportsEn } from './reports.en.ts'
 import { settingsEn } from './settings.en.ts'
 
 export const en: Translations = {
   settings: settingsEn,
   builder: builderEn,
+  people: peopleEn,
   reports: reportsEn,
   languages: { fr: 'Français', en: 'English' },
   common: {

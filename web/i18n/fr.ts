@@ -2,12 +2,14 @@
 // areas keep their strings in files of their own (builder.fr.ts, settings.fr.ts).
 
 import { builderFr } from './builder.fr.ts'
+import { peopleFr } from './people.fr.ts'
 import { reportsFr } from './reports.fr.ts'
 import { settingsFr } from './settings.fr.ts'
 
 export const fr = {
   settings: settingsFr,
   builder: builderFr,
+  people: peopleFr,
   reports: reportsFr,
   languages: { fr: 'Français', en: 'English' },
   common: {

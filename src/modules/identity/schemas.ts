@@ -152,7 +152,7 @@ const ClassId = Id.nullable()
   .optional()
   .openapi({ description: 'A class (team) the student joins on accepting (students only)' })
 
-const ClassRefSchema = z.object({ id: z.string(), name: z.string() }).openapi('ClassRef')
+const ClassRefSchema = z.object({ id: z.string(), name: z.string() })
 
 export const CreateMemberBody = z
   .object({

@@ -17,7 +17,7 @@ import {
 } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useDisclosure } from '@mantine/hooks'
-import { IconCheck, IconCopy, IconMailPlus, IconTrash } from '@tabler/icons-react'
+import { IconCheck, IconCopy, IconFileImport, IconMailPlus, IconTrash } from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -26,6 +26,7 @@ import { notify } from '../../components/notify.ts'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { useFormat } from '../../hooks/format.ts'
 import { isSchoolAdmin, type Me, type Role } from '../../hooks/session.ts'
+import { ImportModal } from './member-import.tsx'
 
 const ROLES: Role[] = ['student', 'instructor', 'support', 'admin', 'owner']
 
@@ -38,7 +39,16 @@ function useRoleOptions() {
  * Adds a member by e-mail: always an invitation, whose single-use link is shown once, to copy and send.
  * Whether the address already has an account in another school is never shown (nor known here).
  */
-function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+export function InviteModal({
+  opened,
+  onClose,
+  classId = '',
+}: {
+  opened: boolean
+  onClose: () => void
+  /** The class a student is invited into, chosen beforehand (from the class's page). */
+  classId?: string
+}) {
   const { t } = useTranslation()
   const client = useQueryClient()
   const errorMessage = useErrorMessage()
@@ -46,11 +56,16 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
   const [link, setLink] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const form = useForm({
-    initialValues: { email: '', name: '', role: 'student' as Role, expires_in_days: 7 },
+    initialValues: { email: '', name: '', role: 'student' as Role, expires_in_days: 7, class_id: classId },
     validate: {
       email: (v) => (/^\S+@\S+\.\S+$/.test(v) ? null : t('sign_in.email_invalid')),
       name: (v) => (v.trim() ? null : t('members.name_required')),
     },
+  })
+  const classes = useQuery({
+    queryKey: ['teams', 'all'],
+    queryFn: async () => data(await api.GET('/api/teams', { params: { query: { limit: 500 } } })),
+    enabled: opened,
   })
   const close = () => {
     setLink(null)
@@ -61,7 +76,12 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
   const submit = form.onSubmit(async (values) => {
     setError(null)
     try {
-      const created = data(await api.POST('/api/members', { body: { ...values, name: values.name.trim() } }))
+      const body = {
+        ...values,
+        name: values.name.trim(),
+        class_id: values.role === 'student' && values.class_id ? values.class_id : null,
+      }
+      const created = data(await api.POST('/api/members', { body }))
       setLink(created.url)
       await client.invalidateQueries({ queryKey: ['invitations'] })
     } catch (err) {
@@ -112,6 +132,17 @@ function InviteModal({ opened, onClose }: { opened: boolean; onClose: () => void
               {...form.getInputProps('name')}
             />
             <NativeSelect label={t('members.role')} data={roles} {...form.getInputProps('role')} />
+            {form.values.role === 'student' && (
+              <NativeSelect
+                label={t('people.class')}
+                description={t('people.class_hint')}
+                data={[
+                  { value: '', label: t('people.no_class') },
+                  ...(classes.data ?? []).map((c) => ({ value: c.id, label: c.name })),
+                ]}
+                {...form.getInputProps('class_id')}
+              />
+            )}
             <NumberInput
               label={t('members.expires_in_days')}
               min={1}
@@ -163,6 +194,7 @@ function Invitations() {
                   <Table.Th scope="col">{t('members.email')}</Table.Th>
                   <Table.Th scope="col">{t('members.name')}</Table.Th>
                   <Table.Th scope="col">{t('members.role')}</Table.Th>
+                  <Table.Th scope="col">{t('people.class')}</Table.Th>
                   <Table.Th scope="col">{t('members.expires')}</Table.Th>
                   <Table.Th scope="col">{t('teach.actions')}</Table.Th>
                 </Table.Tr>
@@ -173,6 +205,7 @@ function Invitations() {
                     <Table.Td>{i.email}</Table.Td>
                     <Table.Td>{i.name ?? '—'}</Table.Td>
                     <Table.Td>{i.role ? t(`roles.${i.role}`) : '—'}</Table.Td>
+                    <Table.Td>{i.class?.name ?? '—'}</Table.Td>
                     <Table.Td>{f.dateTime(i.expires_at)}</Table.Td>
                     <Table.Td>
                       <Button size="compact-sm" variant="subtle" color="red" onClick={() => void revoke(i)}>
@@ -199,6 +232,7 @@ export function MembersPage({ me }: { me: Me }) {
   const roles = useRoleOptions()
   const admin = isSchoolAdmin(me.role)
   const [opened, { open, close }] = useDisclosure()
+  const [importing, importer] = useDisclosure()
   const [role, setRole] = useState('')
   const [search, setSearch] = useState('')
   const [removing, setRemoving] = useState<Schemas['Member'] | null>(null)
@@ -243,12 +277,18 @@ export function MembersPage({ me }: { me: Me }) {
           {t('members.title')}
         </Title>
         {admin && (
-          <Button leftSection={<IconMailPlus size={16} />} onClick={open}>
-            {t('members.invite')}
-          </Button>
+          <Group gap="sm">
+            <Button variant="light" leftSection={<IconFileImport size={16} />} onClick={importer.open}>
+              {t('people.import')}
+            </Button>
+            <Button leftSection={<IconMailPlus size={16} />} onClick={open}>
+              {t('members.invite')}
+            </Button>
+          </Group>
         )}
       </Group>
       <InviteModal opened={opened} onClose={close} />
+      <ImportModal opened={importing} onClose={importer.close} />
       <Group>
         <TextInput
           label={t('members.search')}

@@ -8,10 +8,11 @@ import {
   Text,
   Textarea,
   TextInput,
+import { InviteModal } from './members.tsx'
   Title,
 } from '@mantine/core'
 import { useForm } from '@mantine/form'
-import { IconPlus } from '@tabler/icons-react'
+import { IconMailPlus, IconPlus } from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -88,6 +89,7 @@ function TeamModal({ team, onClose }: { team: Team | 'new' | null; onClose: () =
             {t('common.save')}
           </Button>
         </Stack>
+  const [inviting, setInviting] = useState<Team | null>(null)
       </form>
     </Modal>
   )
@@ -105,6 +107,7 @@ export function TeamsPage({ me }: { me: Me }) {
   return (
     <Stack gap="lg">
       <Group justify="space-between">
+      {inviting && <InviteModal opened classId={inviting.id} onClose={() => setInviting(null)} />}
         <Title order={1} size="h2">
           {t('teams.title')}
         </Title>
@@ -143,9 +146,20 @@ export function TeamsPage({ me }: { me: Me }) {
                       <Table.Td>{t('overview.students', { count: team.student_ids.length })}</Table.Td>
                       {admin && (
                         <Table.Td>
-                          <Button size="compact-sm" variant="light" onClick={() => setEditing(team)}>
-                            {t('teach.edit')}
-                          </Button>
+                          <Group gap="xs" wrap="nowrap">
+                            <Button size="compact-sm" variant="light" onClick={() => setEditing(team)}>
+                              {t('teach.edit')}
+                            </Button>
+                            <Button
+                              size="compact-sm"
+                              variant="subtle"
+                              leftSection={<IconMailPlus size={14} />}
+                              aria-label={t('people.invite_to_class', { name: team.name })}
+                              onClick={() => setInviting(team)}
+                            >
+                              {t('members.invite')}
+                            </Button>
+                          </Group>
                         </Table.Td>
                       )}
                     </Table.Tr>

@@ -1,0 +1,43 @@
+import type { peopleFr } from './people.fr.ts'
+
+export const peopleEn: typeof peopleFr = {
+  import: 'Import a CSV',
+  import_title: 'Invite from a CSV file',
+  import_intro:
+    'One line per person. Columns: name, email, role (optional, student when empty) and class (optional). Separated by commas, semicolons or tabs.',
+  file: 'CSV file',
+  clear_file: 'Remove the file',
+  file_placeholder: 'Choose a file…',
+  create_classes: 'Create the classes that do not exist yet',
+  new_classes: 'Classes the school does not have: {{names}}',
+  check: 'Check',
+  preview_ok_one: '{{count}} person ready to be invited.',
+  preview_ok_other: '{{count}} people ready to be invited.',
+  preview_problems_one: '{{count}} row to fix: nothing is written while any remain.',
+  preview_problems_other: '{{count}} rows to fix: nothing is written while any remain.',
+  line: 'Line',
+  problems: 'Problems',
+  ok: 'OK',
+  run_import_one: 'Invite {{count}} person',
+  run_import_other: 'Invite {{count}} people',
+  imported_one: '{{count}} invitation created.',
+  imported_other: '{{count}} invitations created.',
+  classes_created: 'Classes created: {{names}}.',
+  no_email_yet:
+    'Sillon does not send e-mails yet: download the links and send them yourself. They will not be shown again.',
+  download_links: 'Download the links (CSV)',
+  problem: {
+    name_missing: 'name missing',
+    email_invalid: 'invalid email',
+    role_unknown: 'unknown role',
+    role_not_allowed: 'only an owner can invite an owner',
+    class_unknown: 'unknown class',
+    class_for_students_only: 'only students go into a class',
+    duplicate_in_file: 'already earlier in the file',
+    already_member: 'already a member',
+  },
+  class: 'Class',
+  no_class: 'No class',
+  class_hint: 'The student joins this class on accepting the invitation.',
+  invite_to_class: 'Invite into {{name}}',
+}
