@@ -2,12 +2,17 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import {
+  CompiledQuery,
+  type DatabaseConnection,
   Kysely,
   PostgresDialect,
   type PostgresPool,
   type PostgresPoolClient,
+  SqliteAdapter,
   type SqliteDatabase,
   SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
 } from 'kysely'
 import pg from 'pg'
 import type { Database, DbHandle } from './database.ts'
@@ -38,6 +43,38 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   }
 }
 
+// SQLite runs DDL inside transactions, but Kysely's adapter says it cannot, so its migrator would apply a
+// migration statement by statement: one that fails, or races another process opening the same new file,
+// would leave half a schema. Said truthfully, each run of migrations is one transaction.
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl() {
+    return true
+  }
+}
+
+// A transaction takes the write lock when it begins: another process sharing the file (the `sillon`
+// command, a second migrator) then waits its turn (busy timeout) and reads what the first one wrote, where
+// a plain BEGIN would read first and fail to write on a stale snapshot.
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection) {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+class EmbeddedSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig
+  constructor(config: SqliteDialectConfig) {
+    super(config)
+    this.#config = config
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.#config)
+  }
+  override createAdapter() {
+    return new TransactionalDdlSqliteAdapter()
+  }
+}
+
 /**
  * Opens the embedded SQLite file (created with its folder when missing). A write that finds the file locked
  * by another process (the `sillon` command) waits up to `busyTimeoutMs`, then fails with SQLITE_BUSY.
@@ -52,7 +89,9 @@ export function openSqlite(file: string, options: { busyTimeoutMs?: number } = {
   // Planner statistics for what changed since they were last taken (see optimize-statistics.ts).
   sqlite.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`)
   sqlite.pragma('optimize = 0x10002')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+  const db = new Kysely<Database>({
+    dialect: new EmbeddedSqliteDialect({ database: withStatementCache(sqlite) }),
+  })
   return { db, dialect: 'sqlite', close: () => db.destroy() }
 }
 

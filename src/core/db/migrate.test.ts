@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { getMigrations } from 'better-auth/db/migration'
 import { sql } from 'kysely'
 import pino from 'pino'
@@ -5,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/helpers/databases.ts'
 import { createAuth } from '../../modules/identity/index.ts'
 import { migrateToLatest } from './migrate.ts'
+
+const execFileAsync = promisify(execFile)
 
 describe.each(testDialects())('migrations on %s', (dialect) => {
   let database: TestDatabase
@@ -134,4 +141,35 @@ describe('the embedded SQLite file', () => {
       .execute()
     await expect(insert).rejects.toThrow(/FOREIGN KEY/)
   })
+})
+
+describe('two processes opening one new SQLite file', () => {
+  it('both end on the latest schema: the one that loses the race tries again instead of failing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sillon-migrate-race-'))
+    const script = [
+      "import { openSqlite } from './src/core/db/connect-node.ts'",
+      "import { migrateToLatest } from './src/core/db/migrate.ts'",
+      'const handle = openSqlite(process.argv[1])',
+      'await migrateToLatest(handle.db)',
+      'await handle.close()',
+    ].join('\n')
+    const migrate = () =>
+      execFileAsync(process.execPath, [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+        join(dir, 'db'),
+      ])
+    try {
+      // Each round starts from a new file; one round rarely loses the race, several do.
+      for (let round = 0; round < 12; round++) {
+        rmSync(join(dir, 'db'), { force: true })
+        await Promise.all([migrate(), migrate()])
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

@@ -67,6 +67,24 @@ async function currentSchema(db: Db): Promise<string> {
  * an older schema); returns the names of the migrations it applied.
  */
 export async function migrateToLatest(db: Db, target?: string): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db, target)
+    } catch (err) {
+      if (attempt >= 5 || !(err instanceof MigrationError) || !lostSqliteRace(db, err)) throw err
+    }
+  }
+}
+
+// Kysely takes no lock on SQLite: two processes opening one new file (two `sillon` commands at once) both
+// start migrating it, and the slower one fails to write, or fails on what the other just created. Its
+// transaction rolled back whole (see connect-node.ts), so trying again finds the work done.
+function lostSqliteRace(db: Db, err: MigrationError) {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) return false
+  return /already exists|database is locked|UNIQUE constraint failed/i.test(err.message)
+}
+
+async function migrateOnce(db: Db, target?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

@@ -15,41 +15,40 @@ async function rebuildEventLogOnSqlite(
   key: { name: string; columns: ('org_id' | 'id')[] },
 ) {
   const t = columnTypes(db)
-  await db.transaction().execute(async (trx) => {
-    const indexes = await sql<{ sql: string }>`select sql from sqlite_master
-      where type = 'index' and tbl_name = 'lms_event' and sql is not null`.execute(trx)
-    const sequence = await sql<{ seq: number }>`select seq from sqlite_sequence
-      where name = 'lms_event'`.execute(trx)
-    await trx.schema
-      .createTable('lms_event_by_school')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
-      .addColumn('id', 'text', (c) => c.notNull())
-      .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
-      .addColumn('type', 'text', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('student_id', 'text', (c) => c.notNull())
-      .addColumn('course_id', 'text', (c) => c.notNull())
-      .addColumn('class_id', 'text')
-      .addColumn('occurred_at', t.timestamp, (c) => c.notNull())
-      .addColumn('received_at', t.timestamp, (c) => c.notNull())
-      .addColumn('payload_json', 'text', (c) => c.notNull())
-      .addColumn('context_json', 'text', (c) => c.notNull())
-      .addColumn('created_at', t.timestamp, (c) => c.notNull())
-      .addUniqueConstraint(key.name, key.columns)
-      .execute()
-    await sql`insert into lms_event_by_school (seq, id, org_id, type, version, student_id, course_id,
-      class_id, occurred_at, received_at, payload_json, context_json, created_at)
-      select seq, id, org_id, type, version, student_id, course_id, class_id, occurred_at, received_at,
-      payload_json, context_json, created_at from lms_event`.execute(trx)
-    await trx.schema.dropTable('lms_event').execute()
-    await trx.schema.alterTable('lms_event_by_school').renameTo('lms_event').execute()
-    for (const index of indexes.rows) await sql.raw(index.sql).execute(trx)
-    // A seq once handed out is never handed out again, even if its row is gone.
-    const last = sequence.rows[0]?.seq
-    if (last !== undefined) {
-      await sql`update sqlite_sequence set seq = max(seq, ${last}) where name = 'lms_event'`.execute(trx)
-    }
-  })
+  // No transaction of its own: the migrator runs the migrations in one (see connect-node.ts).
+  const indexes = await sql<{ sql: string }>`select sql from sqlite_master
+    where type = 'index' and tbl_name = 'lms_event' and sql is not null`.execute(db)
+  const sequence = await sql<{ seq: number }>`select seq from sqlite_sequence
+    where name = 'lms_event'`.execute(db)
+  await db.schema
+    .createTable('lms_event_by_school')
+    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id').onDelete('cascade'))
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('student_id', 'text', (c) => c.notNull())
+    .addColumn('course_id', 'text', (c) => c.notNull())
+    .addColumn('class_id', 'text')
+    .addColumn('occurred_at', t.timestamp, (c) => c.notNull())
+    .addColumn('received_at', t.timestamp, (c) => c.notNull())
+    .addColumn('payload_json', 'text', (c) => c.notNull())
+    .addColumn('context_json', 'text', (c) => c.notNull())
+    .addColumn('created_at', t.timestamp, (c) => c.notNull())
+    .addUniqueConstraint(key.name, key.columns)
+    .execute()
+  await sql`insert into lms_event_by_school (seq, id, org_id, type, version, student_id, course_id,
+    class_id, occurred_at, received_at, payload_json, context_json, created_at)
+    select seq, id, org_id, type, version, student_id, course_id, class_id, occurred_at, received_at,
+    payload_json, context_json, created_at from lms_event`.execute(db)
+  await db.schema.dropTable('lms_event').execute()
+  await db.schema.alterTable('lms_event_by_school').renameTo('lms_event').execute()
+  for (const index of indexes.rows) await sql.raw(index.sql).execute(db)
+  // A seq once handed out is never handed out again, even if its row is gone.
+  const last = sequence.rows[0]?.seq
+  if (last !== undefined) {
+    await sql`update sqlite_sequence set seq = max(seq, ${last}) where name = 'lms_event'`.execute(db)
+  }
 }
 
 export async function up(db: Kysely<unknown>): Promise<void> {
