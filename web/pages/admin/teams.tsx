@@ -8,7 +8,6 @@ import {
   Text,
   Textarea,
   TextInput,
-import { InviteModal } from './members.tsx'
   Title,
 } from '@mantine/core'
 import { useForm } from '@mantine/form'
@@ -19,6 +18,7 @@ import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../../api/client.ts'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { isSchoolAdmin, type Me } from '../../hooks/session.ts'
+import { InviteModal } from './members.tsx'
 
 type Team = Schemas['Team']
 
