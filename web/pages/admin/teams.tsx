@@ -89,7 +89,6 @@ function TeamModal({ team, onClose }: { team: Team | 'new' | null; onClose: () =
             {t('common.save')}
           </Button>
         </Stack>
-  const [inviting, setInviting] = useState<Team | null>(null)
       </form>
     </Modal>
   )
@@ -100,6 +99,7 @@ export function TeamsPage({ me }: { me: Me }) {
   const { t } = useTranslation()
   const admin = isSchoolAdmin(me.role)
   const [editing, setEditing] = useState<Team | 'new' | null>(null)
+  const [inviting, setInviting] = useState<Team | null>(null)
   const query = useQuery({
     queryKey: ['teams'],
     queryFn: async () => data(await api.GET('/api/teams', { params: { query: { limit: 200 } } })),
@@ -107,7 +107,6 @@ export function TeamsPage({ me }: { me: Me }) {
   return (
     <Stack gap="lg">
       <Group justify="space-between">
-      {inviting && <InviteModal opened classId={inviting.id} onClose={() => setInviting(null)} />}
         <Title order={1} size="h2">
           {t('teams.title')}
         </Title>
@@ -118,6 +117,7 @@ export function TeamsPage({ me }: { me: Me }) {
         )}
       </Group>
       {editing !== null && <TeamModal team={editing} onClose={() => setEditing(null)} />}
+      {inviting && <InviteModal opened classId={inviting.id} onClose={() => setInviting(null)} />}
       <QueryState query={query}>
         {(teams) =>
           teams.length === 0 ? (
