@@ -36,12 +36,20 @@ export function launchBrowser(): Promise<Browser> {
  */
 export async function openPage(
   browser: Browser,
-  options: { locale?: string; width?: number; height?: number } = {},
+  options: {
+    locale?: string
+    width?: number
+    height?: number
+    timezoneId?: string
+    colorScheme?: 'light' | 'dark'
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({
     locale: options.locale ?? 'fr-FR',
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
     reducedMotion: 'reduce',
+    timezoneId: options.timezoneId,
+    colorScheme: options.colorScheme ?? 'light',
   })
   const page = await context.newPage()
   const errors: string[] = []

@@ -8,6 +8,7 @@ import {
   Select,
   Text,
   UnstyledButton,
+  useMantineColorScheme,
   VisuallyHidden,
 } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
@@ -16,11 +17,14 @@ import {
   IconBooks,
   IconCheck,
   IconChevronDown,
+  IconDeviceDesktop,
   IconHome,
   IconKey,
   IconLanguage,
   IconLogout,
+  IconMoon,
   IconSchool,
+  IconSun,
   IconTrophy,
   IconUsers,
   IconUsersGroup,
@@ -34,8 +38,15 @@ import { isSchoolAdmin, isStaff, type Me, useResetSession } from '../hooks/sessi
 import { chooseLanguage, type Language, languages } from '../i18n/index.ts'
 import { notify } from './notify.ts'
 import { useErrorMessage } from './query-state.tsx'
+import classes from './shell.module.css'
 
 type NavItem = { to: string; label: string; icon: ReactNode }
+
+const appearances = [
+  { value: 'auto', icon: <IconDeviceDesktop size={16} /> },
+  { value: 'light', icon: <IconSun size={16} /> },
+  { value: 'dark', icon: <IconMoon size={16} /> },
+] as const
 
 function navFor(me: Me, t: (key: string) => string): NavItem[] {
   const items: NavItem[] = [{ to: '/', label: t('nav.home'), icon: <IconHome size={18} /> }]
@@ -74,6 +85,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const navigate = useNavigate()
   const reset = useResetSession()
   const errorMessage = useErrorMessage()
+  const { colorScheme, setColorScheme } = useMantineColorScheme()
   const items = navFor(me, t)
 
   const signOut = async () => {
@@ -99,108 +111,129 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   }
 
   return (
-    <AppShell
-      header={{ height: 60 }}
-      navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }}
-      padding="md"
-    >
-      <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.menu')} />
-            <Text component={Link} to="/" fw={700} size="lg" c="sillon.9">
-              Sillon
-            </Text>
-            {me.organisations.length > 1 ? (
-              <Select
-                aria-label={t('nav.school')}
-                size="xs"
-                w={200}
-                visibleFrom="xs"
-                data={me.organisations.map((o) => ({ value: o.id, label: o.name }))}
-                value={me.organisation?.id ?? null}
-                onChange={(value) => void switchSchool(value)}
-                allowDeselect={false}
-              />
-            ) : (
-              <Text size="sm" c="dimmed" visibleFrom="xs" truncate>
-                {me.organisation?.name}
+    <>
+      {/* The browser moves focus to <main> (focusable by script only), so the next Tab goes on from there. */}
+      <a href="#main" className={classes.skipLink}>
+        {t('nav.skip_to_content')}
+      </a>
+      <AppShell
+        header={{ height: 60 }}
+        navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+        padding="md"
+      >
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap">
+              <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('nav.menu')} />
+              <Text component={Link} to="/" fw={700} size="lg" c="var(--sillon-heading-color)">
+                Sillon
               </Text>
-            )}
-          </Group>
-          <Group gap="xs" wrap="nowrap">
-            <Menu position="bottom-end">
-              <Menu.Target>
-                <Button variant="subtle" size="compact-sm" leftSection={<IconLanguage size={16} />}>
-                  <VisuallyHidden>{t('nav.language')} : </VisuallyHidden>
-                  {i18n.language.toUpperCase()}
-                </Button>
-              </Menu.Target>
-              <Menu.Dropdown>
-                {languages.map((language) => (
-                  <Menu.Item key={language} onClick={() => void setLanguage(language)} lang={language}>
-                    {t(`languages.${language}`)}
+              {me.organisations.length > 1 ? (
+                <Select
+                  aria-label={t('nav.school')}
+                  size="xs"
+                  w={200}
+                  visibleFrom="xs"
+                  data={me.organisations.map((o) => ({ value: o.id, label: o.name }))}
+                  value={me.organisation?.id ?? null}
+                  onChange={(value) => void switchSchool(value)}
+                  allowDeselect={false}
+                />
+              ) : (
+                <Text size="sm" c="dimmed" visibleFrom="xs" truncate>
+                  {me.organisation?.name}
+                </Text>
+              )}
+            </Group>
+            <Group gap="xs" wrap="nowrap">
+              <Menu position="bottom-end">
+                <Menu.Target>
+                  <Button variant="subtle" size="compact-sm" leftSection={<IconLanguage size={16} />}>
+                    <VisuallyHidden>{t('nav.language_current')} </VisuallyHidden>
+                    {i18n.language.toUpperCase()}
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  {languages.map((language) => (
+                    <Menu.Item key={language} onClick={() => void setLanguage(language)} lang={language}>
+                      {t(`languages.${language}`)}
+                    </Menu.Item>
+                  ))}
+                </Menu.Dropdown>
+              </Menu>
+              <Menu position="bottom-end">
+                <Menu.Target>
+                  <UnstyledButton>
+                    <Group gap={4} wrap="nowrap">
+                      <Text size="sm" fw={500} truncate maw={140}>
+                        {me.user.name}
+                      </Text>
+                      <VisuallyHidden>({t('nav.account')})</VisuallyHidden>
+                      <IconChevronDown size={14} aria-hidden />
+                    </Group>
+                  </UnstyledButton>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  <Menu.Label>{me.user.email}</Menu.Label>
+                  {me.organisations.length > 1 && (
+                    <>
+                      <Menu.Label>{t('nav.school')}</Menu.Label>
+                      {me.organisations.map((o) => (
+                        <Menu.Item
+                          key={o.id}
+                          leftSection={
+                            o.id === me.organisation?.id ? (
+                              <IconCheck size={16} />
+                            ) : (
+                              <span style={{ width: 16 }} />
+                            )
+                          }
+                          onClick={() => void switchSchool(o.id)}
+                        >
+                          {o.name}
+                        </Menu.Item>
+                      ))}
+                      <Menu.Divider />
+                    </>
+                  )}
+                  <Menu.Label>{t('nav.appearance')}</Menu.Label>
+                  {appearances.map((appearance) => (
+                    <Menu.Item
+                      key={appearance.value}
+                      leftSection={appearance.icon}
+                      rightSection={colorScheme === appearance.value ? <IconCheck size={16} /> : null}
+                      aria-current={colorScheme === appearance.value ? 'true' : undefined}
+                      onClick={() => setColorScheme(appearance.value)}
+                    >
+                      {t(`nav.appearance_${appearance.value}`)}
+                    </Menu.Item>
+                  ))}
+                  <Menu.Divider />
+                  <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => void signOut()}>
+                    {t('nav.sign_out')}
                   </Menu.Item>
-                ))}
-              </Menu.Dropdown>
-            </Menu>
-            <Menu position="bottom-end">
-              <Menu.Target>
-                <UnstyledButton>
-                  <Group gap={4} wrap="nowrap">
-                    <Text size="sm" fw={500} truncate maw={140}>
-                      {me.user.name}
-                    </Text>
-                    <VisuallyHidden>({t('nav.account')})</VisuallyHidden>
-                    <IconChevronDown size={14} aria-hidden />
-                  </Group>
-                </UnstyledButton>
-              </Menu.Target>
-              <Menu.Dropdown>
-                <Menu.Label>{me.user.email}</Menu.Label>
-                {me.organisations.length > 1 && (
-                  <>
-                    <Menu.Label>{t('nav.school')}</Menu.Label>
-                    {me.organisations.map((o) => (
-                      <Menu.Item
-                        key={o.id}
-                        leftSection={
-                          o.id === me.organisation?.id ? (
-                            <IconCheck size={16} />
-                          ) : (
-                            <span style={{ width: 16 }} />
-                          )
-                        }
-                        onClick={() => void switchSchool(o.id)}
-                      >
-                        {o.name}
-                      </Menu.Item>
-                    ))}
-                    <Menu.Divider />
-                  </>
-                )}
-                <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => void signOut()}>
-                  {t('nav.sign_out')}
-                </Menu.Item>
-              </Menu.Dropdown>
-            </Menu>
+                </Menu.Dropdown>
+              </Menu>
+            </Group>
           </Group>
-        </Group>
-      </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label={t('nav.main')}>
-        {items.map((item) => (
-          <NavLink
-            key={item.to}
-            component={Link}
-            to={item.to}
-            label={item.label}
-            leftSection={item.icon}
-            active={item.to === '/' ? location.pathname === '/' : location.pathname.startsWith(item.to)}
-            onClick={close}
-          />
-        ))}
-      </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
-    </AppShell>
+        </AppShell.Header>
+        <AppShell.Navbar p="xs" aria-label={t('nav.main')}>
+          {items.map((item) => (
+            <NavLink
+              key={item.to}
+              component={Link}
+              to={item.to}
+              label={item.label}
+              leftSection={item.icon}
+              active={item.to === '/' ? location.pathname === '/' : location.pathname.startsWith(item.to)}
+              onClick={close}
+            />
+          ))}
+        </AppShell.Navbar>
+        <AppShell.Main id="main" tabIndex={-1}>
+          {children}
+        </AppShell.Main>
+      </AppShell>
+    </>
   )
 }

@@ -79,7 +79,7 @@ export const settingsEn: typeof settingsFr = {
     next_retry: 'Next try',
     created: 'Created',
     delivered: 'Delivered',
-    error: 'Error',
+    error: 'Error: {{message}}',
     statuses: {
       pending: 'Pending',
       delivered: 'Delivered',

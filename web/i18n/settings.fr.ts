@@ -81,7 +81,7 @@ export const settingsFr = {
     next_retry: 'Prochain essai',
     created: 'Créé le',
     delivered: 'Livré le',
-    error: 'Erreur',
+    error: 'Erreur : {{message}}',
     statuses: {
       pending: 'En attente',
       delivered: 'Livré',

@@ -78,6 +78,7 @@ function CourseCard({ course }: { course: Dashboard['courses'][number] }) {
 
 function SkillsChart({ skills }: { skills: Dashboard['skills'] }) {
   const { t } = useTranslation()
+  const f = useFormat()
   if (skills.skills.length === 0) return <Text c="dimmed">{t('dashboard.no_skills')}</Text>
   const rows = skills.skills.map((s) => ({
     skill: s.skill,
@@ -92,7 +93,7 @@ function SkillsChart({ skills }: { skills: Dashboard['skills'] }) {
         orientation="vertical"
         yAxisProps={{ width: 110 }}
         xAxisProps={{ domain: [0, 100] }}
-        unit=" %"
+        unit={f.percentSuffix}
         series={[{ name: t('dashboard.mastery'), color: 'sillon.6' }]}
       />
       {/* The chart's numbers, for screen readers and at a glance. */}
@@ -117,17 +118,6 @@ export function DashboardPage() {
           <Title order={1} size="h2">
             {t('dashboard.title')}
           </Title>
-          <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <Panel title={t('dashboard.xp')}>
-              <LevelMeter xp={dashboard.xp} />
-            </Panel>
-            <Panel title={t('dashboard.streak')}>
-              <StreakCalendar streak={dashboard.streak} />
-            </Panel>
-            <Panel title={t('dashboard.hearts')}>
-              <HeartsMeter hearts={dashboard.hearts} />
-            </Panel>
-          </SimpleGrid>
           <Title order={2} size="h3">
             {t('dashboard.courses')}
           </Title>
@@ -140,6 +130,18 @@ export function DashboardPage() {
               ))}
             </SimpleGrid>
           )}
+          {/* The next step comes first: on a phone the game's meters would push it below the fold. */}
+          <SimpleGrid cols={{ base: 1, sm: 3 }}>
+            <Panel title={t('dashboard.xp')}>
+              <LevelMeter xp={dashboard.xp} />
+            </Panel>
+            <Panel title={t('dashboard.streak')}>
+              <StreakCalendar streak={dashboard.streak} />
+            </Panel>
+            <Panel title={t('dashboard.hearts')}>
+              <HeartsMeter hearts={dashboard.hearts} />
+            </Panel>
+          </SimpleGrid>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <Card withBorder>
               <Group justify="space-between" mb="sm">

@@ -92,7 +92,7 @@ export function JoinPage() {
     <Center mih="100vh" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" w="100%" maw={460}>
         <Stack>
-          <Title order={1} size="h2" c="sillon.9">
+          <Title order={1} size="h2" c="var(--sillon-heading-color)">
             {t('join.title')}
           </Title>
           {token.length < 16 ? (

@@ -67,7 +67,11 @@ export function LeaderboardPage() {
           <Stack gap="sm">
             {result.me && (
               <Text data-testid="my-rank">
-                {t('leaderboard.my_rank', { rank: result.me.rank, points: f.number(result.me.total_points) })}
+                {t('leaderboard.my_rank', {
+                  count: result.me.rank,
+                  ordinal: true,
+                  points: f.number(result.me.total_points),
+                })}
               </Text>
             )}
             {result.rows.length === 0 ? (

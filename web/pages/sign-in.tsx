@@ -18,7 +18,7 @@ import { useNavigate } from 'react-router'
 import { api } from '../api/client.ts'
 import { useErrorMessage } from '../components/query-state.tsx'
 import { useResetSession } from '../hooks/session.ts'
-import { chooseLanguage, languages } from '../i18n/index.ts'
+import { chooseLanguage, type Language, languages } from '../i18n/index.ts'
 
 export function SignInPage() {
   const { t, i18n } = useTranslation()
@@ -26,6 +26,9 @@ export function SignInPage() {
   const reset = useResetSession()
   const errorMessage = useErrorMessage()
   const [error, setError] = useState<string | null>(null)
+  // A language picked here, just before signing in, becomes the account's: it wins over the language the
+  // account had, as the person has just said which one they read.
+  const [picked, setPicked] = useState<Language | null>(null)
   const form = useForm({
     initialValues: { email: '', password: '' },
     validate: {
@@ -38,6 +41,8 @@ export function SignInPage() {
     setError(null)
     try {
       await api.POST('/api/auth/login', { body: values })
+      // Signed in already: should saving the language fail, the session still opens, in the account's.
+      if (picked) await api.PATCH('/api/auth/me', { body: { locale: picked } }).catch(() => undefined)
       await reset()
       navigate('/')
     } catch (err) {
@@ -51,7 +56,7 @@ export function SignInPage() {
         <form onSubmit={submit} noValidate>
           <Stack>
             <div>
-              <Title order={1} size="h2" c="sillon.9">
+              <Title order={1} size="h2" c="var(--sillon-heading-color)">
                 Sillon
               </Title>
               <Text c="dimmed">{t('sign_in.subtitle')}</Text>
@@ -88,7 +93,10 @@ export function SignInPage() {
                   lang={language}
                   fw={i18n.language === language ? 700 : 400}
                   aria-pressed={i18n.language === language}
-                  onClick={() => chooseLanguage(language)}
+                  onClick={() => {
+                    chooseLanguage(language)
+                    setPicked(language)
+                  }}
                 >
                   {t(`languages.${language}`)}
                 </Anchor>

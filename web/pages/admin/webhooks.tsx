@@ -205,7 +205,7 @@ function Deliveries({ subscription }: { subscription: Subscription }) {
                         {d.last_status_code ?? '—'}
                         {d.last_error && (
                           <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
-                            {t('settings.webhooks.error')} : {d.last_error}
+                            {t('settings.webhooks.error', { message: d.last_error })}
                           </Text>
                         )}
                       </Table.Td>
