@@ -38,6 +38,9 @@ const CourseStudentPage = lazy(() =>
 const CourseBuilderPage = lazy(() =>
   import('./pages/teach/course-builder.tsx').then((m) => ({ default: m.CourseBuilderPage })),
 )
+const CoursePreviewPage = lazy(() =>
+  import('./pages/teach/course-preview.tsx').then((m) => ({ default: m.CoursePreviewPage })),
+)
 const CoursesPage = lazy(() => import('./pages/teach/courses.tsx').then((m) => ({ default: m.CoursesPage })))
 
 export function App() {
@@ -83,7 +86,8 @@ export function App() {
                 {teaches && (
                   <>
                     <Route path="/teach/courses" element={<CoursesPage />} />
-                    <Route path="/teach/courses/:courseId" element={<CourseBuilderPage />} />
+                    <Route path="/teach/courses/:courseId/:section?" element={<CourseBuilderPage />} />
+                    <Route path="/teach/courses/:courseId/preview/:stepId?" element={<CoursePreviewPage />} />
                     <Route path="/teach/courses/:courseId/analytics" element={<CourseAnalyticsPage />} />
                     <Route
                       path="/teach/courses/:courseId/students/:studentId"

@@ -210,4 +210,45 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     expect(admin.errors).toEqual([])
     await admin.context.close()
   }, 120_000)
+
+  it('closes the class editor’s student list after each choice, leaving the save button free on a phone', async () => {
+    const { page, context, errors } = await openPage(browser, { width: 375, height: 740 })
+    await signIn(page, server.url, 'direction@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Vue d’ensemble' }).waitFor()
+    await page.goto(`${server.url}/admin/teams`)
+    await page.getByRole('button', { name: 'Nouvelle classe' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Nouvelle classe' })
+    await dialog.getByLabel('Nom').fill('Terminale B')
+    const picker = dialog.getByRole('combobox', { name: 'Élèves' })
+    await picker.click()
+    await page.getByRole('option', { name: 'Léa Martin' }).click()
+    await page.getByRole('listbox').waitFor({ state: 'hidden', timeout: 5_000 })
+    // Typing opens the list again for the next choice, which closes it too.
+    await picker.fill('Hugo')
+    await page.getByRole('option', { name: 'Hugo Bernard' }).click()
+    await page.getByRole('listbox').waitFor({ state: 'hidden', timeout: 5_000 })
+    expect(await dialog.locator('.mantine-MultiSelect-pill').allTextContents()).toEqual([
+      'Léa Martin',
+      'Hugo Bernard',
+    ])
+
+    // What a finger on the middle of the save button touches is the button itself.
+    const save = dialog.getByRole('button', { name: 'Enregistrer' })
+    const box = await save.boundingBox()
+    if (!box) throw new Error('the save button is not on screen')
+    const touched = await page.evaluate(
+      ({ x, y }) => document.elementFromPoint(x, y)?.closest('button')?.textContent ?? null,
+      { x: box.x + box.width / 2, y: box.y + box.height / 2 },
+    )
+    expect(touched).toBe('Enregistrer')
+    expect(await seriousViolations(page)).toEqual([])
+    await save.click()
+    await dialog.waitFor({ state: 'hidden' })
+    await page
+      .getByRole('row', { name: /Terminale B/ })
+      .getByText('2 élèves')
+      .waitFor()
+    expect(errors).toEqual([])
+    await context.close()
+  }, 60_000)
 })

@@ -61,10 +61,13 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     expect(await seriousViolations(page)).toEqual([])
 
     // An empty course cannot be published, and the page says why.
+    await page.getByRole('tab', { name: 'Publication' }).click()
+    await expect.poll(() => page.url()).toBe(`${server.url}/teach/courses/${courseId}/publish`)
     await page.getByRole('button', { name: 'Publier' }).click()
     await page.getByTestId('publish-problems').getByText('Un cours a besoin d’au moins une étape.').waitFor()
 
     // A reading step.
+    await page.getByRole('tab', { name: /^Étapes/ }).click()
     await page.getByRole('button', { name: 'Ajouter une étape' }).click()
     let dialog = page.getByRole('dialog', { name: 'Nouvelle étape' })
     await dialog.getByLabel('Type d’étape').selectOption('reading')
@@ -108,6 +111,7 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     await expect.poll(() => listedSteps(page)).toEqual([QUIZ, READING])
 
     // A file in the handout, open from the start, sent as a multipart upload.
+    await page.getByRole('tab', { name: 'Fiche' }).click()
     await page.getByRole('button', { name: 'Ajouter une ressource' }).click()
     dialog = page.getByRole('dialog', { name: 'Nouvelle ressource' })
     await dialog.getByRole('radio', { name: 'Fichier' }).check()
@@ -122,16 +126,16 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     await page.getByTestId('kms-resource').getByText('volcans.txt').first().waitFor()
 
     // The class "Seconde A".
+    await page.getByRole('tab', { name: /^Inscriptions/ }).click()
     await page.getByRole('combobox', { name: 'Classes et groupes' }).click()
     await page.getByRole('option', { name: 'Seconde A' }).click()
-    await page.keyboard.press('Escape')
     await page.getByRole('button', { name: 'Enregistrer les inscriptions' }).click()
     await expect.poll(() => page.getByTestId('enrolled-count').textContent()).toBe('2 élèves inscrits')
 
     // The step modal and the whole page on a 375 px phone, before publishing (drag handles and all).
     const phone = await openPage(browser, { width: 375, height: 740 })
     await phone.context.addCookies(await context.cookies())
-    await phone.page.goto(`${server.url}/teach/courses/${courseId}`)
+    await phone.page.goto(`${server.url}/teach/courses/${courseId}/steps`)
     await phone.page.getByTestId('builder-step').first().waitFor()
     expect(await overflowsSideways(phone.page)).toBe(false)
     await phone.page.getByRole('button', { name: `Modifier « ${QUIZ} »` }).click()
@@ -141,6 +145,8 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     expect(phone.errors).toEqual([])
     await phone.context.close()
 
+    await page.getByRole('tab', { name: 'Publication' }).click()
+    await page.getByTestId('publish-checklist').getByText('2 élèves inscrits').waitFor()
     await page.getByRole('button', { name: 'Publier' }).click()
     await expect.poll(() => page.getByTestId('course-status').textContent()).toBe('Publié')
     expect(await seriousViolations(page)).toEqual([])
@@ -179,4 +185,155 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     await lea.page.getByTestId('course-card').filter({ hasText: COURSE }).waitFor()
     await lea.context.close()
   }, 180_000)
+
+  it('says up front which steps students reached, and a late refusal shows inside the delete dialog', async () => {
+    const { page, context, errors } = await openPage(browser)
+    await signIn(page, server.url, 'prof@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Mes cours' }).waitFor()
+    const courses = await (await context.request.get(`${server.url}/api/lms/courses`)).json()
+    const demo = courses.find((c: { name: string }) => c.name === 'Découvrir le système solaire')
+    const steps = await (
+      await context.request.get(`${server.url}/api/lms/classes?course_id=${demo.id}`)
+    ).json()
+    const [welcome] = steps as { id: string; name: string }[]
+    await page.goto(`${server.url}/teach/courses/${demo.id}/steps`)
+    const row = (name: string) => page.getByTestId('builder-step').filter({ hasText: name })
+    await row('Fiche de synthèse').waitFor()
+    expect(await page.getByTestId('step-reached').count()).toBe(0)
+
+    // Each step's dialog says what goes with it: a reading its text, a video-only step no quiz.
+    await page.getByRole('button', { name: 'Supprimer « Fiche de synthèse »' }).click()
+    let dialog = page.getByRole('dialog', { name: 'Supprimer l’étape ?' })
+    await dialog
+      .getByText('L’étape de lecture « Fiche de synthèse » et son texte seront supprimés.')
+      .waitFor()
+    await dialog.getByRole('button', { name: 'Annuler' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    await page.getByRole('button', { name: 'Supprimer « Bienvenue dans le système solaire »' }).click()
+    dialog = page.getByRole('dialog', { name: 'Supprimer l’étape ?' })
+    await dialog.getByText('L’étape vidéo « Bienvenue dans le système solaire » sera supprimée.').waitFor()
+    expect(await dialog.textContent()).not.toMatch(/quiz/i)
+
+    // Léa starts the first step while the dialog is open: the refusal comes inside it, where the eyes are.
+    const lea = await openPage(browser)
+    await signIn(lea.page, server.url, 'lea@demo.sillon.test')
+    await lea.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    const ping = await lea.context.request.post(`${server.url}/api/video-event`, {
+      data: { class_id: welcome?.id, position: 0, event_id: crypto.randomUUID() },
+    })
+    expect(ping.status()).toBe(200)
+    await lea.context.close()
+    await dialog.getByRole('button', { name: 'Supprimer' }).click()
+    await dialog
+      .getByRole('alert')
+      .getByText('Des élèves viennent d’atteindre cette étape : elle ne peut plus être supprimée.')
+      .waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    await dialog.getByRole('button', { name: 'Fermer' }).first().click()
+    await dialog.waitFor({ state: 'hidden' })
+
+    // From then on, and after a reload, the step says so and its delete button does nothing but explain.
+    await page.reload()
+    await row('Bienvenue dans le système solaire').getByTestId('step-reached').waitFor()
+    expect(await page.getByTestId('step-reached').allTextContents()).toEqual([
+      'Des élèves ont atteint cette étape : elle ne peut plus être supprimée.',
+    ])
+    const locked = page.getByRole('button', { name: 'Supprimer « Bienvenue dans le système solaire »' })
+    expect(await locked.getAttribute('aria-disabled')).toBe('true')
+    await locked.hover()
+    await page
+      .getByRole('tooltip')
+      .getByText('Des élèves ont déjà atteint cette étape : vous pouvez la corriger, mais plus la supprimer.')
+      .waitFor()
+    await locked.focus()
+    await page.keyboard.press('Enter')
+    expect(await page.getByRole('dialog').count()).toBe(0)
+    expect(
+      await page
+        .getByRole('button', { name: "Supprimer « Les planètes, dans l'ordre »" })
+        .getAttribute('aria-disabled'),
+    ).toBeNull()
+    expect(await seriousViolations(page)).toEqual([])
+    expect(errors).toEqual([])
+    await context.close()
+  }, 90_000)
+
+  it('shows each course with all its actions within a phone’s width', async () => {
+    const { page, context, errors } = await openPage(browser, { width: 375, height: 740 })
+    await signIn(page, server.url, 'prof@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Mes cours' }).waitFor()
+    const card = page
+      .getByTestId('course-cards')
+      .getByRole('listitem')
+      .filter({ hasText: 'Découvrir le système solaire' })
+    for (const name of ['Modifier', 'Suivi', 'Exporter']) {
+      const box = await card.getByRole(name === 'Exporter' ? 'button' : 'link', { name }).boundingBox()
+      expect(box && box.x >= 0 && box.x + box.width <= 375, name).toBe(true)
+    }
+    expect(await overflowsSideways(page)).toBe(false)
+    expect(await seriousViolations(page)).toEqual([])
+    await card.getByRole('link', { name: 'Suivi' }).click()
+    await page.getByTestId('funnel').waitFor()
+    expect(errors).toEqual([])
+    await context.close()
+  }, 60_000)
+
+  it('previews each step as a student sees it, without the answers and without recording anything', async () => {
+    const { page, context, errors } = await openPage(browser)
+    await signIn(page, server.url, 'prof@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Mes cours' }).waitFor()
+    const courses = await (await context.request.get(`${server.url}/api/lms/courses`)).json()
+    const demo = courses.find((c: { name: string }) => c.name === 'Découvrir le système solaire')
+    // What the course's analytics say of its students, without the time they were computed at.
+    const analytics = async () => {
+      const { generated_at, ...rest } = await (
+        await context.request.get(`${server.url}/api/courses/${demo.id}/analytics`)
+      ).json()
+      return rest
+    }
+    const before = await analytics()
+    await page.goto(`${server.url}/teach/courses/${demo.id}`)
+    await page.getByRole('link', { name: 'Aperçu élève' }).click()
+    await page.getByTestId('preview-notice').waitFor()
+    await page
+      .getByTestId('preview-step')
+      .getByRole('heading', { name: 'Bienvenue dans le système solaire' })
+      .waitFor()
+    await page.getByTestId('video').waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+
+    // The quiz: its questions and choices, no sign of the expected answer, no way to send.
+    await page.getByRole('link', { name: 'Étape suivante' }).click()
+    const quiz = page.getByTestId('preview-quiz')
+    await quiz.waitFor()
+    const quizStep = (
+      await (await context.request.get(`${server.url}/api/lms/classes?course_id=${demo.id}`)).json()
+    )[1]
+    const first = quizStep.quiz.questions[0]
+    await quiz.getByText(first.prompt, { exact: false }).waitFor()
+    for (const question of quizStep.quiz.questions) {
+      if (question.explanation) expect(await quiz.getByText(question.explanation).count()).toBe(0)
+    }
+    expect(await quiz.getByRole('button', { name: 'Valider mes réponses' }).isDisabled()).toBe(true)
+    expect(await seriousViolations(page)).toEqual([])
+
+    // The reading, from the path: its text, and no acknowledgement to send.
+    await page
+      .getByRole('navigation', { name: 'Parcours' })
+      .getByRole('link', { name: /Fiche de synthèse/ })
+      .click()
+    await page.getByTestId('preview-step').getByRole('heading', { name: 'Fiche de synthèse' }).waitFor()
+    expect(await page.getByRole('button', { name: 'J’ai lu' }).isDisabled()).toBe(true)
+    expect(await analytics()).toEqual(before)
+
+    const phone = await openPage(browser, { width: 375, height: 740 })
+    await phone.context.addCookies(await context.cookies())
+    await phone.page.goto(page.url())
+    await phone.page.getByTestId('preview-step').waitFor()
+    expect(await overflowsSideways(phone.page)).toBe(false)
+    expect(await seriousViolations(phone.page)).toEqual([])
+    await phone.context.close()
+    expect(errors).toEqual([])
+    await context.close()
+  }, 90_000)
 })

@@ -23,9 +23,10 @@ type Question = NonNullable<
   NonNullable<NonNullable<Schemas['StudentCourse']['steps'][number]['content']>['quiz']>['questions']
 >[number]
 type Result = Schemas['QuizResult']
-type Answer = string | string[] | boolean | number | null
+export type Answer = string | string[] | boolean | number | null
 
-function QuestionInput({
+/** One question's input as students answer it (also shown, unsent, in the teacher's preview). */
+export function QuestionInput({
   question,
   index,
   value,

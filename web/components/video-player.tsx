@@ -104,7 +104,13 @@ function useTracking(
   return { blockedSeek, dismissSeek: () => setBlockedSeek(false) }
 }
 
-function Html5Video({ url, onMedia }: { url: string; onMedia: (media: HTMLVideoElement | null) => void }) {
+export function Html5Video({
+  url,
+  onMedia,
+}: {
+  url: string
+  onMedia: (media: HTMLVideoElement | null) => void
+}) {
   const { t } = useTranslation()
   const ref = useRef<HTMLVideoElement>(null)
   useEffect(() => {
@@ -156,7 +162,7 @@ declare global {
 const STREAM_SDK = 'https://embed.cloudflarestream.com/embed/sdk.latest.js'
 
 /** Cloudflare Stream's iframe, driven through its player SDK (loaded once, from Cloudflare). */
-function StreamVideo({ id, onMedia }: { id: string; onMedia: (media: StreamPlayer | null) => void }) {
+export function StreamVideo({ id, onMedia }: { id: string; onMedia: (media: StreamPlayer | null) => void }) {
   const { t } = useTranslation()
   const ref = useRef<HTMLIFrameElement>(null)
   useEffect(() => {

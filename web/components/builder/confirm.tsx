@@ -1,14 +1,18 @@
-import { Button, Group, Modal, Stack, Text } from '@mantine/core'
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core'
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 
-/** Asks before an action that cannot be undone (deleting a step or a resource, archiving a course). */
+/**
+ * Asks before an action that cannot be undone (deleting a step or a resource, archiving a course). A refusal
+ * is shown inside the dialog, where the person is looking, rather than in a toast behind it.
+ */
 export function ConfirmModal({
   opened,
   title,
   children,
   confirmLabel,
   loading,
+  error,
   onConfirm,
   onClose,
 }: {
@@ -17,6 +21,7 @@ export function ConfirmModal({
   children: ReactNode
   confirmLabel: string
   loading: boolean
+  error?: string | null
   onConfirm: () => void
   onClose: () => void
 }) {
@@ -30,13 +35,20 @@ export function ConfirmModal({
     >
       <Stack>
         <Text>{children}</Text>
+        {error && (
+          <Alert color="red" role="alert">
+            {error}
+          </Alert>
+        )}
         <Group justify="flex-end">
           <Button variant="default" onClick={onClose} data-autofocus>
-            {t('common.cancel')}
+            {error ? t('common.close') : t('common.cancel')}
           </Button>
-          <Button color="red" loading={loading} onClick={onConfirm}>
-            {confirmLabel}
-          </Button>
+          {!error && (
+            <Button color="red" loading={loading} onClick={onConfirm}>
+              {confirmLabel}
+            </Button>
+          )}
         </Group>
       </Stack>
     </Modal>

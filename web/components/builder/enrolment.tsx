@@ -1,8 +1,9 @@
-import { Button, Group, MultiSelect, Stack, Text, Title } from '@mantine/core'
+import { Button, Group, Stack, Text, Title } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../../api/client.ts'
+import { MultiPicker } from '../multi-picker.tsx'
 import { notify } from '../notify.ts'
 import { QueryState } from '../query-state.tsx'
 import { useBuilderError } from './errors.ts'
@@ -44,7 +45,7 @@ function EnrolmentForm({ course, teams, students }: { course: Course; teams: Tea
   return (
     <form onSubmit={submit}>
       <Stack gap="sm">
-        <MultiSelect
+        <MultiPicker
           label={t('builder.enrolment.teams')}
           description={t('builder.enrolment.teams_hint')}
           data={teams.map((team) => ({ value: team.id, label: team.name }))}
@@ -54,7 +55,7 @@ function EnrolmentForm({ course, teams, students }: { course: Course; teams: Tea
           disabled={archived}
           {...form.getInputProps('team_ids')}
         />
-        <MultiSelect
+        <MultiPicker
           label={t('builder.enrolment.students')}
           description={t('builder.enrolment.students_hint')}
           data={students.map((person) => ({ value: person.id, label: personLabel(person) }))}

@@ -345,7 +345,6 @@ export function HandoutSection({ course }: { course: Course }) {
       notify(t('builder.kms.deleted'))
       await client.invalidateQueries({ queryKey: key })
     },
-    onError: (err) => notify(message(err), 'red'),
   })
   return (
     <Stack gap="sm">
@@ -374,7 +373,10 @@ export function HandoutSection({ course }: { course: Course }) {
                   resource={resource}
                   editable={editable}
                   onToggle={(value) => toggle.mutate({ resource, value })}
-                  onDelete={() => setDeleting(resource)}
+                  onDelete={() => {
+                    remove.reset()
+                    setDeleting(resource)
+                  }}
                 />
               ))}
             </Stack>
@@ -396,6 +398,7 @@ export function HandoutSection({ course }: { course: Course }) {
         title={t('builder.kms.delete_title')}
         confirmLabel={t('common.delete')}
         loading={remove.isPending}
+        error={remove.error && message(remove.error)}
         onConfirm={() => deleting && remove.mutate(deleting)}
         onClose={() => setDeleting(null)}
       >

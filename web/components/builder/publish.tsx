@@ -83,7 +83,6 @@ export function PublishActions({
       notify(t('builder.publish.archived'))
       await settle(updated)
     },
-    onError: (err) => notify(message(err), 'red'),
   })
   if (course.status === 'archived') return null
   return (
@@ -100,7 +99,10 @@ export function PublishActions({
       <Button
         variant="default"
         leftSection={<IconArchive size={16} />}
-        onClick={() => setConfirmArchive(true)}
+        onClick={() => {
+          archive.reset()
+          setConfirmArchive(true)
+        }}
       >
         {t('builder.publish.archive')}
       </Button>
@@ -109,6 +111,7 @@ export function PublishActions({
         title={t('builder.publish.archive_title')}
         confirmLabel={t('builder.publish.archive')}
         loading={archive.isPending}
+        error={archive.error && message(archive.error)}
         onConfirm={() => archive.mutate()}
         onClose={() => setConfirmArchive(false)}
       >

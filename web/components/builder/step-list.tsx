@@ -15,11 +15,12 @@ import {
   useSortable,
   verticalListSortingStrategy,
 } from '@dnd-kit/sortable'
-import { ActionIcon, Badge, Button, Group, Paper, Stack, Text, Title } from '@mantine/core'
+import { ActionIcon, Badge, Button, Group, Paper, Stack, Text, Title, Tooltip } from '@mantine/core'
 import {
   IconArrowDown,
   IconArrowUp,
   IconGripVertical,
+  IconLock,
   IconPencil,
   IconPlus,
   IconTrash,
@@ -27,7 +28,7 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { type CSSProperties, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api, data, type Schemas } from '../../api/client.ts'
+import { ApiError, api, data, type Schemas } from '../../api/client.ts'
 import { notify } from '../notify.ts'
 import { QueryState } from '../query-state.tsx'
 import { ConfirmModal } from './confirm.tsx'
@@ -41,6 +42,7 @@ type Course = Schemas['Course']
 const listStyle: CSSProperties = { listStyle: 'none', margin: 0, padding: 0 }
 
 function StepItem({
+  course,
   step,
   index,
   total,
@@ -51,6 +53,7 @@ function StepItem({
   onEdit,
   onDelete,
 }: {
+  course: Course
   step: Step
   index: number
   total: number
@@ -72,6 +75,9 @@ function StepItem({
     boxShadow: sortable.isDragging ? 'var(--mantine-shadow-md)' : undefined,
   }
   const name = step.name
+  // Removing a step students reached would move them along the path: the server refuses it, so say so here.
+  const locked = step.students_reached && course.status === 'published'
+  const reasonId = `step-${step.id}-reached`
   return (
     <Paper
       component="li"
@@ -119,6 +125,14 @@ function StepItem({
                 </Badge>
               ))}
             </Group>
+            {locked && (
+              <Group gap={4} wrap="nowrap" align="flex-start" data-testid="step-reached">
+                <IconLock size={14} aria-hidden style={{ flexShrink: 0, marginTop: 3 }} />
+                <Text size="xs" c="dimmed" id={reasonId}>
+                  {t('builder.steps.reached')}
+                </Text>
+              </Group>
+            )}
           </Stack>
         </Group>
         <Group gap={4} wrap="nowrap">
@@ -154,15 +168,27 @@ function StepItem({
               >
                 <IconPencil size={18} />
               </ActionIcon>
-              <ActionIcon
-                variant="subtle"
-                color="red"
-                size="lg"
-                aria-label={t('builder.steps.delete', { name })}
-                onClick={onDelete}
+              {/* Kept focusable (aria-disabled, not disabled) so that keyboard and touch users reach the reason. */}
+              <Tooltip
+                label={t('builder.steps.reached_hint')}
+                multiline
+                w={260}
+                disabled={!locked}
+                events={{ hover: true, focus: true, touch: true }}
               >
-                <IconTrash size={18} />
-              </ActionIcon>
+                <ActionIcon
+                  variant="subtle"
+                  color="red"
+                  size="lg"
+                  aria-label={t('builder.steps.delete', { name })}
+                  aria-describedby={locked ? reasonId : undefined}
+                  aria-disabled={locked || undefined}
+                  data-disabled={locked || undefined}
+                  onClick={locked ? undefined : onDelete}
+                >
+                  <IconTrash size={18} />
+                </ActionIcon>
+              </Tooltip>
             </>
           )}
         </Group>
@@ -257,6 +283,7 @@ function SortableSteps({
           {steps.map((step, index) => (
             <StepItem
               key={step.id}
+              course={course}
               step={step}
               index={index}
               total={total}
@@ -274,6 +301,19 @@ function SortableSteps({
   )
 }
 
+/** A course's steps in path order, as staff see them (answer keys, and whether students reached them). */
+export function useCourseSteps(courseId: string) {
+  return useQuery({
+    queryKey: stepsKey(courseId),
+    queryFn: async () => {
+      const steps = data(
+        await api.GET('/api/lms/classes', { params: { query: { course_id: courseId, limit: 500 } } }),
+      )
+      return [...steps].sort((a, b) => a.order_index - b.order_index)
+    },
+  })
+}
+
 /** The steps of a course in path order: add, edit, delete, and (in a draft) reorder them. */
 export function StepsSection({ course, problems }: { course: Course; problems: ReadonlySet<string> }) {
   const { t } = useTranslation()
@@ -282,15 +322,8 @@ export function StepsSection({ course, problems }: { course: Course; problems: R
   const [editing, setEditing] = useState<Step | null>(null)
   const [modalOpen, setModalOpen] = useState(false)
   const [deleting, setDeleting] = useState<Step | null>(null)
-  const query = useQuery({
-    queryKey: stepsKey(course.id),
-    queryFn: async () => {
-      const steps = data(
-        await api.GET('/api/lms/classes', { params: { query: { course_id: course.id, limit: 500 } } }),
-      )
-      return [...steps].sort((a, b) => a.order_index - b.order_index)
-    },
-  })
+  const [deleteError, setDeleteError] = useState<string | null>(null)
+  const query = useCourseSteps(course.id)
   const remove = useMutation({
     mutationFn: async (step: Step) =>
       api.DELETE('/api/lms/classes/{id}', { params: { path: { id: step.id } } }),
@@ -299,8 +332,17 @@ export function StepsSection({ course, problems }: { course: Course; problems: R
       notify(t('builder.steps.deleted'))
       await client.invalidateQueries({ queryKey: courseKey(course.id) })
     },
-    onError: (err) => notify(message(err), 'red'),
+    onError: (err) => {
+      const started = err instanceof ApiError && err.code === 'students_started'
+      setDeleteError(started ? t('builder.steps.delete_refused') : message(err))
+      // A step students reached meanwhile shows as such once the dialog closes.
+      if (started) void client.invalidateQueries({ queryKey: stepsKey(course.id) })
+    },
   })
+  const askDelete = (step: Step) => {
+    setDeleteError(null)
+    setDeleting(step)
+  }
   const openStep = (step: Step | null) => {
     setEditing(step)
     setModalOpen(true)
@@ -337,7 +379,7 @@ export function StepsSection({ course, problems }: { course: Course; problems: R
               steps={steps}
               problems={problems}
               onEdit={openStep}
-              onDelete={setDeleting}
+              onDelete={askDelete}
             />
           )
         }
@@ -348,10 +390,11 @@ export function StepsSection({ course, problems }: { course: Course; problems: R
         title={t('builder.steps.delete_title')}
         confirmLabel={t('common.delete')}
         loading={remove.isPending}
+        error={deleteError}
         onConfirm={() => deleting && remove.mutate(deleting)}
         onClose={() => setDeleting(null)}
       >
-        {t('builder.steps.delete_text', { name: deleting?.name ?? '' })}
+        {deleting && t(`builder.steps.delete_text.${deleting.step_type}`, { name: deleting.name })}
       </ConfirmModal>
     </Stack>
   )

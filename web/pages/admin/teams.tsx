@@ -1,21 +1,11 @@
-import {
-  Button,
-  Group,
-  Modal,
-  MultiSelect,
-  Stack,
-  Table,
-  Text,
-  Textarea,
-  TextInput,
-  Title,
-} from '@mantine/core'
+import { Button, Group, Modal, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { IconMailPlus, IconPlus } from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../../api/client.ts'
+import { MultiPicker } from '../../components/multi-picker.tsx'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { isSchoolAdmin, type Me } from '../../hooks/session.ts'
 import { InviteModal } from './members.tsx'
@@ -73,7 +63,7 @@ function TeamModal({ team, onClose }: { team: Team | 'new' | null; onClose: () =
             minRows={2}
             {...form.getInputProps('description')}
           />
-          <MultiSelect
+          <MultiPicker
             label={t('teams.students')}
             searchable
             data={(students.data ?? []).map((s) => ({ value: s.id, label: s.name ?? s.id }))}

@@ -1,6 +1,7 @@
 import {
   Badge,
   Button,
+  Card,
   FileButton,
   Group,
   Modal,
@@ -125,11 +126,86 @@ async function exportCourse(courseId: string, name: string) {
   URL.revokeObjectURL(url)
 }
 
+type Course = Schemas['Course']
+
+/** Edit, follow, export: the same actions in the table's rows and on the phone's cards. */
+function CourseActions({ course, wrap }: { course: Course; wrap: boolean }) {
+  const { t } = useTranslation()
+  const errorMessage = useErrorMessage()
+  return (
+    <Group gap="xs" justify={wrap ? 'flex-start' : 'flex-end'} wrap={wrap ? 'wrap' : 'nowrap'}>
+      <Button
+        component={Link}
+        to={`/teach/courses/${course.id}`}
+        size="compact-sm"
+        variant="light"
+        leftSection={<IconPencil size={14} />}
+      >
+        {t('teach.edit')}
+      </Button>
+      <Button
+        component={Link}
+        to={`/teach/courses/${course.id}/analytics`}
+        size="compact-sm"
+        variant="subtle"
+        leftSection={<IconChartBar size={14} />}
+      >
+        {t('teach.analytics')}
+      </Button>
+      <Button
+        size="compact-sm"
+        variant="subtle"
+        leftSection={<IconDownload size={14} />}
+        onClick={() =>
+          void exportCourse(course.id, course.name).catch((err: unknown) => notify(errorMessage(err), 'red'))
+        }
+      >
+        {t('teach.export')}
+      </Button>
+    </Group>
+  )
+}
+
+/** On a phone, one card per course: its name in full and its actions in reach, without scrolling sideways. */
+function CourseCards({ courses }: { courses: Course[] }) {
+  const { t } = useTranslation()
+  const f = useFormat()
+  return (
+    <Stack
+      gap="sm"
+      component="ul"
+      m={0}
+      p={0}
+      style={{ listStyle: 'none' }}
+      hiddenFrom="sm"
+      data-testid="course-cards"
+    >
+      {courses.map((course) => (
+        <Card key={course.id} withBorder component="li" padding="sm">
+          <Stack gap={6}>
+            <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
+              {course.name}
+            </Text>
+            <Group gap="xs">
+              <Badge color={statusColor[course.status]} variant="light" style={{ flexShrink: 0 }}>
+                {t(`course_status.${course.status}`)}
+              </Badge>
+              <Text size="sm" c="dimmed">
+                {t('teach.updated_on', { date: f.date(course.updated_at) })}
+              </Text>
+            </Group>
+            <CourseActions course={course} wrap />
+          </Stack>
+        </Card>
+      ))}
+    </Stack>
+  )
+}
+
 /** The courses an instructor builds and follows. */
 export function CoursesPage() {
   const { t } = useTranslation()
   const f = useFormat()
-  const errorMessage = useErrorMessage()
   const [opened, { open, close }] = useDisclosure()
   const query = useQuery({
     queryKey: coursesKey,
@@ -154,67 +230,39 @@ export function CoursesPage() {
           courses.length === 0 ? (
             <Text c="dimmed">{t('teach.no_courses')}</Text>
           ) : (
-            <Table.ScrollContainer minWidth={480}>
-              <Table striped highlightOnHover>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">{t('teach.course')}</Table.Th>
-                    <Table.Th scope="col">{t('teach.status')}</Table.Th>
-                    <Table.Th scope="col">{t('teach.updated')}</Table.Th>
-                    <Table.Th scope="col">
-                      <VisuallyHidden>{t('teach.actions')}</VisuallyHidden>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {courses.map((course) => (
-                    <Table.Tr key={course.id}>
-                      <Table.Td>{course.name}</Table.Td>
-                      <Table.Td>
-                        <Badge color={statusColor[course.status]} variant="light">
-                          {t(`course_status.${course.status}`)}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>{f.date(course.updated_at)}</Table.Td>
-                      <Table.Td>
-                        <Group gap="xs" justify="flex-end" wrap="nowrap">
-                          <Button
-                            component={Link}
-                            to={`/teach/courses/${course.id}`}
-                            size="compact-sm"
-                            variant="light"
-                            leftSection={<IconPencil size={14} />}
-                          >
-                            {t('teach.edit')}
-                          </Button>
-                          <Button
-                            component={Link}
-                            to={`/teach/courses/${course.id}/analytics`}
-                            size="compact-sm"
-                            variant="subtle"
-                            leftSection={<IconChartBar size={14} />}
-                          >
-                            {t('teach.analytics')}
-                          </Button>
-                          <Button
-                            size="compact-sm"
-                            variant="subtle"
-                            leftSection={<IconDownload size={14} />}
-                            onClick={() =>
-                              void exportCourse(course.id, course.name).catch((err: unknown) =>
-                                notify(errorMessage(err), 'red'),
-                              )
-                            }
-                          >
-                            {t('teach.export')}
-                          </Button>
-                        </Group>
-                      </Table.Td>
+            <>
+              <CourseCards courses={courses} />
+              <Table.ScrollContainer minWidth={480} visibleFrom="sm">
+                <Table striped highlightOnHover>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th scope="col">{t('teach.course')}</Table.Th>
+                      <Table.Th scope="col">{t('teach.status')}</Table.Th>
+                      <Table.Th scope="col">{t('teach.updated')}</Table.Th>
+                      <Table.Th scope="col">
+                        <VisuallyHidden>{t('teach.actions')}</VisuallyHidden>
+                      </Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {courses.map((course) => (
+                      <Table.Tr key={course.id}>
+                        <Table.Td>{course.name}</Table.Td>
+                        <Table.Td>
+                          <Badge color={statusColor[course.status]} variant="light">
+                            {t(`course_status.${course.status}`)}
+                          </Badge>
+                        </Table.Td>
+                        <Table.Td>{f.date(course.updated_at)}</Table.Td>
+                        <Table.Td>
+                          <CourseActions course={course} wrap={false} />
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            </>
           )
         }
       </QueryState>
