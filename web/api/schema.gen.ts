@@ -103,7 +103,7 @@ export type paths = {
     post: operations["acceptInvitation"];
   };
   "/api/tokens": {
-    /** Your API tokens in the active organisation (owners and admins: every token with all=true) */
+    /** Your API tokens in the active organisation (owners and admins: every token with all=true), by page */
     get: operations["listTokens"];
     /** Create an API token for yourself in the active organisation (shown once) */
     post: operations["createToken"];
@@ -383,7 +383,7 @@ export type paths = {
     get: operations["getLearner"];
   };
   "/api/webhooks": {
-    /** Webhook subscriptions of the organisation */
+    /** Webhook subscriptions of the organisation, by page */
     get: operations["listWebhooks"];
     /** Subscribe a URL to integration events (the signing secret is shown once) */
     post: operations["createWebhook"];
@@ -3912,20 +3912,25 @@ export type operations = {
       };
     };
   };
-  /** Your API tokens in the active organisation (owners and admins: every token with all=true) */
+  /** Your API tokens in the active organisation (owners and admins: every token with all=true), by page */
   listTokens: {
     parameters: {
       query?: {
+        limit?: number;
+        offset?: number | null;
+        /** @description Part of the token's name, prefix or owner's e-mail */
+        query?: string;
         /** @description Owners and admins: every member's tokens, not only yours */
         all?: "true" | "false";
       };
     };
     responses: {
-      /** @description Tokens */
+      /** @description Tokens, newest first */
       200: {
         content: {
           "application/json": {
             data: components["schemas"]["ApiToken"][];
+            total: number;
           };
         };
       };
@@ -7499,15 +7504,30 @@ export type operations = {
       };
     };
   };
-  /** Webhook subscriptions of the organisation */
+  /** Webhook subscriptions of the organisation, by page */
   listWebhooks: {
+    parameters: {
+      query?: {
+        limit?: number;
+        offset?: number | null;
+        /** @description Part of the URL */
+        query?: string;
+      };
+    };
     responses: {
       /** @description Subscriptions */
       200: {
         content: {
           "application/json": {
             data: components["schemas"]["WebhookSubscription"][];
+            total: number;
           };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Not authenticated */

@@ -309,6 +309,40 @@ export async function listApiTokens(db: Db, orgId: string, filter: { userId?: st
   return query.orderBy('api_tokens.created_at', 'desc').execute()
 }
 
+export type ApiTokenPage = { userId?: string; query?: string; limit: number; offset: number }
+
+/** A page of the organisation's live tokens, newest first, searched by name, prefix or owner's e-mail. */
+export async function pageApiTokens(db: Db, orgId: string, filter: ApiTokenPage) {
+  let query = db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .where('api_tokens.org_id', '=', orgId)
+    .where('api_tokens.revoked_at', 'is', null)
+  if (filter.userId) query = query.where('api_tokens.user_id', '=', filter.userId)
+  if (filter.query) {
+    const like = `%${filter.query.toLowerCase()}%`
+    query = query.where((eb) =>
+      eb.or([
+        eb(eb.fn('lower', ['api_tokens.name']), 'like', like),
+        eb(eb.fn('lower', ['api_tokens.token_prefix']), 'like', like),
+        eb(eb.fn('lower', ['users.email']), 'like', like),
+      ]),
+    )
+  }
+  const [rows, total] = await Promise.all([
+    query
+      .selectAll('api_tokens')
+      .select(['users.email as user_email'])
+      .orderBy('api_tokens.created_at', 'desc')
+      .orderBy('api_tokens.id')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(total.n) }
+}
+
 export async function getApiToken(db: Db, orgId: string, tokenId: string) {
   return db
     .selectFrom('api_tokens')

@@ -516,18 +516,22 @@ export function identityRoutes(deps: service.IdentityDeps) {
       method: 'get',
       path: '/api/tokens',
       tags: ['API tokens'],
-      summary: 'Your API tokens in the active organisation (owners and admins: every token with all=true)',
+      summary:
+        'Your API tokens in the active organisation (owners and admins: every token with all=true), by page',
       access: 'member',
       request: { query: s.ApiTokenListQuery },
       responses: {
-        200: { description: 'Tokens', ...json(z.object({ data: z.array(s.ApiTokenSchema) })) },
+        200: {
+          description: 'Tokens, newest first',
+          ...json(z.object({ data: z.array(s.ApiTokenSchema), total: z.number().int() })),
+        },
         ...errorResponses(401, 403),
       },
     }),
     async (c) => {
       const me = memberOf(c)
-      const rows = await service.listApiTokens(deps, me.orgId, me, c.req.valid('query').all)
-      return c.json({ data: rows.map(tokenView) }, 200)
+      const { rows, total } = await service.listApiTokens(deps, me.orgId, me, c.req.valid('query'))
+      return c.json({ data: rows.map(tokenView), total }, 200)
     },
   )
 

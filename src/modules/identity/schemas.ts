@@ -342,7 +342,13 @@ export const CreatedApiTokenSchema = ApiTokenSchema.extend({
     .openapi({ description: 'The secret; shown only once, send it as `Authorization: Bearer <token>`.' }),
 }).openapi('CreatedApiToken')
 
-export const ApiTokenListQuery = z.object({
+export const ApiTokenListQuery = PaginationQuery.extend({
+  query: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .openapi({ description: "Part of the token's name, prefix or owner's e-mail", example: 'export' }),
   all: z
     .enum(['true', 'false'])
     .optional()

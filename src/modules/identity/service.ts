@@ -520,9 +520,17 @@ function managesEveryToken(identity: Identity) {
   return identity.isSuperadmin || identity.role === 'owner' || identity.role === 'admin'
 }
 
-export async function listApiTokens(deps: IdentityDeps, orgId: string, identity: Identity, all: boolean) {
-  if (all && !managesEveryToken(identity)) throw forbidden("Only owners and admins see other members' tokens")
-  return repo.listApiTokens(deps.db, orgId, all ? {} : { userId: identity.userId })
+export async function listApiTokens(
+  deps: IdentityDeps,
+  orgId: string,
+  identity: Identity,
+  filter: { all: boolean; query?: string; limit: number; offset: number },
+) {
+  if (filter.all && !managesEveryToken(identity)) {
+    throw forbidden("Only owners and admins see other members' tokens")
+  }
+  const { all, ...page } = filter
+  return repo.pageApiTokens(deps.db, orgId, all ? page : { ...page, userId: identity.userId })
 }
 
 /** Members revoke their own tokens; owners and admins any token of the organisation. */

@@ -2,13 +2,19 @@ import type { Updateable } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
 import type { WebhookDeliveryRow, WebhookSubscriptionRow } from './tables.ts'
 
-export async function listSubscriptions(db: Db, orgId: string) {
-  return db
-    .selectFrom('webhook_subscriptions')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .orderBy('created_at')
-    .execute()
+export type SubscriptionPage = { query?: string; limit: number; offset: number }
+
+/** A page of the organisation's subscriptions, oldest first, searched by URL. */
+export async function listSubscriptions(db: Db, orgId: string, filter: SubscriptionPage) {
+  let query = db.selectFrom('webhook_subscriptions').where('org_id', '=', orgId)
+  if (filter.query) {
+    query = query.where((eb) => eb(eb.fn('lower', ['url']), 'like', `%${filter.query?.toLowerCase()}%`))
+  }
+  const [rows, total] = await Promise.all([
+    query.selectAll().orderBy('created_at').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+    query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(total.n) }
 }
 
 export async function activeSubscriptions(db: Db, orgIds: string[]) {

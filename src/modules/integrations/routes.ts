@@ -19,14 +19,18 @@ export function integrationRoutes(deps: service.IntegrationsDeps) {
       method: 'get',
       path: '/api/webhooks',
       tags,
-      summary: 'Webhook subscriptions of the organisation',
+      summary: 'Webhook subscriptions of the organisation, by page',
       access: ADMINS,
+      request: { query: s.SubscriptionListQuery },
       responses: {
-        200: { description: 'Subscriptions', ...json(z.object({ data: z.array(s.SubscriptionSchema) })) },
-        ...errorResponses(401, 403),
+        200: {
+          description: 'Subscriptions',
+          ...json(z.object({ data: z.array(s.SubscriptionSchema), total: z.number().int() })),
+        },
+        ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json({ data: await service.listSubscriptions(deps, orgOf(c)) }, 200),
+    async (c) => c.json(await service.listSubscriptions(deps, orgOf(c), c.req.valid('query')), 200),
   )
 
   app.openapi(

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { PaginationQuery } from '../../core/http/schemas.ts'
 import { integrationEventTypes } from './tables.ts'
 
 const EventTypes = z.array(z.enum(integrationEventTypes)).min(1).max(integrationEventTypes.length)
@@ -13,6 +14,10 @@ export const SubscriptionSchema = z
     updated_at: z.string(),
   })
   .openapi('WebhookSubscription')
+
+export const SubscriptionListQuery = PaginationQuery.extend({
+  query: z.string().trim().max(200).optional().openapi({ description: 'Part of the URL', example: 'hooks' }),
+})
 
 export const CreatedSubscriptionSchema = SubscriptionSchema.extend({
   secret: z.string().openapi({ description: 'Signing secret, shown once: verify Sillon-Signature with it' }),

@@ -38,8 +38,13 @@ function subscriptionView(row: WebhookSubscriptionRow) {
   }
 }
 
-export async function listSubscriptions(deps: IntegrationsDeps, orgId: string) {
-  return (await repo.listSubscriptions(deps.db, orgId)).map(subscriptionView)
+export async function listSubscriptions(
+  deps: IntegrationsDeps,
+  orgId: string,
+  filter: repo.SubscriptionPage,
+) {
+  const { rows, total } = await repo.listSubscriptions(deps.db, orgId, filter)
+  return { data: rows.map(subscriptionView), total }
 }
 
 async function loadSubscription(deps: IntegrationsDeps, orgId: string, id: string) {
