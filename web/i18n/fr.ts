@@ -62,8 +62,14 @@ export const fr = {
     badge_settings: 'Ludification',
     school: 'Établissement',
     language: 'Langue',
+    language_current: 'Langue :',
     account: 'Mon compte',
     sign_out: 'Se déconnecter',
+    skip_to_content: 'Aller au contenu',
+    appearance: 'Apparence',
+    appearance_auto: 'Comme le système',
+    appearance_light: 'Clair',
+    appearance_dark: 'Sombre',
   },
   sign_in: {
     subtitle: 'Connectez-vous pour retrouver vos cours.',
@@ -193,7 +199,8 @@ export const fr = {
     this_week: 'Cette semaine',
     scope: 'Classement de',
     school: 'Tout l’établissement',
-    my_rank: 'Vous êtes {{rank}}e avec {{points}} points.',
+    my_rank_ordinal_one: 'Vous êtes {{count}}er avec {{points}} points.',
+    my_rank_ordinal_other: 'Vous êtes {{count}}e avec {{points}} points.',
     empty: 'Personne n’a encore de points sur cette période.',
     rank: 'Rang',
     student: 'Élève',
@@ -397,4 +404,10 @@ export const fr = {
   },
 }
 
-export type Translations = typeof fr
+/**
+ * Every language's keys. English ordinals have categories French has not ("2nd", "3rd": Intl's ordinal
+ * rules give French only "one" and "other"), so those keys are English's own.
+ */
+export type Translations = typeof fr & {
+  leaderboard: { my_rank_ordinal_two?: string; my_rank_ordinal_few?: string }
+}
