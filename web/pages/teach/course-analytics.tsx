@@ -1,4 +1,3 @@
-import { BarChart } from '../../components/charts.tsx'
 import {
   Anchor,
   Badge,
@@ -18,6 +17,7 @@ import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { api, data } from '../../api/client.ts'
+import { BarChart } from '../../components/charts.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { RiskReasons } from '../../components/risk.tsx'
 import { useFormat } from '../../hooks/format.ts'
@@ -29,6 +29,11 @@ export function duration(seconds: number | null, t: TFunction) {
   if (seconds < 5400) return t('analytics.minutes', { count: Math.round(seconds / 60) })
   return t('analytics.hours', { count: Math.round(seconds / 3600) })
 }
+
+/** A table that scrolls sideways on a phone is a labelled region the keyboard can scroll. */
+export const scrollable = (label: string) => ({
+  viewportProps: { tabIndex: 0, role: 'region', 'aria-label': label },
+})
 
 export const studentStatusColor = {
   not_started: 'gray',
@@ -144,7 +149,11 @@ export function CourseAnalyticsPage() {
                 <Text size="xs" c="dimmed" mt="xs">
                   {t('reports.abandon_rule', { count: a.abandoned_days })}
                 </Text>
-                <Table.ScrollContainer minWidth={560} mt="md">
+                <Table.ScrollContainer
+                  minWidth={560}
+                  mt="md"
+                  scrollAreaProps={scrollable(t('analytics.funnel'))}
+                >
                   <Table striped data-testid="funnel">
                     <Table.Thead>
                       <Table.Tr>
@@ -202,7 +211,10 @@ export function CourseAnalyticsPage() {
             {a.students.entries.length === 0 ? (
               <Text c="dimmed">{t('analytics.no_students')}</Text>
             ) : (
-              <Table.ScrollContainer minWidth={640}>
+              <Table.ScrollContainer
+                minWidth={640}
+                scrollAreaProps={scrollable(t('analytics.students', { count: a.students.total }))}
+              >
                 <Table striped data-testid="students">
                   <Table.Thead>
                     <Table.Tr>

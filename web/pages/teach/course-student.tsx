@@ -20,7 +20,7 @@ import { api, data } from '../../api/client.ts'
 import { QueryState } from '../../components/query-state.tsx'
 import { RiskReasons } from '../../components/risk.tsx'
 import { useFormat } from '../../hooks/format.ts'
-import { duration, studentStatusColor } from './course-analytics.tsx'
+import { duration, scrollable, studentStatusColor } from './course-analytics.tsx'
 
 const stateIcon = {
   done: <IconCheck size={14} aria-hidden />,
@@ -69,7 +69,7 @@ export function CourseStudentPage() {
               <Text size="sm" c="dimmed">
                 {t('reports.teams_list', {
                   list:
-                    s.teams.length === 0 ? t('reports.no_team') : f.list(s.teams.map((team) => team.name)),
+                    s.teams.length === 0 ? t('reports.no_team') : s.teams.map((team) => team.name).join(', '),
                 })}
               </Text>
             </div>
@@ -170,7 +170,7 @@ export function CourseStudentPage() {
               {s.attempts.length === 0 ? (
                 <Text c="dimmed">{t('reports.no_attempts')}</Text>
               ) : (
-                <Table.ScrollContainer minWidth={480}>
+                <Table.ScrollContainer minWidth={480} scrollAreaProps={scrollable(t('reports.attempts'))}>
                   <Table striped data-testid="attempts">
                     <Table.Thead>
                       <Table.Tr>
