@@ -133,7 +133,8 @@ export const settingsEn: typeof settingsFr = {
     new: 'New badge',
     empty: 'No badges.',
     icon: 'Icon',
-    icon_description: 'An icon from the list (trophy, flame, star…). An emoji works too, on devices that have an emoji font.',
+    icon_description:
+      'An icon from the list (trophy, flame, star…). An emoji works too, on devices that have an emoji font.',
     name: 'Name',
     name_required: 'Give the badge a name.',
     code: 'Code',

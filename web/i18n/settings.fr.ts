@@ -135,7 +135,8 @@ export const settingsFr = {
     new: 'Nouveau badge',
     empty: 'Aucun badge.',
     icon: 'Icône',
-    icon_description: 'Une icône de la liste (trophy, flame, star…). Un emoji convient aussi, sur les appareils qui ont une police d’emoji.',
+    icon_description:
+      'Une icône de la liste (trophy, flame, star…). Un emoji convient aussi, sur les appareils qui ont une police d’emoji.',
     name: 'Nom',
     name_required: 'Donnez un nom au badge.',
     code: 'Code',
