@@ -172,6 +172,7 @@ export function buildApp(deps: AppDeps) {
       identity: identityDeps,
       gamification: (orgId, studentId) =>
         gamification.learnerGamification(gamificationDeps, orgId, studentId),
+      hearts: trackingDeps.hearts.check,
     }),
   )
   const integrationsDeps: integrations.IntegrationsDeps = {

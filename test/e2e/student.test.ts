@@ -256,11 +256,16 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
     await context.close()
   }, 120_000)
 
-  it('loses a heart per failed quiz and, with none left, is told when the next one comes back', async () => {
+  it('sees the hearts before the first attempt, loses one per failed quiz and, with none left, sees when the next one comes back instead of the quiz, also after a reload', async () => {
     const { page, context } = await openPage(browser)
     await signIn(page, server.url, 'hugo@demo.sillon.test')
     await page.getByRole('link', { name: 'Continuer' }).click()
     await page.getByRole('heading', { name: "Les planètes, dans l'ordre" }).waitFor()
+    // Before any attempt: the score to reach (the course's default) and the hearts left.
+    expect(await page.getByTestId('quiz-threshold').textContent()).toMatch(/Il faut 80\s%/)
+    expect(await page.getByTestId('quiz-intro').getByRole('img').getAttribute('aria-label')).toBe(
+      '5 cœurs sur 5',
+    )
     for (let attempt = 1; attempt <= 5; attempt++) {
       await page.getByLabel('Vénus').check()
       await page.getByRole('checkbox', { name: 'Jupiter' }).check()
@@ -290,22 +295,26 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
           .waitFor()
         expect(await seriousViolations(page)).toEqual([])
       }
-      await page.getByRole('button', { name: 'Réessayer' }).click()
-      await page.getByRole('button', { name: 'Valider mes réponses' }).waitFor()
+      if (attempt < 5) {
+        await page.getByRole('button', { name: 'Réessayer' }).click()
+        await page.getByRole('button', { name: 'Valider mes réponses' }).waitFor()
+      }
     }
-    await page.getByLabel('Mercure').check()
-    await page.getByRole('checkbox', { name: 'La Terre' }).check()
-    await page.getByRole('checkbox', { name: 'Mars' }).check()
-    await page
-      .getByRole('radiogroup', { name: /Pluton/ })
-      .getByLabel('Faux')
-      .check()
-    await page.getByLabel(/planète rouge/).fill('Mars')
-    await page.getByLabel(/Combien de planètes/).fill('8')
-    await page.getByRole('button', { name: 'Valider mes réponses' }).click()
+    // The last heart spent: no "try again", the time the next heart comes back, and nothing about replaying
+    // videos (finished steps cannot be replayed).
     const blocked = page.getByTestId('no-hearts')
     await blocked.waitFor()
+    expect(await page.getByRole('button', { name: 'Réessayer' }).count()).toBe(0)
     expect(await blocked.textContent()).toMatch(/Le prochain revient le .+ \d{2}:\d{2}/)
+    expect(await blocked.textContent()).not.toMatch(/vidéo/)
+    expect(await seriousViolations(page)).toEqual([])
+    // After a reload, the quiz stays closed: the same notice instead of a form the server would refuse.
+    await page.reload()
+    await page.getByRole('heading', { name: "Les planètes, dans l'ordre" }).waitFor()
+    await page.getByTestId('no-hearts').waitFor()
+    expect(await page.getByTestId('no-hearts').textContent()).toMatch(/Le prochain revient le .+ \d{2}:\d{2}/)
+    expect(await page.getByRole('button', { name: 'Valider mes réponses' }).count()).toBe(0)
+    expect(await page.getByLabel(/planète rouge/).count()).toBe(0)
     expect(await seriousViolations(page)).toEqual([])
     await context.close()
   }, 120_000)

@@ -1,16 +1,49 @@
-import { Alert, AspectRatio, Group, NativeSelect, Stack, Text } from '@mantine/core'
-import { useEffect, useRef, useState } from 'react'
+import { Alert, AspectRatio, Group, NativeSelect, Progress, Stack, Text } from '@mantine/core'
+import { IconPlayerPlay, IconWifiOff } from '@tabler/icons-react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Schemas } from '../api/client.ts'
 import { onPingsSent, sendPing } from '../api/ping-queue.ts'
 
 type Playback = Schemas['Playback']
-type Progress = Schemas['StepProgress']
+type StepProgress = Schemas['StepProgress']
 
 const PING_EVERY_MS = 10_000
 // Seeking back is free; forward, a little slack for the player's own rounding.
 const SEEK_SLACK_SEC = 1.5
 const RATES = [0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3]
+
+/** A position as a player shows it: 0:42, 12:05, 1:02:03. */
+export function clockTime(totalSec: number): string {
+  const sec = Math.max(0, Math.floor(totalSec))
+  const [h, m, s] = [Math.floor(sec / 3600), Math.floor((sec % 3600) / 60), sec % 60]
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`
+}
+
+// The speed a student picks is theirs on this device, per course: a reload or the next video keeps it.
+const rateKey = (courseId: string) => `sillon.video-rate.${courseId}`
+
+function storedRate(courseId: string, maxRate: number): string {
+  const stored = Number(localStorage.getItem(rateKey(courseId)))
+  return RATES.includes(stored) && stored <= maxRate ? String(stored) : '1'
+}
+
+/** Whether the browser is online, following its online and offline events. */
+function useOnline() {
+  const [online, setOnline] = useState(() => navigator.onLine)
+  useEffect(() => {
+    const on = () => setOnline(true)
+    const off = () => setOnline(false)
+    window.addEventListener('online', on)
+    window.addEventListener('offline', off)
+    return () => {
+      window.removeEventListener('online', on)
+      window.removeEventListener('offline', off)
+    }
+  }, [])
+  return online
+}
 
 /** What both players offer the tracking: where we are, how fast, and events. */
 type MediaLike = {
@@ -31,9 +64,10 @@ function useTracking(
   creditedSec: number,
   maxRate: number,
   durationSec: number,
-  onProgress: (progress: Progress) => void,
+  onProgress: (progress: StepProgress) => void,
 ) {
   const watched = useRef(creditedSec)
+  const [watchedSec, setWatchedSec] = useState(creditedSec)
   const [blockedSeek, setBlockedSeek] = useState(false)
   const report = useRef(onProgress)
   report.current = onProgress
@@ -48,6 +82,7 @@ function useTracking(
     const onTime = () => {
       if (media.currentTime <= watched.current + SEEK_SLACK_SEC) {
         watched.current = Math.max(watched.current, media.currentTime)
+        setWatchedSec(Math.floor(watched.current))
       }
     }
     // A ping carries only a position actually played: the time of a forward seek is not one, even before
@@ -101,14 +136,16 @@ function useTracking(
     }
   }, [media, classId, maxRate, durationSec])
 
-  return { blockedSeek, dismissSeek: () => setBlockedSeek(false) }
+  return { watchedSec, blockedSeek, dismissSeek: () => setBlockedSeek(false) }
 }
 
 export function Html5Video({
   url,
+  allowDownload = true,
   onMedia,
 }: {
   url: string
+  allowDownload?: boolean
   onMedia: (media: HTMLVideoElement | null) => void
 }) {
   const { t } = useTranslation()
@@ -145,6 +182,9 @@ export function Html5Video({
       controls
       playsInline
       preload="metadata"
+      // The school's choice: no "Download" in the controls or the context menu (a deterrent, not a lock).
+      controlsList={allowDownload ? undefined : 'nodownload'}
+      onContextMenu={allowDownload ? undefined : (e) => e.preventDefault()}
       style={{ width: '100%', background: '#000' }}
       aria-label={t('player.video')}
       data-testid="video"
@@ -196,42 +236,85 @@ export function StreamVideo({ id, onMedia }: { id: string; onMedia: (media: Stre
   )
 }
 
-/** The step's video with tracking, the speed choice (up to the course's maximum) and the skip guard. */
+/**
+ * The step's video with tracking, the speed choice (up to the course's maximum, remembered per course on the
+ * device) and the skip guard. It resumes where the server's credit stops, and shows how much is credited.
+ */
 export function VideoPlayer({
+  courseId,
   classId,
   playback,
   creditedSec,
   maxRate,
+  allowDownload,
   onProgress,
 }: {
+  courseId: string
   classId: string
   playback: Playback
   creditedSec: number
   maxRate: number
-  onProgress: (progress: Progress) => void
+  allowDownload: boolean
+  onProgress: (progress: StepProgress) => void
 }) {
   const { t } = useTranslation()
+  const online = useOnline()
   const [media, setMedia] = useState<MediaLike | null>(null)
-  const [rate, setRate] = useState('1')
-  const { blockedSeek, dismissSeek } = useTracking(
+  const [rate, setRate] = useState(() => storedRate(courseId, maxRate))
+  const [credited, setCredited] = useState(creditedSec)
+  const duration = playback.duration_sec
+  // Resuming makes sense from a few seconds in, and not at the very end (the player would just stop).
+  const [resumeAt] = useState(() => (creditedSec >= 1 && creditedSec < duration - 1 ? creditedSec : 0))
+  const report = useCallback(
+    (progress: StepProgress) => {
+      setCredited((before) => Math.max(before, progress.video_position_sec))
+      onProgress(progress)
+    },
+    [onProgress],
+  )
+  const { watchedSec, blockedSeek, dismissSeek } = useTracking(
     media,
     classId,
     creditedSec,
     maxRate,
-    playback.duration_sec,
-    onProgress,
+    duration,
+    report,
   )
   useEffect(() => {
     if (media) media.playbackRate = Number(rate)
   }, [media, rate])
+  useEffect(() => {
+    if (!media || resumeAt === 0) return
+    media.currentTime = resumeAt
+  }, [media, resumeAt])
+  const chooseRate = (value: string) => {
+    setRate(value)
+    localStorage.setItem(rateKey(courseId), value)
+  }
+  const creditedRatio = duration > 0 ? Math.min(credited / duration, 1) : 0
+  const watchedRatio = duration > 0 ? Math.min(Math.max(watchedSec, credited) / duration, 1) : 0
   return (
     <Stack gap="xs">
       {playback.source === 'url' ? (
-        <Html5Video url={playback.url} onMedia={setMedia} />
+        <Html5Video url={playback.url} allowDownload={allowDownload} onMedia={setMedia} />
       ) : (
         <StreamVideo id={playback.token ?? playback.uid} onMedia={setMedia} />
       )}
-      <Group justify="space-between">
+      <Stack gap={4}>
+        <Progress.Root size="sm" aria-hidden>
+          <Progress.Section value={creditedRatio * 100} color="sillon" />
+          <Progress.Section value={(watchedRatio - creditedRatio) * 100} color="sillon.2" />
+        </Progress.Root>
+        <Text size="xs" c="dimmed" data-testid="video-credited">
+          {t('player.video_credited', { credited: clockTime(credited), duration: clockTime(duration) })}
+        </Text>
+      </Stack>
+      {resumeAt > 0 && (
+        <Text size="sm" data-testid="video-resume">
+          <IconPlayerPlay size={14} aria-hidden /> {t('player.resume_at', { time: clockTime(resumeAt) })}
+        </Text>
+      )}
+      <Group justify="space-between" wrap="nowrap" align="flex-start">
         <Text size="sm" c="dimmed">
           {t('player.video_hint')}
         </Text>
@@ -239,11 +322,17 @@ export function VideoPlayer({
           aria-label={t('player.speed')}
           size="xs"
           w={110}
+          style={{ flexShrink: 0 }}
           data={RATES.filter((r) => r <= maxRate).map((r) => ({ value: String(r), label: `×${r}` }))}
           value={rate}
-          onChange={(e) => setRate(e.currentTarget.value)}
+          onChange={(e) => chooseRate(e.currentTarget.value)}
         />
       </Group>
+      {!online && (
+        <Alert color="yellow" icon={<IconWifiOff />} role="status" data-testid="video-offline">
+          {t('player.offline')}
+        </Alert>
+      )}
       {blockedSeek && (
         <Alert color="yellow" withCloseButton onClose={dismissSeek} closeButtonLabel={t('common.close')}>
           {t('player.no_skipping')}

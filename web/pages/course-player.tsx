@@ -25,6 +25,8 @@ import { notify } from '../components/notify.ts'
 import { QueryState, useErrorMessage } from '../components/query-state.tsx'
 import { NativeQuiz } from '../components/quiz.tsx'
 import { VideoPlayer } from '../components/video-player.tsx'
+import { useFormat } from '../hooks/format.ts'
+import { useMe } from '../hooks/session.ts'
 import { dashboardKey } from './dashboard.tsx'
 
 type Course = Schemas['StudentCourse']
@@ -86,9 +88,13 @@ function TallyQuiz({
   onDone: () => void
 }) {
   const { t } = useTranslation()
+  const f = useFormat()
   const params = new URLSearchParams({ hideTitle: '1', transparentBackground: '1', ...quiz.hidden_fields })
   return (
     <Stack>
+      <Text size="sm" fw={500} data-testid="quiz-threshold">
+        {t('quiz.threshold', { percent: f.percent(quiz.pass_threshold) })}
+      </Text>
       <AspectRatio ratio={4 / 5} mah={720}>
         <iframe
           title={t('quiz.tally_title')}
@@ -113,6 +119,7 @@ function CurrentStep({
   refresh: () => Promise<void>
 }) {
   const { t } = useTranslation()
+  const me = useMe()
   const errorMessage = useErrorMessage()
   const [videoDone, setVideoDone] = useState(step.progress?.video_completed ?? false)
   const [acking, setAcking] = useState(false)
@@ -150,10 +157,12 @@ function CurrentStep({
         {content.description && <Text>{content.description}</Text>}
         {content.video && (
           <VideoPlayer
+            courseId={course.course.id}
             classId={step.id}
             playback={content.video}
             creditedSec={step.progress?.video_position_sec ?? 0}
             maxRate={course.course.max_playback_rate}
+            allowDownload={course.course.allow_video_download}
             onProgress={onProgress}
           />
         )}
@@ -170,8 +179,11 @@ function CurrentStep({
         {showQuiz && content.quiz?.kind === 'native' && (
           <NativeQuiz
             classId={step.id}
+            draftKey={`${me.data?.user.id ?? ''}.${step.id}.${(step.progress?.quiz_attempts ?? 0) + 1}`}
             questions={content.quiz.questions ?? []}
             passThreshold={content.quiz.pass_threshold}
+            display={content.quiz.question_display ?? 'all'}
+            hearts={course.hearts}
             onPassed={() => void refresh()}
             onRetry={refresh}
           />

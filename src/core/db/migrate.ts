@@ -20,6 +20,8 @@ import * as eventIdsPerSchool from './migrations/2026-12-04-01-event-ids-per-sch
 import * as tallyRejections from './migrations/2026-12-04-02-tally-rejections.ts'
 import * as badgeKeys from './migrations/2026-12-05-14-badge-keys.ts'
 import * as invitationClass from './migrations/2026-12-05-15-invitation-class.ts'
+import * as quizOneAtATime from './migrations/2026-12-07-11-quiz-one-at-a-time.ts'
+import * as videoDownload from './migrations/2026-12-07-12-video-download.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
@@ -43,6 +45,8 @@ const migrations: Record<string, Migration> = {
   '2026-12-04-02-tally-rejections': tallyRejections,
   '2026-12-05-14-badge-keys': badgeKeys,
   '2026-12-05-15-invitation-class': invitationClass,
+  '2026-12-07-11-quiz-one-at-a-time': quizOneAtATime,
+  '2026-12-07-12-video-download': videoDownload,
 }
 
 export class MigrationError extends Error {

@@ -16,6 +16,7 @@ export {
   feedbackOf,
   gradeQuiz,
   type Question,
+  type QuestionDisplay,
   type QuestionFeedback,
   type QuizGrade,
   questionsForStudent,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PaginationQuery } from '../../core/http/schemas.ts'
-import { revealModes } from './rules/quiz.ts'
+import { questionDisplays, revealModes } from './rules/quiz.ts'
 import { courseStatuses, kmsTypes, stepTypes } from './tables.ts'
 
 const Timestamp = z.string().openapi({ example: '2026-11-22T09:30:00.000Z' })
@@ -112,11 +112,17 @@ const RevealAnswers = z.enum(revealModes).openapi({
     'A failed attempt shows only which answers were right, and the hints',
 })
 
+const QuestionDisplay = z.enum(questionDisplays).openapi({
+  description:
+    "How the player shows the questions: all on one page, or one at a time (the student's answers go in one submission either way)",
+})
+
 export const QuizInput = z
   .union([
     z.object({
       pass_threshold: z.number().min(0).max(1).optional(),
       reveal_answers: RevealAnswers.optional().openapi({ default: 'after_pass' }),
+      question_display: QuestionDisplay.optional().openapi({ default: 'all' }),
       questions: z.array(QuestionSchema).max(200),
     }),
     z.object({ pass_threshold: z.number().min(0).max(1).optional(), tally: TallyMapping }),
@@ -134,6 +140,7 @@ export const QuizSchema = z
     kind: z.enum(['native', 'tally']),
     pass_threshold: z.number().nullable(),
     reveal_answers: RevealAnswers.optional().openapi({ description: 'Native quizzes only' }),
+    question_display: QuestionDisplay.optional().openapi({ description: 'Native quizzes only' }),
     questions: z.array(QuestionSchema).optional(),
     tally: TallyMapping.omit({ signing_secret: true }).extend({ signing_secret_set: z.boolean() }).optional(),
   })
@@ -181,6 +188,9 @@ const courseFields = {
   is_active: z.boolean().optional(),
   is_private: z.boolean().optional(),
   max_playback_rate: z.number().min(1).max(4).optional(),
+  allow_video_download: z.boolean().optional().openapi({
+    description: "Whether the player lets students save the course's videos (default true)",
+  }),
   video_completion_threshold: z.number().min(0.5).max(1).optional(),
   quiz_pass_threshold: Threshold.optional(),
   student_ids: Ids.optional().openapi({
@@ -228,6 +238,7 @@ export const CourseSchema = z
     is_active: z.boolean(),
     is_private: z.boolean(),
     max_playback_rate: z.number(),
+    allow_video_download: z.boolean(),
     video_completion_threshold: z.number(),
     quiz_pass_threshold: z.number(),
     student_ids: z.array(z.string()).openapi({ description: 'Every enrolled student, directly or by team' }),

@@ -9,7 +9,7 @@ import { newId } from '../../core/ids.ts'
 import * as identity from '../identity/index.ts'
 import type { StreamSigner } from './cloudflare-stream.ts'
 import * as repo from './repository.ts'
-import type { Question, RevealAnswers } from './rules/quiz.ts'
+import type { Question, QuestionDisplay, RevealAnswers } from './rules/quiz.ts'
 import {
   orderChangeRefusal,
   publishingProblems,
@@ -69,6 +69,7 @@ export type CourseInput = {
   is_active?: boolean
   is_private?: boolean
   max_playback_rate?: number
+  allow_video_download?: boolean
   video_completion_threshold?: number
   quiz_pass_threshold?: number
   student_ids?: string[]
@@ -115,6 +116,7 @@ async function courseViews(deps: CatalogDeps, orgId: string, rows: CourseRow[]) 
       is_active: row.is_active === 1,
       is_private: row.is_private === 1,
       max_playback_rate: Number(row.max_playback_rate),
+      allow_video_download: row.allow_video_download === 1,
       video_completion_threshold: Number(row.video_completion_threshold),
       quiz_pass_threshold: Number(row.quiz_pass_threshold),
       student_ids: enrolled,
@@ -227,6 +229,8 @@ function courseColumns(input: CourseInput) {
   if (input.is_active !== undefined) columns.is_active = input.is_active ? 1 : 0
   if (input.is_private !== undefined) columns.is_private = input.is_private ? 1 : 0
   if (input.max_playback_rate !== undefined) columns.max_playback_rate = input.max_playback_rate
+  if (input.allow_video_download !== undefined)
+    columns.allow_video_download = input.allow_video_download ? 1 : 0
   if (input.video_completion_threshold !== undefined)
     columns.video_completion_threshold = input.video_completion_threshold
   if (input.quiz_pass_threshold !== undefined) columns.quiz_pass_threshold = input.quiz_pass_threshold
@@ -256,6 +260,7 @@ function draftCourseRow(
     is_active: 1,
     is_private: 0,
     max_playback_rate: 2,
+    allow_video_download: 1,
     video_completion_threshold: 0.9,
     quiz_pass_threshold: 0.8,
     raw_json: null,
@@ -381,7 +386,12 @@ export type ClassInput = {
 }
 
 export type QuizInputValue =
-  | { pass_threshold?: number; reveal_answers?: RevealAnswers; questions: Question[] }
+  | {
+      pass_threshold?: number
+      reveal_answers?: RevealAnswers
+      question_display?: QuestionDisplay
+      questions: Question[]
+    }
   | { pass_threshold?: number; tally: TallyMapping }
 
 function quizDefinition(row: QuizRow): QuizDefinition {
@@ -396,6 +406,7 @@ function quizDefinition(row: QuizRow): QuizDefinition {
         kind: 'native',
         pass_threshold: passThreshold,
         reveal_answers: row.reveal_answers,
+        question_display: row.question_display,
         questions: parseJson<Question[]>(row.questions_json, []),
       }
 }
@@ -433,6 +444,7 @@ function quizView(quiz: QuizDefinition) {
       kind: quiz.kind,
       pass_threshold: quiz.pass_threshold,
       reveal_answers: quiz.reveal_answers,
+      question_display: quiz.question_display,
       questions: quiz.questions,
     }
   }
@@ -573,6 +585,7 @@ async function writeQuiz(
     kind: isTally ? ('tally' as const) : ('native' as const),
     pass_threshold: input.pass_threshold ?? null,
     reveal_answers: isTally ? ('after_pass' as const) : (input.reveal_answers ?? 'after_pass'),
+    question_display: isTally ? ('all' as const) : (input.question_display ?? 'all'),
     questions_json: isTally ? '[]' : json(input.questions),
     tally_json: isTally
       ? json({ ...input.tally, signing_secret: input.tally.signing_secret ?? previousSecret })
@@ -649,6 +662,7 @@ function toDefinition(input: QuizInputValue): QuizDefinition {
         kind: 'native',
         pass_threshold: passThreshold,
         reveal_answers: input.reveal_answers ?? 'after_pass',
+        question_display: input.question_display ?? 'all',
         questions: input.questions,
       }
 }
@@ -1140,6 +1154,7 @@ export async function exportCourse(
       is_active: view.is_active,
       is_private: view.is_private,
       max_playback_rate: view.max_playback_rate,
+      allow_video_download: view.allow_video_download,
       video_completion_threshold: view.video_completion_threshold,
       quiz_pass_threshold: view.quiz_pass_threshold,
       raw: view.raw,
@@ -1169,7 +1184,12 @@ export async function exportCourse(
 function exportedQuiz(quiz: ReturnType<typeof quizView>): QuizInputValue {
   const threshold = quiz.pass_threshold === null ? {} : { pass_threshold: quiz.pass_threshold }
   if (quiz.kind === 'native')
-    return { ...threshold, reveal_answers: quiz.reveal_answers, questions: quiz.questions }
+    return {
+      ...threshold,
+      reveal_answers: quiz.reveal_answers,
+      question_display: quiz.question_display,
+      questions: quiz.questions,
+    }
   const { signing_secret_set: _, ...tally } = quiz.tally
   return { ...threshold, tally }
 }
@@ -1300,6 +1320,7 @@ export type LearnerPath = {
     | 'description'
     | 'status'
     | 'max_playback_rate'
+    | 'allow_video_download'
     | 'video_completion_threshold'
     | 'quiz_pass_threshold'
   >
@@ -1327,6 +1348,7 @@ export async function learnerPath(
       description: course.description,
       status: course.status,
       max_playback_rate: Number(course.max_playback_rate),
+      allow_video_download: Number(course.allow_video_download),
       video_completion_threshold: Number(course.video_completion_threshold),
       quiz_pass_threshold: Number(course.quiz_pass_threshold),
     },

@@ -23,6 +23,8 @@ export type CourseRow = {
   is_active: number
   is_private: number
   max_playback_rate: number
+  /** 1 when students may download the course's videos (the browser's menu); 0 hides the option. */
+  allow_video_download: number
   video_completion_threshold: number
   quiz_pass_threshold: number
   raw_json: string | null
@@ -39,6 +41,8 @@ export type QuizRow = {
   pass_threshold: number | null
   /** When students see the answer key (native quizzes): 'after_pass' or 'never'. */
   reveal_answers: 'after_pass' | 'never'
+  /** How the player shows a native quiz's questions: 'all' or 'one_at_a_time'. */
+  question_display: 'all' | 'one_at_a_time'
   questions_json: string
   tally_json: string | null
   created_at: string

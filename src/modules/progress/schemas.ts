@@ -27,6 +27,7 @@ export const StudentCourseSchema = z
       description: z.string().nullable(),
       status: z.string(),
       max_playback_rate: z.number(),
+      allow_video_download: z.boolean(),
     }),
     progress: z.object({
       completed_steps: z.number().int(),
@@ -51,9 +52,14 @@ export const StudentCourseSchema = z
             quiz: z
               .object({
                 kind: z.enum(['native', 'tally']),
-                pass_threshold: z.number().nullable(),
+                pass_threshold: z.number().openapi({
+                  description: "The score to pass: the quiz's own, else the course's default",
+                }),
                 reveal_answers: z.enum(['after_pass', 'never']).optional().openapi({
                   description: 'Native quizzes: when the expected answers are shown (once passed, or never)',
+                }),
+                question_display: z.enum(['all', 'one_at_a_time']).optional().openapi({
+                  description: 'Native quizzes: all questions on one page, or one at a time',
                 }),
                 questions: z.array(StudentQuestion).optional().openapi({
                   description:
@@ -69,6 +75,17 @@ export const StudentCourseSchema = z
       }),
     ),
     kms: z.object({ data: z.array(catalog.KmsResourceSchema), locked: z.number().int() }),
+    hearts: z
+      .object({
+        hearts: z.number().int(),
+        max_hearts: z.number().int(),
+        next_heart_at: z.string().nullable(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'Hearts left to attempt a quiz, and when the next one comes back; null when hearts are off',
+      }),
   })
   .openapi('StudentCourse')
 

@@ -76,7 +76,11 @@ export type LearnerDeps = ProgressDeps & {
   identity: identity.IdentityDeps
   /** XP, badges, streak and hearts of a student (gamification, wired by the app). */
   gamification?: (orgId: string, studentId: string) => Promise<LearnerGamification>
+  /** The student's hearts now, or null when the school has hearts off (gamification, wired by the app). */
+  hearts?: (orgId: string, studentId: string) => Promise<StudentHearts | null>
 }
+
+export type StudentHearts = { hearts: number; max_hearts: number; next_heart_at: string | null }
 
 type ProgressRow = Awaited<ReturnType<typeof repo.progressInCourse>>[number]
 
@@ -94,17 +98,21 @@ function stepProgressOf(row: ProgressRow | undefined) {
 /** The current step's content; its quiz questions in the order drawn for the student's next attempt. */
 async function studentContent(
   deps: LearnerDeps,
+  path: catalog.LearnerPath,
   step: catalog.LearnerStep,
   studentId: string,
   attemptsSoFar: number,
 ) {
+  // The score the quiz gate will ask for: the quiz's own, else the course's default.
+  const passThreshold = step.quiz?.pass_threshold ?? path.course.quiz_pass_threshold
   const quiz = !step.quiz
     ? null
     : step.quiz.kind === 'native'
       ? {
           kind: 'native' as const,
-          pass_threshold: step.quiz.pass_threshold,
+          pass_threshold: passThreshold,
           reveal_answers: step.quiz.reveal_answers,
+          question_display: step.quiz.question_display,
           questions: catalog.questionsForStudent(
             step.quiz.questions,
             `${studentId}:${step.id}`,
@@ -113,7 +121,7 @@ async function studentContent(
         }
       : {
           kind: 'tally' as const,
-          pass_threshold: step.quiz.pass_threshold,
+          pass_threshold: passThreshold,
           form_id: step.quiz.tally.form_id,
           hidden_fields: {
             [step.quiz.tally.student_field]: step.quiz.tally.signing_secret
@@ -165,7 +173,9 @@ export async function courseForStudent(deps: LearnerDeps, actor: MemberIdentity,
       state,
       progress: state === 'locked' ? null : stepProgressOf(row),
       content:
-        state === 'current' ? await studentContent(deps, step, studentId, row?.quiz_attempts ?? 0) : null,
+        state === 'current'
+          ? await studentContent(deps, path, step, studentId, row?.quiz_attempts ?? 0)
+          : null,
     })
   }
   const completedCount = steps.filter((s) => s.state === 'completed').length
@@ -176,6 +186,7 @@ export async function courseForStudent(deps: LearnerDeps, actor: MemberIdentity,
       description: path.course.description,
       status: path.course.status,
       max_playback_rate: path.course.max_playback_rate,
+      allow_video_download: path.course.allow_video_download === 1,
     },
     progress: {
       completed_steps: completedCount,
@@ -186,6 +197,7 @@ export async function courseForStudent(deps: LearnerDeps, actor: MemberIdentity,
     },
     steps,
     kms: await catalog.listKms(deps.catalog, actor, courseId),
+    hearts: deps.hearts ? await deps.hearts(actor.orgId, studentId) : null,
   }
 }
 

@@ -33,6 +33,10 @@ export type Question =
 export const revealModes = ['after_pass', 'never'] as const
 export type RevealAnswers = (typeof revealModes)[number]
 
+/** How the player shows a native quiz: every question on one page (the default), or one at a time. */
+export const questionDisplays = ['all', 'one_at_a_time'] as const
+export type QuestionDisplay = (typeof questionDisplays)[number]
+
 export type QuestionResult = {
   question_id: string
   correct: boolean

@@ -26,7 +26,13 @@ describe('publishing a course', () => {
         id: 'vq',
         name: 'Both',
         step_type: 'video_quiz',
-        quiz: { kind: 'native', pass_threshold: null, reveal_answers: 'after_pass', questions: [] },
+        quiz: {
+          kind: 'native',
+          pass_threshold: null,
+          reveal_answers: 'after_pass',
+          question_display: 'all',
+          questions: [],
+        },
       }),
       step({ id: 'r', name: 'Text', step_type: 'reading', content_md: '  ' }),
     ])

@@ -1,5 +1,5 @@
 import type { StepType } from '../tables.ts'
-import type { Question, RevealAnswers } from './quiz.ts'
+import type { Question, QuestionDisplay, RevealAnswers } from './quiz.ts'
 
 // What a step is made of, when it is complete enough to be published, and which changes of order
 // would move students who already walked part of the path.
@@ -22,7 +22,13 @@ export type TallyMapping = {
 }
 
 export type QuizDefinition =
-  | { kind: 'native'; pass_threshold: number | null; reveal_answers: RevealAnswers; questions: Question[] }
+  | {
+      kind: 'native'
+      pass_threshold: number | null
+      reveal_answers: RevealAnswers
+      question_display: QuestionDisplay
+      questions: Question[]
+    }
   | { kind: 'tally'; pass_threshold: number | null; tally: TallyMapping }
 
 export type StepContent = {
