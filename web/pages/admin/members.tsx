@@ -8,6 +8,7 @@ import {
   Modal,
   NativeSelect,
   NumberInput,
+  Pagination,
   Stack,
   Table,
   Text,
@@ -21,6 +22,7 @@ import { IconCheck, IconCopy, IconFileImport, IconMailPlus, IconTrash } from '@t
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { useSearchParams } from 'react-router'
 import { api, data, type Schemas } from '../../api/client.ts'
 import { notify } from '../../components/notify.ts'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
@@ -29,6 +31,7 @@ import { isSchoolAdmin, type Me, type Role } from '../../hooks/session.ts'
 import { ImportModal } from './member-import.tsx'
 
 const ROLES: Role[] = ['student', 'instructor', 'support', 'admin', 'owner']
+const PAGE_SIZE = 25
 
 function useRoleOptions() {
   const { t } = useTranslation()
@@ -233,19 +236,39 @@ export function MembersPage({ me }: { me: Me }) {
   const admin = isSchoolAdmin(me.role)
   const [opened, { open, close }] = useDisclosure()
   const [importing, importer] = useDisclosure()
-  const [role, setRole] = useState('')
-  const [search, setSearch] = useState('')
+  // The search, role and page live in the address, so that a filtered list can be shared or reloaded.
+  const [params, setParams] = useSearchParams()
+  const search = params.get('q') ?? ''
+  const role = params.get('role') ?? ''
+  const page = Math.max(1, Number(params.get('page')) || 1)
+  const setFilter = (key: 'q' | 'role' | 'page', value: string) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current)
+        if (value) next.set(key, value)
+        else next.delete(key)
+        if (key !== 'page') next.delete('page')
+        return next
+      },
+      { replace: true },
+    )
   const [removing, setRemoving] = useState<Schemas['Member'] | null>(null)
   const query = useQuery({
-    queryKey: ['members', role, search],
+    queryKey: ['members', role, search, page],
     queryFn: async () =>
       data(
         await api.GET('/api/members', {
           params: {
-            query: { role: (role || undefined) as Role | undefined, query: search || undefined, limit: 500 },
+            query: {
+              role: (role || undefined) as Role | undefined,
+              query: search || undefined,
+              limit: PAGE_SIZE,
+              offset: (page - 1) * PAGE_SIZE,
+            },
           },
         }),
-      ).data,
+      ),
+    placeholderData: (previous) => previous,
   })
   const refresh = () => client.invalidateQueries({ queryKey: ['members'] })
   const changeRole = async (member: Schemas['Member'], next: Role) => {
@@ -292,72 +315,97 @@ export function MembersPage({ me }: { me: Me }) {
       <Group>
         <TextInput
           label={t('members.search')}
+          type="search"
           value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
+          onChange={(e) => setFilter('q', e.currentTarget.value)}
           w={240}
         />
         <NativeSelect
           label={t('members.role')}
           data={[{ value: '', label: t('members.all_roles') }, ...roles]}
           value={role}
-          onChange={(e) => setRole(e.currentTarget.value)}
+          onChange={(e) => setFilter('role', e.currentTarget.value)}
         />
       </Group>
       <QueryState query={query}>
-        {(members) => (
-          <Table.ScrollContainer minWidth={560}>
-            <Table striped highlightOnHover data-testid="members">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">{t('members.name')}</Table.Th>
-                  <Table.Th scope="col">{t('members.email')}</Table.Th>
-                  <Table.Th scope="col">{t('members.role')}</Table.Th>
-                  <Table.Th scope="col">{t('members.since')}</Table.Th>
-                  {admin && <Table.Th scope="col">{t('teach.actions')}</Table.Th>}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {members.map((m) => (
-                  <Table.Tr key={m.user_id}>
-                    <Table.Td>{m.name}</Table.Td>
-                    <Table.Td>{m.email}</Table.Td>
-                    <Table.Td>
-                      {admin && m.user_id !== me.user.id ? (
-                        <NativeSelect
-                          aria-label={t('members.role_of', { name: m.name })}
-                          size="xs"
-                          data={roles}
-                          value={m.role ?? ''}
-                          onChange={(e) => void changeRole(m, e.currentTarget.value as Role)}
-                        />
-                      ) : m.role ? (
-                        t(`roles.${m.role}`)
-                      ) : (
-                        '—'
-                      )}
-                    </Table.Td>
-                    <Table.Td>{f.date(m.created_at)}</Table.Td>
-                    {admin && (
+        {({ data: members, total }) => (
+          <Stack gap="sm">
+            <Table.ScrollContainer minWidth={560}>
+              <Table striped highlightOnHover data-testid="members">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">{t('members.name')}</Table.Th>
+                    <Table.Th scope="col">{t('members.email')}</Table.Th>
+                    <Table.Th scope="col">{t('members.role')}</Table.Th>
+                    <Table.Th scope="col">{t('members.since')}</Table.Th>
+                    {admin && <Table.Th scope="col">{t('teach.actions')}</Table.Th>}
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {members.map((m) => (
+                    <Table.Tr key={m.user_id}>
+                      <Table.Td>{m.name}</Table.Td>
+                      <Table.Td>{m.email}</Table.Td>
                       <Table.Td>
-                        {m.user_id !== me.user.id && (
-                          <Tooltip label={t('members.remove')}>
-                            <ActionIcon
-                              variant="subtle"
-                              color="red"
-                              aria-label={t('members.remove_name', { name: m.name })}
-                              onClick={() => setRemoving(m)}
-                            >
-                              <IconTrash size={16} />
-                            </ActionIcon>
-                          </Tooltip>
+                        {admin && m.user_id !== me.user.id ? (
+                          <NativeSelect
+                            aria-label={t('members.role_of', { name: m.name })}
+                            size="xs"
+                            data={roles}
+                            value={m.role ?? ''}
+                            onChange={(e) => void changeRole(m, e.currentTarget.value as Role)}
+                          />
+                        ) : m.role ? (
+                          t(`roles.${m.role}`)
+                        ) : (
+                          '—'
                         )}
                       </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+                      <Table.Td>{f.date(m.created_at)}</Table.Td>
+                      {admin && (
+                        <Table.Td>
+                          {m.user_id !== me.user.id && (
+                            <Tooltip label={t('members.remove')}>
+                              <ActionIcon
+                                variant="subtle"
+                                color="red"
+                                aria-label={t('members.remove_name', { name: m.name })}
+                                onClick={() => setRemoving(m)}
+                              >
+                                <IconTrash size={16} />
+                              </ActionIcon>
+                            </Tooltip>
+                          )}
+                        </Table.Td>
+                      )}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <Group justify="space-between">
+              <Text size="sm" c="dimmed">
+                {total > 0 &&
+                  t('people.range', {
+                    from: (page - 1) * PAGE_SIZE + 1,
+                    to: (page - 1) * PAGE_SIZE + members.length,
+                    total,
+                  })}
+              </Text>
+              {total > PAGE_SIZE && (
+                <nav aria-label={t('people.pages')}>
+                  {' '}
+                  <Pagination
+                    total={Math.ceil(total / PAGE_SIZE)}
+                    value={page}
+                    onChange={(p) => setFilter('page', p === 1 ? '' : String(p))}
+                    getControlProps={(control) => ({ 'aria-label': t(`people.page_${control}`) })}
+                    getItemProps={(p) => ({ 'aria-label': t('people.page_n', { page: p }) })}
+                  />
+                </nav>
+              )}
+            </Group>
+          </Stack>
         )}
       </QueryState>
       {admin && (
