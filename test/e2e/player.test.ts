@@ -50,6 +50,7 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
     browser = await launchBrowser()
     const prof = await openPage(browser)
     await signIn(prof.page, server.url, 'prof@demo.sillon.test')
+    await prof.page.waitForURL((url) => !url.pathname.endsWith('/signin'), { timeout: 15_000 })
     teacher = prof.context
   }, 60_000)
   afterAll(async () => {
@@ -198,6 +199,47 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
     expect(await page.getByTestId('question-feedback').count()).toBe(2)
     await omar.context.close()
   }, 120_000)
+
+  it('lets the teacher choose one question at a time in the quiz editor, and refuse video downloads in the course details', async () => {
+    const api = teacher.request
+    const created = await (
+      await api.post(`${server.url}/api/lms/courses`, { data: { name: 'Brouillon du prof' } })
+    ).json()
+    const step = await (
+      await api.post(`${server.url}/api/lms/classes`, {
+        data: {
+          course_id: created.id,
+          name: 'Étape',
+          step_type: 'quiz',
+          quiz: { questions: [choiceQuestion] },
+        },
+      })
+    ).json()
+    const page = teacher.pages()[0] as Page
+    await page.goto(`${server.url}/teach/courses/${created.id}/steps`)
+    await page.getByRole('button', { name: 'Modifier « Étape »' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Modifier l’étape' })
+    expect(await dialog.getByLabel('Toutes les questions sur la même page').isChecked()).toBe(true)
+    await dialog.getByLabel('Une question à la fois (pratique sur téléphone)').check()
+    expect(await seriousViolations(page)).toEqual([])
+    await dialog.getByRole('button', { name: 'Enregistrer' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    const saved = await (await api.get(`${server.url}/api/lms/classes/${step.id}`)).json()
+    expect(saved.quiz.question_display).toBe('one_at_a_time')
+
+    await page.goto(`${server.url}/teach/courses/${created.id}/details`)
+    const download = page.getByRole('switch', { name: 'Permettre de télécharger les vidéos' })
+    expect(await download.isChecked()).toBe(true)
+    await download.uncheck()
+    expect(await seriousViolations(page)).toEqual([])
+    await page.getByRole('button', { name: 'Enregistrer' }).click()
+    await expect
+      .poll(
+        async () =>
+          (await (await api.get(`${server.url}/api/lms/courses/${created.id}`)).json()).allow_video_download,
+      )
+      .toBe(false)
+  }, 60_000)
 
   it('resumes the video at the credited position with the chosen speed after a reload, shows what is credited, warns offline, and offers no download when the course says so', async () => {
     const pia = await newStudent('Pia')

@@ -19,6 +19,9 @@ export const builderEn: typeof builderFr = {
     video_threshold: 'Video completed at',
     video_threshold_hint: 'Share of the video to watch, from 50 to 100 %.',
     quiz_threshold: 'Quiz passed at',
+    allow_video_download: 'Let students download the videos',
+    allow_video_download_hint:
+      'Off, the player removes “Download” from its controls and right-click menu (a deterrent, not a lock).',
     quiz_threshold_hint: 'Share of the points to score, unless the quiz has its own threshold.',
     save: 'Save',
     saved: 'Course saved.',
@@ -107,6 +110,12 @@ export const builderEn: typeof builderFr = {
     reveal: {
       after_pass: 'Show the answers and explanations once the quiz is passed',
       never: 'Never show the answers or the explanations',
+    },
+    question_display: 'Question layout',
+    question_display_hint: 'Either way, the student sends all the answers at once.',
+    display: {
+      all: 'Every question on one page',
+      one_at_a_time: 'One question at a time (handy on a phone)',
     },
     remove_question: 'Delete question {{n}}',
     right_single: 'Tick the right answer',

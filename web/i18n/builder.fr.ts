@@ -18,6 +18,9 @@ export const builderFr = {
     video_threshold_hint: 'Part de la vidéo à regarder, de 50 à 100 %.',
     quiz_threshold: 'Quiz réussi à',
     quiz_threshold_hint: 'Part des points à obtenir, sauf seuil propre au quiz.',
+    allow_video_download: 'Permettre de télécharger les vidéos',
+    allow_video_download_hint:
+      'Éteint, le lecteur retire « Télécharger » de ses commandes et du clic droit (un frein, pas un verrou).',
     save: 'Enregistrer',
     saved: 'Cours enregistré.',
   },
@@ -106,6 +109,12 @@ export const builderFr = {
     reveal: {
       after_pass: 'Montrer les réponses et les explications une fois le quiz réussi',
       never: 'Ne jamais montrer les réponses ni les explications',
+    },
+    question_display: 'Présentation des questions',
+    question_display_hint: 'L’élève envoie ses réponses en une fois dans les deux cas.',
+    display: {
+      all: 'Toutes les questions sur la même page',
+      one_at_a_time: 'Une question à la fois (pratique sur téléphone)',
     },
     remove_question: 'Supprimer la question {{n}}',
     right_single: 'Cochez la bonne réponse',

@@ -5,6 +5,7 @@ import {
   NumberInput,
   SimpleGrid,
   Stack,
+  Switch,
   Textarea,
   TextInput,
   Title,
@@ -36,6 +37,7 @@ export function CourseDetails({ course }: { course: Course }) {
       name: course.name,
       description: course.description ?? '',
       max_playback_rate: course.max_playback_rate as number | string,
+      allow_video_download: course.allow_video_download,
       video_percent: percent(course.video_completion_threshold) as number | string,
       quiz_percent: percent(course.quiz_pass_threshold) as number | string,
     },
@@ -55,6 +57,7 @@ export function CourseDetails({ course }: { course: Course }) {
             name: values.name.trim(),
             description: values.description.trim() ? values.description : null,
             max_playback_rate: Number(values.max_playback_rate),
+            allow_video_download: values.allow_video_download,
             video_completion_threshold: Number(values.video_percent) / 100,
             quiz_pass_threshold: Number(values.quiz_percent) / 100,
           },
@@ -114,6 +117,11 @@ export function CourseDetails({ course }: { course: Course }) {
                 {...form.getInputProps('quiz_percent')}
               />
             </SimpleGrid>
+            <Switch
+              label={t('builder.details.allow_video_download')}
+              description={t('builder.details.allow_video_download_hint')}
+              {...form.getInputProps('allow_video_download', { type: 'checkbox' })}
+            />
           </Stack>
         </Fieldset>
         {!archived && (

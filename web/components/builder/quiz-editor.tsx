@@ -24,6 +24,7 @@ import {
   newQuestion,
   type QuestionDraft,
   type QuestionType,
+  questionDisplays,
   questionTypes,
   revealModes,
   type StepDraft,
@@ -284,6 +285,17 @@ export function QuizEditor({ form }: { form: StepForm }) {
             <Stack gap="xs" mt="xs">
               {revealModes.map((mode) => (
                 <Radio key={mode} value={mode} label={t(`builder.quiz.reveal.${mode}`)} />
+              ))}
+            </Stack>
+          </Radio.Group>
+          <Radio.Group
+            label={t('builder.quiz.question_display')}
+            description={t('builder.quiz.question_display_hint')}
+            {...form.getInputProps('quiz.question_display')}
+          >
+            <Stack gap="xs" mt="xs">
+              {questionDisplays.map((mode) => (
+                <Radio key={mode} value={mode} label={t(`builder.quiz.display.${mode}`)} />
               ))}
             </Stack>
           </Radio.Group>

@@ -10,6 +10,8 @@ export type Question = Schemas['QuizQuestion']
 export type QuestionType = Question['type']
 export type RevealAnswers = 'after_pass' | 'never'
 export const revealModes: RevealAnswers[] = ['after_pass', 'never']
+export type QuestionDisplay = 'all' | 'one_at_a_time'
+export const questionDisplays: QuestionDisplay[] = ['all', 'one_at_a_time']
 
 export const stepTypes: StepType[] = ['video', 'quiz', 'video_quiz', 'reading']
 export const questionTypes: QuestionType[] = [
@@ -75,6 +77,8 @@ export type StepDraft = {
     pass_percent: NumberValue
     /** When students see the expected answers (native quizzes). */
     reveal_answers: RevealAnswers
+    /** Whether the player shows the questions all at once or one at a time (native quizzes). */
+    question_display: QuestionDisplay
     questions: QuestionDraft[]
     tally: TallyDraft
   }
@@ -171,6 +175,7 @@ export function stepDraft(step?: Step): StepDraft {
       kind: quiz?.kind ?? 'native',
       pass_percent: quiz?.pass_threshold == null ? '' : Math.round(quiz.pass_threshold * 100),
       reveal_answers: quiz?.reveal_answers ?? 'after_pass',
+      question_display: quiz?.question_display ?? 'all',
       questions: quiz?.questions?.map(questionDraft) ?? (quiz ? [] : [newQuestion([])]),
       tally: {
         form_id: tally?.form_id ?? '',
@@ -219,7 +224,12 @@ function questionBody(draft: QuestionDraft): Question {
 function quizBody(draft: StepDraft['quiz']): NonNullable<Schemas['QuizInput']> {
   const pass = draft.pass_percent === '' ? {} : { pass_threshold: Number(draft.pass_percent) / 100 }
   if (draft.kind === 'native') {
-    return { ...pass, reveal_answers: draft.reveal_answers, questions: draft.questions.map(questionBody) }
+    return {
+      ...pass,
+      reveal_answers: draft.reveal_answers,
+      question_display: draft.question_display,
+      questions: draft.questions.map(questionBody),
+    }
   }
   const tally = draft.tally
   return {
