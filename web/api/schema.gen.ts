@@ -200,6 +200,20 @@ export type paths = {
     /** Play a step's video (a private Stream video comes with a signed token) */
     get: operations["getLmsClassPlayback"];
   };
+  "/api/lms/classes/{id}/captions": {
+    /** The caption tracks of a step's video */
+    get: operations["listLmsClassCaptions"];
+    /** Upload a WebVTT caption track for a step's video (multipart: file, language, label) */
+    post: operations["createLmsClassCaption"];
+  };
+  "/api/lms/classes/{id}/captions/{caption_id}": {
+    /** Remove a caption track (and its file) */
+    delete: operations["deleteLmsClassCaption"];
+  };
+  "/api/lms/classes/{id}/captions/{caption_id}/file": {
+    /** A caption track as the player loads it (text/vtt) */
+    get: operations["getLmsClassCaptionFile"];
+  };
   "/api/courses/{id}/kms": {
     /** The course handout as the caller may see it (students: advance resources, all once completed) */
     get: operations["getCourseKms"];
@@ -1531,6 +1545,23 @@ export type components = {
       /** @example 2026-11-22T09:30:00.000Z */
       token_expires_at: string | null;
     }]>;
+    Caption: {
+      id: string;
+      language: string;
+      label: string;
+      size: number;
+      created_at: string;
+      /** @description Where the player loads the track (text/vtt) */
+      url: string;
+    };
+    UploadCaption: {
+      /** Format: binary */
+      file: string;
+      /** @example fr */
+      language: string;
+      /** @example Français */
+      label: string;
+    };
     KmsList: {
       data: components["schemas"]["KmsResource"][];
       /** @description Resources the caller will see once the course is completed */
@@ -2594,6 +2625,13 @@ export type components = {
             description: string | null;
             content_md: string | null;
             video: components["schemas"]["Playback"];
+            /** @description The video's caption tracks (WebVTT), for <track> elements */
+            captions: {
+                language: string;
+                label: string;
+                /** @description Where the player loads the track (text/vtt) */
+                url: string;
+              }[];
             quiz: ({
               /** @enum {string} */
               kind: "native" | "tally";
@@ -5237,6 +5275,177 @@ export type operations = {
       };
       /** @description Stream signing is not configured */
       503: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The caption tracks of a step's video */
+  listLmsClassCaptions: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Caption tracks */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Caption"][];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Upload a WebVTT caption track for a step's video (multipart: file, language, label) */
+  createLmsClassCaption: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "multipart/form-data": components["schemas"]["UploadCaption"];
+      };
+    };
+    responses: {
+      /** @description Added */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Caption"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not a WebVTT file */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove a caption track (and its file) */
+  deleteLmsClassCaption: {
+    parameters: {
+      path: {
+        id: string;
+        caption_id: string;
+      };
+    };
+    responses: {
+      /** @description Removed */
+      204: {
+        content: never;
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** A caption track as the player loads it (text/vtt) */
+  getLmsClassCaptionFile: {
+    parameters: {
+      path: {
+        id: string;
+        caption_id: string;
+      };
+    };
+    responses: {
+      /** @description The WebVTT file */
+      200: {
+        content: {
+          "text/vtt": string;
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

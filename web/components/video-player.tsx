@@ -6,6 +6,7 @@ import type { Schemas } from '../api/client.ts'
 import { onPingsSent, sendPing } from '../api/ping-queue.ts'
 
 type Playback = Schemas['Playback']
+type Caption = NonNullable<Schemas['StudentCourse']['steps'][number]['content']>['captions'][number]
 type StepProgress = Schemas['StepProgress']
 
 const PING_EVERY_MS = 10_000
@@ -142,10 +143,13 @@ function useTracking(
 export function Html5Video({
   url,
   allowDownload = true,
+  captions = [],
   onMedia,
 }: {
   url: string
   allowDownload?: boolean
+  /** WebVTT tracks the teacher uploaded, offered in the player's captions menu. */
+  captions?: Caption[]
   onMedia: (media: HTMLVideoElement | null) => void
 }) {
   const { t } = useTranslation()
@@ -176,7 +180,7 @@ export function Html5Video({
     }
   }, [url, onMedia])
   return (
-    // biome-ignore lint/a11y/useMediaCaption: course videos come without caption tracks for now
+    // biome-ignore lint/a11y/useMediaCaption: the tracks are the teacher's; a video may have none yet
     <video
       ref={ref}
       controls
@@ -188,7 +192,11 @@ export function Html5Video({
       style={{ width: '100%', background: '#000' }}
       aria-label={t('player.video')}
       data-testid="video"
-    />
+    >
+      {captions.map((c) => (
+        <track key={c.url} kind="captions" src={c.url} srcLang={c.language} label={c.label} />
+      ))}
+    </video>
   )
 }
 
@@ -247,6 +255,7 @@ export function VideoPlayer({
   creditedSec,
   maxRate,
   allowDownload,
+  captions,
   onProgress,
 }: {
   courseId: string
@@ -255,6 +264,7 @@ export function VideoPlayer({
   creditedSec: number
   maxRate: number
   allowDownload: boolean
+  captions: Caption[]
   onProgress: (progress: StepProgress) => void
 }) {
   const { t } = useTranslation()
@@ -296,7 +306,7 @@ export function VideoPlayer({
   return (
     <Stack gap="xs">
       {playback.source === 'url' ? (
-        <Html5Video url={playback.url} allowDownload={allowDownload} onMedia={setMedia} />
+        <Html5Video url={playback.url} allowDownload={allowDownload} captions={captions} onMedia={setMedia} />
       ) : (
         <StreamVideo id={playback.token ?? playback.uid} onMedia={setMedia} />
       )}

@@ -163,6 +163,7 @@ function CurrentStep({
             creditedSec={step.progress?.video_position_sec ?? 0}
             maxRate={course.course.max_playback_rate}
             allowDownload={course.course.allow_video_download}
+            captions={content.captions}
             onProgress={onProgress}
           />
         )}

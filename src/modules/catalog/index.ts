@@ -26,6 +26,7 @@ export {
 export type { QuizDefinition, TallyMapping, Video } from './rules/steps.ts'
 export { readTallyStudentToken, tallyStudentToken } from './rules/tally-token.ts'
 export {
+  CaptionSchema,
   CourseDocumentSchema,
   CreateClassBody,
   CreateCourseBody,
@@ -41,6 +42,7 @@ export {
   type CourseInput,
   type CourseOutline,
   type CourseView,
+  captionsOfSteps,
   courseOutlines,
   coursesOfSteps,
   coursesOfStudent,

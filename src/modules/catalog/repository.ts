@@ -1,6 +1,14 @@
 import { PostgresAdapter, sql, type Updateable } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
-import type { ClassRow, CourseRow, CourseStatus, KmsResourceRow, QuizRow, TeamRow } from './tables.ts'
+import type {
+  ClassRow,
+  CourseRow,
+  CourseStatus,
+  KmsResourceRow,
+  QuizRow,
+  StepCaptionRow,
+  TeamRow,
+} from './tables.ts'
 
 export type ListFilter = { query?: string; updatedGte?: string; limit: number; offset: number }
 
@@ -561,6 +569,41 @@ export async function updateKms(
 
 export async function deleteKms(db: Db, orgId: string, resourceId: string) {
   await db.deleteFrom('kms_resource').where('org_id', '=', orgId).where('id', '=', resourceId).execute()
+}
+
+// Caption tracks of step videos
+
+export async function listCaptions(db: Db, orgId: string, classIds: string[]) {
+  if (classIds.length === 0) return []
+  return db
+    .selectFrom('step_caption')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('class_id', 'in', classIds)
+    .orderBy('language')
+    .orderBy('id')
+    .execute()
+}
+
+export async function getCaption(db: Db, orgId: string, classId: string, captionId: string) {
+  return db
+    .selectFrom('step_caption')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('class_id', '=', classId)
+    .where('id', '=', captionId)
+    .executeTakeFirst()
+}
+
+export async function insertCaption(db: Db, orgId: string, row: Omit<StepCaptionRow, 'org_id'>) {
+  await db
+    .insertInto('step_caption')
+    .values({ ...row, org_id: orgId })
+    .execute()
+}
+
+export async function deleteCaption(db: Db, orgId: string, captionId: string) {
+  await db.deleteFrom('step_caption').where('org_id', '=', orgId).where('id', '=', captionId).execute()
 }
 
 // Read models for dashboards (reporting)

@@ -31,6 +31,10 @@ export const TeamParams = z.object({ id: idParam('id', '4e5f6a7b-8c9d-4e0f-a1b2-
 export const TeamMemberParams = TeamParams.extend({
   student_id: idParam('student_id', '3a1f1d0c-2b7e-4c57-9a59-0f8e5c1a3d0b'),
 })
+export const CaptionParams = ClassParams.extend({
+  caption_id: idParam('caption_id', 'ca7f1e00-1234-4abc-8def-0123456789ab'),
+})
+
 export const KmsParams = CourseParams.extend({
   resource_id: idParam('resource_id', 'c0ffee00-1234-4abc-8def-0123456789ab'),
 })
@@ -435,6 +439,31 @@ export const KmsUploadForm = z
       .transform((v) => v === 'true'),
   })
   .openapi('UploadKmsFile')
+
+export const CaptionUploadForm = z
+  .object({
+    file: z
+      .custom<File>((value) => value instanceof File, 'attach the WebVTT file in the "file" field')
+      .openapi({ type: 'string', format: 'binary' }),
+    language: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'a language tag such as fr, en or pt-BR')
+      .openapi({ example: 'fr' }),
+    label: z.string().trim().min(1).max(100).openapi({ example: 'Français' }),
+  })
+  .openapi('UploadCaption')
+
+export const CaptionSchema = z
+  .object({
+    id: z.string(),
+    language: z.string(),
+    label: z.string(),
+    size: z.number().int(),
+    created_at: z.string(),
+    url: z.string().openapi({ description: 'Where the player loads the track (text/vtt)' }),
+  })
+  .openapi('Caption')
 
 export const KmsListSchema = z
   .object({

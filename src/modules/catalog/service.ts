@@ -20,7 +20,15 @@ import {
   type Video,
 } from './rules/steps.ts'
 import type { MediaSchema } from './schemas.ts'
-import type { ClassRow, CourseRow, KmsResourceRow, QuizRow, StepType, TeamRow } from './tables.ts'
+import type {
+  ClassRow,
+  CourseRow,
+  KmsResourceRow,
+  QuizRow,
+  StepCaptionRow,
+  StepType,
+  TeamRow,
+} from './tables.ts'
 
 /** What the school's plan allows; null means no limit. Billing provides it; until then every school is unlimited. */
 export type PlanLimits = { max_students: number | null; max_courses: number | null }
@@ -703,12 +711,16 @@ export async function deleteClass(deps: CatalogDeps, actor: Actor, classId: stri
     throw conflict('last_step', 'A published course keeps at least one step')
   }
   const at = now(deps)
+  const captions = await repo.listCaptions(deps.db, actor.orgId, [classId])
   await deps.db.transaction().execute(async (trx) => {
+    for (const caption of captions) await repo.deleteCaption(trx, actor.orgId, caption.id)
     await repo.deleteClass(trx, actor.orgId, classId)
     if (row.quiz_id) await repo.deleteQuiz(trx, actor.orgId, row.quiz_id)
     await repo.setStepOrder(trx, actor.orgId, course.id, after, at)
     await repo.updateCourse(trx, actor.orgId, course.id, { updated_at: at })
   })
+  // Files go once their rows are gone: a failure here leaves an unreferenced file, never a broken track.
+  for (const caption of captions) await deps.files.delete(caption.file_key)
 }
 
 /** Sets the whole path order; it must name every step of the course exactly once. */
@@ -1115,6 +1127,123 @@ export async function readKmsFile(deps: CatalogDeps, actor: Actor, courseId: str
   const data = await deps.files.get(row.file_key)
   if (!data) throw notFound('File')
   return { data, name: row.file_name ?? 'file', type: row.file_type ?? 'application/octet-stream' }
+}
+
+// Caption tracks (WebVTT) of step videos
+
+/** Caption files stay small: an hour of subtitles is about 100 KB. */
+export const CAPTION_MAX_BYTES = 1_000_000
+
+function captionView(row: StepCaptionRow) {
+  return {
+    id: row.id,
+    language: row.language,
+    label: row.label,
+    size: Number(row.file_size),
+    created_at: row.created_at,
+    url: `/api/lms/classes/${row.class_id}/captions/${row.id}/file`,
+  }
+}
+
+/** Staff of the school, or a student enrolled in the step's published course, may read its captions. */
+async function assertMayReadCaptions(deps: CatalogDeps, actor: Actor, classId: string) {
+  const row = await loadClass(deps, actor.orgId, classId)
+  if (actor.role !== 'student') return row
+  const course = await loadCourse(deps, actor.orgId, row.course_id)
+  const { studentId } = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+  const enrolled =
+    studentId !== null &&
+    course.status !== 'draft' &&
+    (await repo.isStudentEnrolled(deps.db, actor.orgId, course.id, studentId))
+  if (!enrolled) throw notFound('Step')
+  return row
+}
+
+/** The caption tracks of these steps, by step id (a step without captions is absent). */
+export async function captionsOfSteps(deps: CatalogDeps, orgId: string, classIds: string[]) {
+  const rows = await repo.listCaptions(deps.db, orgId, [...new Set(classIds)])
+  const byStep = new Map<string, ReturnType<typeof captionView>[]>()
+  for (const row of rows) byStep.set(row.class_id, [...(byStep.get(row.class_id) ?? []), captionView(row)])
+  return byStep
+}
+
+export async function listCaptions(deps: CatalogDeps, actor: Actor, classId: string) {
+  await assertMayReadCaptions(deps, actor, classId)
+  return (await repo.listCaptions(deps.db, actor.orgId, [classId])).map(captionView)
+}
+
+/**
+ * Stores a WebVTT file as a caption track of the step's video. The file must be WebVTT (it starts with the
+ * `WEBVTT` signature, whatever type the browser claims), so the player never loads anything else as a track.
+ */
+export async function createCaption(
+  deps: CatalogDeps,
+  actor: Actor,
+  classId: string,
+  input: { file: File; language: string; label: string },
+) {
+  const row = await loadClass(deps, actor.orgId, classId)
+  const course = await loadCourse(deps, actor.orgId, row.course_id)
+  await assertMayEdit(deps, actor, course)
+  assertNotArchived(course)
+  if (!row.video_json) throw conflict('no_video', 'This step has no video to caption')
+  const { file } = input
+  if (file.size === 0) throw new AppError(400, 'empty_file', 'The file is empty')
+  const limit = Math.min(CAPTION_MAX_BYTES, deps.uploadMaxBytes)
+  if (file.size > limit)
+    throw new AppError(413, 'file_too_large', `Caption files are limited to ${limit} bytes`)
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  // The signature may follow a byte order mark; then a space, a tab or the end of the line.
+  const head = new TextDecoder().decode(bytes.slice(0, 16)).replace(/^\uFEFF/, '')
+  if (!/^WEBVTT($|[ \t\r\n])/.test(head)) {
+    throw new AppError(
+      415,
+      'unsupported_file_type',
+      'Captions must be a WebVTT file (.vtt, starting with WEBVTT)',
+      {
+        accepted: ['text/vtt'],
+      },
+    )
+  }
+  const id = newId()
+  const key = `${actor.orgId}/${newId()}`
+  await deps.files.put(key, bytes)
+  const caption: Omit<StepCaptionRow, 'org_id'> = {
+    id,
+    class_id: classId,
+    language: input.language,
+    label: input.label,
+    file_key: key,
+    file_size: file.size,
+    created_at: now(deps),
+  }
+  try {
+    await repo.insertCaption(deps.db, actor.orgId, caption)
+  } catch (err) {
+    await deps.files.delete(key)
+    throw err
+  }
+  return captionView({ ...caption, org_id: actor.orgId })
+}
+
+export async function deleteCaption(deps: CatalogDeps, actor: Actor, classId: string, captionId: string) {
+  const row = await loadClass(deps, actor.orgId, classId)
+  const course = await loadCourse(deps, actor.orgId, row.course_id)
+  await assertMayEdit(deps, actor, course)
+  assertNotArchived(course)
+  const caption = await repo.getCaption(deps.db, actor.orgId, classId, captionId)
+  if (!caption) throw notFound('Caption')
+  await repo.deleteCaption(deps.db, actor.orgId, captionId)
+  await deps.files.delete(caption.file_key)
+}
+
+export async function readCaptionFile(deps: CatalogDeps, actor: Actor, classId: string, captionId: string) {
+  await assertMayReadCaptions(deps, actor, classId)
+  const caption = await repo.getCaption(deps.db, actor.orgId, classId, captionId)
+  if (!caption) throw notFound('Caption')
+  const data = await deps.files.get(caption.file_key)
+  if (!data) throw notFound('File')
+  return data
 }
 
 // Export and import: a course as one JSON document, to move it between schools or ship demo content

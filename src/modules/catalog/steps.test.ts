@@ -60,6 +60,7 @@ describe.each(testDialects())('steps on %s', (dialect) => {
       kind: 'native',
       pass_threshold: null,
       reveal_answers: 'after_pass',
+      question_display: 'all',
       questions: [
         {
           id: 'q1',

@@ -106,6 +106,19 @@ export type KmsResourceRow = {
   updated_at: string
 }
 
+/** A WebVTT caption track of a step's video; the file lives in the file store under `file_key`. */
+export type StepCaptionRow = {
+  id: string
+  org_id: string
+  class_id: string
+  /** BCP 47 language tag, as <track srclang> takes it. */
+  language: string
+  label: string
+  file_key: string
+  file_size: number
+  created_at: string
+}
+
 export type CatalogTables = {
   lms_course: CourseRow
   quizzes: QuizRow
@@ -116,4 +129,5 @@ export type CatalogTables = {
   course_teams: CourseTeamRow
   course_instructors: CourseInstructorRow
   kms_resource: KmsResourceRow
+  step_caption: StepCaptionRow
 }

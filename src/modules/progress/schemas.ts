@@ -49,6 +49,9 @@ export const StudentCourseSchema = z
             description: z.string().nullable(),
             content_md: z.string().nullable(),
             video: catalog.PlaybackSchema.nullable(),
+            captions: z
+              .array(catalog.CaptionSchema.pick({ language: true, label: true, url: true }))
+              .openapi({ description: "The video's caption tracks (WebVTT), for <track> elements" }),
             quiz: z
               .object({
                 kind: z.enum(['native', 'tally']),

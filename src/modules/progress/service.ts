@@ -98,6 +98,7 @@ function stepProgressOf(row: ProgressRow | undefined) {
 /** The current step's content; its quiz questions in the order drawn for the student's next attempt. */
 async function studentContent(
   deps: LearnerDeps,
+  orgId: string,
   path: catalog.LearnerPath,
   step: catalog.LearnerStep,
   studentId: string,
@@ -134,6 +135,11 @@ async function studentContent(
     description: step.description,
     content_md: step.step_type === 'reading' ? step.content_md : null,
     video: step.video ? await catalog.playbackOf(deps.catalog, step.video) : null,
+    captions: step.video
+      ? ((await catalog.captionsOfSteps(deps.catalog, orgId, [step.id])).get(step.id) ?? []).map(
+          ({ language, label, url }) => ({ language, label, url }),
+        )
+      : [],
     quiz,
   }
 }
@@ -174,7 +180,7 @@ export async function courseForStudent(deps: LearnerDeps, actor: MemberIdentity,
       progress: state === 'locked' ? null : stepProgressOf(row),
       content:
         state === 'current'
-          ? await studentContent(deps, path, step, studentId, row?.quiz_attempts ?? 0)
+          ? await studentContent(deps, actor.orgId, path, step, studentId, row?.quiz_attempts ?? 0)
           : null,
     })
   }

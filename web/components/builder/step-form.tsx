@@ -10,6 +10,7 @@ import {
   Stack,
   Switch,
   TagsInput,
+  Text,
   Textarea,
   TextInput,
 } from '@mantine/core'
@@ -20,6 +21,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, data } from '../../api/client.ts'
 import { notify } from '../notify.ts'
+import { CaptionsEditor } from './captions-editor.tsx'
 import { useBuilderError } from './errors.ts'
 import { courseKey } from './keys.ts'
 import { QuizEditor, type StepForm as StepFormValues } from './quiz-editor.tsx'
@@ -35,7 +37,8 @@ import {
   stepTypes,
 } from './step-draft.ts'
 
-function VideoFields({ form }: { form: StepFormValues }) {
+/** The video's source and duration; its captions once the step is saved (tracks attach to a step). */
+function VideoFields({ form, stepId }: { form: StepFormValues; stepId: string | null }) {
   const { t } = useTranslation()
   const stream = form.values.video.source === 'stream'
   return (
@@ -77,6 +80,14 @@ function VideoFields({ form }: { form: StepFormValues }) {
           {...form.getInputProps('video.requires_signed_urls', { type: 'checkbox' })}
         />
       )}
+      {!stream &&
+        (stepId ? (
+          <CaptionsEditor classId={stepId} disabled={false} />
+        ) : (
+          <Text size="sm" c="dimmed">
+            {t('builder.captions.after_save')}
+          </Text>
+        ))}
     </Stack>
   )
 }
@@ -130,7 +141,7 @@ function StepForm({ courseId, step, onDone }: { courseId: string; step: Step | n
         />
         {needsVideo(type) && (
           <Fieldset legend={t('builder.step.video')} p="sm">
-            <VideoFields form={form} />
+            <VideoFields form={form} stepId={step?.video ? step.id : null} />
           </Fieldset>
         )}
         {type === 'reading' && (
