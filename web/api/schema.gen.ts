@@ -5322,7 +5322,7 @@ export type operations = {
         id: string;
       };
     };
-    requestBody: {
+    requestBody?: {
       content: {
         "multipart/form-data": components["schemas"]["UploadCaption"];
       };

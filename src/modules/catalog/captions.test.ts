@@ -85,6 +85,11 @@ describe.each(testDialects())('caption tracks on %s', (dialect) => {
       upload(VTT, 'fr.vtt', { language: 'français!', label: 'Français' }),
     )
     expect(language.status).toBe(400)
+    const json = await author.client.post(`/api/lms/classes/${classId}/captions`, { language: 'fr' })
+    expect(json.status).toBe(415)
+    const noFile = await author.client.request('POST', `/api/lms/classes/${classId}/captions`)
+    expect(noFile.status).toBe(400)
+    expect(noFile.body.error.code).toBe('body_required')
     const draft = (await author.client.post('/api/lms/courses', { name: 'Reading only' })).body.id
     const reading = await author.client.post('/api/lms/classes', {
       course_id: draft,

@@ -325,7 +325,8 @@ export function catalogRoutes(deps: service.CatalogDeps) {
       access: EDITORS,
       request: {
         params: s.ClassParams,
-        body: { content: { 'multipart/form-data': { schema: s.CaptionUploadForm } }, required: true },
+        // Not "required", so that a missing form is judged after the step: another school's step is 404.
+        body: { content: { 'multipart/form-data': { schema: s.CaptionUploadForm } }, required: false },
       },
       responses: {
         201: { description: 'Added', ...json(s.CaptionSchema) },
@@ -333,11 +334,11 @@ export function catalogRoutes(deps: service.CatalogDeps) {
         ...errorResponses(400, 401, 403, 404, 409, 413),
       },
     }),
-    async (c) =>
-      c.json(
-        await service.createCaption(deps, actorOf(c), c.req.valid('param').id, c.req.valid('form')),
-        201,
-      ),
+    async (c) => {
+      const multipart = (c.req.header('content-type') ?? '').startsWith('multipart/form-data')
+      const form = multipart ? c.req.valid('form') : null
+      return c.json(await service.createCaption(deps, actorOf(c), c.req.valid('param').id, form), 201)
+    },
   )
 
   app.openapi(

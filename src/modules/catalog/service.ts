@@ -4,7 +4,7 @@ import type { Db } from '../../core/db/database.ts'
 import { parseJson } from '../../core/db/json.ts'
 import type { FileStore } from '../../core/files/file-store.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
-import { AppError, conflict, forbidden, notFound } from '../../core/http/errors.ts'
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../core/http/errors.ts'
 import { newId } from '../../core/ids.ts'
 import * as identity from '../identity/index.ts'
 import type { StreamSigner } from './cloudflare-stream.ts'
@@ -1180,12 +1180,14 @@ export async function createCaption(
   deps: CatalogDeps,
   actor: Actor,
   classId: string,
-  input: { file: File; language: string; label: string },
+  input: { file: File; language: string; label: string } | null,
 ) {
   const row = await loadClass(deps, actor.orgId, classId)
   const course = await loadCourse(deps, actor.orgId, row.course_id)
   await assertMayEdit(deps, actor, course)
   assertNotArchived(course)
+  if (!input)
+    throw badRequest('body_required', 'Send the WebVTT file, its language and label as multipart/form-data')
   if (!row.video_json) throw conflict('no_video', 'This step has no video to caption')
   const { file } = input
   if (file.size === 0) throw new AppError(400, 'empty_file', 'The file is empty')
