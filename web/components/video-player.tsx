@@ -15,7 +15,7 @@ const SEEK_SLACK_SEC = 1.5
 const RATES = [0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3]
 
 /** A position as a player shows it: 0:42, 12:05, 1:02:03. */
-export function clockTime(totalSec: number): string {
+function clockTime(totalSec: number): string {
   const sec = Math.max(0, Math.floor(totalSec))
   const [h, m, s] = [Math.floor(sec / 3600), Math.floor((sec % 3600) / 60), sec % 60]
   const pad = (n: number) => String(n).padStart(2, '0')
