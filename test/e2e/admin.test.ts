@@ -1,35 +1,25 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, launchBrowser, openPage, seriousViolations, signIn } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, runToExit, startServer } from '../helpers/processes.ts'
+import { describe, expect, it } from 'vitest'
+import {
+  browserAvailable,
+  openPage,
+  seriousViolations,
+  signIn,
+  useDemoSchoolInBrowser,
+} from '../helpers/browser.ts'
+import { runToExit } from '../helpers/processes.ts'
 
 // The demo school's owner reads the overview, a course's analytics and the classes, and invites a new
 // student, who opens the link in their own browser, creates an account and lands on their dashboard; and
 // invites an account of another school, whose owner must sign in on the link to join.
 
 describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
-  let server: RunningServer
-  let browser: Browser
-  let dataDir: string
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
-    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    await killChildren()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  const e2e = useDemoSchoolInBrowser()
 
   it('reads the overview, the analytics and the classes, and exports a course then imports it back', async () => {
-    const { page, context, errors } = await openPage(browser)
-    await signIn(page, server.url, 'direction@demo.sillon.test')
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'direction@demo.sillon.test')
     await page.getByRole('heading', { name: 'Vue d’ensemble' }).waitFor()
     await page.getByText('Actifs sur 7 jours').waitFor()
     expect(await seriousViolations(page)).toEqual([])
@@ -51,7 +41,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
       .getByRole('row', { name: /Découvrir le système solaire/ })
       .getByRole('button', { name: 'Exporter' })
       .click()
-    const file = join(dataDir, 'export.json')
+    const file = join(e2e.dataDir, 'export.json')
     await (await download).saveAs(file)
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'sillon.course', version: 1 })
     await page.locator('input[type=file]').setInputFiles(file)
@@ -66,8 +56,8 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
   }, 90_000)
 
   it('invites a student by link, who creates an account and arrives on their dashboard', async () => {
-    const admin = await openPage(browser)
-    await signIn(admin.page, server.url, 'direction@demo.sillon.test')
+    const admin = await openPage(e2e.browser)
+    await signIn(admin.page, e2e.server.url, 'direction@demo.sillon.test')
     await admin.page.getByRole('link', { name: 'Membres' }).click()
     await admin.page.getByTestId('members').waitFor()
     expect(await seriousViolations(admin.page)).toEqual([])
@@ -79,11 +69,11 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     expect(await seriousViolations(admin.page)).toEqual([])
     await dialog.getByRole('button', { name: 'Créer l’invitation' }).click()
     const link = await dialog.getByTestId('invitation-link').inputValue()
-    expect(link).toMatch(new RegExp(`^${server.url}/join#token=`))
+    expect(link).toMatch(new RegExp(`^${e2e.server.url}/join#token=`))
     await dialog.getByRole('button', { name: 'Fermer' }).last().click()
     await admin.page.getByTestId('invitations').getByText('ines.roux@example.org').waitFor()
 
-    const invitee = await openPage(browser)
+    const invitee = await openPage(e2e.browser)
     await invitee.page.goto(link)
     await invitee.page.getByText('École Démo Sillon vous invite comme Élève.').waitFor()
     expect(await seriousViolations(invitee.page)).toEqual([])
@@ -99,7 +89,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     await invitee.page.getByRole('textbox', { name: /^Confirmez le mot de passe/ }).fill('une-phrase-longue')
     await invitee.page.getByRole('button', { name: 'Accepter l’invitation' }).click()
     await invitee.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
-    expect(invitee.page.url()).toBe(`${server.url}/`)
+    expect(invitee.page.url()).toBe(`${e2e.server.url}/`)
     await invitee.context.close()
 
     await admin.page.reload()
@@ -109,7 +99,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
   }, 120_000)
 
   it('invites an account of another school, whose owner signs in on the link and joins', async () => {
-    const env = { DATA_DIR: dataDir, SEED_DEMO: 'false' }
+    const env = { DATA_DIR: e2e.dataDir, SEED_DEMO: 'false' }
     const sillon = (...args: string[]) => runToExit(['bin/sillon.js', ...args], env, 30_000)
     expect((await sillon('org', 'create', 'autre-ecole', '--name', 'Autre école')).code).toBe(0)
     const created = await sillon(
@@ -118,8 +108,8 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     )
     expect(created.code, created.stderr).toBe(0)
 
-    const admin = await openPage(browser)
-    await signIn(admin.page, server.url, 'direction@demo.sillon.test')
+    const admin = await openPage(e2e.browser)
+    await signIn(admin.page, e2e.server.url, 'direction@demo.sillon.test')
     await admin.page.getByRole('link', { name: 'Membres' }).click()
     await admin.page.getByRole('button', { name: 'Inviter' }).click()
     const dialog = admin.page.getByRole('dialog', { name: 'Inviter' })
@@ -133,7 +123,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     expect(await dialog.getByText('Max Durand').count()).toBe(0)
     await admin.context.close()
 
-    const invitee = await openPage(browser)
+    const invitee = await openPage(e2e.browser)
     await invitee.page.goto(link)
     await invitee.page.getByLabel('Votre nom').fill('Max')
     await invitee.page.getByRole('textbox', { name: /^Choisissez un mot de passe/ }).fill('une-phrase-longue')
@@ -148,13 +138,13 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
   }, 120_000)
 
   it('imports a CSV of students, fixes the rows the preview flags, and the student joins their class on accepting', async () => {
-    const admin = await openPage(browser)
-    await signIn(admin.page, server.url, 'direction@demo.sillon.test')
+    const admin = await openPage(e2e.browser)
+    await signIn(admin.page, e2e.server.url, 'direction@demo.sillon.test')
     await admin.page.getByRole('link', { name: 'Membres' }).click()
     await admin.page.getByRole('button', { name: 'Importer un CSV' }).click()
     const dialog = admin.page.getByRole('dialog', { name: 'Inviter à partir d’un fichier CSV' })
     await dialog.getByText('Sillon n’envoie pas encore d’e-mails', { exact: false }).first().waitFor()
-    const bad = join(dataDir, 'bad.csv')
+    const bad = join(e2e.dataDir, 'bad.csv')
     writeFileSync(
       bad,
       'nom;e-mail;classe\nNoé Blanc;noe.blanc@example.org;Terminale C\nSans Adresse;pas-une-adresse;\n',
@@ -166,7 +156,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     expect(await dialog.getByRole('button', { name: /^Inviter 2 personnes/ }).isDisabled()).toBe(true)
     expect(await seriousViolations(admin.page)).toEqual([])
 
-    const good = join(dataDir, 'good.csv')
+    const good = join(e2e.dataDir, 'good.csv')
     writeFileSync(good, 'nom;e-mail;classe\nNoé Blanc;noe.blanc@example.org;Terminale C\n')
     await dialog.locator('input[type=file]').setInputFiles(good)
     await dialog.getByLabel('Créer les classes qui n’existent pas encore').check()
@@ -175,18 +165,18 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     await dialog.getByText('Classes créées : Terminale C.', { exact: false }).waitFor()
     const download = admin.page.waitForEvent('download')
     await dialog.getByRole('button', { name: 'Télécharger les liens (CSV)' }).click()
-    const linksFile = join(dataDir, 'links.csv')
+    const linksFile = join(e2e.dataDir, 'links.csv')
     await (await download).saveAs(linksFile)
     const [, row = ''] = readFileSync(linksFile, 'utf8').trim().split(/\r?\n/)
     const link = row.split(',').find((cell) => cell.includes('/join#token=')) ?? ''
-    expect(link).toMatch(new RegExp(`^${server.url}/join#token=`))
+    expect(link).toMatch(new RegExp(`^${e2e.server.url}/join#token=`))
     await dialog.getByRole('button', { name: 'Fermer' }).last().click()
     await admin.page
       .getByTestId('invitations')
       .getByRole('row', { name: /noe\.blanc@example\.org.*Terminale C/ })
       .waitFor()
 
-    const invitee = await openPage(browser)
+    const invitee = await openPage(e2e.browser)
     await invitee.page.goto(link)
     await invitee.page.getByRole('textbox', { name: /^Choisissez un mot de passe/ }).fill('une-phrase-longue')
     await invitee.page.getByRole('textbox', { name: /^Confirmez le mot de passe/ }).fill('une-phrase-longue')
@@ -212,10 +202,10 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
   }, 120_000)
 
   it('closes the class editor’s student list after each choice, leaving the save button free on a phone', async () => {
-    const { page, context, errors } = await openPage(browser, { width: 375, height: 740 })
-    await signIn(page, server.url, 'direction@demo.sillon.test')
+    const { page, context, errors } = await openPage(e2e.browser, { width: 375, height: 740 })
+    await signIn(page, e2e.server.url, 'direction@demo.sillon.test')
     await page.getByRole('heading', { name: 'Vue d’ensemble' }).waitFor()
-    await page.goto(`${server.url}/admin/teams`)
+    await page.goto(`${e2e.server.url}/admin/teams`)
     await page.getByRole('button', { name: 'Nouvelle classe' }).click()
     const dialog = page.getByRole('dialog', { name: 'Nouvelle classe' })
     await dialog.getByLabel('Nom').fill('Terminale B')
@@ -253,10 +243,10 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
   }, 60_000)
 
   it('searches members from the address bar, so that a filtered list can be reloaded or shared', async () => {
-    const admin = await openPage(browser)
-    await signIn(admin.page, server.url, 'direction@demo.sillon.test')
+    const admin = await openPage(e2e.browser)
+    await signIn(admin.page, e2e.server.url, 'direction@demo.sillon.test')
     await admin.page.getByRole('heading', { name: 'Vue d’ensemble' }).waitFor()
-    await admin.page.goto(`${server.url}/admin/members?q=martin`)
+    await admin.page.goto(`${e2e.server.url}/admin/members?q=martin`)
     const members = admin.page.getByTestId('members')
     await members.getByText('lea@demo.sillon.test').waitFor()
     expect(await admin.page.getByRole('searchbox', { name: 'Rechercher' }).inputValue()).toBe('martin')

@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { TestClient } from '../helpers/app.ts'
-import { browserAvailable, DEMO_PASSWORD, launchBrowser, openPage, signIn } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
+import {
+  browserAvailable,
+  DEMO_PASSWORD,
+  openPage,
+  signIn,
+  useDemoSchoolInBrowser,
+} from '../helpers/browser.ts'
 
 // The pages Sillon serves work under its Content-Security-Policy: the web app (sign-in, dashboard, the
 // player with the demo video, the invitation page) and the API reference, without one violation.
@@ -48,28 +50,14 @@ async function visitMenu(page: Page) {
 }
 
 describe.skipIf(!browserAvailable)('the Content-Security-Policy in the browser', () => {
-  let server: RunningServer
-  let browser: Browser
-  let dataDir: string
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
-    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    await killChildren()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  const e2e = useDemoSchoolInBrowser()
 
   it('lets a student sign in and play the demo video without a violation', async () => {
-    const { context, page, errors } = await openPage(browser)
+    const { context, page, errors } = await openPage(e2e.browser)
     const violations = await watchViolations(page)
-    const response = await page.goto(server.url)
+    const response = await page.goto(e2e.server.url)
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'")
-    await signIn(page, server.url, 'lea@demo.sillon.test')
+    await signIn(page, e2e.server.url, 'lea@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     await page.getByRole('link', { name: 'Commencer' }).click()
     const video = page.getByTestId('video')
@@ -86,11 +74,11 @@ describe.skipIf(!browserAvailable)('the Content-Security-Policy in the browser',
   }, 90_000)
 
   it("takes the school's owner through every page of the menu and a course's analytics without a violation", async () => {
-    const { context, page, errors } = await openPage(browser)
+    const { context, page, errors } = await openPage(e2e.browser)
     const violations = await watchViolations(page)
-    await signIn(page, server.url, 'direction@demo.sillon.test')
+    await signIn(page, e2e.server.url, 'direction@demo.sillon.test')
     expect(await visitMenu(page)).toContain('/admin/webhooks')
-    await page.goto(`${server.url}/teach/courses`)
+    await page.goto(`${e2e.server.url}/teach/courses`)
     await page.locator('a[href$="/analytics"]').first().click()
     await page.waitForLoadState('networkidle')
     expect(await violations()).toEqual([])
@@ -99,11 +87,11 @@ describe.skipIf(!browserAvailable)('the Content-Security-Policy in the browser',
   }, 90_000)
 
   it('shows an invitation on /join without a violation', async () => {
-    const owner = new TestClient(server.url)
+    const owner = new TestClient(e2e.server.url)
     await owner.post('/api/auth/login', { email: 'direction@demo.sillon.test', password: DEMO_PASSWORD })
     const invitation = await owner.post('/api/invitations', { email: 'csp@example.org', role: 'student' })
     expect(invitation.status).toBe(201)
-    const { context, page, errors } = await openPage(browser)
+    const { context, page, errors } = await openPage(e2e.browser)
     const violations = await watchViolations(page)
     const response = await page.goto(invitation.body.url)
     expect(response?.headers()['content-security-policy']).toContain("object-src 'none'")
@@ -114,9 +102,9 @@ describe.skipIf(!browserAvailable)('the Content-Security-Policy in the browser',
   }, 60_000)
 
   it('renders the API reference with its operations without a violation', async () => {
-    const { context, page, errors } = await openPage(browser, { locale: 'en-GB' })
+    const { context, page, errors } = await openPage(e2e.browser, { locale: 'en-GB' })
     const violations = await watchViolations(page)
-    const response = await page.goto(`${server.url}/api/docs`)
+    const response = await page.goto(`${e2e.server.url}/api/docs`)
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'")
     const operation = page.locator('.opblock').filter({ hasText: '/api/health' })
     await operation.locator('.opblock-summary').first().click()
@@ -128,9 +116,9 @@ describe.skipIf(!browserAvailable)('the Content-Security-Policy in the browser',
   }, 60_000)
 
   it('blocks a script injected into a page, and reports it', async () => {
-    const { context, page } = await openPage(browser)
+    const { context, page } = await openPage(e2e.browser)
     const violations = await watchViolations(page)
-    await page.goto(`${server.url}/signin`)
+    await page.goto(`${e2e.server.url}/signin`)
     await page.getByLabel(/e-mail/i).waitFor()
     const ran = await page.evaluate(() => {
       const script = document.createElement('script')

@@ -1,10 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, launchBrowser, openPage, seriousViolations, signIn } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
+import { describe, expect, it } from 'vitest'
+import {
+  browserAvailable,
+  openPage,
+  seriousViolations,
+  signIn,
+  useDemoSchoolInBrowser,
+} from '../helpers/browser.ts'
 
 // The demo instructor follows the demo course: the funnel chart has a legend and counts students in whole
 // numbers, the results download as CSV, and a student's name opens their page.
@@ -12,30 +15,16 @@ import { freePort, killChildren, type RunningServer, startServer } from '../help
 const SHOTS = process.env.SCREENSHOT_DIR
 
 describe.skipIf(!browserAvailable)('course reports in the browser', () => {
-  let server: RunningServer
-  let browser: Browser
-  let dataDir: string
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
-    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    await killChildren()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  const e2e = useDemoSchoolInBrowser()
 
   for (const width of [1280, 375]) {
     it(`shows the funnel with a legend and whole-number axis, the CSV and a student's page at ${width} px`, async () => {
-      const { page, context, errors } = await openPage(browser, { width })
-      await signIn(page, server.url, 'prof@demo.sillon.test')
+      const { page, context, errors } = await openPage(e2e.browser, { width })
+      await signIn(page, e2e.server.url, 'prof@demo.sillon.test')
       await page.getByRole('heading', { name: 'Mes cours' }).waitFor()
-      const courses = await (await context.request.get(`${server.url}/api/lms/courses`)).json()
+      const courses = await (await context.request.get(`${e2e.server.url}/api/lms/courses`)).json()
       const demo = courses.find((c: { name: string }) => c.name === 'Découvrir le système solaire')
-      await page.goto(`${server.url}/teach/courses/${demo.id}/analytics`)
+      await page.goto(`${e2e.server.url}/teach/courses/${demo.id}/analytics`)
       await page.getByTestId('funnel').waitFor()
 
       const legend = page.locator('.recharts-legend-wrapper')
@@ -51,7 +40,7 @@ describe.skipIf(!browserAvailable)('course reports in the browser', () => {
 
       const download = page.waitForEvent('download')
       await page.getByRole('link', { name: 'Télécharger les résultats (CSV)' }).click()
-      const file = join(dataDir, `results-${width}.csv`)
+      const file = join(e2e.dataDir, `results-${width}.csv`)
       await (await download).saveAs(file)
       const bytes = readFileSync(file)
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])

@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import {
   browserAvailable,
-  launchBrowser,
   openPage,
   overflowsSideways,
   seriousViolations,
   signIn,
+  useDemoSchoolInBrowser,
 } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
 
 // What students and admins see of the game, in English in the French demo school, on a device without an
 // emoji font (Debian's Chromium in CI has none): default badges translated, icons drawn, the streak card.
@@ -33,27 +29,13 @@ async function signInInEnglish(page: Page, url: string, email: string) {
 }
 
 describe.skipIf(!browserAvailable)('the game in the browser', () => {
-  let server: RunningServer
-  let browser: Browser
-  let dataDir: string
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
-    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    await killChildren()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  const e2e = useDemoSchoolInBrowser()
 
   it('shows the default badges in English to an English reader, drawn with icons, by family and threshold', async () => {
-    const { page, errors } = await openPage(browser, { locale: 'en-GB' })
-    await signInInEnglish(page, server.url, 'lea@demo.sillon.test')
+    const { page, errors } = await openPage(e2e.browser, { locale: 'en-GB' })
+    await signInInEnglish(page, e2e.server.url, 'lea@demo.sillon.test')
     await page.getByRole('heading', { name: 'My dashboard' }).waitFor()
-    await page.goto(`${server.url}/badges`)
+    await page.goto(`${e2e.server.url}/badges`)
     await page.getByRole('heading', { name: 'My badges' }).waitFor()
     const cards = page.locator('.mantine-Card-root')
     await expect.poll(() => cards.count()).toBe(10)
@@ -78,8 +60,8 @@ describe.skipIf(!browserAvailable)('the game in the browser', () => {
   })
 
   it('shows one freeze icon with its wording, and a calendar with weekdays, months and a label per day', async () => {
-    const { page, errors } = await openPage(browser, { locale: 'en-GB' })
-    await signInInEnglish(page, server.url, 'hugo@demo.sillon.test')
+    const { page, errors } = await openPage(e2e.browser, { locale: 'en-GB' })
+    await signInInEnglish(page, e2e.server.url, 'hugo@demo.sillon.test')
     await page.getByRole('heading', { name: 'My dashboard' }).waitFor()
     const freezes = page.getByTestId('freezes')
     expect(await freezes.textContent()).toBe('No streak freeze')
@@ -114,9 +96,9 @@ describe.skipIf(!browserAvailable)('the game in the browser', () => {
   })
 
   it("shows the admin the default badges in the admin's language, and saving another field keeps them translated", async () => {
-    const { page, errors } = await openPage(browser, { locale: 'en-GB' })
-    await signInInEnglish(page, server.url, 'direction@demo.sillon.test')
-    await page.goto(`${server.url}/admin/gamification`)
+    const { page, errors } = await openPage(e2e.browser, { locale: 'en-GB' })
+    await signInInEnglish(page, e2e.server.url, 'direction@demo.sillon.test')
+    await page.goto(`${e2e.server.url}/admin/gamification`)
     const row = page.getByTestId('badge-video_5')
     await row.getByText('Five videos', { exact: true }).first().waitFor()
     expect(await row.locator('svg.tabler-icon').count()).toBeGreaterThan(0)

@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser, Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import {
   browserAvailable,
-  launchBrowser,
   openPage,
   overflowsSideways,
   seriousViolations,
   signIn,
+  useDemoSchoolInBrowser,
 } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
 
 // The demo instructor builds a course from nothing in a real browser against the real server: a reading and
 // a native quiz, put in another order from the keyboard, a handout file, the team "Seconde A", published;
@@ -32,25 +28,11 @@ async function saveStep(dialog: Locator) {
 }
 
 describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
-  let server: RunningServer
-  let browser: Browser
-  let dataDir: string
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
-    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    await killChildren()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  const e2e = useDemoSchoolInBrowser()
 
   it('builds, orders, enrols and publishes a course that its students then see', async () => {
-    const { page, context, errors } = await openPage(browser)
-    await signIn(page, server.url, 'prof@demo.sillon.test')
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'prof@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mes cours' }).waitFor()
     await page.getByRole('button', { name: 'Nouveau cours' }).click()
     await page.getByLabel('Titre du cours').fill(COURSE)
@@ -62,7 +44,7 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
 
     // An empty course cannot be published, and the page says why.
     await page.getByRole('tab', { name: 'Publication' }).click()
-    await expect.poll(() => page.url()).toBe(`${server.url}/teach/courses/${courseId}/publish`)
+    await expect.poll(() => page.url()).toBe(`${e2e.server.url}/teach/courses/${courseId}/publish`)
     await page.getByRole('button', { name: 'Publier' }).click()
     await page.getByTestId('publish-problems').getByText('Un cours a besoin d’au moins une étape.').waitFor()
 
@@ -133,9 +115,9 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     await expect.poll(() => page.getByTestId('enrolled-count').textContent()).toBe('2 élèves inscrits')
 
     // The step modal and the whole page on a 375 px phone, before publishing (drag handles and all).
-    const phone = await openPage(browser, { width: 375, height: 740 })
+    const phone = await openPage(e2e.browser, { width: 375, height: 740 })
     await phone.context.addCookies(await context.cookies())
-    await phone.page.goto(`${server.url}/teach/courses/${courseId}/steps`)
+    await phone.page.goto(`${e2e.server.url}/teach/courses/${courseId}/steps`)
     await phone.page.getByTestId('builder-step').first().waitFor()
     expect(await overflowsSideways(phone.page)).toBe(false)
     await phone.page.getByRole('button', { name: `Modifier « ${QUIZ} »` }).click()
@@ -153,13 +135,13 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     expect(errors).toEqual([])
 
     // What the API now holds, with the instructor's session.
-    const course = await (await context.request.get(`${server.url}/api/lms/courses/${courseId}`)).json()
+    const course = await (await context.request.get(`${e2e.server.url}/api/lms/courses/${courseId}`)).json()
     expect(course.status).toBe('published')
-    const teams = await (await context.request.get(`${server.url}/api/teams`)).json()
+    const teams = await (await context.request.get(`${e2e.server.url}/api/teams`)).json()
     const secondeA = teams.find((team: { name: string }) => team.name === 'Seconde A')
     expect(course.team_ids).toEqual([secondeA.id])
     const steps = await (
-      await context.request.get(`${server.url}/api/lms/classes?course_id=${courseId}&limit=10`)
+      await context.request.get(`${e2e.server.url}/api/lms/classes?course_id=${courseId}&limit=10`)
     ).json()
     expect(steps.map((s: { name: string; step_type: string }) => [s.name, s.step_type])).toEqual([
       [QUIZ, 'quiz'],
@@ -172,31 +154,31 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
         answer: steps[0].quiz.questions[0].choices[0].id,
       }),
     ])
-    const kms = await (await context.request.get(`${server.url}/api/courses/${courseId}/kms`)).json()
+    const kms = await (await context.request.get(`${e2e.server.url}/api/courses/${courseId}/kms`)).json()
     expect(kms.data).toEqual([
       expect.objectContaining({ type: 'file', title: 'volcans.txt', available_in_advance: true }),
     ])
     await context.close()
 
     // Léa, in "Seconde A", finds it on her dashboard.
-    const lea = await openPage(browser)
-    await signIn(lea.page, server.url, 'lea@demo.sillon.test')
+    const lea = await openPage(e2e.browser)
+    await signIn(lea.page, e2e.server.url, 'lea@demo.sillon.test')
     await lea.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     await lea.page.getByTestId('course-card').filter({ hasText: COURSE }).waitFor()
     await lea.context.close()
   }, 180_000)
 
   it('says up front which steps students reached, and a late refusal shows inside the delete dialog', async () => {
-    const { page, context, errors } = await openPage(browser)
-    await signIn(page, server.url, 'prof@demo.sillon.test')
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'prof@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mes cours' }).waitFor()
-    const courses = await (await context.request.get(`${server.url}/api/lms/courses`)).json()
+    const courses = await (await context.request.get(`${e2e.server.url}/api/lms/courses`)).json()
     const demo = courses.find((c: { name: string }) => c.name === 'Découvrir le système solaire')
     const steps = await (
-      await context.request.get(`${server.url}/api/lms/classes?course_id=${demo.id}`)
+      await context.request.get(`${e2e.server.url}/api/lms/classes?course_id=${demo.id}`)
     ).json()
     const [welcome] = steps as { id: string; name: string }[]
-    await page.goto(`${server.url}/teach/courses/${demo.id}/steps`)
+    await page.goto(`${e2e.server.url}/teach/courses/${demo.id}/steps`)
     const row = (name: string) => page.getByTestId('builder-step').filter({ hasText: name })
     await row('Fiche de synthèse').waitFor()
     expect(await page.getByTestId('step-reached').count()).toBe(0)
@@ -215,10 +197,10 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     expect(await dialog.textContent()).not.toMatch(/quiz/i)
 
     // Léa starts the first step while the dialog is open: the refusal comes inside it, where the eyes are.
-    const lea = await openPage(browser)
-    await signIn(lea.page, server.url, 'lea@demo.sillon.test')
+    const lea = await openPage(e2e.browser)
+    await signIn(lea.page, e2e.server.url, 'lea@demo.sillon.test')
     await lea.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
-    const ping = await lea.context.request.post(`${server.url}/api/video-event`, {
+    const ping = await lea.context.request.post(`${e2e.server.url}/api/video-event`, {
       data: { class_id: welcome?.id, position: 0, event_id: crypto.randomUUID() },
     })
     expect(ping.status()).toBe(200)
@@ -259,8 +241,8 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
   }, 90_000)
 
   it('shows each course with all its actions within a phone’s width', async () => {
-    const { page, context, errors } = await openPage(browser, { width: 375, height: 740 })
-    await signIn(page, server.url, 'prof@demo.sillon.test')
+    const { page, context, errors } = await openPage(e2e.browser, { width: 375, height: 740 })
+    await signIn(page, e2e.server.url, 'prof@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mes cours' }).waitFor()
     const card = page
       .getByTestId('course-cards')
@@ -279,20 +261,20 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
   }, 60_000)
 
   it('previews each step as a student sees it, without the answers and without recording anything', async () => {
-    const { page, context, errors } = await openPage(browser)
-    await signIn(page, server.url, 'prof@demo.sillon.test')
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'prof@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mes cours' }).waitFor()
-    const courses = await (await context.request.get(`${server.url}/api/lms/courses`)).json()
+    const courses = await (await context.request.get(`${e2e.server.url}/api/lms/courses`)).json()
     const demo = courses.find((c: { name: string }) => c.name === 'Découvrir le système solaire')
     // What the course's analytics say of its students, without the time they were computed at.
     const analytics = async () => {
       const { generated_at, ...rest } = await (
-        await context.request.get(`${server.url}/api/courses/${demo.id}/analytics`)
+        await context.request.get(`${e2e.server.url}/api/courses/${demo.id}/analytics`)
       ).json()
       return rest
     }
     const before = await analytics()
-    await page.goto(`${server.url}/teach/courses/${demo.id}`)
+    await page.goto(`${e2e.server.url}/teach/courses/${demo.id}`)
     await page.getByRole('link', { name: 'Aperçu élève' }).click()
     await page.getByTestId('preview-notice').waitFor()
     await page
@@ -307,7 +289,7 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     const quiz = page.getByTestId('preview-quiz')
     await quiz.waitFor()
     const quizStep = (
-      await (await context.request.get(`${server.url}/api/lms/classes?course_id=${demo.id}`)).json()
+      await (await context.request.get(`${e2e.server.url}/api/lms/classes?course_id=${demo.id}`)).json()
     )[1]
     const first = quizStep.quiz.questions[0]
     await quiz.getByText(first.prompt, { exact: false }).waitFor()
@@ -326,7 +308,7 @@ describe.skipIf(!browserAvailable)('an instructor in the browser', () => {
     expect(await page.getByRole('button', { name: 'J’ai lu' }).isDisabled()).toBe(true)
     expect(await analytics()).toEqual(before)
 
-    const phone = await openPage(browser, { width: 375, height: 740 })
+    const phone = await openPage(e2e.browser, { width: 375, height: 740 })
     await phone.context.addCookies(await context.cookies())
     await phone.page.goto(page.url())
     await phone.page.getByTestId('preview-step').waitFor()

@@ -1,10 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, launchBrowser, openPage, seriousViolations, signIn } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, runToExit, startServer } from '../helpers/processes.ts'
+import type { BrowserContext, Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  browserAvailable,
+  openPage,
+  seriousViolations,
+  signIn,
+  useDemoSchoolInBrowser,
+} from '../helpers/browser.ts'
+import { runToExit } from '../helpers/processes.ts'
 
 // The player and the quiz as students of the demo school meet them on courses their teacher builds for the
 // test: what a quiz asks before the first attempt, answers kept across a reload, a failed attempt's own
@@ -39,26 +42,15 @@ const numberQuestion = {
 }
 
 describe.skipIf(!browserAvailable)('the course player in the browser', () => {
-  let server: RunningServer
-  let browser: Browser
-  let dataDir: string
+  const e2e = useDemoSchoolInBrowser()
   let teacher: BrowserContext
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
-    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
-    browser = await launchBrowser()
-    const prof = await openPage(browser)
-    await signIn(prof.page, server.url, 'prof@demo.sillon.test')
+    const prof = await openPage(e2e.browser)
+    await signIn(prof.page, e2e.server.url, 'prof@demo.sillon.test')
     await prof.page.waitForURL((url) => !url.pathname.endsWith('/signin'), { timeout: 15_000 })
     teacher = prof.context
   }, 60_000)
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    await killChildren()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
 
   /** A new student of the demo school, signed in in their own browser context, and their student id. */
   async function newStudent(name: string) {
@@ -68,35 +60,35 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
         ...['bin/sillon.js', 'user', 'create', '--org', 'demo', '--email', email, '--role', 'student'],
         ...['--name', name, '--password', PASSWORD],
       ],
-      { DATA_DIR: dataDir, SEED_DEMO: 'false' },
+      { DATA_DIR: e2e.dataDir, SEED_DEMO: 'false' },
       30_000,
     )
     expect(created.code, created.stderr).toBe(0)
-    const { page, context, errors } = await openPage(browser)
-    await signIn(page, server.url, email, PASSWORD)
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, email, PASSWORD)
     await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
-    const me = await (await context.request.get(`${server.url}/api/auth/me`)).json()
+    const me = await (await context.request.get(`${e2e.server.url}/api/auth/me`)).json()
     return { page, context, errors, studentId: me.student_id as string }
   }
 
   /** A published course of one step, built by the demo teacher through the API, for these students. */
   async function course(studentIds: string[], step: object, settings: object = {}) {
     const api = teacher.request
-    const created = await api.post(`${server.url}/api/lms/courses`, {
+    const created = await api.post(`${e2e.server.url}/api/lms/courses`, {
       data: { name: `Essai ${crypto.randomUUID().slice(0, 4)}`, student_ids: studentIds, ...settings },
     })
     expect(created.status(), await created.text()).toBe(201)
     const { id } = await created.json()
-    const added = await api.post(`${server.url}/api/lms/classes`, {
+    const added = await api.post(`${e2e.server.url}/api/lms/classes`, {
       data: { course_id: id, name: 'Étape', ...step },
     })
     expect(added.status(), await added.text()).toBe(201)
-    expect((await api.post(`${server.url}/api/courses/${id}/publish`)).status()).toBe(200)
+    expect((await api.post(`${e2e.server.url}/api/courses/${id}/publish`)).status()).toBe(200)
     return { id: id as string, classId: (await added.json()).id as string }
   }
 
   async function open(page: Page, courseId: string) {
-    await page.goto(`${server.url}/courses/${courseId}`)
+    await page.goto(`${e2e.server.url}/courses/${courseId}`)
     await page.getByRole('heading', { name: 'Étape' }).waitFor()
   }
 
@@ -203,10 +195,10 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
   it('lets the teacher choose one question at a time in the quiz editor, and refuse video downloads in the course details', async () => {
     const api = teacher.request
     const created = await (
-      await api.post(`${server.url}/api/lms/courses`, { data: { name: 'Brouillon du prof' } })
+      await api.post(`${e2e.server.url}/api/lms/courses`, { data: { name: 'Brouillon du prof' } })
     ).json()
     const step = await (
-      await api.post(`${server.url}/api/lms/classes`, {
+      await api.post(`${e2e.server.url}/api/lms/classes`, {
         data: {
           course_id: created.id,
           name: 'Étape',
@@ -216,7 +208,7 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
       })
     ).json()
     const page = teacher.pages()[0] as Page
-    await page.goto(`${server.url}/teach/courses/${created.id}/steps`)
+    await page.goto(`${e2e.server.url}/teach/courses/${created.id}/steps`)
     await page.getByRole('button', { name: 'Modifier « Étape »' }).click()
     const dialog = page.getByRole('dialog', { name: 'Modifier l’étape' })
     expect(await dialog.getByLabel('Toutes les questions sur la même page').isChecked()).toBe(true)
@@ -224,10 +216,10 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
     expect(await seriousViolations(page)).toEqual([])
     await dialog.getByRole('button', { name: 'Enregistrer' }).click()
     await dialog.waitFor({ state: 'detached' })
-    const saved = await (await api.get(`${server.url}/api/lms/classes/${step.id}`)).json()
+    const saved = await (await api.get(`${e2e.server.url}/api/lms/classes/${step.id}`)).json()
     expect(saved.quiz.question_display).toBe('one_at_a_time')
 
-    await page.goto(`${server.url}/teach/courses/${created.id}/details`)
+    await page.goto(`${e2e.server.url}/teach/courses/${created.id}/details`)
     const download = page.getByRole('switch', { name: 'Permettre de télécharger les vidéos' })
     expect(await download.isChecked()).toBe(true)
     await download.uncheck()
@@ -236,7 +228,8 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
     await expect
       .poll(
         async () =>
-          (await (await api.get(`${server.url}/api/lms/courses/${created.id}`)).json()).allow_video_download,
+          (await (await api.get(`${e2e.server.url}/api/lms/courses/${created.id}`)).json())
+            .allow_video_download,
       )
       .toBe(false)
   }, 60_000)
@@ -245,11 +238,11 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
     const rita = await newStudent('Rita')
     const api = teacher.request
     const created = await (
-      await api.post(`${server.url}/api/lms/courses`, {
+      await api.post(`${e2e.server.url}/api/lms/courses`, {
         data: { name: 'Avec sous-titres', student_ids: [rita.studentId] },
       })
     ).json()
-    await api.post(`${server.url}/api/lms/classes`, {
+    await api.post(`${e2e.server.url}/api/lms/classes`, {
       data: {
         course_id: created.id,
         name: 'Étape',
@@ -258,7 +251,7 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
       },
     })
     const page = teacher.pages()[0] as Page
-    await page.goto(`${server.url}/teach/courses/${created.id}/steps`)
+    await page.goto(`${e2e.server.url}/teach/courses/${created.id}/steps`)
     await page.getByRole('button', { name: 'Modifier « Étape »' }).click()
     const dialog = page.getByRole('dialog', { name: 'Modifier l’étape' })
     const editor = dialog.getByTestId('captions-editor')
@@ -274,7 +267,7 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
     await editor.getByRole('button', { name: 'Ajouter les sous-titres' }).click()
     await editor.getByRole('button', { name: 'Supprimer les sous-titres « Français »' }).waitFor()
     await dialog.getByRole('button', { name: 'Annuler' }).click()
-    expect((await api.post(`${server.url}/api/courses/${created.id}/publish`)).status()).toBe(200)
+    expect((await api.post(`${e2e.server.url}/api/courses/${created.id}/publish`)).status()).toBe(200)
 
     const cspViolations: string[] = []
     rita.page.on('console', (m) => {

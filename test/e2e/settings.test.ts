@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import {
   browserAvailable,
-  launchBrowser,
   openPage,
   overflowsSideways,
   seriousViolations,
   signIn,
+  useDemoSchoolInBrowser,
 } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
 
 // The demo school's owner runs the school's settings in a real browser against the real server on a fresh
 // database: an API token (its secret shown once), a webhook subscription, the gamification rules, a badge.
@@ -25,31 +21,15 @@ async function signInAsOwner(page: Page, url: string) {
 }
 
 describe.skipIf(!browserAvailable)('school settings in the browser', () => {
-  let server: RunningServer
-  let browser: Browser
-  let dataDir: string
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
-    server = await startServer({
-      PORT: String(await freePort()),
-      DATA_DIR: dataDir,
-      // The webhook test subscribes a loopback address, which only an operator's allow-list accepts.
-      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
-    })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    await killChildren()
-    rmSync(dataDir, { recursive: true, force: true })
+  const e2e = useDemoSchoolInBrowser({
+    // The webhook test subscribes a loopback address, which only an operator's allow-list accepts.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
   })
 
   it('creates an API token whose secret shows once, then revokes it', async () => {
-    const { page, context, errors } = await openPage(browser)
-    await signInAsOwner(page, server.url)
-    await page.goto(`${server.url}/admin/tokens`)
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signInAsOwner(page, e2e.server.url)
+    await page.goto(`${e2e.server.url}/admin/tokens`)
     await page.getByRole('heading', { name: 'Jetons d’API' }).waitFor()
     expect(await seriousViolations(page)).toEqual([])
 
@@ -75,7 +55,8 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Fermer' }).click()
 
     // The token works until it is revoked.
-    const me = () => fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${secret}` } })
+    const me = () =>
+      fetch(`${e2e.server.url}/api/auth/me`, { headers: { authorization: `Bearer ${secret}` } })
     expect((await me()).status).toBe(200)
     await row.getByRole('button', { name: /Révoquer/ }).click()
     await page.getByRole('dialog').getByRole('button', { name: 'Révoquer' }).click()
@@ -86,9 +67,9 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
   }, 60_000)
 
   it('subscribes a URL to events, sees its secret once and the subscription listed, and pauses it', async () => {
-    const { page, context, errors } = await openPage(browser)
-    await signInAsOwner(page, server.url)
-    await page.goto(`${server.url}/admin/webhooks`)
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signInAsOwner(page, e2e.server.url)
+    await page.goto(`${e2e.server.url}/admin/webhooks`)
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor()
     await page.getByText(/Aucun abonnement/).waitFor()
     expect(await seriousViolations(page)).toEqual([])
@@ -125,9 +106,9 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
   }, 60_000)
 
   it('changes an XP amount and deactivates a badge', async () => {
-    const { page, context, errors } = await openPage(browser)
-    await signInAsOwner(page, server.url)
-    await page.goto(`${server.url}/admin/gamification`)
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signInAsOwner(page, e2e.server.url)
+    await page.goto(`${e2e.server.url}/admin/gamification`)
     await page.getByRole('heading', { name: 'Règles de gamification' }).waitFor()
     const firstVideo = page.getByRole('switch', { name: 'Badge « Première vidéo » actif' })
     await firstVideo.waitFor({ state: 'attached' })
@@ -141,7 +122,7 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
     await quizPassed.fill('60')
     await page.getByRole('button', { name: 'Enregistrer les règles' }).click()
     await page.getByText('Règles enregistrées.').waitFor()
-    const settings = await (await page.request.get(`${server.url}/api/gamification/settings`)).json()
+    const settings = await (await page.request.get(`${e2e.server.url}/api/gamification/settings`)).json()
     expect(settings.xp.quiz_passed).toBe(60)
 
     expect(await firstVideo.isChecked()).toBe(true)
@@ -149,7 +130,7 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
     await page.getByText(/Badge « Première vidéo » désactivé/).waitFor()
     expect(await firstVideo.isChecked()).toBe(false)
     const badges: { code: string; active: boolean }[] = await (
-      await page.request.get(`${server.url}/api/gamification/badges`)
+      await page.request.get(`${e2e.server.url}/api/gamification/badges`)
     ).json()
     expect(badges.find((b) => b.code === 'first_video')?.active).toBe(false)
 
@@ -169,14 +150,14 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
   }, 90_000)
 
   it('fits a 375 px phone on every settings page', async () => {
-    const { page, context } = await openPage(browser, { width: 375, height: 740 })
-    await signInAsOwner(page, server.url)
+    const { page, context } = await openPage(e2e.browser, { width: 375, height: 740 })
+    await signInAsOwner(page, e2e.server.url)
     for (const [path, loaded] of [
       ['/admin/tokens', page.getByText('Aucun jeton actif.')],
       ['/admin/webhooks', page.getByTestId('webhook')],
       ['/admin/gamification', page.getByTestId('badges')],
     ] as const) {
-      await page.goto(`${server.url}${path}`)
+      await page.goto(`${e2e.server.url}${path}`)
       await loaded.waitFor()
       expect(await overflowsSideways(page)).toBe(false)
     }

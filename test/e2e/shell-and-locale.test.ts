@@ -1,18 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import {
   browserAvailable,
   DEMO_PASSWORD,
-  launchBrowser,
   openPage,
   overflowsSideways,
   seriousViolations,
   signIn,
+  useDemoSchoolInBrowser,
 } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
 
 // The frame every page shares and the way it speaks: the language carried through sign-in, chips that
 // keep their words, ordinals and punctuation per language, dates in the school's time zone, the next
@@ -39,25 +35,11 @@ function zoneOnAnotherDay(): string {
 }
 
 describe.skipIf(!browserAvailable)('the shell, languages and dates in the browser', () => {
-  let server: RunningServer
-  let browser: Browser
-  let dataDir: string
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
-    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    await killChildren()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  const e2e = useDemoSchoolInBrowser()
 
   it('keeps the language picked on the sign-in page after signing in, on this device and the next', async () => {
-    const { context, page, errors } = await openPage(browser, { locale: 'fr-FR' })
-    await page.goto(`${server.url}/signin`)
+    const { context, page, errors } = await openPage(e2e.browser, { locale: 'fr-FR' })
+    await page.goto(`${e2e.server.url}/signin`)
     await page.getByRole('button', { name: 'English' }).click()
     // Signed in on the same page, as a person would: the choice was made on it.
     await page.getByLabel('E-mail address').fill('hugo@demo.sillon.test')
@@ -70,24 +52,24 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
     await context.close()
 
     // Another device, in French: the account remembers English.
-    const other = await openPage(browser, { locale: 'fr-FR' })
-    await signIn(other.page, server.url, 'hugo@demo.sillon.test')
+    const other = await openPage(e2e.browser, { locale: 'fr-FR' })
+    await signIn(other.page, e2e.server.url, 'hugo@demo.sillon.test')
     await other.page.getByRole('heading', { name: 'My dashboard' }).waitFor()
     await other.context.close()
     expect(errors).toEqual([])
   })
 
   it('shows every chip whole in the course list at 1280 px and in the player and dashboard at 375 px', async () => {
-    const wide = await openPage(browser, { width: 1280 })
-    await signIn(wide.page, server.url, 'direction@demo.sillon.test')
+    const wide = await openPage(e2e.browser, { width: 1280 })
+    await signIn(wide.page, e2e.server.url, 'direction@demo.sillon.test')
     await wide.page.getByRole('link', { name: 'Mes cours' }).click()
     await wide.page.locator('.mantine-Badge-root').first().waitFor()
     expect(await cutChips(wide.page)).toEqual([])
     expect(await seriousViolations(wide.page)).toEqual([])
     await wide.context.close()
 
-    const phone = await openPage(browser, { width: 375, height: 667 })
-    await signIn(phone.page, server.url, 'lea@demo.sillon.test')
+    const phone = await openPage(e2e.browser, { width: 375, height: 667 })
+    await signIn(phone.page, e2e.server.url, 'lea@demo.sillon.test')
     await phone.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     expect(await cutChips(phone.page)).toEqual([])
     await phone.page.getByRole('link', { name: /^(Commencer|Continuer)$/ }).click()
@@ -99,8 +81,8 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
   })
 
   it('writes ordinals and punctuation by each language’s rules', async () => {
-    const { context, page } = await openPage(browser)
-    await signIn(page, server.url, 'lea@demo.sillon.test')
+    const { context, page } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'lea@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     await page.getByRole('link', { name: 'Classement' }).click()
     expect(await page.getByTestId('my-rank').textContent()).toMatch(/^Vous êtes 1er avec 0 points\.$/)
@@ -110,7 +92,7 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
     await page.getByRole('heading', { name: 'Leaderboard' }).waitFor()
     expect(await page.getByTestId('my-rank').textContent()).toMatch(/^You are 1st with 0 points\.$/)
     for (const path of ['/leaderboard', '/']) {
-      await page.goto(`${server.url}${path}`)
+      await page.goto(`${e2e.server.url}${path}`)
       await page.getByRole('heading', { level: 1 }).waitFor()
       await page.getByTestId('streak').or(page.getByTestId('my-rank')).first().waitFor()
       // French puts a space before ":" (and "%"); English does not, hidden labels included.
@@ -126,8 +108,8 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
 
   it('dates what happened by the school’s calendar, whatever the time zone of the device', async () => {
     const zone = zoneOnAnotherDay()
-    const { context, page } = await openPage(browser, { timezoneId: zone })
-    await signIn(page, server.url, 'direction@demo.sillon.test')
+    const { context, page } = await openPage(e2e.browser, { timezoneId: zone })
+    await signIn(page, e2e.server.url, 'direction@demo.sillon.test')
     await page.getByRole('link', { name: 'Membres' }).click()
     const dateIn = (timeZone: string) =>
       new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeZone }).format(new Date())
@@ -139,8 +121,8 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
   })
 
   it('puts the student’s next step in the first screen of a phone', async () => {
-    const { context, page } = await openPage(browser, { width: 375, height: 667 })
-    await signIn(page, server.url, 'lea@demo.sillon.test')
+    const { context, page } = await openPage(e2e.browser, { width: 375, height: 667 })
+    await signIn(page, e2e.server.url, 'lea@demo.sillon.test')
     const next = page.getByTestId('course-card').getByRole('link', { name: /^(Commencer|Continuer)$/ })
     await next.waitFor()
     const box = await next.boundingBox()
@@ -149,13 +131,13 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
   })
 
   it('follows the system’s dark mode, legibly, until the account menu says otherwise on this device', async () => {
-    const { context, page } = await openPage(browser, { colorScheme: 'dark' })
-    await page.goto(server.url)
+    const { context, page } = await openPage(e2e.browser, { colorScheme: 'dark' })
+    await page.goto(e2e.server.url)
     await page.getByRole('button', { name: 'Se connecter' }).waitFor()
     const scheme = () => page.evaluate(() => document.documentElement.dataset.mantineColorScheme)
     expect(await scheme()).toBe('dark')
     expect(await seriousViolations(page)).toEqual([])
-    await signIn(page, server.url, 'lea@demo.sillon.test')
+    await signIn(page, e2e.server.url, 'lea@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     expect(await seriousViolations(page)).toEqual([])
     await page.getByRole('link', { name: /^(Commencer|Continuer)$/ }).click()
@@ -173,8 +155,8 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
     expect(await scheme()).toBe('light')
     await context.close()
 
-    const staff = await openPage(browser, { colorScheme: 'dark' })
-    await signIn(staff.page, server.url, 'direction@demo.sillon.test')
+    const staff = await openPage(e2e.browser, { colorScheme: 'dark' })
+    await signIn(staff.page, e2e.server.url, 'direction@demo.sillon.test')
     for (const link of ['Mes cours', 'Membres', 'Classes et groupes', 'Réglages des badges']) {
       await staff.page.getByRole('link', { name: link }).click()
       await staff.page.getByRole('heading', { level: 1 }).waitFor()
@@ -185,8 +167,8 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
   })
 
   it('offers a skip link first, which takes the keyboard to the page’s content', async () => {
-    const { context, page } = await openPage(browser)
-    await signIn(page, server.url, 'lea@demo.sillon.test')
+    const { context, page } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'lea@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     await page.keyboard.press('Tab')
     const focused = () =>

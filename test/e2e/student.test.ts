@@ -1,18 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import {
   browserAvailable,
-  launchBrowser,
   openPage,
   overflowsSideways,
   seriousViolations,
   signIn,
+  useDemoSchoolInBrowser,
 } from '../helpers/browser.ts'
-import { freePort, killChildren, type RunningServer, startServer } from '../helpers/processes.ts'
 
 // Léa, a student of the demo school, takes "Découvrir le système solaire" from start to finish in a real
 // browser against the real server on a fresh database: the 30 s video (played at the course's 2x), the
@@ -28,29 +25,15 @@ async function watchVideo(page: Page) {
 }
 
 describe.skipIf(!browserAvailable)('a student in the browser', () => {
-  let server: RunningServer
-  let browser: Browser
-  let dataDir: string
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
-    server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir })
-    browser = await launchBrowser()
-  })
-  afterAll(async () => {
-    await browser?.close()
-    await server?.stop()
-    await killChildren()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  const e2e = useDemoSchoolInBrowser()
 
   it('takes the demo course from the first video to the handout, and sees XP and badges appear', async () => {
-    const { page, errors } = await openPage(browser)
-    await page.goto(server.url)
+    const { page, errors } = await openPage(e2e.browser)
+    await page.goto(e2e.server.url)
     await expect.poll(() => page.url()).toMatch(/\/signin$/)
     expect(await seriousViolations(page)).toEqual([])
 
-    await signIn(page, server.url, 'lea@demo.sillon.test')
+    await signIn(page, e2e.server.url, 'lea@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     expect(await page.getByTestId('xp-total').textContent()).toMatch(/^0\sXP$/)
     expect(await seriousViolations(page)).toEqual([])
@@ -131,14 +114,14 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
   }, 180_000)
 
   it('never reports a position the player refused: a seek ahead on the timeline snaps back and records no skip attempt', async () => {
-    const { page, context } = await openPage(browser)
+    const { page, context } = await openPage(e2e.browser)
     const sent: number[] = []
     page.on('request', (request) => {
       if (!request.url().endsWith('/api/video-event')) return
       const body = JSON.parse(request.postData() ?? '{}') as { events?: { position: number }[] }
       sent.push(...(body.events ?? []).map((e) => e.position))
     })
-    await signIn(page, server.url, 'hugo@demo.sillon.test')
+    await signIn(page, e2e.server.url, 'hugo@demo.sillon.test')
     await page.getByRole('link', { name: 'Commencer' }).click()
     const video = page.getByTestId('video')
     await video.evaluate(async (v: HTMLVideoElement) => {
@@ -169,7 +152,7 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
       .toBeNull()
 
     // What the server recorded: every ping the page sent, none ahead of what was played, no skip attempt.
-    const db = new Database(join(dataDir, 'sillon.db'), { readonly: true })
+    const db = new Database(join(e2e.dataDir, 'sillon.db'), { readonly: true })
     try {
       const ofHugo = `FROM lms_student s JOIN users u ON u.id = s.user_id WHERE u.email = 'hugo@demo.sillon.test'`
       const pings = db
@@ -196,8 +179,8 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
   }, 60_000)
 
   it('keeps the pings made offline, or refused by an unavailable server, and sends them in one batch when it can', async () => {
-    const { page, context } = await openPage(browser)
-    await signIn(page, server.url, 'hugo@demo.sillon.test')
+    const { page, context } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'hugo@demo.sillon.test')
     await page.getByRole('link', { name: /^(Commencer|Continuer|Start|Continue)$/ }).click()
     // Seeking ahead of what was watched snaps back, with a word of explanation.
     const video = page.getByTestId('video')
@@ -257,8 +240,8 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
   }, 120_000)
 
   it('sees the hearts before the first attempt, loses one per failed quiz and, with none left, sees when the next one comes back instead of the quiz, also after a reload', async () => {
-    const { page, context } = await openPage(browser)
-    await signIn(page, server.url, 'hugo@demo.sillon.test')
+    const { page, context } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'hugo@demo.sillon.test')
     await page.getByRole('link', { name: 'Continuer' }).click()
     await page.getByRole('heading', { name: "Les planètes, dans l'ordre" }).waitFor()
     // Before any attempt: the score to reach (the course's default) and the hearts left.
@@ -320,8 +303,8 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
   }, 120_000)
 
   it('speaks English when the student chooses it, and keeps the choice for the next visit', async () => {
-    const { page, context } = await openPage(browser)
-    await signIn(page, server.url, 'hugo@demo.sillon.test')
+    const { page, context } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'hugo@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     await page.getByRole('button', { name: 'Langue' }).click()
     await page.getByRole('menuitem', { name: 'English' }).click()
@@ -331,15 +314,15 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
     await context.close()
 
     // Another device, in French: the account's choice wins once signed in.
-    const other = await openPage(browser, { locale: 'fr-FR' })
-    await signIn(other.page, server.url, 'hugo@demo.sillon.test')
+    const other = await openPage(e2e.browser, { locale: 'fr-FR' })
+    await signIn(other.page, e2e.server.url, 'hugo@demo.sillon.test')
     await other.page.getByRole('heading', { name: 'My dashboard' }).waitFor()
     await other.context.close()
   })
 
   it('fits a 375 px phone: no sideways scrolling, the menu behind a button', async () => {
-    const { page, context } = await openPage(browser, { width: 375, height: 740 })
-    await signIn(page, server.url, 'lea@demo.sillon.test')
+    const { page, context } = await openPage(e2e.browser, { width: 375, height: 740 })
+    await signIn(page, e2e.server.url, 'lea@demo.sillon.test')
     await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     expect(await overflowsSideways(page)).toBe(false)
     await page.getByRole('button', { name: 'Ouvrir le menu' }).click()

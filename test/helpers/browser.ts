@@ -1,6 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import { freePort, killChildren, type RunningServer, startServer } from './processes.ts'
 
 // Browser tests drive Debian's Chromium (apt-get install chromium) through playwright-core; no browser is
 // ever downloaded. Outside CI they are skipped when Chromium is missing; in CI its absence fails the run.
@@ -27,6 +31,29 @@ if (!browserAvailable && process.env.CI === 'true') {
 /** A fresh browser: playwright gives each launch its own temporary user-data-dir. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+}
+
+export type DemoSchoolInBrowser = { server: RunningServer; browser: Browser; dataDir: string }
+
+/**
+ * What a browser test file shares: the real server on a fresh demo school (embedded SQLite in a temporary
+ * folder, `env` added to its environment) and one browser, started before the file's tests and stopped
+ * after them. Read its fields inside the tests, once they have started.
+ */
+export function useDemoSchoolInBrowser(env: Record<string, string> = {}): DemoSchoolInBrowser {
+  const session = {} as DemoSchoolInBrowser
+  beforeAll(async () => {
+    session.dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
+    session.server = await startServer({ PORT: String(await freePort()), DATA_DIR: session.dataDir, ...env })
+    session.browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await session.browser?.close()
+    await session.server?.stop()
+    await killChildren()
+    if (session.dataDir) rmSync(session.dataDir, { recursive: true, force: true })
+  })
+  return session
 }
 
 /**
