@@ -697,6 +697,13 @@ export type components = {
       class_id: string | null;
       problems: ("name_missing" | "email_invalid" | "role_unknown" | "role_not_allowed" | "class_unknown" | "class_for_students_only" | "duplicate_in_file" | "already_member")[];
     };
+    /**
+     * @example {
+     *   "csv": "name,email,role,class\nCamille Martin,camille.martin@example.org,student,3e B",
+     *   "create_classes": true,
+     *   "expires_in_days": 7
+     * }
+     */
     ImportMembers: {
       /**
        * @description The file's text: a header line naming the columns name and email, optionally role (student when empty) and class, separated by commas, semicolons or tabs

@@ -230,7 +230,13 @@ export const ImportMembersBody = z
       .openapi({ description: 'Create the classes the file names that the school does not have' }),
     expires_in_days: ExpiresInDays,
   })
-  .openapi('ImportMembers')
+  .openapi('ImportMembers', {
+    example: {
+      csv: 'name,email,role,class\nCamille Martin,camille.martin@example.org,student,3e B',
+      create_classes: true,
+      expires_in_days: 7,
+    },
+  })
 
 const importProblems = [
   'name_missing',
