@@ -63,7 +63,7 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
     const wide = await openPage(e2e.browser, { width: 1280 })
     await signIn(wide.page, e2e.server.url, 'direction@demo.sillon.test')
     await wide.page.getByRole('link', { name: 'Mes cours' }).click()
-    await wide.page.locator('.mantine-Badge-root').first().waitFor()
+    await wide.page.locator('.mantine-Badge-root:visible').first().waitFor()
     expect(await cutChips(wide.page)).toEqual([])
     expect(await seriousViolations(wide.page)).toEqual([])
     await wide.context.close()
@@ -157,7 +157,7 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
 
     const staff = await openPage(e2e.browser, { colorScheme: 'dark' })
     await signIn(staff.page, e2e.server.url, 'direction@demo.sillon.test')
-    for (const link of ['Mes cours', 'Membres', 'Classes et groupes', 'Réglages des badges']) {
+    for (const link of ['Mes cours', 'Membres', 'Classes et groupes', 'Ludification']) {
       await staff.page.getByRole('link', { name: link }).click()
       await staff.page.getByRole('heading', { level: 1 }).waitFor()
       await expect.poll(() => staff.page.locator('.mantine-Loader-root').count()).toBe(0)

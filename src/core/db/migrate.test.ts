@@ -83,6 +83,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'mastery_question',
       'memberships',
       'quizzes',
+      'step_caption',
       'tally_inbox',
       'tally_rejections',
       'team_members',
