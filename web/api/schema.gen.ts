@@ -4545,8 +4545,12 @@ export type operations = {
       };
     };
     responses: {
-      /** @description Courses */
+      /** @description Courses, last updated first */
       200: {
+        headers: {
+          /** @description How many items match the filters across all pages (`limit` and `offset` aside) */
+          "X-Total-Count": number;
+        };
         content: {
           "application/json": components["schemas"]["Course"][];
         };
@@ -5693,8 +5697,12 @@ export type operations = {
       };
     };
     responses: {
-      /** @description Teams */
+      /** @description Teams by name */
       200: {
+        headers: {
+          /** @description How many items match the filters across all pages (`limit` and `offset` aside) */
+          "X-Total-Count": number;
+        };
         content: {
           "application/json": components["schemas"]["Team"][];
         };

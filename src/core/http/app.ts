@@ -13,6 +13,7 @@ import { crossSiteProtection } from './csrf.ts'
 import { AppError, errorBody } from './errors.ts'
 import { inputGuards } from './input-guards.ts'
 import { createRouter } from './router.ts'
+import { TOTAL_COUNT_HEADER } from './schemas.ts'
 import { securityHeaders } from './security-headers.ts'
 
 export type HttpAppOptions = {
@@ -87,7 +88,7 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
         origin: [...options.corsOrigins],
         credentials: true,
         allowHeaders: ['Content-Type', 'Authorization', 'X-Request-Id'],
-        exposeHeaders: ['X-Request-Id'],
+        exposeHeaders: ['X-Request-Id', TOTAL_COUNT_HEADER],
         maxAge: 600,
       }),
     )

@@ -46,3 +46,13 @@ export const PaginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100).openapi({ example: 100 }),
   offset: z.coerce.number().int().min(0).default(0).openapi({ example: 0 }),
 })
+
+/** Lists answered as a bare array (Unified.to's shapes) give their total across all pages in this header. */
+export const TOTAL_COUNT_HEADER = 'X-Total-Count'
+
+export const TotalCountHeaders = z.object({
+  [TOTAL_COUNT_HEADER]: z.number().int().min(0).openapi({
+    description: 'How many items match the filters across all pages (`limit` and `offset` aside)',
+    example: 60,
+  }),
+})

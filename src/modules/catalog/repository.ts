@@ -14,15 +14,36 @@ export type ListFilter = { query?: string; updatedGte?: string; limit: number; o
 
 // Courses
 
-export async function listCourses(db: Db, orgId: string, filter: ListFilter & { status?: CourseStatus }) {
-  let query = db.selectFrom('lms_course').selectAll().where('org_id', '=', orgId)
+export type CourseFilter = Omit<ListFilter, 'limit' | 'offset'> & { status?: CourseStatus }
+
+/** The courses a list asks for, before ordering and paging: the page and its total share these filters. */
+function matchingCourses(db: Db, orgId: string, filter: CourseFilter) {
+  let query = db.selectFrom('lms_course').where('org_id', '=', orgId)
   if (filter.status) query = query.where('status', '=', filter.status)
   if (filter.updatedGte) query = query.where('updated_at', '>=', filter.updatedGte)
   if (filter.query) {
     const like = `%${filter.query.toLowerCase()}%`
     query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', like))
   }
-  return query.orderBy('updated_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute()
+  return query
+}
+
+export async function listCourses(db: Db, orgId: string, filter: ListFilter & { status?: CourseStatus }) {
+  return matchingCourses(db, orgId, filter)
+    .selectAll()
+    .orderBy('updated_at', 'desc')
+    .orderBy('id')
+    .limit(filter.limit)
+    .offset(filter.offset)
+    .execute()
+}
+
+/** How many courses a list would hold across all its pages. */
+export async function countMatchingCourses(db: Db, orgId: string, filter: CourseFilter): Promise<number> {
+  const row = await matchingCourses(db, orgId, filter)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }
 
 export async function getCourse(db: Db, orgId: string, courseId: string) {
@@ -391,13 +412,20 @@ export async function findTallySteps(db: Db, by: { formId: string } | { classIds
 
 // Teams
 
-export async function listTeams(db: Db, orgId: string, filter: Omit<ListFilter, 'updatedGte'>) {
-  let query = db.selectFrom('teams').selectAll().where('org_id', '=', orgId)
+export type TeamPage = { query?: string; limit: number; offset: number }
+
+/** A page of the organisation's teams by name, searched by name, with the total across all pages. */
+export async function pageTeams(db: Db, orgId: string, filter: TeamPage) {
+  let query = db.selectFrom('teams').where('org_id', '=', orgId)
   if (filter.query) {
     const like = `%${filter.query.toLowerCase()}%`
     query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', like))
   }
-  return query.orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute()
+  const [rows, total] = await Promise.all([
+    query.selectAll().orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
+    query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, total: Number(total.n) }
 }
 
 /** The teams a student belongs to, by name. */

@@ -4,7 +4,13 @@ import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
 import { badRequest } from '../../core/http/errors.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
-import { ErrorSchema, errorResponses, json } from '../../core/http/schemas.ts'
+import {
+  ErrorSchema,
+  errorResponses,
+  json,
+  TOTAL_COUNT_HEADER,
+  TotalCountHeaders,
+} from '../../core/http/schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 
@@ -30,7 +36,11 @@ export function catalogRoutes(deps: service.CatalogDeps) {
       access: STAFF,
       request: { query: s.CourseListQuery },
       responses: {
-        200: { description: 'Courses', ...json(z.array(s.CourseSchema)) },
+        200: {
+          description: 'Courses, last updated first',
+          headers: TotalCountHeaders,
+          ...json(z.array(s.CourseSchema)),
+        },
         ...errorResponses(400, 401, 403),
       },
     }),
@@ -43,7 +53,12 @@ export function catalogRoutes(deps: service.CatalogDeps) {
         updatedGte: q.updated_gte,
         status: q.status,
       }
-      return c.json(await service.listCourses(deps, actorOf(c), filter), 200)
+      const [courses, total] = await Promise.all([
+        service.listCourses(deps, actorOf(c), filter),
+        service.countCourses(deps, actorOf(c), filter),
+      ])
+      c.header(TOTAL_COUNT_HEADER, String(total))
+      return c.json(courses, 200)
     },
   )
 
@@ -535,11 +550,15 @@ export function catalogRoutes(deps: service.CatalogDeps) {
       access: STAFF,
       request: { query: s.TeamListQuery },
       responses: {
-        200: { description: 'Teams', ...json(z.array(s.TeamSchema)) },
+        200: { description: 'Teams by name', headers: TotalCountHeaders, ...json(z.array(s.TeamSchema)) },
         ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json(await service.listTeams(deps, actorOf(c), c.req.valid('query')), 200),
+    async (c) => {
+      const { teams, total } = await service.listTeams(deps, actorOf(c), c.req.valid('query'))
+      c.header(TOTAL_COUNT_HEADER, String(total))
+      return c.json(teams, 200)
+    },
   )
 
   app.openapi(

@@ -297,6 +297,11 @@ export async function listCourses(
   return courseViews(deps, actor.orgId, await repo.listCourses(deps.db, actor.orgId, filter))
 }
 
+/** How many courses match a list's filters across all its pages. */
+export async function countCourses(deps: CatalogDeps, actor: Actor, filter: repo.CourseFilter) {
+  return repo.countMatchingCourses(deps.db, actor.orgId, filter)
+}
+
 export async function getCourse(deps: CatalogDeps, actor: Actor, courseId: string): Promise<CourseView> {
   const [view] = await courseViews(deps, actor.orgId, [await loadCourse(deps, actor.orgId, courseId)])
   return view as CourseView
@@ -777,12 +782,10 @@ async function loadTeam(deps: CatalogDeps, orgId: string, teamId: string) {
   return team
 }
 
-export async function listTeams(
-  deps: CatalogDeps,
-  actor: Actor,
-  filter: Omit<repo.ListFilter, 'updatedGte'>,
-) {
-  return teamViews(deps, actor.orgId, await repo.listTeams(deps.db, actor.orgId, filter))
+/** A page of teams and how many match the search in all. */
+export async function listTeams(deps: CatalogDeps, actor: Actor, filter: repo.TeamPage) {
+  const { rows, total } = await repo.pageTeams(deps.db, actor.orgId, filter)
+  return { teams: await teamViews(deps, actor.orgId, rows), total }
 }
 
 /** The signed-in student's teams (what they can rank themselves in); members without a student profile have none. */
