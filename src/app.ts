@@ -33,7 +33,7 @@ export type AppDeps = {
   clock: Clock
   logger: Logger
   clientIp: (c: Context<AppEnv>) => string | undefined
-  /** Where uploaded files (KMS) are kept. */
+  /** Where uploaded files (handouts, captions, pictures) are kept. */
   files: FileStore
   /** Signs playback tokens of private Cloudflare Stream videos, when a signing key is configured. */
   streamSigner?: catalog.StreamSigner
@@ -62,6 +62,8 @@ export function buildApp(deps: AppDeps) {
     clock: deps.clock,
     auth,
     publicUrl: config.PUBLIC_URL,
+    files: deps.files,
+    uploadMaxBytes: config.UPLOAD_MAX_BYTES,
     onOrganisationCreated: gamification.giveDefaultBadges,
     signInLimits: {
       failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,

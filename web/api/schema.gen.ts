@@ -34,6 +34,19 @@ export type paths = {
     /** Change your password (signs out your other sessions unless told not to) */
     post: operations["changePassword"];
   };
+  "/api/auth/me/picture": {
+    /**
+     * Set your picture (multipart: file, a PNG, JPEG or WebP image of 2 MB or less)
+     * @description The type is judged by the first bytes of the file, not by what the client says: anything else is refused with 415 `unsupported_file_type`. The previous picture is deleted. The picture is served at `user.image` to the members of the schools the person belongs to.
+     */
+    post: operations["setMyPicture"];
+    /** Remove your picture (and its file) */
+    delete: operations["removeMyPicture"];
+  };
+  "/api/users/{user_id}/picture/{picture_id}": {
+    /** A person's picture, for the members of a school they belong to */
+    get: operations["getPicture"];
+  };
   "/api/auth/organisation": {
     /** Switch the active organisation (members of several) */
     post: operations["switchOrganisation"];
@@ -492,6 +505,8 @@ export type components = {
          * @enum {string|null}
          */
         locale: "fr" | "en" | null;
+        /** @description The address of their picture (PNG, JPEG or WebP), or null */
+        image: string | null;
         is_superadmin: boolean;
       };
       organisation: components["schemas"]["Organisation"];
@@ -576,6 +591,13 @@ export type components = {
       /** @default true */
       sign_out_other_sessions?: boolean;
     };
+    UploadPicture: {
+      /**
+       * Format: binary
+       * @description A PNG, JPEG or WebP image of 2 MB or less
+       */
+      file: string;
+    };
     /**
      * @example {
      *   "org_id": "0f8e5c1a-3d0b-4c57-9a59-3a1f1d0c2b7e"
@@ -628,6 +650,8 @@ export type components = {
       user_id: string;
       name: string;
       email: string;
+      /** @description The address of their picture, or null */
+      image: string | null;
       role: components["schemas"]["Role"];
       /** @example 2026-11-22T09:30:00.000Z */
       created_at: string;
@@ -3317,6 +3341,109 @@ export type operations = {
       };
       /** @description Too many requests */
       429: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Set your picture (multipart: file, a PNG, JPEG or WebP image of 2 MB or less)
+   * @description The type is judged by the first bytes of the file, not by what the client says: anything else is refused with 415 `unsupported_file_type`. The previous picture is deleted. The picture is served at `user.image` to the members of the schools the person belongs to.
+   */
+  setMyPicture: {
+    requestBody?: {
+      content: {
+        "multipart/form-data": components["schemas"]["UploadPicture"];
+      };
+    };
+    responses: {
+      /** @description Set */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not a PNG, JPEG or WebP image */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Remove your picture (and its file) */
+  removeMyPicture: {
+    responses: {
+      /** @description Removed */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** A person's picture, for the members of a school they belong to */
+  getPicture: {
+    parameters: {
+      path: {
+        user_id: string;
+        picture_id: string;
+      };
+    };
+    responses: {
+      /** @description The image */
+      200: {
+        content: {
+          "image/png": string;
+          "image/jpeg": string;
+          "image/webp": string;
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

@@ -82,6 +82,36 @@ export async function updateUser(
     .execute()
 }
 
+/** Sets the account's picture address if it is still `from`; false when it changed meanwhile. */
+export async function replaceUserImage(
+  db: Db,
+  userId: string,
+  from: string | null,
+  to: string | null,
+  at: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ image: to, updated_at: at })
+    .where('id', '=', userId)
+    .where((eb) => (from === null ? eb('image', 'is', null) : eb('image', '=', from)))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+/** Whether two accounts are members of one same organisation. */
+export async function shareAnOrganisation(db: Db, userId: string, otherUserId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('memberships as mine')
+    .innerJoin('memberships as theirs', 'theirs.org_id', 'mine.org_id')
+    .select('mine.org_id')
+    .where('mine.user_id', '=', userId)
+    .where('theirs.user_id', '=', otherUserId)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 export async function setSuperadmin(db: Db, userId: string, superadmin: boolean) {
   await db
     .updateTable('users')
@@ -149,6 +179,7 @@ export async function listMembers(db: Db, orgId: string, filter: MemberFilter) {
         'users.id as user_id',
         'users.name',
         'users.email',
+        'users.image',
         'memberships.role',
         'memberships.created_at',
         'memberships.updated_at',
@@ -169,6 +200,7 @@ export async function getMember(db: Db, orgId: string, userId: string) {
       'users.id as user_id',
       'users.name',
       'users.email',
+      'users.image',
       'memberships.role',
       'memberships.created_at',
       'memberships.updated_at',

@@ -4,8 +4,9 @@ import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv, Identity } from '../../core/http/context.ts'
 import { unauthorized } from '../../core/http/errors.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
-import { errorResponses, json } from '../../core/http/schemas.ts'
+import { ErrorSchema, errorResponses, json } from '../../core/http/schemas.ts'
 import { importMembers, planImport } from './member-import.ts'
+import * as pictures from './pictures.ts'
 import type { PersonTable } from './repository.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
@@ -145,6 +146,81 @@ export function identityRoutes(deps: service.IdentityDeps) {
     async (c) => {
       withCookies(c, await service.changePassword(deps, c, identityOf(c), c.req.valid('json')))
       return c.body(null, 204)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/auth/me/picture',
+      operationId: 'setMyPicture',
+      tags: ['Sessions'],
+      summary: 'Set your picture (multipart: file, a PNG, JPEG or WebP image of 2 MB or less)',
+      description:
+        'The type is judged by the first bytes of the file, not by what the client says: anything else is ' +
+        'refused with 415 `unsupported_file_type`. The previous picture is deleted. The picture is served ' +
+        'at `user.image` to the members of the schools the person belongs to.',
+      access: 'authenticated',
+      // Not "required": a request without the form is answered body_required, as the other uploads are.
+      request: {
+        body: { content: { 'multipart/form-data': { schema: s.PictureUploadForm } }, required: false },
+      },
+      responses: {
+        200: { description: 'Set', ...json(s.MeSchema) },
+        415: { description: 'Not a PNG, JPEG or WebP image', ...json(ErrorSchema) },
+        ...errorResponses(400, 401, 409, 413),
+      },
+    }),
+    async (c) => {
+      const multipart = (c.req.header('content-type') ?? '').startsWith('multipart/form-data')
+      const form = multipart ? c.req.valid('form') : null
+      return c.json(await pictures.setPicture(deps, identityOf(c), form?.file ?? null), 200)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'delete',
+      path: '/api/auth/me/picture',
+      operationId: 'removeMyPicture',
+      tags: ['Sessions'],
+      summary: 'Remove your picture (and its file)',
+      access: 'authenticated',
+      responses: { 200: { description: 'Removed', ...json(s.MeSchema) }, ...errorResponses(401, 409) },
+    }),
+    async (c) => c.json(await pictures.removePicture(deps, identityOf(c)), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/users/{user_id}/picture/{picture_id}',
+      operationId: 'getPicture',
+      tags: ['Sessions'],
+      summary: "A person's picture, for the members of a school they belong to",
+      access: 'authenticated',
+      request: { params: s.PictureParams },
+      responses: {
+        200: {
+          description: 'The image',
+          content: {
+            'image/png': { schema: { type: 'string', format: 'binary' } },
+            'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+            'image/webp': { schema: { type: 'string', format: 'binary' } },
+          },
+        },
+        ...errorResponses(401, 404),
+      },
+    }),
+    async (c) => {
+      const { user_id, picture_id } = c.req.valid('param')
+      const picture = await pictures.readPicture(deps, identityOf(c), user_id, picture_id)
+      c.header('Content-Type', picture.type)
+      c.header('X-Content-Type-Options', 'nosniff')
+      c.header('Content-Security-Policy', "default-src 'none'; sandbox")
+      // A new picture gets a new address, so this one never changes; only the browser keeps it.
+      c.header('Cache-Control', 'private, max-age=31536000, immutable')
+      return c.body(picture.data as Uint8Array<ArrayBuffer>, 200)
     },
   )
 

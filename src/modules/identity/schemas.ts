@@ -90,6 +90,10 @@ export const MeSchema = z
       email: z.string(),
       name: z.string(),
       locale: LocaleSchema.nullable(),
+      image: z
+        .string()
+        .nullable()
+        .openapi({ description: 'The address of their picture (PNG, JPEG or WebP), or null' }),
       is_superadmin: z.boolean(),
     }),
     organisation: OrganisationSchema.nullable(),
@@ -126,6 +130,29 @@ export const ChangePasswordBody = z
     },
   })
 
+export const PictureParams = z.object({
+  user_id: Id.openapi({
+    param: { name: 'user_id', in: 'path' },
+    example: '5b0c1f8e-7f7a-4d7e-9a59-0c2b7e3a1f1d',
+  }),
+  picture_id: Id.openapi({
+    param: { name: 'picture_id', in: 'path' },
+    example: '9d3e2a47-1c5b-4f0e-8a6d-2b7c4e1f0a93',
+  }),
+})
+
+export const PictureUploadForm = z
+  .object({
+    file: z
+      .custom<File>((value) => value instanceof File, 'attach the picture in the "file" field')
+      .openapi({
+        type: 'string',
+        format: 'binary',
+        description: 'A PNG, JPEG or WebP image of 2 MB or less',
+      }),
+  })
+  .openapi('UploadPicture')
+
 export const SwitchOrganisationBody = z
   .object({ org_id: Id })
   .openapi('SwitchOrganisation', { example: { org_id: '0f8e5c1a-3d0b-4c57-9a59-3a1f1d0c2b7e' } })
@@ -135,6 +162,7 @@ export const MemberSchema = z
     user_id: z.string(),
     name: z.string(),
     email: z.string(),
+    image: z.string().nullable().openapi({ description: 'The address of their picture, or null' }),
     role: RoleSchema,
     created_at: Timestamp,
     updated_at: Timestamp,

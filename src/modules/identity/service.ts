@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import { parseJson } from '../../core/db/json.ts'
+import type { FileStore } from '../../core/files/file-store.ts'
 import { tokenFromAuthorization } from '../../core/http/authorization.ts'
 import type { AppEnv, Identity } from '../../core/http/context.ts'
 import { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from '../../core/http/errors.ts'
@@ -25,6 +26,10 @@ export type IdentityDeps = {
   clock: Clock
   auth: Auth
   publicUrl: string
+  /** Where people's pictures are kept. */
+  files: FileStore
+  /** The largest upload the server accepts; pictures have a smaller limit of their own. */
+  uploadMaxBytes: number
   cfAccess: CfAccessVerifier | null
   signInLimits: limits.SignInLimits
   /** Gives a new school what other modules start it with (default badges), in its creating transaction. */
@@ -658,6 +663,7 @@ export async function describeMe(deps: IdentityDeps, identity: Identity) {
       email: user.email,
       name: user.name,
       locale: user.locale,
+      image: user.image,
       is_superadmin: user.is_superadmin === 1,
     },
     organisation: org ?? null,
