@@ -26,6 +26,7 @@ import {
   IconSchool,
   IconSun,
   IconTrophy,
+  IconUserCircle,
   IconUsers,
   IconUsersGroup,
   IconWebhook,
@@ -37,6 +38,7 @@ import { api } from '../api/client.ts'
 import { isSchoolAdmin, isStaff, type Me, useResetSession } from '../hooks/session.ts'
 import { chooseLanguage, type Language, languages } from '../i18n/index.ts'
 import { notify } from './notify.ts'
+import { PersonAvatar } from './person-avatar.tsx'
 import { useErrorMessage } from './query-state.tsx'
 import classes from './shell.module.css'
 
@@ -164,7 +166,8 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               <Menu position="bottom-end">
                 <Menu.Target>
                   <UnstyledButton>
-                    <Group gap={4} wrap="nowrap">
+                    <Group gap={6} wrap="nowrap">
+                      <PersonAvatar name={me.user.name} image={me.user.image} size={28} />
                       <Text size="sm" fw={500} truncate maw={140}>
                         {me.user.name}
                       </Text>
@@ -175,6 +178,10 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
                 </Menu.Target>
                 <Menu.Dropdown>
                   <Menu.Label>{me.user.email}</Menu.Label>
+                  <Menu.Item component={Link} to="/profile" leftSection={<IconUserCircle size={16} />}>
+                    {t('profile.menu')}
+                  </Menu.Item>
+                  <Menu.Divider />
                   {me.organisations.length > 1 && (
                     <>
                       <Menu.Label>{t('nav.school')}</Menu.Label>

@@ -1,6 +1,7 @@
 import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
 import { peopleEn } from './people.en.ts'
+import { profileEn } from './profile.en.ts'
 import { reportsEn } from './reports.en.ts'
 import { settingsEn } from './settings.en.ts'
 
@@ -8,6 +9,7 @@ export const en: Translations = {
   settings: settingsEn,
   builder: builderEn,
   people: peopleEn,
+  profile: profileEn,
   reports: reportsEn,
   languages: { fr: 'Français', en: 'English' },
   common: {

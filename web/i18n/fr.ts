@@ -3,6 +3,7 @@
 
 import { builderFr } from './builder.fr.ts'
 import { peopleFr } from './people.fr.ts'
+import { profileFr } from './profile.fr.ts'
 import { reportsFr } from './reports.fr.ts'
 import { settingsFr } from './settings.fr.ts'
 
@@ -10,6 +11,7 @@ export const fr = {
   settings: settingsFr,
   builder: builderFr,
   people: peopleFr,
+  profile: profileFr,
   reports: reportsFr,
   languages: { fr: 'Français', en: 'English' },
   common: {

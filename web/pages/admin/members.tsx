@@ -25,6 +25,7 @@ import { useTranslation } from 'react-i18next'
 import { useSearchParams } from 'react-router'
 import { api, data, type Schemas } from '../../api/client.ts'
 import { notify } from '../../components/notify.ts'
+import { PersonAvatar } from '../../components/person-avatar.tsx'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { useFormat } from '../../hooks/format.ts'
 import { isSchoolAdmin, type Me, type Role } from '../../hooks/session.ts'
@@ -344,7 +345,12 @@ export function MembersPage({ me }: { me: Me }) {
                 <Table.Tbody>
                   {members.map((m) => (
                     <Table.Tr key={m.user_id}>
-                      <Table.Td>{m.name}</Table.Td>
+                      <Table.Td>
+                        <Group gap="xs" wrap="nowrap">
+                          <PersonAvatar name={m.name} image={m.image} size={28} />
+                          {m.name}
+                        </Group>
+                      </Table.Td>
                       <Table.Td>{m.email}</Table.Td>
                       <Table.Td>
                         {admin && m.user_id !== me.user.id ? (

@@ -1,0 +1,48 @@
+import type { profileFr } from './profile.fr.ts'
+
+export const profileEn: typeof profileFr = {
+  menu: 'My profile',
+  title: 'My profile',
+  intro: 'These details follow you in every school you belong to.',
+  picture: {
+    title: 'Picture',
+    hint: 'PNG, JPEG or WebP. It is cropped to a square and seen by the members of your schools.',
+    choose: 'Choose a picture',
+    change: 'Change picture',
+    remove: 'Remove picture',
+    alt: 'Your picture',
+    saved: 'Picture saved.',
+    removed: 'Picture removed.',
+    unreadable: 'This image cannot be read: choose a PNG, JPEG or WebP file.',
+  },
+  details: {
+    title: 'Name and language',
+    name: 'Display name',
+    name_required: 'Enter your name.',
+    language: 'Interface language',
+    language_school: 'The school’s ({{language}})',
+    saved: 'Profile saved.',
+  },
+  password: {
+    title: 'Password',
+    current: 'Current password',
+    new: 'New password',
+    new_hint: 'At least 8 characters; several unrelated words make a good password.',
+    confirm: 'Confirm the new password',
+    current_required: 'Enter your current password.',
+    too_short: 'At least 8 characters.',
+    mismatch: 'The two passwords are not the same.',
+    sign_out_others: 'Sign me out of my other devices',
+    submit: 'Change password',
+    changed: 'Password changed.',
+    advice: 'Password advice',
+    no_password: 'This account signs in without a password (Cloudflare Access).',
+  },
+  errors: {
+    invalid_password: 'The current password is not right.',
+    unsupported_file_type: 'Only PNG, JPEG or WebP images are accepted.',
+    file_too_large: 'This image is too large (2 MB at most).',
+    picture_changed: 'Your picture changed meanwhile: try again.',
+    session_required: 'Change your password from a session signed in in the browser.',
+  },
+}
