@@ -41,3 +41,8 @@ api.use(throwOnError)
 export function data<T>(result: { data?: T }): T {
   return result.data as T
 }
+
+/** A page of a list answered as a bare array, with its total across all pages (the X-Total-Count header). */
+export function withTotal<T>(result: { data?: T[]; response: Response }): { data: T[]; total: number } {
+  return { data: result.data ?? [], total: Number(result.response.headers.get('X-Total-Count') ?? 0) }
+}

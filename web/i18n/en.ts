@@ -1,5 +1,6 @@
 import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
+import { listsEn } from './lists.en.ts'
 import { peopleEn } from './people.en.ts'
 import { profileEn } from './profile.en.ts'
 import { reportsEn } from './reports.en.ts'
@@ -10,6 +11,7 @@ export const en: Translations = {
   builder: builderEn,
   people: peopleEn,
   profile: profileEn,
+  lists: listsEn,
   reports: reportsEn,
   languages: { fr: 'Français', en: 'English' },
   common: {
@@ -318,7 +320,6 @@ export const en: Translations = {
     no_invitations: 'No pending invitation.',
     expires: 'Expires',
     revoke: 'Revoke',
-    search: 'Search',
     name: 'Name',
     since: 'Member since',
     remove: 'Remove from the school',

@@ -2,6 +2,7 @@
 // areas keep their strings in files of their own (builder.fr.ts, settings.fr.ts).
 
 import { builderFr } from './builder.fr.ts'
+import { listsFr } from './lists.fr.ts'
 import { peopleFr } from './people.fr.ts'
 import { profileFr } from './profile.fr.ts'
 import { reportsFr } from './reports.fr.ts'
@@ -12,6 +13,7 @@ export const fr = {
   builder: builderFr,
   people: peopleFr,
   profile: profileFr,
+  lists: listsFr,
   reports: reportsFr,
   languages: { fr: 'Français', en: 'English' },
   common: {
@@ -319,7 +321,6 @@ export const fr = {
     no_invitations: 'Aucune invitation en attente.',
     expires: 'Expire le',
     revoke: 'Révoquer',
-    search: 'Rechercher',
     name: 'Nom',
     since: 'Membre depuis',
     remove: 'Retirer de l’établissement',

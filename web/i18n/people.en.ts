@@ -39,12 +39,5 @@ export const peopleEn: typeof peopleFr = {
   class: 'Class',
   no_class: 'No class',
   class_hint: 'The student joins this class on accepting the invitation.',
-  pages: 'List pages',
-  page_first: 'First page',
-  page_previous: 'Previous page',
-  page_next: 'Next page',
-  page_last: 'Last page',
-  page_n: 'Page {{page}}',
-  range: '{{from}}–{{to}} of {{total}}',
   invite_to_class: 'Invite into {{name}}',
 }

@@ -40,12 +40,5 @@ export const peopleFr = {
   class: 'Classe',
   no_class: 'Aucune classe',
   class_hint: 'L’élève rejoint cette classe en acceptant l’invitation.',
-  pages: 'Pages de la liste',
-  page_first: 'Première page',
-  page_previous: 'Page précédente',
-  page_next: 'Page suivante',
-  page_last: 'Dernière page',
-  page_n: 'Page {{page}}',
-  range: '{{from}}–{{to}} sur {{total}}',
   invite_to_class: 'Inviter dans {{name}}',
 }

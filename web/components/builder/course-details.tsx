@@ -16,7 +16,7 @@ import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../../api/client.ts'
 import { notify } from '../notify.ts'
 import { useBuilderError } from './errors.ts'
-import { courseKey } from './keys.ts'
+import { courseKey, courseListKey } from './keys.ts'
 
 type Course = Schemas['Course']
 
@@ -64,7 +64,7 @@ export function CourseDetails({ course }: { course: Course }) {
         }),
       )
       client.setQueryData(courseKey(course.id), updated)
-      await client.invalidateQueries({ queryKey: ['courses'], exact: true })
+      await client.invalidateQueries({ queryKey: courseListKey })
       form.resetDirty()
       notify(t('builder.details.saved'))
     } catch (err) {

@@ -7,7 +7,7 @@ import { MultiPicker } from '../multi-picker.tsx'
 import { notify } from '../notify.ts'
 import { QueryState } from '../query-state.tsx'
 import { useBuilderError } from './errors.ts'
-import { courseKey, studentsKey, teamsKey } from './keys.ts'
+import { courseKey, courseListKey, studentsKey, teamsKey } from './keys.ts'
 
 type Course = Schemas['Course']
 type Team = Schemas['Team']
@@ -35,7 +35,7 @@ function EnrolmentForm({ course, teams, students }: { course: Course; teams: Tea
         }),
       )
       client.setQueryData(courseKey(course.id), updated)
-      await client.invalidateQueries({ queryKey: ['courses'], exact: true })
+      await client.invalidateQueries({ queryKey: courseListKey })
       notify(t('builder.enrolment.saved', { count: updated.student_ids.length }))
     } catch (err) {
       notify(message(err), 'red')

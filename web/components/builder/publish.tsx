@@ -7,7 +7,7 @@ import { ApiError, api, data, type Schemas } from '../../api/client.ts'
 import { notify } from '../notify.ts'
 import { ConfirmModal } from './confirm.tsx'
 import { useBuilderError } from './errors.ts'
-import { courseKey, stepsKey } from './keys.ts'
+import { courseKey, courseListKey, stepsKey } from './keys.ts'
 import type { Step } from './step-draft.ts'
 
 type Course = Schemas['Course']
@@ -59,7 +59,7 @@ export function PublishActions({
   const [confirmArchive, setConfirmArchive] = useState(false)
   const settle = async (updated: Course) => {
     client.setQueryData(courseKey(course.id), updated)
-    await client.invalidateQueries({ queryKey: ['courses'], exact: true })
+    await client.invalidateQueries({ queryKey: courseListKey })
   }
   const publish = useMutation({
     mutationFn: async () =>

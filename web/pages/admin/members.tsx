@@ -8,7 +8,6 @@ import {
   Modal,
   NativeSelect,
   NumberInput,
-  Pagination,
   Stack,
   Table,
   Text,
@@ -22,8 +21,8 @@ import { IconCheck, IconCopy, IconFileImport, IconMailPlus, IconTrash } from '@t
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { useSearchParams } from 'react-router'
 import { api, data, type Schemas } from '../../api/client.ts'
+import { ListFooter, ListSearch, NoResults, useListPage } from '../../components/list-page.tsx'
 import { notify } from '../../components/notify.ts'
 import { PersonAvatar } from '../../components/person-avatar.tsx'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
@@ -32,7 +31,6 @@ import { isSchoolAdmin, type Me, type Role } from '../../hooks/session.ts'
 import { ImportModal } from './member-import.tsx'
 
 const ROLES: Role[] = ['student', 'instructor', 'support', 'admin', 'owner']
-const PAGE_SIZE = 25
 
 function useRoleOptions() {
   const { t } = useTranslation()
@@ -237,34 +235,20 @@ export function MembersPage({ me }: { me: Me }) {
   const admin = isSchoolAdmin(me.role)
   const [opened, { open, close }] = useDisclosure()
   const [importing, importer] = useDisclosure()
-  // The search, role and page live in the address, so that a filtered list can be shared or reloaded.
-  const [params, setParams] = useSearchParams()
-  const search = params.get('q') ?? ''
-  const role = params.get('role') ?? ''
-  const page = Math.max(1, Number(params.get('page')) || 1)
-  const setFilter = (key: 'q' | 'role' | 'page', value: string) =>
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current)
-        if (value) next.set(key, value)
-        else next.delete(key)
-        if (key !== 'page') next.delete('page')
-        return next
-      },
-      { replace: true },
-    )
+  const list = useListPage(['role'])
+  const role = list.filter('role')
   const [removing, setRemoving] = useState<Schemas['Member'] | null>(null)
   const query = useQuery({
-    queryKey: ['members', role, search, page],
+    queryKey: ['members', role, list.query, list.page],
     queryFn: async () =>
       data(
         await api.GET('/api/members', {
           params: {
             query: {
               role: (role || undefined) as Role | undefined,
-              query: search || undefined,
-              limit: PAGE_SIZE,
-              offset: (page - 1) * PAGE_SIZE,
+              query: list.query || undefined,
+              limit: list.limit,
+              offset: list.offset,
             },
           },
         }),
@@ -313,106 +297,83 @@ export function MembersPage({ me }: { me: Me }) {
       </Group>
       <InviteModal opened={opened} onClose={close} />
       <ImportModal opened={importing} onClose={importer.close} />
-      <Group>
-        <TextInput
-          label={t('members.search')}
-          type="search"
-          value={search}
-          onChange={(e) => setFilter('q', e.currentTarget.value)}
-          w={240}
-        />
+      <Group align="flex-end">
+        <ListSearch list={list} label={t('lists.search_members')} total={query.data?.total} />
         <NativeSelect
           label={t('members.role')}
           data={[{ value: '', label: t('members.all_roles') }, ...roles]}
           value={role}
-          onChange={(e) => setFilter('role', e.currentTarget.value)}
+          onChange={(e) => list.setFilter('role', e.currentTarget.value)}
         />
       </Group>
       <QueryState query={query}>
-        {({ data: members, total }) => (
-          <Stack gap="sm">
-            <Table.ScrollContainer minWidth={560}>
-              <Table striped highlightOnHover data-testid="members">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">{t('members.name')}</Table.Th>
-                    <Table.Th scope="col">{t('members.email')}</Table.Th>
-                    <Table.Th scope="col">{t('members.role')}</Table.Th>
-                    <Table.Th scope="col">{t('members.since')}</Table.Th>
-                    {admin && <Table.Th scope="col">{t('teach.actions')}</Table.Th>}
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {members.map((m) => (
-                    <Table.Tr key={m.user_id}>
-                      <Table.Td>
-                        <Group gap="xs" wrap="nowrap">
-                          <PersonAvatar name={m.name} image={m.image} size={28} />
-                          {m.name}
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>{m.email}</Table.Td>
-                      <Table.Td>
-                        {admin && m.user_id !== me.user.id ? (
-                          <NativeSelect
-                            aria-label={t('members.role_of', { name: m.name })}
-                            size="xs"
-                            data={roles}
-                            value={m.role ?? ''}
-                            onChange={(e) => void changeRole(m, e.currentTarget.value as Role)}
-                          />
-                        ) : m.role ? (
-                          t(`roles.${m.role}`)
-                        ) : (
-                          '—'
-                        )}
-                      </Table.Td>
-                      <Table.Td>{f.date(m.created_at)}</Table.Td>
-                      {admin && (
+        {({ data: members, total }) =>
+          total === 0 && list.filtered ? (
+            <NoResults list={list} />
+          ) : (
+            <Stack gap="sm">
+              <Table.ScrollContainer minWidth={560}>
+                <Table striped highlightOnHover data-testid="members">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th scope="col">{t('members.name')}</Table.Th>
+                      <Table.Th scope="col">{t('members.email')}</Table.Th>
+                      <Table.Th scope="col">{t('members.role')}</Table.Th>
+                      <Table.Th scope="col">{t('members.since')}</Table.Th>
+                      {admin && <Table.Th scope="col">{t('teach.actions')}</Table.Th>}
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {members.map((m) => (
+                      <Table.Tr key={m.user_id}>
                         <Table.Td>
-                          {m.user_id !== me.user.id && (
-                            <Tooltip label={t('members.remove')}>
-                              <ActionIcon
-                                variant="subtle"
-                                color="red"
-                                aria-label={t('members.remove_name', { name: m.name })}
-                                onClick={() => setRemoving(m)}
-                              >
-                                <IconTrash size={16} />
-                              </ActionIcon>
-                            </Tooltip>
+                          <Group gap="xs" wrap="nowrap">
+                            <PersonAvatar name={m.name} image={m.image} size={28} />
+                            {m.name}
+                          </Group>
+                        </Table.Td>
+                        <Table.Td>{m.email}</Table.Td>
+                        <Table.Td>
+                          {admin && m.user_id !== me.user.id ? (
+                            <NativeSelect
+                              aria-label={t('members.role_of', { name: m.name })}
+                              size="xs"
+                              data={roles}
+                              value={m.role ?? ''}
+                              onChange={(e) => void changeRole(m, e.currentTarget.value as Role)}
+                            />
+                          ) : m.role ? (
+                            t(`roles.${m.role}`)
+                          ) : (
+                            '—'
                           )}
                         </Table.Td>
-                      )}
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            <Group justify="space-between">
-              <Text size="sm" c="dimmed">
-                {total > 0 &&
-                  t('people.range', {
-                    from: (page - 1) * PAGE_SIZE + 1,
-                    to: (page - 1) * PAGE_SIZE + members.length,
-                    total,
-                  })}
-              </Text>
-              {total > PAGE_SIZE && (
-                <nav aria-label={t('people.pages')}>
-                  {' '}
-                  <Pagination
-                    total={Math.ceil(total / PAGE_SIZE)}
-                    value={page}
-                    onChange={(p) => setFilter('page', p === 1 ? '' : String(p))}
-                    getControlProps={(control) => ({ 'aria-label': t(`people.page_${control}`) })}
-                    getItemProps={(p) => ({ 'aria-label': t('people.page_n', { page: p }) })}
-                  />
-                </nav>
-              )}
-            </Group>
-          </Stack>
-        )}
+                        <Table.Td>{f.date(m.created_at)}</Table.Td>
+                        {admin && (
+                          <Table.Td>
+                            {m.user_id !== me.user.id && (
+                              <Tooltip label={t('members.remove')}>
+                                <ActionIcon
+                                  variant="subtle"
+                                  color="red"
+                                  aria-label={t('members.remove_name', { name: m.name })}
+                                  onClick={() => setRemoving(m)}
+                                >
+                                  <IconTrash size={16} />
+                                </ActionIcon>
+                              </Tooltip>
+                            )}
+                          </Table.Td>
+                        )}
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <ListFooter list={list} shown={members.length} total={total} />
+            </Stack>
+          )
+        }
       </QueryState>
       {admin && (
         <Card withBorder>

@@ -4,7 +4,8 @@ import { IconMailPlus, IconPlus } from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { api, data, type Schemas } from '../../api/client.ts'
+import { api, data, type Schemas, withTotal } from '../../api/client.ts'
+import { ListFooter, ListSearch, NoResults, useListPage } from '../../components/list-page.tsx'
 import { MultiPicker } from '../../components/multi-picker.tsx'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { isSchoolAdmin, type Me } from '../../hooks/session.ts'
@@ -90,9 +91,16 @@ export function TeamsPage({ me }: { me: Me }) {
   const admin = isSchoolAdmin(me.role)
   const [editing, setEditing] = useState<Team | 'new' | null>(null)
   const [inviting, setInviting] = useState<Team | null>(null)
+  const list = useListPage()
   const query = useQuery({
-    queryKey: ['teams'],
-    queryFn: async () => data(await api.GET('/api/teams', { params: { query: { limit: 200 } } })),
+    queryKey: ['teams', 'page', list.query, list.page],
+    queryFn: async () =>
+      withTotal(
+        await api.GET('/api/teams', {
+          params: { query: { query: list.query || undefined, limit: list.limit, offset: list.offset } },
+        }),
+      ),
+    placeholderData: (previous) => previous,
   })
   return (
     <Stack gap="lg">
@@ -108,55 +116,63 @@ export function TeamsPage({ me }: { me: Me }) {
       </Group>
       {editing !== null && <TeamModal team={editing} onClose={() => setEditing(null)} />}
       {inviting && <InviteModal opened classId={inviting.id} onClose={() => setInviting(null)} />}
+      <ListSearch list={list} label={t('lists.search_classes')} total={query.data?.total} />
       <QueryState query={query}>
-        {(teams) =>
-          teams.length === 0 ? (
-            <Text c="dimmed">{t('teams.none')}</Text>
+        {({ data: teams, total }) =>
+          total === 0 ? (
+            list.filtered ? (
+              <NoResults list={list} />
+            ) : (
+              <Text c="dimmed">{t('teams.none')}</Text>
+            )
           ) : (
-            <Table.ScrollContainer minWidth={420}>
-              <Table striped data-testid="teams">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">{t('teams.name')}</Table.Th>
-                    <Table.Th scope="col">{t('teams.students')}</Table.Th>
-                    {admin && <Table.Th scope="col">{t('teach.actions')}</Table.Th>}
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {teams.map((team) => (
-                    <Table.Tr key={team.id}>
-                      <Table.Td>
-                        <Text fw={500}>{team.name}</Text>
-                        {team.description && (
-                          <Text size="xs" c="dimmed">
-                            {team.description}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>{t('overview.students', { count: team.student_ids.length })}</Table.Td>
-                      {admin && (
-                        <Table.Td>
-                          <Group gap="xs" wrap="nowrap">
-                            <Button size="compact-sm" variant="light" onClick={() => setEditing(team)}>
-                              {t('teach.edit')}
-                            </Button>
-                            <Button
-                              size="compact-sm"
-                              variant="subtle"
-                              leftSection={<IconMailPlus size={14} />}
-                              aria-label={t('people.invite_to_class', { name: team.name })}
-                              onClick={() => setInviting(team)}
-                            >
-                              {t('members.invite')}
-                            </Button>
-                          </Group>
-                        </Table.Td>
-                      )}
+            <Stack gap="sm">
+              <Table.ScrollContainer minWidth={420}>
+                <Table striped data-testid="teams">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th scope="col">{t('teams.name')}</Table.Th>
+                      <Table.Th scope="col">{t('teams.students')}</Table.Th>
+                      {admin && <Table.Th scope="col">{t('teach.actions')}</Table.Th>}
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {teams.map((team) => (
+                      <Table.Tr key={team.id}>
+                        <Table.Td>
+                          <Text fw={500}>{team.name}</Text>
+                          {team.description && (
+                            <Text size="xs" c="dimmed">
+                              {team.description}
+                            </Text>
+                          )}
+                        </Table.Td>
+                        <Table.Td>{t('overview.students', { count: team.student_ids.length })}</Table.Td>
+                        {admin && (
+                          <Table.Td>
+                            <Group gap="xs" wrap="nowrap">
+                              <Button size="compact-sm" variant="light" onClick={() => setEditing(team)}>
+                                {t('teach.edit')}
+                              </Button>
+                              <Button
+                                size="compact-sm"
+                                variant="subtle"
+                                leftSection={<IconMailPlus size={14} />}
+                                aria-label={t('people.invite_to_class', { name: team.name })}
+                                onClick={() => setInviting(team)}
+                              >
+                                {t('members.invite')}
+                              </Button>
+                            </Group>
+                          </Table.Td>
+                        )}
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <ListFooter list={list} shown={teams.length} total={total} />
+            </Stack>
           )
         }
       </QueryState>

@@ -18,6 +18,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../../api/client.ts'
+import { ListFooter, ListSearch, NoResults, useListPage } from '../../components/list-page.tsx'
 import { notify } from '../../components/notify.ts'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import {
@@ -131,9 +132,18 @@ export function TokensPage() {
   const client = useQueryClient()
   const [creating, { open, close }] = useDisclosure()
   const [revoking, setRevoking] = useState<Token | null>(null)
+  const list = useListPage()
   const query = useQuery({
-    queryKey: tokensKey,
-    queryFn: async () => data(await api.GET('/api/tokens', { params: { query: { all: 'true' } } })).data,
+    queryKey: [...tokensKey, list.query, list.page],
+    queryFn: async () =>
+      data(
+        await api.GET('/api/tokens', {
+          params: {
+            query: { all: 'true', query: list.query || undefined, limit: list.limit, offset: list.offset },
+          },
+        }),
+      ),
+    placeholderData: (previous) => previous,
   })
   const revoke = async (token: Token) => {
     await api.DELETE('/api/tokens/{id}', { params: { path: { id: token.id } } })
@@ -163,55 +173,68 @@ export function TokensPage() {
       >
         {revoking && t('settings.tokens.revoke_text', { name: revoking.name, prefix: revoking.prefix })}
       </ConfirmModal>
+      <ListSearch
+        list={list}
+        label={t('lists.search_tokens')}
+        description={t('lists.search_tokens_hint')}
+        total={query.data?.total}
+      />
       <QueryState query={query}>
-        {(tokens) =>
-          tokens.length === 0 ? (
-            <Text c="dimmed">{t('settings.tokens.empty')}</Text>
+        {({ data: tokens, total }) =>
+          total === 0 ? (
+            list.filtered ? (
+              <NoResults list={list} />
+            ) : (
+              <Text c="dimmed">{t('settings.tokens.empty')}</Text>
+            )
           ) : (
-            <Table.ScrollContainer minWidth={760}>
-              <Table striped data-testid="tokens">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th scope="col">{t('settings.tokens.name')}</Table.Th>
-                    <Table.Th scope="col">{t('settings.tokens.member')}</Table.Th>
-                    <Table.Th scope="col">{t('settings.tokens.prefix')}</Table.Th>
-                    <Table.Th scope="col">{t('settings.tokens.created')}</Table.Th>
-                    <Table.Th scope="col">{t('settings.tokens.last_used')}</Table.Th>
-                    <Table.Th scope="col">{t('settings.tokens.expires')}</Table.Th>
-                    <Table.Th scope="col">{t('settings.actions')}</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {tokens.map((token) => (
-                    <Table.Tr key={token.id}>
-                      <Table.Td fw={500}>{token.name}</Table.Td>
-                      <Table.Td>{token.user_email}</Table.Td>
-                      <Table.Td>
-                        <Code>{token.prefix}…</Code>
-                      </Table.Td>
-                      <Table.Td>{f.date(token.created_at)}</Table.Td>
-                      <Table.Td>
-                        {token.last_used_at ? f.dateTime(token.last_used_at) : t('settings.never')}
-                      </Table.Td>
-                      <Table.Td>
-                        <Expiry at={token.expires_at} />
-                      </Table.Td>
-                      <Table.Td>
-                        <Button
-                          size="compact-sm"
-                          variant="light"
-                          color="red"
-                          onClick={() => setRevoking(token)}
-                        >
-                          {t('settings.tokens.revoke')}
-                          <VisuallyHidden> {token.name}</VisuallyHidden>
-                        </Button>
-                      </Table.Td>
+            <Stack gap="sm">
+              <Table.ScrollContainer minWidth={760}>
+                <Table striped data-testid="tokens">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th scope="col">{t('settings.tokens.name')}</Table.Th>
+                      <Table.Th scope="col">{t('settings.tokens.member')}</Table.Th>
+                      <Table.Th scope="col">{t('settings.tokens.prefix')}</Table.Th>
+                      <Table.Th scope="col">{t('settings.tokens.created')}</Table.Th>
+                      <Table.Th scope="col">{t('settings.tokens.last_used')}</Table.Th>
+                      <Table.Th scope="col">{t('settings.tokens.expires')}</Table.Th>
+                      <Table.Th scope="col">{t('settings.actions')}</Table.Th>
                     </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {tokens.map((token) => (
+                      <Table.Tr key={token.id}>
+                        <Table.Td fw={500}>{token.name}</Table.Td>
+                        <Table.Td>{token.user_email}</Table.Td>
+                        <Table.Td>
+                          <Code>{token.prefix}…</Code>
+                        </Table.Td>
+                        <Table.Td>{f.date(token.created_at)}</Table.Td>
+                        <Table.Td>
+                          {token.last_used_at ? f.dateTime(token.last_used_at) : t('settings.never')}
+                        </Table.Td>
+                        <Table.Td>
+                          <Expiry at={token.expires_at} />
+                        </Table.Td>
+                        <Table.Td>
+                          <Button
+                            size="compact-sm"
+                            variant="light"
+                            color="red"
+                            onClick={() => setRevoking(token)}
+                          >
+                            {t('settings.tokens.revoke')}
+                            <VisuallyHidden> {token.name}</VisuallyHidden>
+                          </Button>
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <ListFooter list={list} shown={tokens.length} total={total} />
+            </Stack>
           )
         }
       </QueryState>

@@ -21,6 +21,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../../api/client.ts'
+import { ListFooter, ListSearch, NoResults, useListPage } from '../../components/list-page.tsx'
 import { notify } from '../../components/notify.ts'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { ConfirmModal, FormError, fieldErrors, SecretReveal } from '../../components/settings/forms.tsx'
@@ -330,9 +331,16 @@ export function WebhooksPage() {
   const [editing, setEditing] = useState<Subscription | null>(null)
   const [deleting, setDeleting] = useState<Subscription | null>(null)
   const [inspecting, setInspecting] = useState<Subscription | null>(null)
+  const list = useListPage()
   const query = useQuery({
-    queryKey: webhooksKey,
-    queryFn: async () => data(await api.GET('/api/webhooks')).data,
+    queryKey: [...webhooksKey, 'page', list.query, list.page],
+    queryFn: async () =>
+      data(
+        await api.GET('/api/webhooks', {
+          params: { query: { query: list.query || undefined, limit: list.limit, offset: list.offset } },
+        }),
+      ),
+    placeholderData: (previous) => previous,
   })
   const remove = async (subscription: Subscription) => {
     await api.DELETE('/api/webhooks/{id}', { params: { path: { id: subscription.id } } })
@@ -375,10 +383,15 @@ export function WebhooksPage() {
       >
         {inspecting && <Deliveries subscription={inspecting} />}
       </Drawer>
+      <ListSearch list={list} label={t('lists.search_webhooks')} total={query.data?.total} />
       <QueryState query={query}>
-        {(subscriptions) =>
-          subscriptions.length === 0 ? (
-            <Text c="dimmed">{t('settings.webhooks.empty')}</Text>
+        {({ data: subscriptions, total }) =>
+          total === 0 ? (
+            list.filtered ? (
+              <NoResults list={list} />
+            ) : (
+              <Text c="dimmed">{t('settings.webhooks.empty')}</Text>
+            )
           ) : (
             <Stack>
               {subscriptions.map((subscription) => (
@@ -390,6 +403,7 @@ export function WebhooksPage() {
                   onDeliveries={() => setInspecting(subscription)}
                 />
               ))}
+              <ListFooter list={list} shown={subscriptions.length} total={total} />
             </Stack>
           )
         }

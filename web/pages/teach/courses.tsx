@@ -19,12 +19,12 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate } from 'react-router'
-import { api, data, type Schemas } from '../../api/client.ts'
+import { api, data, type Schemas, withTotal } from '../../api/client.ts'
+import { courseListKey } from '../../components/builder/keys.ts'
+import { ListFooter, ListSearch, NoResults, useListPage } from '../../components/list-page.tsx'
 import { notify } from '../../components/notify.ts'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { useFormat } from '../../hooks/format.ts'
-
-export const coursesKey = ['courses'] as const
 
 export const statusColor = { draft: 'gray', published: 'sillon', archived: 'dark' } as const
 
@@ -42,7 +42,7 @@ function NewCourse({ opened, onClose }: { opened: boolean; onClose: () => void }
     setError(null)
     try {
       const course = data(await api.POST('/api/lms/courses', { body: { name: name.trim() } }))
-      await client.invalidateQueries({ queryKey: coursesKey })
+      await client.invalidateQueries({ queryKey: courseListKey })
       onClose()
       navigate(`/teach/courses/${course.id}`)
     } catch (err) {
@@ -89,7 +89,7 @@ function ImportButton() {
       const course = data(
         await api.POST('/api/lms/courses/import', { body: document as Schemas['CourseDocument'] }),
       )
-      await client.invalidateQueries({ queryKey: coursesKey })
+      await client.invalidateQueries({ queryKey: courseListKey })
       notify(t('teach.imported', { name: course.name }))
       navigate(`/teach/courses/${course.id}`)
     } catch (err) {
@@ -207,9 +207,16 @@ export function CoursesPage() {
   const { t } = useTranslation()
   const f = useFormat()
   const [opened, { open, close }] = useDisclosure()
+  const list = useListPage()
   const query = useQuery({
-    queryKey: coursesKey,
-    queryFn: async () => data(await api.GET('/api/lms/courses', { params: { query: { limit: 200 } } })),
+    queryKey: [...courseListKey, list.query, list.page],
+    queryFn: async () =>
+      withTotal(
+        await api.GET('/api/lms/courses', {
+          params: { query: { query: list.query || undefined, limit: list.limit, offset: list.offset } },
+        }),
+      ),
+    placeholderData: (previous) => previous,
   })
   return (
     <Stack gap="lg">
@@ -225,12 +232,17 @@ export function CoursesPage() {
         </Group>
       </Group>
       <NewCourse opened={opened} onClose={close} />
+      <ListSearch list={list} label={t('lists.search_courses')} total={query.data?.total} />
       <QueryState query={query}>
-        {(courses) =>
-          courses.length === 0 ? (
-            <Text c="dimmed">{t('teach.no_courses')}</Text>
+        {({ data: courses, total }) =>
+          total === 0 ? (
+            list.filtered ? (
+              <NoResults list={list} />
+            ) : (
+              <Text c="dimmed">{t('teach.no_courses')}</Text>
+            )
           ) : (
-            <>
+            <Stack gap="sm">
               <CourseCards courses={courses} />
               <Table.ScrollContainer minWidth={480} visibleFrom="sm">
                 <Table striped highlightOnHover>
@@ -262,7 +274,8 @@ export function CoursesPage() {
                   </Table.Tbody>
                 </Table>
               </Table.ScrollContainer>
-            </>
+              <ListFooter list={list} shown={courses.length} total={total} />
+            </Stack>
           )
         }
       </QueryState>
