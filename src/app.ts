@@ -196,6 +196,8 @@ export function buildApp(deps: AppDeps) {
     dashboardGamification: (orgId, studentId, days) =>
       gamification.dashboardGamification(gamificationDeps, orgId, studentId, days),
     dashboardSkills: (orgId, studentId) => mastery.skillsSummary(masteryDeps, orgId, studentId),
+    courseRewards: (orgId, studentId, courseId) =>
+      gamification.courseRewards(gamificationDeps, orgId, studentId, courseId),
   }
   app.route('/', reporting.reportingRoutes(reportingDeps))
   publishOpenApi(app, version)

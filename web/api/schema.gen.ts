@@ -389,6 +389,13 @@ export type paths = {
     /** The caller's badges: earned ones, and the others with progress towards them */
     get: operations["listMyBadges"];
   };
+  "/api/me/rewards": {
+    /**
+     * The XP, level-ups and badges the caller's activity brought since a cursor
+     * @description For celebrating rewards as they come: call it once for a cursor, then after each event with `after` set to the last cursor. Each XP entry and badge is listed once, when both reactors have applied the signal that caused it, in the order they happened. Badges given when an admin creates or reactivates one are not listed (no activity of the student caused them).
+     */
+    get: operations["listMyRewards"];
+  };
   "/api/leaderboard": {
     /** The school's (or a team's) leaderboard, all time or this week, with the caller's own row */
     get: operations["getLeaderboard"];
@@ -443,6 +450,13 @@ export type paths = {
      * @description For members with a student profile (others get 403 `not_a_student`). The streak calendar ends today in the school's time zone; hearts include regeneration up to now.
      */
     get: operations["getMyDashboard"];
+  };
+  "/api/me/courses/{course_id}/recap": {
+    /**
+     * What the student did in one of their courses: XP and badges its steps brought, time spent
+     * @description For students enrolled in the course (a course they are not in is 404). Badges count when the course's steps earned them; time is counted as in the course reports.
+     */
+    get: operations["getMyCourseRecap"];
   };
   "/api/admin/overview": {
     /**
@@ -2531,6 +2545,47 @@ export type components = {
           } | null;
         })[];
     };
+    Rewards: {
+      /** @description Pass as `after` to get what comes next */
+      cursor: string;
+      /** @description The sum of `entries` */
+      xp_gained: number;
+      /** @description The level before these rewards */
+      level_before: number;
+      /** @description XP and level with these rewards */
+      xp: {
+        total: number;
+        level: components["schemas"]["Level"];
+      };
+      entries: ({
+          id: string;
+          /** @enum {string} */
+          cause: "video_completed" | "quiz_passed" | "perfect_quiz" | "course_completed" | "streak_day" | "badge";
+          points: number;
+          occurred_at: string;
+          course_id: string | null;
+          class_id: string | null;
+        })[];
+      badges: components["schemas"]["EarnedBadge"][];
+    };
+    Level: {
+      level: number;
+      xp: number;
+      level_start_xp: number;
+      next_level_xp: number;
+    };
+    EarnedBadge: {
+      badge_id: string;
+      code: string;
+      /** @description As Badge.key */
+      key: string | null;
+      name: string;
+      description: string | null;
+      icon: string | null;
+      awarded_at: string;
+      /** @description XP given with the badge */
+      points: number;
+    };
     Leaderboard: {
       /** @enum {string} */
       period: "all" | "week";
@@ -2922,6 +2977,20 @@ export type components = {
             level: "attempted" | "familiar" | "proficient" | "mastered";
           })[];
       };
+    };
+    CourseRecap: {
+      course_id: string;
+      completed: boolean;
+      completed_steps: number;
+      total_steps: number;
+      /** @description When its last step was done; null until then */
+      completed_at: string | null;
+      /** @description XP brought by the course's steps and its completion, badges' XP included; null without gamification */
+      xp_earned: number | null;
+      /** @description Badges earned by doing the course's steps, in the order they came */
+      badges: components["schemas"]["EarnedBadge"][];
+      /** @description Time on its steps, as course reports count it (from a step opening to its completion, capped per step); null when unknown */
+      time_spent_sec: number | null;
     };
     AdminOverview: {
       /** @example 2026-11-22T09:00:00.000Z */
@@ -7682,6 +7751,44 @@ export type operations = {
       };
     };
   };
+  /**
+   * The XP, level-ups and badges the caller's activity brought since a cursor
+   * @description For celebrating rewards as they come: call it once for a cursor, then after each event with `after` set to the last cursor. Each XP entry and badge is listed once, when both reactors have applied the signal that caused it, in the order they happened. Badges given when an admin creates or reactivates one are not listed (no activity of the student caused them).
+   */
+  listMyRewards: {
+    parameters: {
+      query?: {
+        /** @description The `cursor` of the previous answer; without it nothing is new and the answer gives one */
+        after?: string;
+      };
+    };
+    responses: {
+      /** @description Rewards */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Rewards"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   /** The school's (or a team's) leaderboard, all time or this week, with the caller's own row */
   getLeaderboard: {
     parameters: {
@@ -8157,6 +8264,43 @@ export type operations = {
       };
       /** @description Not allowed */
       403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * What the student did in one of their courses: XP and badges its steps brought, time spent
+   * @description For students enrolled in the course (a course they are not in is 404). Badges count when the course's steps earned them; time is counted as in the course reports.
+   */
+  getMyCourseRecap: {
+    parameters: {
+      path: {
+        course_id: string;
+      };
+    };
+    responses: {
+      /** @description Recap */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CourseRecap"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

@@ -316,6 +316,7 @@ export function NativeQuiz({
   hearts,
   onPassed,
   onRetry,
+  onGraded,
 }: {
   classId: string
   /** Who and which attempt the answers belong to, for the draft kept on the device. */
@@ -326,6 +327,8 @@ export function NativeQuiz({
   /** The hearts left before this attempt; null when the school has hearts off. */
   hearts: Hearts | null
   onPassed: () => void
+  /** As soon as an attempt is graded (its rewards are known then, before the student moves on). */
+  onGraded?: (result: Schemas['QuizResult']) => void
   /** Fetches the quiz again: each attempt has its own order of questions and choices, and the hearts left. */
   onRetry: () => Promise<void>
 }) {
@@ -349,6 +352,7 @@ export function NativeQuiz({
       if (res.data) {
         setResult({ graded: res.data, answers })
         discard()
+        onGraded?.(res.data)
       }
     } catch (err) {
       if (err instanceof ApiError && err.code === 'no_hearts') {

@@ -4,6 +4,7 @@ import { listsEn } from './lists.en.ts'
 import { peopleEn } from './people.en.ts'
 import { profileEn } from './profile.en.ts'
 import { reportsEn } from './reports.en.ts'
+import { rewardsEn } from './rewards.en.ts'
 import { settingsEn } from './settings.en.ts'
 
 export const en: Translations = {
@@ -13,6 +14,7 @@ export const en: Translations = {
   profile: profileEn,
   lists: listsEn,
   reports: reportsEn,
+  rewards: rewardsEn,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Loading…',

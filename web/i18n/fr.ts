@@ -6,6 +6,7 @@ import { listsFr } from './lists.fr.ts'
 import { peopleFr } from './people.fr.ts'
 import { profileFr } from './profile.fr.ts'
 import { reportsFr } from './reports.fr.ts'
+import { rewardsFr } from './rewards.fr.ts'
 import { settingsFr } from './settings.fr.ts'
 
 export const fr = {
@@ -15,6 +16,7 @@ export const fr = {
   profile: profileFr,
   lists: listsFr,
   reports: reportsFr,
+  rewards: rewardsFr,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Chargement…',

@@ -24,6 +24,7 @@ import { Markdown } from '../components/markdown.tsx'
 import { notify } from '../components/notify.ts'
 import { QueryState, useErrorMessage } from '../components/query-state.tsx'
 import { NativeQuiz } from '../components/quiz.tsx'
+import { CourseRecap, RewardMoments, useRewardMoments } from '../components/rewards.tsx'
 import { VideoPlayer } from '../components/video-player.tsx'
 import { useFormat } from '../hooks/format.ts'
 import { useMe } from '../hooks/session.ts'
@@ -113,10 +114,13 @@ function CurrentStep({
   course,
   step,
   refresh,
+  checkRewards,
 }: {
   course: Course
   step: Step
   refresh: () => Promise<void>
+  /** After an event that may have earned something (a video watched to the end gives XP on its own). */
+  checkRewards: () => Promise<void>
 }) {
   const { t } = useTranslation()
   const me = useMe()
@@ -127,9 +131,12 @@ function CurrentStep({
   const onProgress = useCallback(
     (progress: Schemas['StepProgress']) => {
       if (progress.step_completed) void refresh()
-      else if (progress.video_completed) setVideoDone(true)
+      else if (progress.video_completed) {
+        setVideoDone(true)
+        void checkRewards()
+      }
     },
-    [refresh],
+    [refresh, checkRewards],
   )
   if (!content) return null
   const acknowledge = async () => {
@@ -187,6 +194,9 @@ function CurrentStep({
             hearts={course.hearts}
             onPassed={() => void refresh()}
             onRetry={refresh}
+            onGraded={(result) => {
+              if (result.passed) void checkRewards()
+            }}
           />
         )}
         {showQuiz && content.quiz?.kind === 'tally' && (
@@ -218,6 +228,7 @@ function Completed({ course }: { course: Course }) {
             {t('player.completed_title')}
           </Title>
           <Text ta="center">{t('player.completed_text', { name: course.course.name })}</Text>
+          <CourseRecap courseId={course.course.id} />
           <Button component={Link} to="/" variant="light">
             {t('player.back_home')}
           </Button>
@@ -237,6 +248,8 @@ export function CoursePlayerPage() {
   const { courseId = '' } = useParams()
   const client = useQueryClient()
   const query = useStudentCourse(courseId)
+  const rewards = useRewardMoments()
+  const { check: checkRewards } = rewards
   const refresh = useCallback(async () => {
     const before = client.getQueryData<Course>(courseKey(courseId))?.progress.completed_steps ?? 0
     const after = await client.fetchQuery({
@@ -244,51 +257,61 @@ export function CoursePlayerPage() {
       queryFn: () => fetchCourse(courseId),
     })
     void client.invalidateQueries({ queryKey: dashboardKey })
+    void checkRewards()
     if (after.progress.completed_steps > before && !after.progress.completed) {
       notify(t('player.step_done'))
     }
-  }, [client, courseId, t])
+  }, [client, courseId, t, checkRewards])
 
   return (
-    <QueryState query={query}>
-      {(course) => {
-        const current = course.steps.find((s) => s.state === 'current')
-        return (
-          <Stack gap="lg">
-            <div>
-              <Title order={1} size="h2">
-                {course.course.name}
-              </Title>
-              <Group gap="sm" mt="xs">
-                <Progress value={course.progress.ratio * 100} w={200} aria-label={t('player.progress')} />
-                <Text size="sm" c="dimmed" data-testid="course-progress">
-                  {t('dashboard.steps_done_short', {
-                    done: course.progress.completed_steps,
-                    total: course.progress.total_steps,
-                  })}
-                </Text>
-              </Group>
-            </div>
-            <Grid gap="lg">
-              <Grid.Col span={{ base: 12, md: 8 }} order={{ base: 1, md: 2 }}>
-                {course.progress.completed || !current ? (
-                  <Completed course={course} />
-                ) : (
-                  <CurrentStep key={current.id} course={course} step={current} refresh={refresh} />
-                )}
-              </Grid.Col>
-              <Grid.Col span={{ base: 12, md: 4 }} order={{ base: 2, md: 1 }}>
-                <Card withBorder>
-                  <Title order={2} size="h5" mb="sm">
-                    {t('player.path')}
-                  </Title>
-                  <StepList steps={course.steps} />
-                </Card>
-              </Grid.Col>
-            </Grid>
-          </Stack>
-        )
-      }}
-    </QueryState>
+    <>
+      <RewardMoments moment={rewards.moment} dismiss={rewards.dismiss} />
+      <QueryState query={query}>
+        {(course) => {
+          const current = course.steps.find((s) => s.state === 'current')
+          return (
+            <Stack gap="lg">
+              <div>
+                <Title order={1} size="h2">
+                  {course.course.name}
+                </Title>
+                <Group gap="sm" mt="xs">
+                  <Progress value={course.progress.ratio * 100} w={200} aria-label={t('player.progress')} />
+                  <Text size="sm" c="dimmed" data-testid="course-progress">
+                    {t('dashboard.steps_done_short', {
+                      done: course.progress.completed_steps,
+                      total: course.progress.total_steps,
+                    })}
+                  </Text>
+                </Group>
+              </div>
+              <Grid gap="lg">
+                <Grid.Col span={{ base: 12, md: 8 }} order={{ base: 1, md: 2 }}>
+                  {course.progress.completed || !current ? (
+                    <Completed course={course} />
+                  ) : (
+                    <CurrentStep
+                      key={current.id}
+                      course={course}
+                      step={current}
+                      refresh={refresh}
+                      checkRewards={checkRewards}
+                    />
+                  )}
+                </Grid.Col>
+                <Grid.Col span={{ base: 12, md: 4 }} order={{ base: 2, md: 1 }}>
+                  <Card withBorder>
+                    <Title order={2} size="h5" mb="sm">
+                      {t('player.path')}
+                    </Title>
+                    <StepList steps={course.steps} />
+                  </Card>
+                </Grid.Col>
+              </Grid>
+            </Stack>
+          )
+        }}
+      </QueryState>
+    </>
   )
 }

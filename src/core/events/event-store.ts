@@ -324,10 +324,10 @@ export async function eventCountsBetween(db: Db, orgId: string, boundaries: stri
   return counts
 }
 
-/** Per student and step of these courses: the first and the last event received on it. */
-export async function stepActivity(db: Db, orgId: string, courseIds: string[]) {
+/** Per student (or for one) and step of these courses: the first and the last event received on it. */
+export async function stepActivity(db: Db, orgId: string, courseIds: string[], studentId?: string) {
   if (courseIds.length === 0) return []
-  const rows = await db
+  let query = db
     .selectFrom('lms_event')
     .select([
       'student_id',
@@ -338,8 +338,8 @@ export async function stepActivity(db: Db, orgId: string, courseIds: string[]) {
     ])
     .where('org_id', '=', orgId)
     .where('course_id', 'in', courseIds)
-    .groupBy(['student_id', 'course_id', 'class_id'])
-    .execute()
+  if (studentId) query = query.where('student_id', '=', studentId)
+  const rows = await query.groupBy(['student_id', 'course_id', 'class_id']).execute()
   return rows.map((r) => ({
     student_id: r.student_id,
     course_id: r.course_id,

@@ -14,8 +14,10 @@ import type { GamificationDeps } from './service.ts'
 export { refreshScores } from './repository.ts'
 export { gamificationRoutes } from './routes.ts'
 export { levelOf } from './rules/levels.ts'
+export { EarnedBadgeSchema } from './schemas.ts'
 export {
   badgeCount,
+  courseRewards,
   dashboardGamification,
   type GamificationDeps,
   giveDefaultBadges,

@@ -115,6 +115,33 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
   app.openapi(
     defineRoute({
       method: 'get',
+      path: '/api/me/rewards',
+      tags,
+      summary: "The XP, level-ups and badges the caller's activity brought since a cursor",
+      description:
+        'For celebrating rewards as they come: call it once for a cursor, then after each event with ' +
+        '`after` set to the last cursor. Each XP entry and badge is listed once, when both reactors have ' +
+        'applied the signal that caused it, in the order they happened. Badges given when an admin creates ' +
+        'or reactivates one are not listed (no activity of the student caused them).',
+      access: ['student'],
+      request: { query: s.RewardsQuerySchema },
+      responses: {
+        200: { description: 'Rewards', ...json(s.RewardsSchema) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const { after } = c.req.valid('query')
+      return c.json(
+        await service.rewardsSince(deps, actorOf(c), after === undefined ? undefined : Number(after)),
+        200,
+      )
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
       path: '/api/leaderboard',
       tags,
       summary: "The school's (or a team's) leaderboard, all time or this week, with the caller's own row",

@@ -169,3 +169,58 @@ export const LeaderboardSchema = z
     me: LeaderboardRowSchema.nullable().openapi({ description: "The caller's own row, when a student" }),
   })
   .openapi('Leaderboard')
+
+// Rewards as they happen
+
+export const RewardsQuerySchema = z.object({
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/, 'expected the cursor of a previous answer')
+    .optional()
+    .openapi({
+      description: 'The `cursor` of the previous answer; without it nothing is new and the answer gives one',
+      example: '1042',
+    }),
+})
+
+export const EarnedBadgeSchema = z
+  .object({
+    badge_id: z.string(),
+    code: z.string(),
+    key: z.string().nullable().openapi({ description: 'As Badge.key' }),
+    name: z.string(),
+    description: z.string().nullable(),
+    icon: z.string().nullable(),
+    awarded_at: z.string(),
+    points: z.number().int().openapi({ description: 'XP given with the badge' }),
+  })
+  .openapi('EarnedBadge')
+
+export const RewardsSchema = z
+  .object({
+    cursor: z.string().openapi({ description: 'Pass as `after` to get what comes next' }),
+    xp_gained: z.number().int().openapi({ description: 'The sum of `entries`' }),
+    level_before: z.number().int().openapi({ description: 'The level before these rewards' }),
+    xp: z.object({ total: z.number().int(), level: LevelSchema }).openapi({
+      description: 'XP and level with these rewards',
+    }),
+    entries: z.array(
+      z.object({
+        id: z.string(),
+        cause: z.enum([
+          'video_completed',
+          'quiz_passed',
+          'perfect_quiz',
+          'course_completed',
+          'streak_day',
+          'badge',
+        ]),
+        points: z.number().int(),
+        occurred_at: z.string(),
+        course_id: z.string().nullable(),
+        class_id: z.string().nullable(),
+      }),
+    ),
+    badges: z.array(EarnedBadgeSchema),
+  })
+  .openapi('Rewards')

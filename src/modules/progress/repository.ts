@@ -96,9 +96,9 @@ export async function signalSummary(db: Db, orgId: string) {
 }
 
 /** Progress rows of every student on the steps of these courses (dashboards). */
-export async function progressInCourses(db: Db, orgId: string, courseIds: string[]) {
+export async function progressInCourses(db: Db, orgId: string, courseIds: string[], studentId?: string) {
   if (courseIds.length === 0) return []
-  return db
+  let query = db
     .selectFrom('v_user_progress')
     .select([
       'student_id',
@@ -114,7 +114,8 @@ export async function progressInCourses(db: Db, orgId: string, courseIds: string
     ])
     .where('org_id', '=', orgId)
     .where('course_id', 'in', courseIds)
-    .execute()
+  if (studentId) query = query.where('student_id', '=', studentId)
+  return query.execute()
 }
 
 /** A student's progress rows with the times that date their activity on each step (course progress). */

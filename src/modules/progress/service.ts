@@ -274,9 +274,17 @@ export async function learnerFor(deps: LearnerDeps, actor: MemberIdentity, reque
   return learnerSummary(deps, actor.orgId, studentId)
 }
 
-/** Where every student is on the steps of these courses: one entry per step they have acted on (dashboards). */
-export async function progressOfCourses(deps: ProgressDeps, orgId: string, courseIds: string[]) {
-  const rows = await repo.progressInCourses(deps.db, orgId, [...new Set(courseIds)])
+/**
+ * Where every student (or one) is on the steps of these courses: one entry per step they have acted on
+ * (dashboards).
+ */
+export async function progressOfCourses(
+  deps: ProgressDeps,
+  orgId: string,
+  courseIds: string[],
+  studentId?: string,
+) {
+  const rows = await repo.progressInCourses(deps.db, orgId, [...new Set(courseIds)], studentId)
   return rows.map((r) => ({
     student_id: r.student_id,
     course_id: r.course_id,

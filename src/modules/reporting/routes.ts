@@ -89,6 +89,29 @@ export function reportingRoutes(deps: service.ReportingDeps) {
   app.openapi(
     defineRoute({
       method: 'get',
+      path: '/api/me/courses/{course_id}/recap',
+      tags: dashboards,
+      summary: 'What the student did in one of their courses: XP and badges its steps brought, time spent',
+      description:
+        'For students enrolled in the course (a course they are not in is 404). ' +
+        "Badges count when the course's steps earned them; time is counted as in the course reports.",
+      access: ['student'],
+      request: { params: s.CourseRecapParams },
+      responses: {
+        200: { description: 'Recap', ...json(s.CourseRecapSchema) },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await service.courseRecap(deps, c.get('identity') as MemberIdentity, c.req.valid('param').course_id),
+        200,
+      ),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
       path: '/api/admin/overview',
       tags: dashboards,
       summary: 'The school at a glance: activity, enrolments, completions, mastery, students at risk',

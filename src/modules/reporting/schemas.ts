@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import * as gamification from '../gamification/index.ts'
 import * as mastery from '../mastery/index.ts'
 import * as progress from '../progress/index.ts'
 
@@ -429,3 +430,35 @@ export const StudentDashboardSchema = z
     skills: DashboardSkillsSchema,
   })
   .openapi('StudentDashboard')
+
+export const CourseRecapParams = z.object({
+  course_id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'course_id', in: 'path' } }),
+})
+
+export const CourseRecapSchema = z
+  .object({
+    course_id: z.string(),
+    completed: z.boolean(),
+    completed_steps: z.number().int(),
+    total_steps: z.number().int(),
+    completed_at: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When its last step was done; null until then' }),
+    xp_earned: z.number().int().nullable().openapi({
+      description:
+        "XP brought by the course's steps and its completion, badges' XP included; null without gamification",
+    }),
+    badges: z.array(gamification.EarnedBadgeSchema).openapi({
+      description: "Badges earned by doing the course's steps, in the order they came",
+    }),
+    time_spent_sec: z.number().nullable().openapi({
+      description:
+        'Time on its steps, as course reports count it (from a step opening to its completion, capped per step); null when unknown',
+    }),
+  })
+  .openapi('CourseRecap')

@@ -26,9 +26,16 @@ import {
   riskReasons,
   severityOf,
 } from './rules/at-risk.ts'
-import { type StudentStatus, stepOpenedAt, studentStatus, timeOnStepSec } from './rules/time-and-status.ts'
+import {
+  DEFAULT_ABANDONED_DAYS,
+  type StudentStatus,
+  stepOpenedAt,
+  studentStatus,
+  timeOnStepSec,
+} from './rules/time-and-status.ts'
 import type {
   AnalyticsQuery,
+  CourseRecapSchema,
   DashboardGamificationSchema,
   DashboardQuery,
   DashboardSkillsSchema,
@@ -65,6 +72,13 @@ export type DashboardGamificationPort = (
   calendarDays: number,
 ) => Promise<z.infer<typeof DashboardGamificationSchema>>
 
+/** The XP and badges a student earned through one course's steps (gamification), for its recap. */
+export type CourseRewardsPort = (
+  orgId: string,
+  studentId: string,
+  courseId: string,
+) => Promise<{ xp: number; badges: z.infer<typeof CourseRecapSchema>['badges'] }>
+
 /** The student dashboard's skills (mastery): counts per level and each skill's level now. */
 export type DashboardSkillsPort = (
   orgId: string,
@@ -85,6 +99,8 @@ export type ReportingDeps = {
   courseMastery?: CourseMasteryPort
   dashboardGamification: DashboardGamificationPort
   dashboardSkills: DashboardSkillsPort
+  /** When absent, course recaps show no XP nor badges. */
+  courseRewards?: CourseRewardsPort
 }
 
 export async function dailyEventStats(
@@ -141,9 +157,9 @@ type StudentInCourseView = {
 type Enrolment = { course_id: string; student_id: string; enrolled_at: string }
 
 /**
- * Every enrolment of these courses with what the students did, from progress, the event log and
- * gamification. At-risk reasons are given for published courses only: nobody is expected to move in a
- * draft, nor in an archived course.
+ * Every enrolment of these courses (of one student, with `studentId`) with what the students did, from
+ * progress, the event log and gamification. At-risk reasons are given for published courses only: nobody
+ * is expected to move in a draft, nor in an archived course.
  */
 async function studentsInCourses(
   deps: ReportingDeps,
@@ -151,11 +167,12 @@ async function studentsInCourses(
   courses: catalog.CourseOutline[],
   enrolments: Enrolment[],
   thresholds: RiskThresholds,
+  studentId?: string,
 ): Promise<StudentInCourseView[]> {
   const ids = courses.map((c) => c.id)
   const [rows, activity, hearts] = await Promise.all([
-    progress.progressOfCourses(deps.progress, orgId, ids),
-    stepActivity(deps.db, orgId, ids),
+    progress.progressOfCourses(deps.progress, orgId, ids, studentId),
+    stepActivity(deps.db, orgId, ids, studentId),
     deps.outOfHearts ? deps.outOfHearts(orgId) : [],
   ])
   const progressOf = new Map<string, Map<string, progress.CourseProgressEntry>>()
@@ -182,6 +199,7 @@ async function studentsInCourses(
   const now = deps.clock.now()
   const views: StudentInCourseView[] = []
   for (const e of enrolments) {
+    if (studentId && e.student_id !== studentId) continue
     const course = courseOf.get(e.course_id)
     if (!course) continue
     const key = `${e.student_id}|${e.course_id}`
@@ -755,4 +773,48 @@ export async function studentDashboard(
   // Courses still to do come first (in enrolment order), finished ones after: the next step is what counts.
   const ordered = [...courses.filter((c) => !c.completed), ...courses.filter((c) => c.completed)]
   return { student_id: studentId, as_of: deps.clock.now().toISOString(), courses: ordered, ...game, skills }
+}
+
+/**
+ * What a student did in one of their courses, for the screen that ends it: the XP and badges its steps
+ * brought, and the time spent on its steps (as staff see it: from each step's opening to its completion,
+ * capped; null when no step's time is known).
+ */
+export async function courseRecap(deps: ReportingDeps, actor: MemberIdentity, courseId: string) {
+  const { studentId } = await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
+  if (!studentId) throw forbidden('This view is for students', 'not_a_student')
+  const [course] = await catalog.courseOutlines(deps.catalog, actor.orgId, { ids: [courseId] })
+  const enrolment = course
+    ? (await catalog.enrolmentsOf(deps.catalog, actor.orgId, [courseId])).find(
+        (e) => e.student_id === studentId,
+      )
+    : undefined
+  if (!course || !enrolment) throw notFound('Course')
+  const [view] = await studentsInCourses(
+    deps,
+    actor.orgId,
+    [course],
+    [enrolment],
+    thresholdsOf({ inactive_days: 7, stuck_days: 7, failures: 3 }),
+    studentId,
+  )
+  if (!view) throw notFound('Course')
+  const report = reportOf(view, DEFAULT_ABANDONED_DAYS, deps.clock.now())
+  const timed = [...report.steps.values()].some((s) => s.timeSec !== null)
+  const completedAt = [...report.progress.values()]
+    .map((p) => p.step_completed_at)
+    .filter((at): at is string => at !== null)
+    .sort()
+    .at(-1)
+  const rewards = deps.courseRewards ? await deps.courseRewards(actor.orgId, studentId, courseId) : null
+  return {
+    course_id: courseId,
+    completed: report.status === 'completed',
+    completed_steps: report.done,
+    total_steps: course.steps.length,
+    completed_at: report.status === 'completed' ? (completedAt ?? null) : null,
+    xp_earned: rewards?.xp ?? null,
+    badges: rewards?.badges ?? [],
+    time_spent_sec: timed ? report.timeSpentSec : null,
+  }
 }
