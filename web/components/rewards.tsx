@@ -24,8 +24,9 @@ type Rewards = Schemas['Rewards']
 /** What one celebration shows: the XP, the level reached if it changed, the badges, in the order they came. */
 type Moment = Pick<Rewards, 'xp_gained' | 'level_before' | 'xp' | 'badges'>
 
-// A moment of XP alone goes away by itself; a level or a badge waits to be dismissed.
+// A moment goes away by itself (a level or a badge stays longer), so that it never hides the page for long.
 const XP_ONLY_MS = 6_000
+const RICH_MS = 10_000
 
 /**
  * Rewards as the student's activity brings them: `check()` after each event asks the server what is new
@@ -100,8 +101,8 @@ function useAnnouncement(moment: Moment | null) {
 /**
  * The celebration of a moment at the bottom of the screen: "+N XP", the level reached, each new badge with
  * its icon and name in the reader's language. Announced through a live region; closed by its button or
- * Escape (a moment of XP alone also after a few seconds, unless the pointer or focus is on it); it pops in,
- * unless the system asks for less motion.
+ * Escape, by a tap elsewhere, and by itself after a few seconds unless the pointer or focus is on it; it
+ * pops in, unless the system asks for less motion.
  */
 export function RewardMoments({ moment, dismiss }: { moment: Moment | null; dismiss: () => void }) {
   const { t } = useTranslation()
@@ -109,22 +110,31 @@ export function RewardMoments({ moment, dismiss }: { moment: Moment | null; dism
   const text = useBadgeText()
   const announcement = useAnnouncement(moment)
   const [held, setHeld] = useState(false)
+  const card = useRef<HTMLElement>(null)
   const levelUp = moment !== null && moment.xp.level.level > moment.level_before
-  const lingers = moment !== null && !levelUp && moment.badges.length === 0
+  const rich = levelUp || (moment?.badges.length ?? 0) > 0
 
   useEffect(() => {
     if (!moment) return
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape' && !event.defaultPrevented) dismiss()
     }
+    // A tap on the page goes where it was meant to, and the moment makes way.
+    const onPointer = (event: PointerEvent) => {
+      if (!card.current?.contains(event.target as Node)) dismiss()
+    }
     window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
+    document.addEventListener('pointerdown', onPointer)
+    return () => {
+      window.removeEventListener('keydown', onKey)
+      document.removeEventListener('pointerdown', onPointer)
+    }
   }, [moment, dismiss])
   useEffect(() => {
-    if (!lingers || held) return
-    const timer = setTimeout(dismiss, XP_ONLY_MS)
+    if (!moment || held) return
+    const timer = setTimeout(dismiss, rich ? RICH_MS : XP_ONLY_MS)
     return () => clearTimeout(timer)
-  }, [lingers, held, dismiss])
+  }, [moment, rich, held, dismiss])
 
   return (
     <>
@@ -135,6 +145,7 @@ export function RewardMoments({ moment, dismiss }: { moment: Moment | null; dism
         {(style) => (
           <Paper
             component="section"
+            ref={card}
             aria-label={t('rewards.region')}
             withBorder
             shadow="lg"
