@@ -4,12 +4,13 @@ import { useTranslation } from 'react-i18next'
 import { Navigate, Route, Routes } from 'react-router'
 import { Shell } from './components/shell.tsx'
 import { isSchoolAdmin, isStaff, useMe } from './hooks/session.ts'
-import { JoinPage } from './pages/join.tsx'
 import { NotFoundPage } from './pages/not-found.tsx'
 import { SignInPage } from './pages/sign-in.tsx'
 
 // Pages load with the first visit to them: a student never downloads the course builder or the charts of
 // the admin overview.
+// The invitation page too: it is met once, and its password advice would weigh on every first load.
+const JoinPage = lazy(() => import('./pages/join.tsx').then((m) => ({ default: m.JoinPage })))
 const DashboardPage = lazy(() => import('./pages/dashboard.tsx').then((m) => ({ default: m.DashboardPage })))
 const GamificationSettingsPage = lazy(() =>
   import('./pages/admin/gamification.tsx').then((m) => ({ default: m.GamificationSettingsPage })),
@@ -28,7 +29,6 @@ const LeaderboardPage = lazy(() =>
   import('./pages/leaderboard.tsx').then((m) => ({ default: m.LeaderboardPage })),
 )
 const LibraryPage = lazy(() => import('./pages/library.tsx').then((m) => ({ default: m.LibraryPage })))
-const ProfilePage = lazy(() => import('./pages/profile.tsx').then((m) => ({ default: m.ProfilePage })))
 const StaffHomePage = lazy(() => import('./pages/staff-home.tsx').then((m) => ({ default: m.StaffHomePage })))
 const CourseAnalyticsPage = lazy(() =>
   import('./pages/teach/course-analytics.tsx').then((m) => ({ default: m.CourseAnalyticsPage })),
@@ -44,21 +44,30 @@ const CoursePreviewPage = lazy(() =>
 )
 const CoursesPage = lazy(() => import('./pages/teach/courses.tsx').then((m) => ({ default: m.CoursesPage })))
 
+/** While the session (when the page did not carry it) or the invitation page's code is on its way. */
+function PageLoader() {
+  const { t } = useTranslation()
+  return (
+    <Center mih="100vh">
+      <Loader aria-label={t('common.loading')} />
+    </Center>
+  )
+}
+
 export function App() {
   const { t } = useTranslation()
   const me = useMe()
-  if (me.isPending) {
-    return (
-      <Center mih="100vh">
-        <Loader />
-      </Center>
-    )
-  }
+  if (me.isPending) return <PageLoader />
+  const joinPage = (
+    <Suspense fallback={<PageLoader />}>
+      <JoinPage />
+    </Suspense>
+  )
   if (!me.data) {
     return (
       <Routes>
         <Route path="/signin" element={<SignInPage />} />
-        <Route path="/join" element={<JoinPage />} />
+        <Route path="/join" element={joinPage} />
         <Route path="*" element={<Navigate to="/signin" replace />} />
       </Routes>
     )
@@ -67,7 +76,7 @@ export function App() {
   const teaches = role === 'owner' || role === 'admin' || role === 'instructor'
   return (
     <Routes>
-      <Route path="/join" element={<JoinPage />} />
+      <Route path="/join" element={joinPage} />
       <Route
         path="*"
         element={
@@ -76,7 +85,6 @@ export function App() {
               <Routes>
                 <Route path="/" element={student_id ? <DashboardPage /> : <StaffHomePage me={me.data} />} />
                 <Route path="/signin" element={<Navigate to="/" replace />} />
-                <Route path="/profile" element={<ProfilePage me={me.data} />} />
                 {student_id && (
                   <>
                     <Route path="/courses/:courseId" element={<CoursePlayerPage />} />

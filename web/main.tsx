@@ -1,14 +1,6 @@
 import '@mantine/core/styles.css'
 import '@mantine/notifications/styles.css'
-import {
-  Badge,
-  type CSSVariablesResolver,
-  createTheme,
-  Drawer,
-  MantineProvider,
-  Modal,
-  mergeThemeOverrides,
-} from '@mantine/core'
+import { type CSSVariablesResolver, createTheme, MantineProvider, mergeThemeOverrides } from '@mantine/core'
 import { Notifications } from '@mantine/notifications'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { type ReactNode, StrictMode, useMemo } from 'react'
@@ -17,7 +9,8 @@ import { useTranslation } from 'react-i18next'
 import { BrowserRouter } from 'react-router'
 import { ApiError } from './api/client.ts'
 import { App } from './app.tsx'
-import './i18n/index.ts'
+import { accountLanguage, meKey, sessionFromPage } from './hooks/session.ts'
+import { changeLanguage, initialLanguage } from './i18n/index.ts'
 
 // Calm and readable: one green accent, dark enough on white for WCAG AA contrast.
 const baseTheme = createTheme({
@@ -41,10 +34,12 @@ const baseTheme = createTheme({
   defaultRadius: 'md',
   // Dialogs, drawers and menus open without fading or sliding for those whose system asks for less motion.
   respectReducedMotion: true,
+  // Plain objects rather than `Badge.extend(…)`: naming the components here would put their code and CSS in
+  // the first download of every page.
   components: {
     // A chip never cuts its words ("TER…" for "Terminé"): it keeps at least its longest word's width and
     // wraps onto a second line rather than ending in an ellipsis.
-    Badge: Badge.extend({
+    Badge: {
       styles: {
         root: {
           height: 'auto',
@@ -54,7 +49,7 @@ const baseTheme = createTheme({
         },
         label: { whiteSpace: 'normal', overflow: 'visible', textOverflow: 'clip' },
       },
-    }),
+    },
   },
 })
 
@@ -100,8 +95,8 @@ function Theme({ children }: { children: ReactNode }) {
     const closeButtonProps = { 'aria-label': t('common.close') }
     return mergeThemeOverrides(baseTheme, {
       components: {
-        Modal: Modal.extend({ defaultProps: { closeButtonProps } }),
-        Drawer: Drawer.extend({ defaultProps: { closeButtonProps } }),
+        Modal: { defaultProps: { closeButtonProps } },
+        Drawer: { defaultProps: { closeButtonProps } },
       },
     })
   }, [t, i18n.language])
@@ -120,15 +115,26 @@ function Theme({ children }: { children: ReactNode }) {
 
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root')
-createRoot(root).render(
-  <StrictMode>
-    <Theme>
-      <Notifications position="top-center" />
-      <QueryClientProvider client={queryClient}>
-        <BrowserRouter>
-          <App />
-        </BrowserRouter>
-      </QueryClientProvider>
-    </Theme>
-  </StrictMode>,
-)
+// The page says who is signed in: the first drawing is the sign-in page or the shell, never a spinner
+// waiting for the API, and it is in the account's language.
+const session = sessionFromPage()
+if (session !== undefined) queryClient.setQueryData(meKey, session)
+const language = (session && accountLanguage(session)) || initialLanguage()
+
+// Drawn once that language's texts are there (at once in French; English is fetched first).
+void changeLanguage(language)
+  .catch(() => undefined)
+  .then(() =>
+    createRoot(root).render(
+      <StrictMode>
+        <Theme>
+          <Notifications position="top-center" />
+          <QueryClientProvider client={queryClient}>
+            <BrowserRouter>
+              <App />
+            </BrowserRouter>
+          </QueryClientProvider>
+        </Theme>
+      </StrictMode>,
+    ),
+  )

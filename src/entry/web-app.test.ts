@@ -20,6 +20,12 @@ describe('the web app build served over HTTP', () => {
     writeFileSync(join(dir, 'index.html'), '<html><head><title>Sillon</title></head><body></body></html>')
     writeFileSync(join(dir, 'assets', 'index-Ab12Cd34.js'), SCRIPT)
     await precompressFiles(dir, ['index.html', 'assets/index-Ab12Cd34.js'])
+    // The identity module's answer, reduced to what the page does with it.
+    app.get('/api/auth/me', (c) =>
+      c.req.header('cookie') === 'session=lea'
+        ? c.json({ user: { name: 'Léa </script><script>alert(1)</script>' } })
+        : c.json({ error: { code: 'unauthenticated', message: 'Sign in first', details: null } }, 401),
+    )
     expect(serveWebApp(app, dir)).toBe(true)
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -61,7 +67,22 @@ describe('the web app build served over HTTP', () => {
   it('serves the page itself for every app route, revalidated on each visit', async () => {
     const page = await app.request('/courses/abc', { headers: { 'Accept-Encoding': 'br' } })
     expect(page.status).toBe(200)
-    expect(page.headers.get('Cache-Control')).toBe('no-cache')
+    expect(page.headers.get('Cache-Control')).toBe('private, no-cache')
     expect(await page.text()).toContain('<title>Sillon</title>')
+  })
+
+  it('writes who is signed in into the page as inert JSON that no name can break out of', async () => {
+    const session = (html: string) =>
+      /<script type="application\/json" id="sillon-session">(.*?)<\/script>/s.exec(html)?.[1]
+    const signedIn = await (await app.request('/', { headers: { cookie: 'session=lea' } })).text()
+    expect(session(signedIn)).not.toContain('<')
+    expect(JSON.parse(session(signedIn) ?? '')).toEqual({
+      user: { name: 'Léa </script><script>alert(1)</script>' },
+    })
+
+    expect(session(await (await app.request('/', { headers: { cookie: 'session=gone' } })).text())).toBe(
+      'null',
+    )
+    expect(session(await (await app.request('/signin')).text())).toBe('null')
   })
 })

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import type { AppEnv } from '../core/http/context.ts'
 import { contentSecurityPolicy, cspNonce } from '../core/http/security-headers.ts'
 
@@ -29,10 +30,33 @@ export function serveWebApp(app: OpenAPIHono<AppEnv>, dir: string): boolean {
   app.get('*', async (c, next) => {
     // An API path, or an asset that is not there (an old build's), gets a 404, never the page.
     if (/^\/(api|assets)(\/|$)/.test(c.req.path)) return next()
-    c.header('Cache-Control', 'no-cache')
+    // The page carries who is signed in, so it differs by visitor: no shared cache may keep it.
+    c.header('Cache-Control', 'private, no-cache')
     const nonce = cspNonce()
     c.header('Content-Security-Policy', contentSecurityPolicy({ styleNonce: nonce }))
-    return c.html(index.replace('</head>', `<meta name="csp-nonce" content="${nonce}">\n</head>`))
+    const head = [`<meta name="csp-nonce" content="${nonce}">`, await sessionBlock(app, c)]
+    return c.html(index.replace('</head>', `${head.join('\n')}\n</head>`))
   })
   return true
 }
+
+/**
+ * The answer GET /api/auth/me gives this visitor (the member, or null when signed out) as a JSON data block,
+ * which the browser never runs: the web app draws the sign-in page or its shell at once instead of asking
+ * first, a round trip saved on a slow phone network. Nothing when that answer is neither, so the app asks.
+ */
+async function sessionBlock(app: OpenAPIHono<AppEnv>, c: Context<AppEnv>): Promise<string> {
+  // The page request's own headers: a session cookie, or the assertion Cloudflare Access adds, sign in alike.
+  const headers = new Headers(c.req.raw.headers)
+  headers.delete('accept-encoding')
+  const me = await app.request(new URL('/api/auth/me', c.req.url), { headers }, c.env)
+  // A session renewed on the way keeps its renewal, as it would have on the app's own request.
+  for (const setCookie of me.headers.getSetCookie()) c.header('Set-Cookie', setCookie, { append: true })
+  if (me.status === 401) return sessionScript('null')
+  if (me.status !== 200) return ''
+  return sessionScript(await me.text())
+}
+
+// JSON holds `<` only inside strings, where \u003c reads the same: no name can close the element early.
+const sessionScript = (json: string) =>
+  `<script type="application/json" id="sillon-session">${json.replaceAll('<', '\\u003c')}</script>`

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useEffect } from 'react'
 import { ApiError, api, data, type Schemas } from '../api/client.ts'
-import i18n from '../i18n/index.ts'
+import i18n, { changeLanguage } from '../i18n/index.ts'
 
 export type Me = Schemas['Me']
 export type Role = NonNullable<Me['role']>
@@ -24,10 +24,27 @@ export function useMe() {
   })
   const me = query.data
   useEffect(() => {
-    const language = me?.user.locale ?? me?.organisation?.default_locale
-    if (language && i18n.language !== language) void i18n.changeLanguage(language)
+    const language = me && accountLanguage(me)
+    if (language && i18n.language !== language) void changeLanguage(language)
   }, [me])
   return query
+}
+
+/** The language an account reads: its own choice, else its school's. */
+export const accountLanguage = (me: Me) => me.user.locale ?? me.organisation?.default_locale
+
+/**
+ * Who is signed in as the server wrote it into the page (src/entry/web-app.ts): the member, null when
+ * signed out, undefined when the page does not say (then the app asks the API).
+ */
+export function sessionFromPage(): Me | null | undefined {
+  const block = document.getElementById('sillon-session')
+  if (!block?.textContent) return undefined
+  try {
+    return JSON.parse(block.textContent) as Me | null
+  } catch {
+    return undefined
+  }
 }
 
 /** After sign-in, sign-out or a change of school, everything cached belonged to someone else. */
