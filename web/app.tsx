@@ -29,6 +29,7 @@ const LeaderboardPage = lazy(() =>
   import('./pages/leaderboard.tsx').then((m) => ({ default: m.LeaderboardPage })),
 )
 const LibraryPage = lazy(() => import('./pages/library.tsx').then((m) => ({ default: m.LibraryPage })))
+const ProfilePage = lazy(() => import('./pages/profile.tsx').then((m) => ({ default: m.ProfilePage })))
 const StaffHomePage = lazy(() => import('./pages/staff-home.tsx').then((m) => ({ default: m.StaffHomePage })))
 const CourseAnalyticsPage = lazy(() =>
   import('./pages/teach/course-analytics.tsx').then((m) => ({ default: m.CourseAnalyticsPage })),
@@ -85,6 +86,7 @@ export function App() {
               <Routes>
                 <Route path="/" element={student_id ? <DashboardPage /> : <StaffHomePage me={me.data} />} />
                 <Route path="/signin" element={<Navigate to="/" replace />} />
+                <Route path="/profile" element={<ProfilePage me={me.data} />} />
                 {student_id && (
                   <>
                     <Route path="/courses/:courseId" element={<CoursePlayerPage />} />
