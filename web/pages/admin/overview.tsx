@@ -5,20 +5,8 @@ import { api, data } from '../../api/client.ts'
 import { AreaChart, BarChart } from '../../components/charts.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { RiskReasons } from '../../components/risk.tsx'
+import { Stat } from '../../components/stat.tsx'
 import { useFormat } from '../../hooks/format.ts'
-
-function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
-  return (
-    <Card withBorder>
-      <Text size="sm" c="dimmed">
-        {label}
-      </Text>
-      <Text fw={700} size="xl" data-testid={testId}>
-        {value}
-      </Text>
-    </Card>
-  )
-}
 
 /** The school at a glance: activity, completions, mastery per course, events per day, students at risk. */
 export function OverviewPage() {

@@ -20,6 +20,7 @@ import { api, data } from '../../api/client.ts'
 import { BarChart } from '../../components/charts.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { RiskReasons } from '../../components/risk.tsx'
+import { Stat } from '../../components/stat.tsx'
 import { useFormat } from '../../hooks/format.ts'
 import { statusColor } from './courses.tsx'
 
@@ -85,38 +86,14 @@ export function CourseAnalyticsPage() {
             </Group>
           </div>
           <SimpleGrid cols={{ base: 2, sm: 4 }}>
-            <Card withBorder>
-              <Text size="sm" c="dimmed">
-                {t('analytics.enrolled')}
-              </Text>
-              <Text fw={700} size="xl">
-                {f.number(a.enrolled)}
-              </Text>
-            </Card>
-            <Card withBorder>
-              <Text size="sm" c="dimmed">
-                {t('analytics.completed')}
-              </Text>
-              <Text fw={700} size="xl" data-testid="completed-count">
-                {f.number(a.completed)}
-              </Text>
-            </Card>
-            <Card withBorder>
-              <Text size="sm" c="dimmed">
-                {t('reports.abandoned_count')}
-              </Text>
-              <Text fw={700} size="xl" data-testid="abandoned-count">
-                {f.number(a.abandoned)}
-              </Text>
-            </Card>
-            <Card withBorder>
-              <Text size="sm" c="dimmed">
-                {t('analytics.steps')}
-              </Text>
-              <Text fw={700} size="xl">
-                {f.number(a.course.step_count)}
-              </Text>
-            </Card>
+            <Stat label={t('analytics.enrolled')} value={f.number(a.enrolled)} />
+            <Stat label={t('analytics.completed')} value={f.number(a.completed)} testId="completed-count" />
+            <Stat
+              label={t('reports.abandoned_count')}
+              value={f.number(a.abandoned)}
+              testId="abandoned-count"
+            />
+            <Stat label={t('analytics.steps')} value={f.number(a.course.step_count)} />
           </SimpleGrid>
           <Card withBorder>
             <Title order={2} size="h4" mb="sm">

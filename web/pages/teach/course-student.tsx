@@ -19,6 +19,7 @@ import { Link, useParams } from 'react-router'
 import { api, data } from '../../api/client.ts'
 import { QueryState } from '../../components/query-state.tsx'
 import { RiskReasons } from '../../components/risk.tsx'
+import { Stat } from '../../components/stat.tsx'
 import { useFormat } from '../../hooks/format.ts'
 import { duration, scrollable, studentStatusColor } from './course-analytics.tsx'
 
@@ -74,32 +75,16 @@ export function CourseStudentPage() {
               </Text>
             </div>
             <SimpleGrid cols={{ base: 2, sm: 4 }}>
-              <Card withBorder>
-                <Text size="sm" c="dimmed">
-                  {t('reports.progress')}
-                </Text>
-                <Text fw={700} size="xl">
-                  {f.percent(s.progress_ratio)}
-                </Text>
+              <Stat label={t('reports.progress')} value={f.percent(s.progress_ratio)}>
                 <Progress value={s.progress_ratio * 100} aria-hidden mt={4} />
-              </Card>
-              <Card withBorder>
-                <Text size="sm" c="dimmed">
-                  {t('reports.time_spent')}
-                </Text>
-                <Text fw={700} size="xl">
-                  {duration(s.time_spent_sec || null, t)}
-                </Text>
-              </Card>
-              <Card withBorder>
-                <Text size="sm" c="dimmed">
-                  {t('reports.course_mastery')}
-                </Text>
-                <Text fw={700} size="xl">
-                  {s.mastery.course ? f.percent(s.mastery.course.score) : '—'}
-                </Text>
+              </Stat>
+              <Stat label={t('reports.time_spent')} value={duration(s.time_spent_sec || null, t)} />
+              <Stat
+                label={t('reports.course_mastery')}
+                value={s.mastery.course ? f.percent(s.mastery.course.score) : '—'}
+              >
                 {s.mastery.course && <Text size="xs">{t(`mastery.${s.mastery.course.level}`)}</Text>}
-              </Card>
+              </Stat>
               <Card withBorder>
                 <Text size="sm" c="dimmed">
                   {t('reports.last_activity')}
