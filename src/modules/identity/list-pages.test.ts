@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
-import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
+import { createMember, createOrg, signedInMember } from '../../../test/helpers/factories.ts'
 
 // Lists that grow with a school (API tokens, webhook subscriptions) answer one page at a time, with the
 // total, and search on the server.
@@ -9,10 +9,11 @@ import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
 describe.each(testDialects())('searched and paged lists on %s', (dialect) => {
   let t: TestApp
   let admin: Awaited<ReturnType<typeof signedInMember>>
+  let orgId: string
 
   beforeAll(async () => {
     t = await startTestApp(dialect, { env: { WEBHOOK_ALLOWED_HOSTS: 'hooks.example.org' } })
-    const orgId = (await createOrg(t)).id
+    orgId = (await createOrg(t)).id
     admin = await signedInMember(t, orgId, 'admin')
   })
   afterAll(() => t.close())
@@ -44,5 +45,38 @@ describe.each(testDialects())('searched and paged lists on %s', (dialect) => {
     expect(page.status).toBe(200)
     expect(page.body).toMatchObject({ total: 2, data: [{ url: 'https://hooks.example.org/crm-b' }] })
     expect((await admin.client.get('/api/webhooks?limit=0')).status).toBe(400)
+  })
+
+  // LIKE reads % and _ as wildcards and \ as an escape: a search must match them as the characters typed.
+  const names = (res: { body: { data: { name: string }[] } }) => res.body.data.map((d) => d.name).sort()
+
+  it('matches %, _ and \\ in a token search literally', async () => {
+    for (const name of ['50% off', '500 off', 'a_b', 'axb', 'c\\d', 'c\\\\d'])
+      expect((await admin.client.post('/api/tokens', { name })).status).toBe(201)
+    expect(names(await admin.client.get(`/api/tokens?query=${encodeURIComponent('50%')}`))).toEqual([
+      '50% off',
+    ])
+    expect(names(await admin.client.get('/api/tokens?query=a_b'))).toEqual(['a_b'])
+    expect(names(await admin.client.get(`/api/tokens?query=${encodeURIComponent('c\\d')}`))).toEqual(['c\\d'])
+  })
+
+  it('matches _ in a webhook search literally', async () => {
+    for (const path of ['hook_one', 'hookxone']) {
+      const res = await admin.client.post('/api/webhooks', {
+        url: `https://hooks.example.org/${path}`,
+        event_types: ['learner.step_completed'],
+      })
+      expect(res.status).toBe(201)
+    }
+    const found = await admin.client.get('/api/webhooks?query=hook_one')
+    expect(found.body.data.map((d: { url: string }) => d.url)).toEqual(['https://hooks.example.org/hook_one'])
+  })
+
+  it('matches % and _ in a member search literally', async () => {
+    await createMember(t, orgId, 'support', 'jo_ann@example.org')
+    await createMember(t, orgId, 'support', 'joxann@example.org')
+    const found = await admin.client.get('/api/members?query=jo_ann')
+    expect(found.body.data.map((m: { email: string }) => m.email)).toEqual(['jo_ann@example.org'])
+    expect((await admin.client.get(`/api/members?query=${encodeURIComponent('%')}`)).body.total).toBe(0)
   })
 })

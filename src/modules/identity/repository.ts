@@ -1,5 +1,6 @@
 import type { Insertable, Updateable } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
+import { containsText } from '../../core/db/like.ts'
 import type {
   ApiTokenRow,
   InvitationRow,
@@ -165,12 +166,9 @@ export async function listMembers(db: Db, orgId: string, filter: MemberFilter) {
   let query = memberQuery(db, orgId)
   if (filter.role) query = query.where('memberships.role', '=', filter.role)
   if (filter.query) {
-    const like = `%${filter.query.toLowerCase()}%`
+    const text = filter.query
     query = query.where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['users.name']), 'like', like),
-        eb(eb.fn('lower', ['users.email']), 'like', like),
-      ]),
+      eb.or([containsText(eb.ref('users.name'), text), containsText(eb.ref('users.email'), text)]),
     )
   }
   const [rows, total] = await Promise.all([
@@ -352,12 +350,12 @@ export async function pageApiTokens(db: Db, orgId: string, filter: ApiTokenPage)
     .where('api_tokens.revoked_at', 'is', null)
   if (filter.userId) query = query.where('api_tokens.user_id', '=', filter.userId)
   if (filter.query) {
-    const like = `%${filter.query.toLowerCase()}%`
+    const text = filter.query
     query = query.where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['api_tokens.name']), 'like', like),
-        eb(eb.fn('lower', ['api_tokens.token_prefix']), 'like', like),
-        eb(eb.fn('lower', ['users.email']), 'like', like),
+        containsText(eb.ref('api_tokens.name'), text),
+        containsText(eb.ref('api_tokens.token_prefix'), text),
+        containsText(eb.ref('users.email'), text),
       ]),
     )
   }
@@ -423,9 +421,9 @@ export async function listPersons(db: Db, orgId: string, table: PersonTable, fil
   if (filter.ids) query = query.where('id', 'in', filter.ids)
   if (filter.updatedGte) query = query.where('updated_at', '>=', filter.updatedGte)
   if (filter.query) {
-    const like = `%${filter.query.toLowerCase()}%`
+    const text = filter.query
     query = query.where((eb) =>
-      eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb(eb.fn('lower', ['emails_json']), 'like', like)]),
+      eb.or([containsText(eb.ref('name'), text), containsText(eb.ref('emails_json'), text)]),
     )
   }
   return query.orderBy('updated_at', 'desc').orderBy('id').limit(filter.limit).offset(filter.offset).execute()

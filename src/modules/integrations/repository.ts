@@ -1,5 +1,6 @@
 import type { Updateable } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
+import { containsText } from '../../core/db/like.ts'
 import type { WebhookDeliveryRow, WebhookSubscriptionRow } from './tables.ts'
 
 export type SubscriptionPage = { query?: string; limit: number; offset: number }
@@ -7,9 +8,8 @@ export type SubscriptionPage = { query?: string; limit: number; offset: number }
 /** A page of the organisation's subscriptions, oldest first, searched by URL. */
 export async function listSubscriptions(db: Db, orgId: string, filter: SubscriptionPage) {
   let query = db.selectFrom('webhook_subscriptions').where('org_id', '=', orgId)
-  if (filter.query) {
-    query = query.where((eb) => eb(eb.fn('lower', ['url']), 'like', `%${filter.query?.toLowerCase()}%`))
-  }
+  const text = filter.query
+  if (text) query = query.where((eb) => containsText(eb.ref('url'), text))
   const [rows, total] = await Promise.all([
     query.selectAll().orderBy('created_at').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
