@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import type { StoredSignal } from '../../../core/events/signal-log.ts'
+import { SettingsSchema } from './settings.ts'
+import { xpOfSignal } from './xp.ts'
+
+const defaults = SettingsSchema.parse({})
+
+function signal(type: string, payload: Record<string, unknown> = {}): StoredSignal {
+  return {
+    id: `${type}:student-1:subject-1`,
+    seq: 1,
+    type,
+    org_id: 'org-1',
+    student_id: 'student-1',
+    course_id: 'course-1',
+    class_id: 'step-1',
+    occurred_at: '2026-11-22T09:00:00.000Z',
+    source_event_ids: ['event-1'],
+    payload,
+  }
+}
+
+const points = (s: StoredSignal, settings = defaults) =>
+  xpOfSignal(s, settings).map((e) => [e.cause, e.points])
+
+describe('XP of a signal', () => {
+  it('pays a completed video, a passed quiz and a completed course their school amounts', () => {
+    const settings = SettingsSchema.parse({
+      xp: { video_completed: 7, quiz_passed: 30, course_completed: 200 },
+    })
+    expect(points(signal('VIDEO_COMPLETED'), settings)).toEqual([['video_completed', 7]])
+    expect(points(signal('QUIZ_PASSED', { score: 5, max_score: 10, attempts: 1 }), settings)).toEqual([
+      ['quiz_passed', 30],
+    ])
+    expect(points(signal('COURSE_COMPLETED'), settings)).toEqual([['course_completed', 200]])
+  })
+
+  it('adds the perfect-quiz bonus only for every point at the first attempt', () => {
+    expect(points(signal('QUIZ_PASSED', { score: 10, max_score: 10, attempts: 1 }))).toEqual([
+      ['quiz_passed', 50],
+      ['perfect_quiz', 25],
+    ])
+    expect(points(signal('QUIZ_PASSED', { score: 10, max_score: 10, attempts: 2 }))).toEqual([
+      ['quiz_passed', 50],
+    ])
+  })
+
+  it('pays an active streak day, not a day kept by a freeze', () => {
+    expect(points(signal('STREAK_DAY', { active: true }))).toEqual([['streak_day', 5]])
+    expect(points(signal('STREAK_DAY', { active: false }))).toEqual([])
+  })
+
+  it('pays nothing for signals that are not worth XP', () => {
+    expect(points(signal('QUIZ_ATTEMPTED', { passed: false }))).toEqual([])
+    expect(points(signal('STEP_COMPLETED'))).toEqual([])
+  })
+
+  it('derives entry ids from the signal, so a replay never pays twice', () => {
+    const entries = xpOfSignal(signal('VIDEO_COMPLETED'), defaults)
+    expect(entries[0]?.id).toBe('video_completed:VIDEO_COMPLETED:student-1:subject-1')
+    expect(xpOfSignal(signal('VIDEO_COMPLETED'), defaults)).toEqual(entries)
+  })
+})
