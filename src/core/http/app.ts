@@ -136,6 +136,16 @@ export function createHttpApp(options: HttpAppOptions): OpenAPIHono<AppEnv> {
         409,
       )
     }
+    if (err instanceof HTTPException && err.status === 415) {
+      // zod-openapi's refusal of a body sent without a Content-Type (one of the wrong type is refused earlier).
+      const received = c.req.header('content-type') || null
+      return c.json(
+        errorBody('unsupported_media_type', 'Name the type of the body in a Content-Type header', {
+          received,
+        }),
+        415,
+      )
+    }
     if (err instanceof HTTPException && err.status < 500) {
       const code = err.status === 400 ? 'bad_request' : `http_${err.status}`
       return c.json(errorBody(code, err.message || 'Bad request'), err.status)

@@ -1,7 +1,8 @@
 import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi'
+import type { MiddlewareHandler } from 'hono'
 import { type Access, authorize, describeAccess } from './access.ts'
 import type { AppEnv } from './context.ts'
-import { errorBody } from './errors.ts'
+import { AppError, errorBody } from './errors.ts'
 import { dotted, findNul, nulRefused } from './input-guards.ts'
 import { deriveOperationId } from './operation-id.ts'
 import { ErrorSchema, json } from './schemas.ts'
@@ -32,6 +33,45 @@ function withInvalidCredential(path: string, responses: RouteConfig['responses']
   }
 }
 
+const JSON_TYPE = /^application\/([a-z.-]+\+)?json$/
+const FORM_TYPES = ['multipart/form-data', 'application/x-www-form-urlencoded']
+
+/** Whether a body of this media type (lowercase, no parameters) is one the declared type stands for. */
+function takes(declared: string, received: string) {
+  if (JSON_TYPE.test(declared)) return JSON_TYPE.test(received)
+  if (FORM_TYPES.includes(declared)) return FORM_TYPES.includes(received)
+  return declared === received
+}
+
+/**
+ * Refuses a body of a type the route does not take (JSON sent to an upload, a form to a JSON route) in the
+ * shared error shape, naming the types it takes. zod-openapi refuses them too, after this, but with a bare
+ * HTTPException; the app's error handler keeps that one for a body sent without any type.
+ */
+function bodyTypeGate(declared: string[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('content-type')
+    const received = header?.split(';')[0]?.trim().toLowerCase()
+    if (received && !declared.some((type) => takes(type.toLowerCase(), received))) {
+      throw new AppError(
+        415,
+        'unsupported_media_type',
+        `This route takes a body of type ${declared.join(' or ')}, not ${received}`,
+        { accepted: declared, received },
+      )
+    }
+    await next()
+  }
+}
+
+/** The media types of a route's body that zod-openapi validates (JSON and forms), if any. */
+function validatedBodyTypes(request: RouteConfig['request']): string[] {
+  const types = Object.keys(request?.body?.content ?? {})
+  return types.some((type) => JSON_TYPE.test(type.toLowerCase()) || FORM_TYPES.includes(type.toLowerCase()))
+    ? types
+    : []
+}
+
 /**
  * A route that states who may call it. The access rule is enforced by middleware and published
  * in the OpenAPI document (`x-sillon-access`, and `security`), so the rule and its documentation
@@ -42,6 +82,8 @@ export function defineRoute<P extends string, R extends Omit<RouteConfig, 'path'
 ) {
   const { access, ...rest } = route
   const guards = access === 'public' ? [] : [authorize(access)]
+  const bodyTypes = validatedBodyTypes(rest.request)
+  if (bodyTypes.length > 0) guards.push(bodyTypeGate(bodyTypes))
   return createRoute({
     ...rest,
     operationId: rest.operationId ?? deriveOperationId(rest.method, rest.path),
