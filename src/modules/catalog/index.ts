@@ -1,6 +1,6 @@
 // The catalog module's public face: courses (learning paths), steps, quizzes, KMS, teams and enrolments,
 // and the Cloudflare Stream client for step videos.
-
+export { CaptionSchema } from './captions/schemas.ts'
 export {
   createStreamSigner,
   type StreamApi,
@@ -11,6 +11,50 @@ export {
   type UploadedVideo,
   uploadToStream,
 } from './cloudflare-stream.ts'
+export type { CourseView } from './courses/presenters.ts'
+export { CreateCourseBody } from './courses/schemas.ts'
+export {
+  type CourseInput,
+  createCourse,
+  deleteCourse,
+  getCourse,
+  listCourses,
+  publishCourse,
+  updateCourse,
+} from './courses/service.ts'
+export {
+  type CatalogDeps,
+  type PlanLimits,
+  type PlanLimitsPort,
+  type ProgressPort,
+  unlimitedPlan,
+} from './deps.ts'
+export { KmsResourceSchema } from './kms/schemas.ts'
+export { listKms } from './kms/service.ts'
+export { PlaybackSchema } from './playback/schemas.ts'
+export { playbackOf } from './playback/service.ts'
+export {
+  type CourseOutline,
+  captionsOfSteps,
+  courseOutlines,
+  coursesOfSteps,
+  coursesOfStudent,
+  enrolledAmong,
+  enrolmentsOf,
+  isCourseInstructor,
+  isEnrolled,
+  type LearnerPath,
+  type LearnerStep,
+  learnerPath,
+  peopleOfCourse,
+  type TallyStep,
+  tallyStepsAmong,
+  tallyStepsOfForm,
+  teamStudentIds,
+  teamsByIds,
+  teamsNamed,
+  teamsOfStudents,
+} from './queries.ts'
 export { catalogRoutes } from './routes.ts'
 export {
   feedbackOf,
@@ -25,63 +69,22 @@ export {
 } from './rules/quiz.ts'
 export type { QuizDefinition, TallyMapping, Video } from './rules/steps.ts'
 export { readTallyStudentToken, tallyStudentToken } from './rules/tally-token.ts'
+export { MediaSchema } from './schemas.ts'
+export type { ClassView } from './steps/presenters.ts'
+export { CreateClassBody } from './steps/schemas.ts'
 export {
-  CaptionSchema,
-  CourseDocumentSchema,
-  CreateClassBody,
-  CreateCourseBody,
-  KmsResourceSchema,
-  MediaSchema,
-  PlaybackSchema,
-} from './schemas.ts'
-export {
-  type CatalogDeps,
   type ClassInput,
-  type ClassView,
-  type CourseDocument,
-  type CourseInput,
-  type CourseOutline,
-  type CourseView,
-  captionsOfSteps,
-  courseOutlines,
-  coursesOfSteps,
-  coursesOfStudent,
   createClass,
-  createCourse,
-  createTeam,
-  createTeamsIn,
   deleteClass,
-  deleteCourse,
-  enrolledAmong,
-  enrolmentsOf,
-  exportCourse,
   getClass,
-  getCourse,
-  importIntoOrganisation,
-  isCourseInstructor,
-  isEnrolled,
-  joinTeamIn,
-  type LearnerPath,
-  type LearnerStep,
-  learnerPath,
   listClasses,
-  listCourses,
-  listKms,
-  organisationOfCourse,
-  type PlanLimits,
-  type PlanLimitsPort,
-  type ProgressPort,
-  peopleOfCourse,
-  playbackOf,
-  publishCourse,
-  type TallyStep,
-  tallyStepsAmong,
-  tallyStepsOfForm,
-  teamStudentIds,
-  teamsByIds,
-  teamsNamed,
-  teamsOfStudents,
-  unlimitedPlan,
   updateClass,
-  updateCourse,
-} from './service.ts'
+} from './steps/service.ts'
+export { createTeam, createTeamsIn, joinTeamIn } from './teams/service.ts'
+export { CourseDocumentSchema } from './transfer/schemas.ts'
+export {
+  type CourseDocument,
+  exportCourse,
+  importIntoOrganisation,
+  organisationOfCourse,
+} from './transfer/service.ts'

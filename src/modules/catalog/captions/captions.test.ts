@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
-import { testDialects } from '../../../test/helpers/databases.ts'
-import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
-import { profilesOfUser } from '../identity/index.ts'
+import { startTestApp, type TestApp } from '../../../../test/helpers/app.ts'
+import { testDialects } from '../../../../test/helpers/databases.ts'
+import { createOrg, signedInMember } from '../../../../test/helpers/factories.ts'
+import { profilesOfUser } from '../../identity/index.ts'
 
 // Caption tracks of a step's video: WebVTT files its teachers upload, served as text/vtt to its students.
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
-import { testDialects } from '../../../test/helpers/databases.ts'
-import { completeSteps, createOrg, signedInMember } from '../../../test/helpers/factories.ts'
+import { startTestApp, type TestApp } from '../../../../test/helpers/app.ts'
+import { testDialects } from '../../../../test/helpers/databases.ts'
+import { completeSteps, createOrg, signedInMember } from '../../../../test/helpers/factories.ts'
 
 describe.each(testDialects())('steps on %s', (dialect) => {
   let t: TestApp

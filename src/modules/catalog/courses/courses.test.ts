@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
-import { testDialects } from '../../../test/helpers/databases.ts'
-import { completeSteps, createOrg, createStudent, signedInMember } from '../../../test/helpers/factories.ts'
-import { profilesOfUser } from '../identity/index.ts'
+import { startTestApp, type TestApp } from '../../../../test/helpers/app.ts'
+import { testDialects } from '../../../../test/helpers/databases.ts'
+import {
+  completeSteps,
+  createOrg,
+  createStudent,
+  signedInMember,
+} from '../../../../test/helpers/factories.ts'
+import { profilesOfUser } from '../../identity/index.ts'
 
 describe.each(testDialects())('courses on %s', (dialect) => {
   let t: TestApp

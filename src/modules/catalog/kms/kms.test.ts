@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
-import { testDialects } from '../../../test/helpers/databases.ts'
-import { completeSteps, createOrg, signedInMember } from '../../../test/helpers/factories.ts'
-import { profilesOfUser } from '../identity/index.ts'
+import { startTestApp, type TestApp } from '../../../../test/helpers/app.ts'
+import { testDialects } from '../../../../test/helpers/databases.ts'
+import { completeSteps, createOrg, signedInMember } from '../../../../test/helpers/factories.ts'
+import { profilesOfUser } from '../../identity/index.ts'
 
 const pdf = (size = 2048) => new Uint8Array(size).fill(0x25)
 

@@ -1,10 +1,10 @@
 import { exportPKCS8, generateKeyPair, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
-import { testDialects } from '../../../test/helpers/databases.ts'
-import { completeSteps, createOrg, signedInMember } from '../../../test/helpers/factories.ts'
-import { fixedClock } from '../../core/clock.ts'
-import { createStreamSigner } from './cloudflare-stream.ts'
+import { startTestApp, type TestApp } from '../../../../test/helpers/app.ts'
+import { testDialects } from '../../../../test/helpers/databases.ts'
+import { completeSteps, createOrg, signedInMember } from '../../../../test/helpers/factories.ts'
+import { fixedClock } from '../../../core/clock.ts'
+import { createStreamSigner } from '../cloudflare-stream.ts'
 
 const privateVideo = {
   name: 'Private lecture',
