@@ -50,7 +50,7 @@ function PageLoader() {
   const { t } = useTranslation()
   return (
     <Center mih="100vh">
-      <Loader aria-label={t('common.loading')} />
+      <Loader role="status" aria-label={t('common.loading')} />
     </Center>
   )
 }
@@ -82,7 +82,7 @@ export function App() {
         path="*"
         element={
           <Shell me={me.data}>
-            <Suspense fallback={<Loader aria-label={t('common.loading')} m="xl" />}>
+            <Suspense fallback={<Loader role="status" aria-label={t('common.loading')} m="xl" />}>
               <Routes>
                 <Route path="/" element={student_id ? <DashboardPage /> : <StaffHomePage me={me.data} />} />
                 <Route path="/signin" element={<Navigate to="/" replace />} />

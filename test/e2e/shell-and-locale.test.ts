@@ -157,7 +157,7 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
 
     const staff = await openPage(e2e.browser, { colorScheme: 'dark' })
     await signIn(staff.page, e2e.server.url, 'direction@demo.sillon.test')
-    for (const link of ['Mes cours', 'Membres', 'Classes et groupes', 'Ludification']) {
+    for (const link of ['Mes cours', 'Membres', 'Classes et groupes', 'Gamification']) {
       await staff.page.getByRole('link', { name: link }).click()
       await staff.page.getByRole('heading', { level: 1 }).waitFor()
       await expect.poll(() => staff.page.locator('.mantine-Loader-root').count()).toBe(0)
@@ -180,6 +180,26 @@ describe.skipIf(!browserAvailable)('the shell, languages and dates in the browse
     await page.keyboard.press('Tab')
     // The next stop is inside the page, not in the header or the navigation.
     expect(await page.evaluate(() => !!document.activeElement?.closest('main'))).toBe(true)
+    await context.close()
+  })
+
+  it('announces a page whose code is still on its way as loading, to screen readers too', async () => {
+    const { context, page } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'lea@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    // The leaderboard's code is held back on the network: the page waits on its fallback meanwhile.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    await page.route(/\/assets\/leaderboard-[\w-]+\.js$/, async (route) => {
+      await held
+      await route.continue()
+    })
+    await page.goto(`${e2e.server.url}/leaderboard`)
+    await page.getByRole('status', { name: 'Chargement…' }).waitFor()
+    release()
+    await page.getByTestId('my-rank').waitFor()
     await context.close()
   })
 })
