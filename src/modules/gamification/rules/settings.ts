@@ -45,12 +45,23 @@ export type GamificationSettings = z.infer<typeof SettingsSchema>
 
 export const defaultSettings: GamificationSettings = SettingsSchema.parse({})
 
+type Defaulted = Record<string, z.ZodDefault<z.ZodType>>
+
+/**
+ * A group's fields, each optional without its default: zod 4 applies a default even inside `.partial()`, so
+ * a field left out of a change would otherwise be reset to its default instead of kept.
+ */
+function changeOf<S extends Defaulted>(group: z.ZodObject<S>) {
+  const fields = Object.entries(group.shape).map(([key, field]) => [key, field.unwrap().optional()])
+  return z.object(Object.fromEntries(fields) as { [K in keyof S]: z.ZodOptional<ReturnType<S[K]['unwrap']>> })
+}
+
 /** A partial change: only the groups and fields given are replaced. */
 export const SettingsPatchSchema = z
   .object({
-    xp: SettingsSchema.shape.xp.unwrap().partial().optional(),
-    hearts: SettingsSchema.shape.hearts.unwrap().partial().optional(),
-    streaks: SettingsSchema.shape.streaks.unwrap().partial().optional(),
+    xp: changeOf(SettingsSchema.shape.xp.unwrap()).optional(),
+    hearts: changeOf(SettingsSchema.shape.hearts.unwrap()).optional(),
+    streaks: changeOf(SettingsSchema.shape.streaks.unwrap()).optional(),
   })
   .openapi('GamificationSettingsPatch', { example: { xp: { quiz_passed: 60 }, hearts: { max_hearts: 3 } } })
 
