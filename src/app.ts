@@ -146,7 +146,7 @@ export function buildApp(deps: AppDeps) {
     clock: deps.clock,
     identity: identityDeps,
     catalog: catalogDeps,
-    progress: progressDeps,
+    progress: progress.progressPort(progressDeps),
     project: async () => {
       await project()
     },

@@ -10,12 +10,21 @@ import { type SignalType, signalTypes } from './tables.ts'
 
 export type ProgressDeps = { db: Db }
 
-/** Where students are, as the catalog needs to know it (steps reached, courses completed). */
+/**
+ * Where students are, as other modules ask it through the ports the app wires: the catalog (steps reached,
+ * courses completed) and tracking (a step's progress, the steps completed).
+ */
 export function progressPort(deps: ProgressDeps) {
   return {
     reachedStepCount: (orgId: string, courseId: string) => repo.reachedStepCount(deps.db, orgId, courseId),
     hasCompletedCourse: (orgId: string, courseId: string, studentId: string) =>
       repo.hasSignal(deps.db, orgId, signalId('COURSE_COMPLETED', studentId, courseId)),
+    ofStep: (orgId: string, studentId: string, classId: string) =>
+      progressOfStep(deps, orgId, studentId, classId),
+    ofPairs: (orgId: string, pairs: { studentId: string; classId: string }[]) =>
+      progressOfPairs(deps, orgId, pairs),
+    completedSteps: (orgId: string, courseId: string, studentIds: string[]) =>
+      completedStepsOf(deps, orgId, courseId, studentIds),
   }
 }
 

@@ -14,7 +14,6 @@ import { AppError, conflict, forbidden, notFound } from '../../core/http/errors.
 import { newId } from '../../core/ids.ts'
 import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
-import * as progress from '../progress/index.ts'
 import type { QuizSubmit, StepContext, VideoPing } from './events.ts'
 
 export type TrackingDeps = {
@@ -22,7 +21,7 @@ export type TrackingDeps = {
   clock: Clock
   identity: identity.IdentityDeps
   catalog: catalog.CatalogDeps
-  progress: progress.ProgressDeps
+  progress: ProgressPort
   /** Brings the read models up to the log, so the caller sees the effect of their own event at once. */
   project: () => Promise<void>
   skipToleranceSec: number
@@ -37,6 +36,30 @@ export type HeartsPort = {
    * transaction, which holds the log still), so that concurrent attempts never spend one heart twice.
    */
   available(db: Db, orgId: string, studentId: string, at: string): Promise<QuizHearts | null>
+}
+
+/** Where students are in each step (progress, wired by the app): what the gate and the answers need. */
+export type ProgressPort = {
+  /** A student's progress in one step; undefined before any activity there. */
+  ofStep(orgId: string, studentId: string, classId: string): Promise<StepProgressRow | undefined>
+  /** Progress rows of these (student, step) pairs, by `student|step`; a pair with no activity is absent. */
+  ofPairs(
+    orgId: string,
+    pairs: { studentId: string; classId: string }[],
+  ): Promise<Map<string, StepProgressRow>>
+  /** For each of these students, the set of steps of the course they have completed. */
+  completedSteps(orgId: string, courseId: string, studentIds: string[]): Promise<Map<string, Set<string>>>
+}
+
+/** What tracking reads of a student's progress in a step. */
+export type StepProgressRow = {
+  video_max_position_sec: number
+  video_duration_sec: number | null
+  video_completed: number
+  quiz_passed: number
+  quiz_attempts: number
+  step_completed_at: string | null
+  skip_attempts: number
 }
 
 export type QuizHearts = { hearts: number; max_hearts: number; next_heart_at: string | null }
@@ -111,7 +134,7 @@ async function gateJudge(deps: TrackingDeps, orgId: string, pairs: { studentId: 
       const [path, enrolled, completed] = await Promise.all([
         catalog.learnerPath(deps.catalog, orgId, courseId),
         catalog.enrolledAmong(deps.catalog, orgId, courseId, students),
-        progress.completedStepsOf(deps.progress, orgId, courseId, students),
+        deps.progress.completedSteps(orgId, courseId, students),
       ])
       courses.set(courseId, { path, enrolled, completed })
     }),
@@ -169,9 +192,7 @@ export async function gate(
   return (await gateJudge(deps, orgId, [{ studentId, classId }]))(studentId, classId)
 }
 
-type ProgressRow = NonNullable<Awaited<ReturnType<typeof progress.progressOfStep>>>
-
-function stepProgressView(classId: string, row: ProgressRow | undefined) {
+function stepProgressView(classId: string, row: StepProgressRow | undefined) {
   return {
     class_id: classId,
     video_position_sec: row ? Number(row.video_max_position_sec) : 0,
@@ -379,12 +400,12 @@ async function recordPingGroup(deps: TrackingDeps, requests: PingRequest[]) {
     }
   }
   await deps.project()
-  const views = new Map<string, ProgressRow>()
+  const views = new Map<string, StepProgressRow>()
   for (const orgId of orgs) {
     const pairs = drafts
       .filter((d) => d.request.actor.orgId === orgId && judged.get(d.request) === d)
       .flatMap((d) => d.events.map((e) => ({ studentId: e.student_id, classId: e.class_id as string })))
-    for (const [key, row] of await progress.progressOfPairs(deps.progress, orgId, pairs)) views.set(key, row)
+    for (const [key, row] of await deps.progress.ofPairs(orgId, pairs)) views.set(key, row)
   }
   return requests.map((request): PingsRecorded | Error => {
     const draft = judged.get(request) as PingDraft | Error
@@ -486,7 +507,7 @@ export async function submitQuiz(
   if (!step.quiz) throw conflict('no_quiz', 'This step has no quiz')
   if (step.quiz.kind === 'tally') throw conflict('tally_quiz', 'This quiz is answered in its Tally form')
   if (step.step_type === 'video_quiz' && !resent) {
-    const row = await progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id)
+    const row = await deps.progress.ofStep(actor.orgId, studentId, input.class_id)
     if (row?.video_completed !== 1)
       throw conflict('video_first', 'Watch the video of this step before the quiz')
   }
@@ -535,7 +556,7 @@ export async function submitQuiz(
   await deps.project()
   const stored = (appended[0] ?? duplicates[0]) as StoredEvent
   const [row, hearts] = await Promise.all([
-    progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id),
+    deps.progress.ofStep(actor.orgId, studentId, input.class_id),
     deps.hearts.check(actor.orgId, studentId),
   ])
   return quizView(stored, step.quiz, context.pass_threshold, row?.quiz_attempts ?? 1, hearts)
@@ -555,7 +576,7 @@ export async function acknowledgeStep(
     if (!sameSubject(resent, 'STEP_ACK', studentId, input.class_id)) throw new EventConflictError(resent.id)
     return stepProgressView(
       input.class_id,
-      await progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id),
+      await deps.progress.ofStep(actor.orgId, studentId, input.class_id),
     )
   }
   const { step, path, context } = await gate(deps, actor.orgId, studentId, input.class_id)
@@ -580,8 +601,5 @@ export async function acknowledgeStep(
     now,
   )
   await deps.project()
-  return stepProgressView(
-    input.class_id,
-    await progress.progressOfStep(deps.progress, actor.orgId, studentId, input.class_id),
-  )
+  return stepProgressView(input.class_id, await deps.progress.ofStep(actor.orgId, studentId, input.class_id))
 }

@@ -12,7 +12,6 @@ import { newId } from '../../core/ids.ts'
 import type { ScheduledJob } from '../../core/jobs/job.ts'
 import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
-import * as progress from '../progress/index.ts'
 import type { QuizSubmit } from './events.ts'
 import * as repo from './repository.ts'
 import {
@@ -158,12 +157,7 @@ function pickStep(
 
 async function resultOf(deps: TrackingDeps, event: StoredEvent, status: 'accepted' | 'duplicate') {
   const quiz = event.payload as QuizSubmit
-  const row = await progress.progressOfStep(
-    deps.progress,
-    event.org_id,
-    event.student_id,
-    event.class_id ?? '',
-  )
+  const row = await deps.progress.ofStep(event.org_id, event.student_id, event.class_id ?? '')
   return {
     status,
     event_id: event.id,
@@ -301,7 +295,7 @@ async function receiveTallyWebhook(
   try {
     gated = await gate(deps, step.org_id, student.id, step.class_id)
     if (gated.step.step_type === 'video_quiz') {
-      const row = await progress.progressOfStep(deps.progress, step.org_id, student.id, step.class_id)
+      const row = await deps.progress.ofStep(step.org_id, student.id, step.class_id)
       if (row?.video_completed !== 1)
         throw conflict('video_first', 'Watch the video of this step before the quiz')
     }
