@@ -1,24 +1,12 @@
 import type { Kysely } from 'kysely'
-import type { CatalogTables } from '../../modules/catalog/tables.ts'
-import type { GamificationTables } from '../../modules/gamification/tables.ts'
-import type { IdentityTables } from '../../modules/identity/tables.ts'
-import type { IntegrationTables } from '../../modules/integrations/tables.ts'
-import type { MasteryTables } from '../../modules/mastery/tables.ts'
-import type { ProgressTables } from '../../modules/progress/tables.ts'
-import type { TrackingTables } from '../../modules/tracking/tables.ts'
 import type { EventTables } from '../events/tables.ts'
 import type { JobTables } from '../jobs/tables.ts'
 
-/** Every table Sillon stores, merged from the tables each module owns. */
-export type Database = IdentityTables &
-  CatalogTables &
-  EventTables &
-  ProgressTables &
-  IntegrationTables &
-  TrackingTables &
-  JobTables &
-  GamificationTables &
-  MasteryTables
+/**
+ * Every table Sillon stores: core's own here, and each module's added by its index.ts, which merges them
+ * into this interface (`declare module`, as Hono's ContextVariableMap is extended), so core names no module.
+ */
+export interface Database extends EventTables, JobTables {}
 
 export type SqlDialect = 'sqlite' | 'postgres'
 

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
-import type { Role } from '../../modules/identity/tables.ts'
 import type { AppEnv, Identity } from './context.ts'
 import { forbidden, unauthorized } from './errors.ts'
+import type { Role } from './roles.ts'
 
 /**
  * Who may call a route: anyone, any signed-in user, any member of the active organisation,

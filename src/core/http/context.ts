@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { Role } from '../../modules/identity/tables.ts'
+import type { Role } from './roles.ts'
 
 /** Who is calling, resolved once per request by the identity module. */
 export type Identity = {

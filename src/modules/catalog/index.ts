@@ -1,5 +1,7 @@
 // The catalog module's public face: courses (learning paths), steps, quizzes, KMS, teams and enrolments,
 // and the Cloudflare Stream client for step videos.
+import type { CatalogTables } from './tables.ts'
+
 export { CaptionSchema } from './captions/schemas.ts'
 export {
   createStreamSigner,
@@ -88,3 +90,8 @@ export {
   importIntoOrganisation,
   organisationOfCourse,
 } from './transfer/service.ts'
+
+declare module '../../core/db/database.ts' {
+  /** The tables the catalog module owns. */
+  interface Database extends CatalogTables {}
+}

@@ -10,6 +10,7 @@ import { heartsReactor } from './projections/hearts.ts'
 import { streaksReactor } from './projections/streaks.ts'
 import { xpReactor } from './projections/xp.ts'
 import type { GamificationDeps } from './service.ts'
+import type { GamificationTables } from './tables.ts'
 
 export { refreshScores } from './repository.ts'
 export { gamificationRoutes } from './routes.ts'
@@ -40,4 +41,9 @@ export function gamificationReactors(deps: GamificationDeps): SignalReactor[] {
 /** The scheduled jobs of gamification. */
 export function gamificationJobs(deps: GamificationDeps): JobDefinition[] {
   return [closeStreakDayJob(deps), regenerateHeartsJob(deps)]
+}
+
+declare module '../../core/db/database.ts' {
+  /** The tables the gamification module owns. */
+  interface Database extends GamificationTables {}
 }

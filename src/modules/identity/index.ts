@@ -1,4 +1,6 @@
 // The identity module's public face: what the app, the CLI and other modules may use.
+import type { IdentityTables } from './tables.ts'
+
 export { type Auth, createAuth } from './auth.ts'
 export { type CfAccessVerifier, createCfAccessVerifier } from './cf-access.ts'
 export type { PersonTable } from './repository.ts'
@@ -36,3 +38,8 @@ export {
   updatePerson,
 } from './service.ts'
 export { type Locale, locales, type OrganisationRow, type Role, roles } from './tables.ts'
+
+declare module '../../core/db/database.ts' {
+  /** The tables the identity module owns. */
+  interface Database extends IdentityTables {}
+}

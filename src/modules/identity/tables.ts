@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely'
+import type { Role } from '../../core/http/roles.ts'
 
-export const roles = ['owner', 'admin', 'instructor', 'student', 'support'] as const
-export type Role = (typeof roles)[number]
+export { type Role, roles } from '../../core/http/roles.ts'
 
 export const locales = ['fr', 'en'] as const
 export type Locale = (typeof locales)[number]

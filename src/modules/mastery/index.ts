@@ -3,6 +3,7 @@
 import type { SignalReactor } from '../../core/events/projector.ts'
 import { courseMasteryReactor } from './projections/course-mastery.ts'
 import { skillMasteryReactor } from './projections/skill-mastery.ts'
+import type { MasteryTables } from './tables.ts'
 
 export { masteryRoutes } from './routes.ts'
 export { masteryLevels } from './rules/levels.ts'
@@ -20,4 +21,9 @@ export {
 /** The reactors, each on its own checkpoint: both read QUIZ_ATTEMPTED and nothing the other writes. */
 export function masteryReactors(): SignalReactor[] {
   return [courseMasteryReactor, skillMasteryReactor]
+}
+
+declare module '../../core/db/database.ts' {
+  /** The tables the mastery module owns. */
+  interface Database extends MasteryTables {}
 }

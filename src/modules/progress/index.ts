@@ -1,4 +1,6 @@
 // The progress module's public face: the progress projection, its signals, and where students are.
+import type { ProgressTables } from './tables.ts'
+
 export { userProgressProjector } from './projections/user-progress.ts'
 export { progressRoutes } from './routes.ts'
 export { evolve, type SignalDraft, type StepProgress, signalId } from './rules/evolve.ts'
@@ -18,3 +20,8 @@ export {
   stepActivityOf,
 } from './service.ts'
 export { type SignalType, signalTypes } from './tables.ts'
+
+declare module '../../core/db/database.ts' {
+  /** The tables the progress module owns. */
+  interface Database extends ProgressTables {}
+}
