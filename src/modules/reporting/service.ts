@@ -3,13 +3,6 @@ import { stringify } from 'csv-stringify/sync'
 import { localDay, shiftDay, startOfLocalDay } from '../../core/calendar.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
-import {
-  activeStudentsSince,
-  eventCountsBetween,
-  eventDailyStats,
-  stepActivity,
-  userActivity,
-} from '../../core/events/event-store.ts'
 import { signalOccurrences, signalsOfStudent } from '../../core/events/signal-log.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { badRequest, forbidden, notFound } from '../../core/http/errors.ts'
@@ -17,6 +10,13 @@ import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
 import type * as mastery from '../mastery/index.ts'
 import * as progress from '../progress/index.ts'
+import {
+  activeStudentsSince,
+  eventCountsBetween,
+  eventDailyStats,
+  stepActivity,
+  userActivity,
+} from './repository.ts'
 import {
   currentStep,
   DAY_MS,
