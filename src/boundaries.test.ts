@@ -60,7 +60,6 @@ const knownViolations: string[] = [
   'Node-only import outside an adapter: src/modules/integrations/address-guard.ts -> node:net',
   'Node-only import outside an adapter: src/modules/integrations/webhook-sender.ts -> node:http',
   'Node-only import outside an adapter: src/modules/integrations/webhook-sender.ts -> node:https',
-  'writes projector checkpoints outside the projector runner: src/modules/integrations/service.ts',
 ]
 
 type Import = { from: string; to: string; typeOnly: boolean }

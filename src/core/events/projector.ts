@@ -50,7 +50,12 @@ function lockKey(name: string): number {
   return hash
 }
 
-async function checkpointOf(db: Db, name: string, at: string): Promise<number> {
+/**
+ * Where the checkpoint `name` stands, created at 0 when new. The runner keeps every checkpoint; a module
+ * that follows a feed of its own past one (the outbox, for webhook deliveries) reads and moves it through
+ * this function and `advanceCheckpoint`, never by writing the table.
+ */
+export async function checkpointOf(db: Db, name: string, at: string): Promise<number> {
   await db
     .insertInto('projection_checkpoints')
     .values({ name, seq: 0, updated_at: at, attempts: 0 })
@@ -62,6 +67,15 @@ async function checkpointOf(db: Db, name: string, at: string): Promise<number> {
     .where('name', '=', name)
     .executeTakeFirstOrThrow()
   return Number(row.seq)
+}
+
+/** Moves the checkpoint `name` to `seq`; inside the transaction that writes what was read up to it. */
+export async function advanceCheckpoint(trx: Db, name: string, seq: number, at: string): Promise<void> {
+  await trx
+    .updateTable('projection_checkpoints')
+    .set({ seq, updated_at: at })
+    .where('name', '=', name)
+    .execute()
 }
 
 /** Reads the next batch after `from` and applies what the projector subscribes to; returns all it read. */

@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import { parseJson } from '../../core/db/json.ts'
 import { getOutboxEvent, readOutboxAfter } from '../../core/events/outbox.ts'
+import { advanceCheckpoint, checkpointOf } from '../../core/events/projector.ts'
 import { badRequest, notFound } from '../../core/http/errors.ts'
 import { newId, randomSecret } from '../../core/ids.ts'
 import { type Resolver, refusedHost } from './address-guard.ts'
@@ -127,18 +128,9 @@ export async function signPayload(secret: string, timestamp: number, body: strin
 /** Creates a delivery for each subscription interested in each new outbox event, past a checkpoint. */
 async function fanOut(deps: IntegrationsDeps) {
   const at = now(deps)
-  await deps.db
-    .insertInto('projection_checkpoints')
-    .values({ name: FANOUT_CHECKPOINT, seq: 0, updated_at: at, attempts: 0 })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute()
   for (;;) {
-    const checkpoint = await deps.db
-      .selectFrom('projection_checkpoints')
-      .select('seq')
-      .where('name', '=', FANOUT_CHECKPOINT)
-      .executeTakeFirstOrThrow()
-    const events = await readOutboxAfter(deps.db, Number(checkpoint.seq), BATCH)
+    const checkpoint = await checkpointOf(deps.db, FANOUT_CHECKPOINT, at)
+    const events = await readOutboxAfter(deps.db, checkpoint, BATCH)
     if (events.length === 0) return
     const subscriptions = await repo.activeSubscriptions(deps.db, [...new Set(events.map((e) => e.org_id))])
     const deliveries: WebhookDeliveryRow[] = events.flatMap((event) =>
@@ -165,11 +157,7 @@ async function fanOut(deps: IntegrationsDeps) {
     )
     await deps.db.transaction().execute(async (trx) => {
       await repo.insertDeliveries(trx, deliveries)
-      await trx
-        .updateTable('projection_checkpoints')
-        .set({ seq: events[events.length - 1]?.seq ?? 0, updated_at: at })
-        .where('name', '=', FANOUT_CHECKPOINT)
-        .execute()
+      await advanceCheckpoint(trx, FANOUT_CHECKPOINT, events[events.length - 1]?.seq ?? 0, at)
     })
   }
 }
