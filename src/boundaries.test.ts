@@ -56,10 +56,6 @@ const knownViolations: string[] = [
   'module index loads routes: src/modules/unified/index.ts -> src/modules/catalog/routes.ts',
   'module index loads routes: src/modules/unified/index.ts -> src/modules/identity/routes.ts',
   'module index loads routes: src/modules/unified/index.ts -> src/modules/unified/routes.ts',
-  'Node-only import outside an adapter: src/modules/integrations/address-guard.ts -> node:dns',
-  'Node-only import outside an adapter: src/modules/integrations/address-guard.ts -> node:net',
-  'Node-only import outside an adapter: src/modules/integrations/webhook-sender.ts -> node:http',
-  'Node-only import outside an adapter: src/modules/integrations/webhook-sender.ts -> node:https',
 ]
 
 type Import = { from: string; to: string; typeOnly: boolean }

@@ -5,10 +5,10 @@ import { getOutboxEvent, readOutboxAfter } from '../../core/events/outbox.ts'
 import { advanceCheckpoint, checkpointOf } from '../../core/events/projector.ts'
 import { badRequest, notFound } from '../../core/http/errors.ts'
 import { newId, randomSecret } from '../../core/ids.ts'
-import { type Resolver, refusedHost } from './address-guard.ts'
+import { type Resolver, refusedHost } from './adapters/address-guard.ts'
+import { httpWebhookSender, type WebhookSender } from './adapters/webhook-sender.ts'
 import * as repo from './repository.ts'
 import type { WebhookDeliveryRow, WebhookSubscriptionRow } from './tables.ts'
-import { httpWebhookSender, type WebhookSender } from './webhook-sender.ts'
 
 export type IntegrationsDeps = {
   db: Db

@@ -8,7 +8,7 @@ import { rebuildProjection } from '../../core/events/projector.ts'
 import { DEMO_PASSWORD, seedDemo } from '../../demo.ts'
 import { userProgressProjector } from '../progress/index.ts'
 import { trackingEvents } from '../tracking/index.ts'
-import type { Resolver } from './address-guard.ts'
+import type { Resolver } from './adapters/address-guard.ts'
 import { dispatchWebhooks, signPayload } from './index.ts'
 
 type Received = { headers: IncomingHttpHeaders; body: string }
