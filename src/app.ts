@@ -14,14 +14,22 @@ import { publishOpenApi } from './core/http/openapi.ts'
 import { pruneJobRunsJob } from './core/jobs/prune-runs.ts'
 import { createJobRegistry } from './core/jobs/registry.ts'
 import * as catalog from './modules/catalog/index.ts'
+import { catalogRoutes } from './modules/catalog/routes.ts'
 import * as gamification from './modules/gamification/index.ts'
+import { gamificationRoutes } from './modules/gamification/routes.ts'
 import * as identity from './modules/identity/index.ts'
+import { identityRoutes } from './modules/identity/routes.ts'
 import * as integrations from './modules/integrations/index.ts'
+import { integrationRoutes } from './modules/integrations/routes.ts'
 import * as mastery from './modules/mastery/index.ts'
+import { masteryRoutes } from './modules/mastery/routes.ts'
 import * as progress from './modules/progress/index.ts'
-import * as reporting from './modules/reporting/index.ts'
+import { progressRoutes } from './modules/progress/routes.ts'
+import type * as reporting from './modules/reporting/index.ts'
+import { reportingRoutes } from './modules/reporting/routes.ts'
 import * as tracking from './modules/tracking/index.ts'
-import * as unified from './modules/unified/index.ts'
+import { trackingRoutes } from './modules/tracking/routes.ts'
+import { unifiedRoutes } from './modules/unified/routes.ts'
 
 export const version: string = packageJson.version
 
@@ -138,9 +146,9 @@ export function buildApp(deps: AppDeps) {
     authenticate: (c) => identity.authenticate(identityDeps, c),
   })
   app.route('/', healthRoutes(database.db, version))
-  app.route('/', identity.identityRoutes(identityDeps))
-  app.route('/', catalog.catalogRoutes(catalogDeps))
-  app.route('/', unified.unifiedRoutes({ identity: identityDeps, catalog: catalogDeps }))
+  app.route('/', identityRoutes(identityDeps))
+  app.route('/', catalogRoutes(catalogDeps))
+  app.route('/', unifiedRoutes({ identity: identityDeps, catalog: catalogDeps }))
   const trackingDeps: tracking.TrackingDeps = {
     db: database.db,
     clock: deps.clock,
@@ -163,12 +171,12 @@ export function buildApp(deps: AppDeps) {
       available: gamification.heartsForAttempt,
     },
   }
-  app.route('/', tracking.trackingRoutes(trackingDeps))
-  app.route('/', gamification.gamificationRoutes(gamificationDeps))
-  app.route('/', mastery.masteryRoutes(masteryDeps))
+  app.route('/', trackingRoutes(trackingDeps))
+  app.route('/', gamificationRoutes(gamificationDeps))
+  app.route('/', masteryRoutes(masteryDeps))
   app.route(
     '/',
-    progress.progressRoutes({
+    progressRoutes({
       ...progressDeps,
       catalog: catalogDeps,
       identity: identityDeps,
@@ -182,7 +190,7 @@ export function buildApp(deps: AppDeps) {
     clock: deps.clock,
     allowedHosts: integrations.parseAllowedHosts(config.WEBHOOK_ALLOWED_HOSTS),
   }
-  app.route('/', integrations.integrationRoutes(integrationsDeps))
+  app.route('/', integrationRoutes(integrationsDeps))
   // Reporting reads gamification and mastery through ports, so it never reaches into their deps.
   const reportingDeps: reporting.ReportingDeps = {
     db: database.db,
@@ -199,7 +207,7 @@ export function buildApp(deps: AppDeps) {
     courseRewards: (orgId, studentId, courseId) =>
       gamification.courseRewards(gamificationDeps, orgId, studentId, courseId),
   }
-  app.route('/', reporting.reportingRoutes(reportingDeps))
+  app.route('/', reportingRoutes(reportingDeps))
   publishOpenApi(app, version)
   /** Sends integration events to webhook subscribers; the server runs it in the background. */
   const dispatch = () => integrations.dispatchWebhooks(integrationsDeps)

@@ -28,35 +28,7 @@ const nodeAdapters = [
 const nodeOnlyPackages = ['better-sqlite3', '@hono/node-server', 'pg', 'pg-boss', 'pino']
 
 /** Violations known when the check was written, each to be fixed and then removed from here. */
-const knownViolations: string[] = [
-  'module index loads routes: src/modules/catalog/index.ts -> src/modules/catalog/routes.ts',
-  'module index loads routes: src/modules/catalog/index.ts -> src/modules/identity/routes.ts',
-  'module index loads routes: src/modules/gamification/index.ts -> src/modules/catalog/routes.ts',
-  'module index loads routes: src/modules/gamification/index.ts -> src/modules/gamification/routes.ts',
-  'module index loads routes: src/modules/gamification/index.ts -> src/modules/identity/routes.ts',
-  'module index loads routes: src/modules/gamification/index.ts -> src/modules/progress/routes.ts',
-  'module index loads routes: src/modules/identity/index.ts -> src/modules/identity/routes.ts',
-  'module index loads routes: src/modules/integrations/index.ts -> src/modules/integrations/routes.ts',
-  'module index loads routes: src/modules/mastery/index.ts -> src/modules/catalog/routes.ts',
-  'module index loads routes: src/modules/mastery/index.ts -> src/modules/identity/routes.ts',
-  'module index loads routes: src/modules/mastery/index.ts -> src/modules/mastery/routes.ts',
-  'module index loads routes: src/modules/mastery/index.ts -> src/modules/progress/routes.ts',
-  'module index loads routes: src/modules/progress/index.ts -> src/modules/catalog/routes.ts',
-  'module index loads routes: src/modules/progress/index.ts -> src/modules/identity/routes.ts',
-  'module index loads routes: src/modules/progress/index.ts -> src/modules/progress/routes.ts',
-  'module index loads routes: src/modules/reporting/index.ts -> src/modules/catalog/routes.ts',
-  'module index loads routes: src/modules/reporting/index.ts -> src/modules/gamification/routes.ts',
-  'module index loads routes: src/modules/reporting/index.ts -> src/modules/identity/routes.ts',
-  'module index loads routes: src/modules/reporting/index.ts -> src/modules/mastery/routes.ts',
-  'module index loads routes: src/modules/reporting/index.ts -> src/modules/progress/routes.ts',
-  'module index loads routes: src/modules/reporting/index.ts -> src/modules/reporting/routes.ts',
-  'module index loads routes: src/modules/tracking/index.ts -> src/modules/catalog/routes.ts',
-  'module index loads routes: src/modules/tracking/index.ts -> src/modules/identity/routes.ts',
-  'module index loads routes: src/modules/tracking/index.ts -> src/modules/tracking/routes.ts',
-  'module index loads routes: src/modules/unified/index.ts -> src/modules/catalog/routes.ts',
-  'module index loads routes: src/modules/unified/index.ts -> src/modules/identity/routes.ts',
-  'module index loads routes: src/modules/unified/index.ts -> src/modules/unified/routes.ts',
-]
+const knownViolations: string[] = []
 
 type Import = { from: string; to: string; typeOnly: boolean }
 

@@ -57,7 +57,6 @@ export {
   teamsNamed,
   teamsOfStudents,
 } from './queries.ts'
-export { catalogRoutes } from './routes.ts'
 export {
   feedbackOf,
   gradeQuiz,

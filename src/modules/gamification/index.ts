@@ -13,7 +13,6 @@ import type { GamificationDeps } from './service.ts'
 import type { GamificationTables } from './tables.ts'
 
 export { refreshScores } from './repository.ts'
-export { gamificationRoutes } from './routes.ts'
 export { levelOf } from './rules/levels.ts'
 export { EarnedBadgeSchema } from './schemas.ts'
 export {

@@ -4,7 +4,6 @@ import type { IdentityTables } from './tables.ts'
 export { type Auth, createAuth } from './auth.ts'
 export { type CfAccessVerifier, createCfAccessVerifier } from './cf-access.ts'
 export type { PersonTable } from './repository.ts'
-export { identityRoutes } from './routes.ts'
 export {
   Address as LmsAddressSchema,
   CreateOrganisationBody,

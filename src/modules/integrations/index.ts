@@ -2,7 +2,6 @@
 import type { IntegrationTables } from './tables.ts'
 
 export { parseAllowedHosts } from './adapters/address-guard.ts'
-export { integrationRoutes } from './routes.ts'
 export { dispatchWebhooks, type IntegrationsDeps, signPayload } from './service.ts'
 export { integrationEventTypes } from './tables.ts'
 

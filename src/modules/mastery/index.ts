@@ -5,7 +5,6 @@ import { courseMasteryReactor } from './projections/course-mastery.ts'
 import { skillMasteryReactor } from './projections/skill-mastery.ts'
 import type { MasteryTables } from './tables.ts'
 
-export { masteryRoutes } from './routes.ts'
 export { masteryLevels } from './rules/levels.ts'
 export { LevelCountsSchema } from './schemas.ts'
 export {

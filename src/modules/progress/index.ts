@@ -2,7 +2,6 @@
 import type { ProgressTables } from './tables.ts'
 
 export { userProgressProjector } from './projections/user-progress.ts'
-export { progressRoutes } from './routes.ts'
 export { evolve, type SignalDraft, type StepProgress, signalId } from './rules/evolve.ts'
 export { creditPing, videoWatched } from './rules/video-credit.ts'
 export { LearnerCourseSchema, LearnerGamificationSchema } from './schemas.ts'

@@ -9,7 +9,6 @@ export {
   type VideoPing,
   type VideoPingV1,
 } from './events.ts'
-export { trackingRoutes } from './routes.ts'
 export { gate, type TrackingDeps } from './service.ts'
 export { pruneTallyRejectionsJob } from './tally-hook.ts'
 

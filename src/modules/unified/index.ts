@@ -1,3 +1,2 @@
 // Unified.to compatibility: Unified's LMS paths and shapes over identity's people and catalog's courses.
-export { unifiedRoutes } from './routes.ts'
 export type { UnifiedDeps } from './service.ts'
