@@ -151,6 +151,45 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
     await nina.context.close()
   }, 120_000)
 
+  const rockyQuestion = {
+    id: 'rocky',
+    type: 'multiple_choice',
+    prompt: 'Lesquelles sont des planètes rocheuses ?',
+    choices: [
+      { id: 'mercury', text: 'Mercure' },
+      { id: 'venus', text: 'Vénus' },
+      { id: 'jupiter', text: 'Jupiter' },
+    ],
+    answer: ['mercury', 'venus'],
+  }
+
+  it('names the expected answers as the language lists them: every expected choice, or any accepted text', async () => {
+    const lou = await newStudent('Lou')
+    const { id } = await course([lou.studentId], {
+      step_type: 'quiz',
+      quiz: {
+        pass_threshold: 0.3,
+        questions: [choiceQuestion, rockyQuestion, { ...textQuestion, answer: ['New Horizons', 'NH'] }],
+      },
+    })
+    const { page } = lou
+    await open(page, id)
+    await page.getByRole('radio', { name: 'Mars' }).check()
+    await page.getByRole('checkbox', { name: 'Mercure' }).check()
+    await page.getByLabel(/sonde qui a survolé Pluton/).fill('Voyager')
+    await page.getByRole('button', { name: 'Valider mes réponses' }).click()
+    await page
+      .getByTestId('quiz-result')
+      .getByText(/Quiz réussi/)
+      .waitFor()
+    const expected = await page.getByText(/Réponse attendue/).allTextContents()
+    expect(expected).toHaveLength(2)
+    expect(expected.find((e) => e.includes('Mercure'))).toMatch(/\sMercure et Vénus$/)
+    expect(expected.find((e) => e.includes('New Horizons'))).toMatch(/\sNew Horizons ou NH$/)
+    expect(lou.errors).toEqual([])
+    await lou.context.close()
+  }, 120_000)
+
   it('shows a quiz one question at a time when the teacher chose it', async () => {
     const omar = await newStudent('Omar')
     const { id } = await course([omar.studentId], {

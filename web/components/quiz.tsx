@@ -217,8 +217,11 @@ function AnswerReview({
 /** Right or wrong; the expected answer and the explanation only when the server reveals them (once passed). */
 function Feedback({ result, question }: { result: Result['results'][number]; question?: Question }) {
   const { t } = useTranslation()
+  const f = useFormat()
   const shown = (answer: unknown): string => {
-    if (Array.isArray(answer)) return answer.map(shown).join(', ')
+    // Every choice of a multiple choice is expected; any one of a short answer's accepted texts will do.
+    if (Array.isArray(answer))
+      return (question?.type === 'short_text' ? f.alternatives : f.list)(answer.map(shown))
     if (typeof answer === 'boolean') return answer ? t('quiz.true') : t('quiz.false')
     return question?.choices?.find((c) => c.id === answer)?.text ?? String(answer)
   }

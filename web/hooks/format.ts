@@ -24,6 +24,7 @@ export function useFormat() {
   const number = new Intl.NumberFormat(locale)
   const percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })
   const list = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' })
+  const alternatives = new Intl.ListFormat(locale, { style: 'long', type: 'disjunction' })
   // What follows the number in a percentage: " %" (a narrow no-break space) in French, "%" in English.
   const percentSuffix = percent
     .formatToParts(0)
@@ -41,5 +42,7 @@ export function useFormat() {
     percent: (ratio: number) => percent.format(ratio),
     percentSuffix,
     list: (items: string[]) => list.format(items),
+    /** "A, B or C": any one of them. */
+    alternatives: (items: string[]) => alternatives.format(items),
   }
 }
