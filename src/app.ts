@@ -11,6 +11,7 @@ import { createHttpApp } from './core/http/app.ts'
 import type { AppEnv } from './core/http/context.ts'
 import { healthRoutes } from './core/http/health.ts'
 import { publishOpenApi } from './core/http/openapi.ts'
+import type { JobQueue } from './core/jobs/job.ts'
 import { pruneJobRunsJob } from './core/jobs/prune-runs.ts'
 import { createJobRegistry } from './core/jobs/registry.ts'
 import * as catalog from './modules/catalog/index.ts'
@@ -96,12 +97,22 @@ export function buildApp(deps: AppDeps) {
   }
 
   const progressDeps: progress.ProgressDeps = { db: database.db }
+  // The entry makes the job runner from the registry built below, then attaches it: until then (and in
+  // processes that run no jobs) requests cannot queue any.
+  let jobQueue: JobQueue | null = null
+  const queue: JobQueue = {
+    enqueue: (name, payload, options) => {
+      if (!jobQueue) throw new Error('no job runner in this process')
+      return jobQueue.enqueue(name, payload, options)
+    },
+  }
   const gamificationDeps: gamification.GamificationDeps = {
     db: database.db,
     clock: deps.clock,
     identity: identityDeps,
     // Only called by requests, once catalogDeps (built below) exists.
     teamStudents: (orgId, teamId) => catalog.teamStudentIds(catalogDeps, orgId, teamId),
+    jobs: queue,
   }
   // Event projectors first: the reactors after them read the signals they append.
   const projectors: Projector[] = [
@@ -231,6 +242,10 @@ export function buildApp(deps: AppDeps) {
     project,
     dispatch,
     jobs,
+    /** Lets requests queue jobs on the runner the entry made from `jobs`. */
+    attachJobQueue: (runner: JobQueue) => {
+      jobQueue = runner
+    },
   }
 }
 

@@ -69,6 +69,7 @@ const jobs = await createJobRunner({
 })
   .then(async (runner) => {
     await runner.start()
+    runtime.attachJobQueue(runner)
     const names = runtime.jobs.list().map((job) => job.name)
     logger.info({ jobs: names }, config.JOBS_ENABLED ? 'jobs started' : 'jobs disabled on this node')
     return runner

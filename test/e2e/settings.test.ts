@@ -149,6 +149,77 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
     await context.close()
   }, 90_000)
 
+  it('applies a new XP amount to past activity from the page, whose progress ends done, and the student sees the new total', async () => {
+    // Léa passes a one-question quiz of a course the owner gives her: XP at the current amounts.
+    const lea = await openPage(e2e.browser)
+    await signIn(lea.page, e2e.server.url, 'lea@demo.sillon.test')
+    await lea.page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
+    const studentId = (await (await lea.context.request.get(`${e2e.server.url}/api/auth/me`)).json())
+      .student_id
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signInAsOwner(page, e2e.server.url)
+    const api = context.request
+    const course = await api.post(`${e2e.server.url}/api/lms/courses`, {
+      data: { name: 'Quiz express', student_ids: [studentId] },
+    })
+    expect(course.status(), await course.text()).toBe(201)
+    const courseId = (await course.json()).id
+    const question = {
+      id: 'red',
+      type: 'single_choice',
+      prompt: 'Quelle planète est rouge ?',
+      choices: [
+        { id: 'mars', text: 'Mars' },
+        { id: 'venus', text: 'Vénus' },
+      ],
+      answer: 'mars',
+    }
+    const step = await api.post(`${e2e.server.url}/api/lms/classes`, {
+      data: { course_id: courseId, name: 'Quiz express', step_type: 'quiz', quiz: { questions: [question] } },
+    })
+    expect(step.status(), await step.text()).toBe(201)
+    expect((await api.post(`${e2e.server.url}/api/courses/${courseId}/publish`)).status()).toBe(200)
+    const passed = await lea.context.request.post(`${e2e.server.url}/api/quiz-submission`, {
+      data: { class_id: (await step.json()).id, answers: { red: 'mars' } },
+    })
+    expect(passed.status(), await passed.text()).toBe(200)
+    const myPoints = async () =>
+      (await (await lea.context.request.get(`${e2e.server.url}/api/leaderboard`)).json()).me.total_points
+    const before = await myPoints()
+
+    // The owner pays a passed quiz 30 XP more, saves, then applies it to what was already done.
+    await page.goto(`${e2e.server.url}/admin/gamification`)
+    const quizPassed = page.getByLabel('Quiz réussi', { exact: true })
+    // The field shows its unit: "60 XP".
+    const amount = Number.parseInt(await quizPassed.inputValue(), 10)
+    const apply = page.getByRole('button', { name: 'Appliquer aux activités passées' })
+    await quizPassed.fill(String(amount + 30))
+    // Unsaved amounts are not applied: the button waits for the save.
+    await page.getByText(/Enregistrez d’abord vos changements/).waitFor()
+    expect(await apply.isDisabled()).toBe(true)
+    await page.getByRole('button', { name: 'Enregistrer les règles' }).click()
+    await page.getByText('Règles enregistrées.').waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    await apply.click()
+    await page.getByText('Recalcul lancé.').waitFor()
+    const done = page.getByText(
+      /^Montants appliqués aux activités passées le .+ \(\d+ activités? recalculées?\)\.$/,
+    )
+    await done.waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    // The run is the server's: a reload still says when it finished.
+    await page.reload()
+    await done.waitFor()
+    expect(await page.getByText(/sillon projections rebuild gamification_xp/).count()).toBe(1)
+
+    expect(await myPoints()).toBe(before + 30)
+    await lea.page.goto(`${e2e.server.url}/leaderboard`)
+    await expect.poll(() => lea.page.getByTestId('my-rank').textContent()).toContain(String(before + 30))
+    expect(errors).toEqual([])
+    await context.close()
+    await lea.context.close()
+  }, 90_000)
+
   it('fits a 375 px phone on every settings page', async () => {
     const { page, context } = await openPage(e2e.browser, { width: 375, height: 740 })
     await signInAsOwner(page, e2e.server.url)

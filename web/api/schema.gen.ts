@@ -375,6 +375,15 @@ export type paths = {
     /** Change some rules (new XP amounts apply from now on, or to everyone after a rebuild) */
     patch: operations["updateGamificationSettings"];
   };
+  "/api/gamification/xp-rebuild": {
+    /** The school's latest XP rebuild and its progress (null before the first) */
+    get: operations["getGamificationXpRebuild"];
+    /**
+     * Pay the school's past activity again at the current XP amounts, in the background
+     * @description Rewrites the school's XP ledger, scores, weekly scores and leaderboards from its activity at the current amounts, while new activity goes on being counted. 202 with the queued run; 200 with the run already queued or running, if any (one at a time per school; 409 `rebuild_in_progress` when two requests cross). Poll `GET` for its progress. 503 `jobs_unavailable` when this server runs no background jobs.
+     */
+    post: operations["createGamificationXpRebuild"];
+  };
   "/api/gamification/badges": {
     /** The school's badges (students see the active ones); default badges are created on first use */
     get: operations["listGamificationBadges"];
@@ -2373,37 +2382,88 @@ export type components = {
      */
     GamificationSettingsPatch: {
       xp?: {
-        /** @default 10 */
         video_completed?: number;
-        /** @default 50 */
         quiz_passed?: number;
-        /** @default 25 */
         perfect_quiz?: number;
-        /** @default 100 */
         course_completed?: number;
-        /** @default 5 */
         streak_day?: number;
       };
       hearts?: {
-        /** @default true */
         enabled?: boolean;
-        /** @default 5 */
         max_hearts?: number;
-        /** @default 240 */
         regen_interval_minutes?: number;
       };
       streaks?: {
-        /**
-         * @default [
-         *   "STEP_COMPLETED"
-         * ]
-         */
         qualifying_signals?: ("STEP_COMPLETED" | "VIDEO_COMPLETED" | "QUIZ_PASSED" | "QUIZ_ATTEMPTED")[];
-        /** @default 7 */
         freeze_every_days?: number;
-        /** @default 2 */
         max_freezes?: number;
       };
+    };
+    /**
+     * @example {
+     *   "run": {
+     *     "id": "rb_01JEXAMPLE",
+     *     "status": "done",
+     *     "processed": 4210,
+     *     "total": 4210,
+     *     "requested_at": "2026-12-07T09:00:00.000Z",
+     *     "started_at": "2026-12-07T09:00:01.000Z",
+     *     "finished_at": "2026-12-07T09:00:09.000Z",
+     *     "error": null
+     *   }
+     * }
+     */
+    XpRebuildStatus: {
+      /** @description The school's latest rebuild, null before the first */
+      run: components["schemas"]["XpRebuild"] | null;
+    };
+    /**
+     * @example {
+     *   "id": "rb_01JEXAMPLE",
+     *   "status": "running",
+     *   "processed": 1500,
+     *   "total": 4210,
+     *   "requested_at": "2026-12-07T09:00:00.000Z",
+     *   "started_at": "2026-12-07T09:00:01.000Z",
+     *   "finished_at": null,
+     *   "error": null
+     * }
+     */
+    XpRebuild: {
+      id: string;
+      /**
+       * @description queued, then running (with progress), then done or failed (tried again by itself)
+       * @enum {string}
+       */
+      status: "queued" | "running" | "done" | "failed";
+      /** @description Signals of the school's activity rewritten so far */
+      processed: number;
+      /** @description Signals to rewrite: known once the run has started */
+      total: number;
+      requested_at: string;
+      started_at: string | null;
+      finished_at: string | null;
+      error: string | null;
+    };
+    /**
+     * @example {
+     *   "run": {
+     *     "id": "rb_01JEXAMPLE",
+     *     "status": "queued",
+     *     "processed": 0,
+     *     "total": 0,
+     *     "requested_at": "2026-12-07T09:00:00.000Z",
+     *     "started_at": null,
+     *     "finished_at": null,
+     *     "error": null
+     *   },
+     *   "started": true
+     * }
+     */
+    XpRebuildStarted: {
+      run: components["schemas"]["XpRebuild"];
+      /** @description false: the run already queued or running, answered again */
+      started: boolean;
     };
     Badge: {
       /** @example org_123:first_video */
@@ -7608,6 +7668,73 @@ export type operations = {
       };
       /** @description Not allowed */
       403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The school's latest XP rebuild and its progress (null before the first) */
+  getGamificationXpRebuild: {
+    responses: {
+      /** @description The latest rebuild */
+      200: {
+        content: {
+          "application/json": components["schemas"]["XpRebuildStatus"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Pay the school's past activity again at the current XP amounts, in the background
+   * @description Rewrites the school's XP ledger, scores, weekly scores and leaderboards from its activity at the current amounts, while new activity goes on being counted. 202 with the queued run; 200 with the run already queued or running, if any (one at a time per school; 409 `rebuild_in_progress` when two requests cross). Poll `GET` for its progress. 503 `jobs_unavailable` when this server runs no background jobs.
+   */
+  createGamificationXpRebuild: {
+    responses: {
+      /** @description The rebuild already queued or running */
+      200: {
+        content: {
+          "application/json": components["schemas"]["XpRebuildStarted"];
+        };
+      };
+      /** @description The rebuild, queued */
+      202: {
+        content: {
+          "application/json": components["schemas"]["XpRebuildStarted"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No background jobs on this server */
+      503: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

@@ -24,6 +24,7 @@ import {
   IconLogout,
   IconMoon,
   IconSchool,
+  IconSparkles,
   IconSun,
   IconTrophy,
   IconUserCircle,
@@ -71,7 +72,7 @@ function navFor(me: Me, t: (key: string) => string): NavItem[] {
   }
   if (isSchoolAdmin(role)) {
     items.push(
-      { to: '/admin/gamification', label: t('nav.badge_settings'), icon: <IconAward size={18} /> },
+      { to: '/admin/gamification', label: t('nav.gamification_settings'), icon: <IconSparkles size={18} /> },
       { to: '/admin/tokens', label: t('nav.tokens'), icon: <IconKey size={18} /> },
       { to: '/admin/webhooks', label: t('nav.webhooks'), icon: <IconWebhook size={18} /> },
     )

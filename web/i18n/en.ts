@@ -62,7 +62,7 @@ export const en: Translations = {
     teams: 'Classes and groups',
     tokens: 'API tokens',
     webhooks: 'Webhooks',
-    badge_settings: 'Gamification',
+    gamification_settings: 'Gamification',
     school: 'School',
     language: 'Language',
     language_current: 'Language:',

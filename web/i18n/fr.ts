@@ -65,7 +65,7 @@ export const fr = {
     teams: 'Classes et groupes',
     tokens: 'Jetons d’API',
     webhooks: 'Webhooks',
-    badge_settings: 'Ludification',
+    gamification_settings: 'Gamification',
     school: 'Établissement',
     language: 'Langue',
     language_current: 'Langue :',

@@ -90,7 +90,22 @@ export const settingsEn: typeof settingsFr = {
     title: 'Gamification rules',
     xp_title: 'Experience points (XP)',
     xp_note:
-      'New amounts apply to what happens from now on: XP already earned does not change. To recompute it for every student with the new amounts, an operator can run <code>{{command}}</code>.',
+      'New amounts apply to what happens from now on. To apply them to XP already earned too, save them, then apply them to past activity.',
+    rebuild: {
+      apply: 'Apply to past activity',
+      effect:
+        "Recomputes every student's XP with the saved amounts: their total, their level and the leaderboard change. Students can keep working meanwhile.",
+      save_first: 'Save your changes first: the saved amounts are the ones applied.',
+      started: 'Recomputation started.',
+      progress_label: 'Recomputation progress',
+      queued: 'Recomputation waiting to start…',
+      running: 'Recomputing: {{processed}} of {{total}} activities.',
+      done_one: 'Amounts applied to past activity on {{date}} ({{total}} activity recomputed).',
+      done_other: 'Amounts applied to past activity on {{date}} ({{total}} activities recomputed).',
+      failed:
+        'The recomputation of {{date}} failed: {{error}}. Start it again with the button; if it fails again, tell whoever runs the server.',
+      cli: 'For operators: <code>{{command}}</code> recomputes every school from the command line.',
+    },
     xp: {
       video_completed: 'Video completed',
       quiz_passed: 'Quiz passed',

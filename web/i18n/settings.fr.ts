@@ -92,7 +92,23 @@ export const settingsFr = {
     title: 'Règles de gamification',
     xp_title: 'Points d’expérience (XP)',
     xp_note:
-      'Les nouveaux montants s’appliquent à ce qui se passe à partir de maintenant : l’XP déjà gagnée ne change pas. Pour la recalculer pour tous les élèves avec les nouveaux montants, un opérateur peut lancer <code>{{command}}</code>.',
+      'Les nouveaux montants s’appliquent à ce qui se passe à partir de maintenant. Pour les appliquer aussi à l’XP déjà gagnée, enregistrez-les puis appliquez-les aux activités passées.',
+    rebuild: {
+      apply: 'Appliquer aux activités passées',
+      effect:
+        'Recalcule l’XP de tous les élèves avec les montants enregistrés : leur total, leur niveau et le classement changent. Les élèves peuvent continuer à travailler pendant ce temps.',
+      save_first:
+        'Enregistrez d’abord vos changements : ce sont les montants enregistrés qui sont appliqués.',
+      started: 'Recalcul lancé.',
+      progress_label: 'Progression du recalcul',
+      queued: 'Recalcul en attente de démarrage…',
+      running: 'Recalcul en cours : {{processed}} activités sur {{total}}.',
+      done_one: 'Montants appliqués aux activités passées le {{date}} ({{total}} activité recalculée).',
+      done_other: 'Montants appliqués aux activités passées le {{date}} ({{total}} activités recalculées).',
+      failed:
+        'Le recalcul du {{date}} a échoué : {{error}}. Relancez-le avec le bouton ; s’il échoue encore, prévenez la personne qui administre le serveur.',
+      cli: 'Pour l’exploitant : <code>{{command}}</code> recalcule tous les établissements en ligne de commande.',
+    },
     xp: {
       video_completed: 'Vidéo terminée',
       quiz_passed: 'Quiz réussi',

@@ -69,6 +69,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'gamification_settings',
       'gamification_streak',
       'gamification_week_score',
+      'gamification_xp_rebuild',
       'hearts',
       'integration_outbox',
       'invitations',

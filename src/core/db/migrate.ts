@@ -23,6 +23,7 @@ import * as invitationClass from './migrations/2026-12-05-15-invitation-class.ts
 import * as quizOneAtATime from './migrations/2026-12-07-11-quiz-one-at-a-time.ts'
 import * as videoDownload from './migrations/2026-12-07-12-video-download.ts'
 import * as stepCaptions from './migrations/2026-12-07-13-step-captions.ts'
+import * as xpRebuilds from './migrations/2026-12-07-20-xp-rebuilds.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-11-quiz-one-at-a-time': quizOneAtATime,
   '2026-12-07-12-video-download': videoDownload,
   '2026-12-07-13-step-captions': stepCaptions,
+  '2026-12-07-20-xp-rebuilds': xpRebuilds,
 }
 
 export class MigrationError extends Error {

@@ -152,6 +152,22 @@ export function runProjector(
   })
 }
 
+/**
+ * Runs `task` in one transaction that no batch of the projector `name` interleaves with: behind this
+ * process's runs of it, and on PostgreSQL under the advisory lock its batches take. For work beside a
+ * projector on the rows it keeps, such as a school's XP paid again at new amounts while the reactor goes
+ * on: the checkpoint read inside stays put until the task commits. Keep the task short, the projector waits.
+ */
+export function withProjectorLock<T>(db: Db, name: string, task: (trx: Db) => Promise<T>): Promise<T> {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter
+  return serialised(name, () =>
+    db.transaction().execute(async (trx) => {
+      if (postgres) await sql`select pg_advisory_xact_lock(${lockKey(name)})`.execute(trx)
+      return task(trx)
+    }),
+  )
+}
+
 async function headOf(db: Db, log: 'lms_event' | 'lms_signal'): Promise<number> {
   const row = await db
     .selectFrom(log)

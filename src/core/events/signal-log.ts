@@ -89,6 +89,42 @@ export async function readSignalsAfter(db: Db, after: number, limit: number): Pr
   return rows.map(rowToSignal)
 }
 
+/**
+ * The signals of some types of one school in (`after`, `through`], in log order: what a replay of one
+ * school reads (index `lms_signal_org_seq`).
+ */
+export async function readSignalsOfOrg(
+  db: Db,
+  orgId: string,
+  types: readonly string[],
+  range: { after: number; through: number },
+  limit: number,
+): Promise<StoredSignal[]> {
+  const rows = await db
+    .selectFrom('lms_signal')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('type', 'in', types)
+    .where('seq', '>', range.after)
+    .where('seq', '<=', range.through)
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
+  return rows.map(rowToSignal)
+}
+
+/** How many signals of some types of one school are at or before `through` in the log. */
+export async function countSignalsOfOrg(db: Db, orgId: string, types: readonly string[], through: number) {
+  const row = await db
+    .selectFrom('lms_signal')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('type', 'in', types)
+    .where('seq', '<=', through)
+    .executeTakeFirst()
+  return Number(row?.n ?? 0)
+}
+
 /** The signals of some types about one student, in the order they were appended. */
 export async function signalsOfStudent(
   db: Db,

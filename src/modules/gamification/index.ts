@@ -11,6 +11,7 @@ import { streaksReactor } from './projections/streaks.ts'
 import { xpReactor } from './projections/xp.ts'
 import type { GamificationDeps } from './service.ts'
 import type { GamificationTables } from './tables.ts'
+import { rebuildXpJob } from './xp-rebuild/rebuild.ts'
 
 export { refreshScores } from './repository.ts'
 export { levelOf } from './rules/levels.ts'
@@ -37,9 +38,9 @@ export function gamificationReactors(deps: GamificationDeps): SignalReactor[] {
   return [xpReactor(deps), streaksReactor(deps), badgesReactor(deps), heartsReactor]
 }
 
-/** The scheduled jobs of gamification. */
+/** The scheduled and queued jobs of gamification. */
 export function gamificationJobs(deps: GamificationDeps): JobDefinition[] {
-  return [closeStreakDayJob(deps), regenerateHeartsJob(deps)]
+  return [closeStreakDayJob(deps), regenerateHeartsJob(deps), rebuildXpJob(deps)]
 }
 
 declare module '../../core/db/database.ts' {

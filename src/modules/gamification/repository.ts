@@ -80,6 +80,64 @@ export async function deleteXpOfCauses(db: Db, causes: XpCause[]) {
   await refreshScores(db)
 }
 
+/**
+ * Sets a school's XP entries among `ids` to `entries` (an XP rebuild at new amounts): an entry whose points
+ * or week differ is written again, one no longer in `entries` is deleted, a missing one is added. Scores,
+ * week scores and histograms move by the difference (additions, so a concurrent writer of badge XP loses
+ * nothing). Returns how many entries changed. Run it in a transaction.
+ */
+export async function replaceXp(db: Db, orgId: string, ids: string[], entries: WeeklyXpEntry[], at: string) {
+  const existing = new Map<string, { student_id: string; week: string; points: number }>()
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('xp_ledger')
+      .select(['id', 'student_id', 'week', 'points'])
+      .where('org_id', '=', orgId)
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute()
+    for (const row of rows) existing.set(row.id, row)
+  }
+  const wanted = new Map(entries.map((e) => [e.id, e]))
+  const written: WeeklyXpEntry[] = []
+  const dropped: string[] = []
+  const deltas: { org_id: string; week: string; student_id: string; points: number }[] = []
+  for (const id of new Set([...existing.keys(), ...wanted.keys()])) {
+    const old = existing.get(id)
+    const next = wanted.get(id)
+    if (old && next && old.points === next.points && old.week === next.week) continue
+    if (old) deltas.push({ org_id: orgId, week: old.week, student_id: old.student_id, points: -old.points })
+    if (next) {
+      written.push(next)
+      deltas.push({ org_id: orgId, week: next.week, student_id: next.student_id, points: next.points })
+    } else dropped.push(id)
+  }
+  for (let i = 0; i < dropped.length; i += 500) {
+    await db
+      .deleteFrom('xp_ledger')
+      .where('org_id', '=', orgId)
+      .where('id', 'in', dropped.slice(i, i + 500))
+      .execute()
+  }
+  for (let i = 0; i < written.length; i += 500) {
+    await db
+      .insertInto('xp_ledger')
+      .values(written.slice(i, i + 500).map((e) => ({ ...e, created_at: at })))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          points: eb.ref('excluded.points'),
+          week: eb.ref('excluded.week'),
+        })),
+      )
+      .execute()
+  }
+  const allTime = await addToScores(
+    db,
+    deltas.map((d) => ({ org_id: d.org_id, student_id: d.student_id, points: d.points, badges: 0 })),
+  )
+  await addToHistogram(db, [...allTime, ...(await addToWeekScores(db, deltas))])
+  return written.length + dropped.length
+}
+
 /** Total XP of a student, and what they earned since `since`. */
 export async function xpTotals(db: Db, orgId: string, studentId: string, since: string) {
   const row = await db
@@ -581,14 +639,20 @@ async function addToScores(db: Db, deltas: ScoreDelta[]): Promise<HistogramDelta
       const d = sums.get(`${score.org_id}\u0000${score.student_id}`) as ScoreDelta
       // No score is left at 0 points and 0 badges (refreshScores deletes them): one equal to its delta is new.
       const created = score.total_points === d.points && score.badges_count === d.badges
-      counts.push(
-        ...moved(
-          score.org_id,
-          ALL_TIME,
-          created ? undefined : score.total_points - d.points,
-          score.total_points,
-        ),
-      )
+      const before = created ? undefined : score.total_points - d.points
+      if (score.total_points !== 0 || score.badges_count !== 0) {
+        counts.push(...moved(score.org_id, ALL_TIME, before, score.total_points))
+        continue
+      }
+      // Only an XP rebuild lowers a score: one it empties goes, as refreshScores would drop it.
+      counts.push(...moved(score.org_id, ALL_TIME, before, 0).filter((h) => h.students < 0))
+      await db
+        .deleteFrom('gamification_score')
+        .where('org_id', '=', score.org_id)
+        .where('student_id', '=', score.student_id)
+        .where('total_points', '=', 0)
+        .where('badges_count', '=', 0)
+        .execute()
     }
   }
   return counts
@@ -627,7 +691,19 @@ async function addToWeekScores(
       const points = sums.get(`${score.org_id}\u0000${score.week}\u0000${score.student_id}`)?.points ?? 0
       // A week's score is never 0 (XP is positive): one equal to what was added is new.
       const before = score.total_points === points ? undefined : score.total_points - points
-      counts.push(...moved(score.org_id, score.week, before, score.total_points))
+      if (score.total_points !== 0) {
+        counts.push(...moved(score.org_id, score.week, before, score.total_points))
+        continue
+      }
+      // Only an XP rebuild lowers a week's score: one it empties goes, as refreshScores would drop it.
+      counts.push(...moved(score.org_id, score.week, before, 0).filter((h) => h.students < 0))
+      await db
+        .deleteFrom('gamification_week_score')
+        .where('org_id', '=', score.org_id)
+        .where('week', '=', score.week)
+        .where('student_id', '=', score.student_id)
+        .where('total_points', '=', 0)
+        .execute()
     }
   }
   return counts

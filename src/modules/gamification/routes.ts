@@ -3,10 +3,11 @@ import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
-import { errorResponses, json } from '../../core/http/schemas.ts'
+import { ErrorSchema, errorResponses, json } from '../../core/http/schemas.ts'
 import { SettingsPatchSchema, SettingsSchema } from './rules/settings.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
+import { latestXpRebuild, requestXpRebuild } from './xp-rebuild/rebuild.ts'
 
 const ADMINS = ['owner', 'admin'] as const
 const STAFF = ['owner', 'admin', 'instructor', 'support'] as const
@@ -46,6 +47,46 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       },
     }),
     async (c) => c.json(await service.updateSettings(deps, orgOf(c), c.req.valid('json')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/gamification/xp-rebuild',
+      tags,
+      summary: "The school's latest XP rebuild and its progress (null before the first)",
+      access: ADMINS,
+      responses: {
+        200: { description: 'The latest rebuild', ...json(s.XpRebuildStatusSchema) },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json(await latestXpRebuild(deps, orgOf(c)), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/api/gamification/xp-rebuild',
+      tags,
+      summary: "Pay the school's past activity again at the current XP amounts, in the background",
+      description:
+        "Rewrites the school's XP ledger, scores, weekly scores and leaderboards from its activity at the " +
+        'current amounts, while new activity goes on being counted. 202 with the queued run; 200 with the ' +
+        'run already queued or running, if any (one at a time per school; 409 `rebuild_in_progress` when two requests cross). Poll `GET` for its progress. ' +
+        '503 `jobs_unavailable` when this server runs no background jobs.',
+      access: ADMINS,
+      responses: {
+        202: { description: 'The rebuild, queued', ...json(s.XpRebuildStartedSchema) },
+        200: { description: 'The rebuild already queued or running', ...json(s.XpRebuildStartedSchema) },
+        ...errorResponses(401, 403, 409),
+        503: { description: 'No background jobs on this server', ...json(ErrorSchema) },
+      },
+    }),
+    async (c) => {
+      const result = await requestXpRebuild(deps, orgOf(c))
+      return result.started ? c.json(result, 202) : c.json(result, 200)
+    },
   )
 
   app.openapi(

@@ -224,3 +224,73 @@ export const RewardsSchema = z
     badges: z.array(EarnedBadgeSchema),
   })
   .openapi('Rewards')
+
+// XP rebuilds (past activity paid again at the current amounts)
+
+export const XpRebuildSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['queued', 'running', 'done', 'failed']).openapi({
+      description: 'queued, then running (with progress), then done or failed (tried again by itself)',
+    }),
+    processed: z.number().int().openapi({ description: "Signals of the school's activity rewritten so far" }),
+    total: z.number().int().openapi({ description: 'Signals to rewrite: known once the run has started' }),
+    requested_at: z.string(),
+    started_at: z.string().nullable(),
+    finished_at: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .openapi('XpRebuild', {
+    example: {
+      id: 'rb_01JEXAMPLE',
+      status: 'running',
+      processed: 1500,
+      total: 4210,
+      requested_at: '2026-12-07T09:00:00.000Z',
+      started_at: '2026-12-07T09:00:01.000Z',
+      finished_at: null,
+      error: null,
+    },
+  })
+
+export const XpRebuildStatusSchema = z
+  .object({
+    run: z
+      .union([XpRebuildSchema, z.null()])
+      .openapi({ description: "The school's latest rebuild, null before the first" }),
+  })
+  .openapi('XpRebuildStatus', {
+    example: {
+      run: {
+        id: 'rb_01JEXAMPLE',
+        status: 'done',
+        processed: 4210,
+        total: 4210,
+        requested_at: '2026-12-07T09:00:00.000Z',
+        started_at: '2026-12-07T09:00:01.000Z',
+        finished_at: '2026-12-07T09:00:09.000Z',
+        error: null,
+      },
+    },
+  })
+
+export const XpRebuildStartedSchema = z
+  .object({
+    run: XpRebuildSchema,
+    started: z.boolean().openapi({ description: 'false: the run already queued or running, answered again' }),
+  })
+  .openapi('XpRebuildStarted', {
+    example: {
+      run: {
+        id: 'rb_01JEXAMPLE',
+        status: 'queued',
+        processed: 0,
+        total: 0,
+        requested_at: '2026-12-07T09:00:00.000Z',
+        started_at: null,
+        finished_at: null,
+        error: null,
+      },
+      started: true,
+    },
+  })

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { badRequest, conflict, forbidden, notFound } from '../../core/http/errors.ts'
+import type { JobQueue } from '../../core/jobs/job.ts'
 import * as identity from '../identity/index.ts'
 import { awardOf, grantAwards, liveBadges, lockBadges } from './projections/badges.ts'
 import { heartsReactor } from './projections/hearts.ts'
@@ -32,6 +33,8 @@ export type GamificationDeps = {
   identity: identity.IdentityDeps
   /** The students of a team of the school (catalog); 404 when it has no such team. */
   teamStudents: (orgId: string, teamId: string) => Promise<string[]>
+  /** Where requests hand work to the background (an XP rebuild); absent where no job runs. */
+  jobs?: JobQueue
 }
 
 /** The school's time zone: its days close streaks, its weeks window XP and leaderboards. */
@@ -44,8 +47,8 @@ export async function settingsOf(deps: GamificationDeps, orgId: string) {
 }
 
 /**
- * Changes a school's settings. New amounts apply to what happens next; `sillon projections rebuild
- * gamification_xp` pays everyone again at the new amounts.
+ * Changes a school's settings. New amounts apply to what happens next; an XP rebuild (the settings page's
+ * button, or `sillon projections rebuild gamification_xp` for every school) pays past activity again.
  */
 export async function updateSettings(
   deps: GamificationDeps,

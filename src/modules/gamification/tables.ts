@@ -118,6 +118,36 @@ export type GamificationTables = {
   v_streak_history: StreakHistoryRow
   gamification_streak: StreakRow
   hearts: HeartsRow
+  gamification_xp_rebuild: XpRebuildRow
+}
+
+export const xpRebuildStatuses = ['queued', 'running', 'done', 'failed'] as const
+export type XpRebuildStatus = (typeof xpRebuildStatuses)[number]
+
+/**
+ * One replay of a school's signals at its current XP amounts (asked from the settings page), with its
+ * progress. It rewrites what the XP reactor wrote for the school's signals up to `target_seq`, the reactor's
+ * checkpoint when it started; the reactor pays later signals at the current amounts itself.
+ */
+export type XpRebuildRow = {
+  id: string
+  org_id: string
+  /** 1, 2, 3... per school: the latest run has the highest. */
+  number: number
+  status: XpRebuildStatus
+  /** Null until the run starts. */
+  target_seq: number | string | null
+  /** The last signal rewritten: a retry resumes after it. */
+  cursor_seq: number | string
+  /** The school's signals that give XP, up to `target_seq`. */
+  total: number
+  processed: number
+  requested_at: string
+  started_at: string | null
+  finished_at: string | null
+  /** Moves at each batch: a queued or running run that stops moving was abandoned by its process. */
+  updated_at: string
+  error: string | null
 }
 
 /** A day (YYYY-MM-DD, school time zone) on which a student did something that counts for their streak. */

@@ -3,7 +3,6 @@ import {
   Button,
   Card,
   Checkbox,
-  Code,
   Divider,
   Group,
   NumberInput,
@@ -17,12 +16,13 @@ import { useForm } from '@mantine/form'
 import { IconDeviceFloppy, IconInfoCircle } from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
-import { Trans, useTranslation } from 'react-i18next'
+import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../../api/client.ts'
 import { notify } from '../../components/notify.ts'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { BadgesSettings } from '../../components/settings/badges.tsx'
 import { FormError, fieldErrors, useWholeNumber } from '../../components/settings/forms.tsx'
+import { ApplyToPastActivity } from '../../components/settings/xp-rebuild.tsx'
 
 type Settings = Schemas['GamificationSettings']
 // The OpenAPI type marks every rule optional (each has a default); the server always answers with all of them.
@@ -93,11 +93,7 @@ function RulesForm({ rules }: { rules: Rules }) {
               {t('settings.gamification.xp_title')}
             </Title>
             <Alert color="blue" icon={<IconInfoCircle />}>
-              <Trans
-                i18nKey="settings.gamification.xp_note"
-                values={{ command: 'sillon projections rebuild gamification_xp' }}
-                components={{ code: <Code /> }}
-              />
+              {t('settings.gamification.xp_note')}
             </Alert>
             <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }}>
               {XP_CAUSES.map((cause) => (
@@ -110,6 +106,7 @@ function RulesForm({ rules }: { rules: Rules }) {
                 />
               ))}
             </SimpleGrid>
+            <ApplyToPastActivity unsaved={form.isDirty('xp')} />
           </Stack>
         </Card>
         <Card withBorder>

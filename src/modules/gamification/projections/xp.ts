@@ -6,7 +6,10 @@ import { xpOfSignal, xpSignalTypes } from '../rules/xp.ts'
 import type { XpCause } from '../tables.ts'
 import { weeklyXp } from './time-zones.ts'
 
-const OWN_CAUSES: XpCause[] = [
+export const XP_REACTOR = 'gamification_xp'
+
+/** The causes the XP reactor writes (and deletes on its rebuild); badge XP is the badges reactor's. */
+export const OWN_CAUSES: XpCause[] = [
   'video_completed',
   'quiz_passed',
   'perfect_quiz',
@@ -20,7 +23,7 @@ const OWN_CAUSES: XpCause[] = [
  */
 export function xpReactor(deps: { identity: identity.IdentityDeps }): SignalReactor {
   return {
-    name: 'gamification_xp',
+    name: XP_REACTOR,
     reads: 'signals',
     signalTypes: xpSignalTypes,
     async apply(db, signals) {
