@@ -62,6 +62,8 @@ const cssVariables: CSSVariablesResolver = () => ({
     '--mantine-color-dimmed': '#5c636a',
     // The green of the name "Sillon" and of headings drawn in the brand's colour, dark on white, light on dark.
     '--sillon-heading-color': 'var(--mantine-color-sillon-9)',
+    // A heading that says something failed (a quiz not passed): red that reads on white, and on dark.
+    '--sillon-error-heading-color': 'var(--mantine-color-red-8)',
     ...Object.fromEntries(
       LIGHT_VARIANT_COLORS.map((c) => [
         `--mantine-color-${c}-light-color`,
@@ -73,6 +75,7 @@ const cssVariables: CSSVariablesResolver = () => ({
     // Mantine's dark dimmed (dark-2, 4:1 on the dark body) misses AA too; dark-1 reads at 7.9:1.
     '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',
     '--sillon-heading-color': 'var(--mantine-color-sillon-3)',
+    '--sillon-error-heading-color': 'var(--mantine-color-red-4)',
   },
 })
 

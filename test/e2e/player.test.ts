@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -53,7 +54,7 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
   }, 60_000)
 
   /** A new student of the demo school, signed in in their own browser context, and their student id. */
-  async function newStudent(name: string) {
+  async function newStudent(name: string, scheme: 'light' | 'dark' = 'light') {
     const email = `${name.toLowerCase()}.${crypto.randomUUID().slice(0, 6)}@example.org`
     const created = await runToExit(
       [
@@ -64,7 +65,7 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
       30_000,
     )
     expect(created.code, created.stderr).toBe(0)
-    const { page, context, errors } = await openPage(e2e.browser)
+    const { page, context, errors } = await openPage(e2e.browser, { colorScheme: scheme })
     await signIn(page, e2e.server.url, email, PASSWORD)
     await page.getByRole('heading', { name: 'Mon tableau de bord' }).waitFor()
     const me = await (await context.request.get(`${e2e.server.url}/api/auth/me`)).json()
@@ -188,6 +189,43 @@ describe.skipIf(!browserAvailable)('the course player in the browser', () => {
     expect(expected.find((e) => e.includes('New Horizons'))).toMatch(/\sNew Horizons ou NH$/)
     expect(lou.errors).toEqual([])
     await lou.context.close()
+  }, 120_000)
+
+  it('keeps the title of a failed and of a passed quiz legible in dark mode', async () => {
+    const zoe = await newStudent('Zoe', 'dark')
+    const { id } = await course([zoe.studentId], {
+      step_type: 'quiz',
+      quiz: { pass_threshold: 0.5, questions: [choiceQuestion, rockyQuestion] },
+    })
+    const { page } = zoe
+    await open(page, id)
+    await page.getByRole('radio', { name: 'Vénus' }).check()
+    await page.getByRole('checkbox', { name: 'Jupiter' }).check()
+    await page.getByRole('button', { name: 'Valider mes réponses' }).click()
+    await page
+      .getByTestId('quiz-result')
+      .getByText(/Quiz non validé/)
+      .waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    const shots = process.env.SCREENSHOT_DIR
+    if (shots) await page.getByTestId('quiz-result').screenshot({ path: join(shots, 'quiz-failed-dark.png') })
+
+    await page.getByRole('button', { name: 'Réessayer' }).click()
+    await page.getByRole('radio', { name: 'Mars' }).check()
+    await page.getByRole('checkbox', { name: 'Mercure' }).check()
+    await page.getByRole('button', { name: 'Valider mes réponses' }).click()
+    await page
+      .getByTestId('quiz-result')
+      .getByText(/Quiz réussi/)
+      .waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+    if (shots) {
+      // The reward card that announces the course's end would cover the result.
+      await page.keyboard.press('Escape')
+      await page.getByTestId('quiz-result').screenshot({ path: join(shots, 'quiz-passed-dark.png') })
+    }
+    expect(zoe.errors).toEqual([])
+    await zoe.context.close()
   }, 120_000)
 
   it('shows a quiz one question at a time when the teacher chose it', async () => {

@@ -465,7 +465,12 @@ export function NativeQuiz({
       ) : (
         <Paper withBorder p="md" role="status" data-testid="quiz-result">
           <Stack gap="sm">
-            <Title order={3} size="h4" c={graded.passed ? 'sillon.9' : 'red.8'}>
+            {/* Colours that follow the scheme (web/main.tsx): a fixed dark shade is unreadable in dark mode. */}
+            <Title
+              order={3}
+              size="h4"
+              c={graded.passed ? 'var(--sillon-heading-color)' : 'var(--sillon-error-heading-color)'}
+            >
               {graded.passed
                 ? t('quiz.passed', { percent: f.percent(graded.ratio) })
                 : t(graded.hearts ? 'quiz.failed' : 'quiz.failed_no_hearts', {
