@@ -39,6 +39,8 @@ const files = testFilesByTier()
 
 /** The web app is built (when its sources changed) before the tiers that start the real server. */
 const BUILD_WEB = 'test/global-setup.ts'
+/** Migrated template databases, copied by each test file (see test/helpers/databases.ts). */
+const DATABASES = 'test/global-setup-databases.ts'
 
 function tier(name: Tier, globalSetup: string[] = []): TestProjectInlineConfiguration {
   // A tier with no file yet would otherwise fall back to Vitest's default include, i.e. every test.
@@ -53,9 +55,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       tier('unit'),
-      tier('db'),
-      tier('http'),
-      tier('process', [BUILD_WEB]),
+      tier('db', [DATABASES]),
+      tier('http', [DATABASES]),
+      tier('process', [BUILD_WEB, DATABASES]),
       tier('browser', [BUILD_WEB]),
     ],
   },

@@ -1,25 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
+import { inject } from 'vitest'
 import { openPostgres, openSqlite } from '../../src/core/db/connect-node.ts'
 import type { Db, DbHandle, SqlDialect } from '../../src/core/db/database.ts'
 import { migrateToLatest } from '../../src/core/db/migrate.ts'
+import {
+  adminQuery,
+  type DatabaseTemplates,
+  postgresDatabaseUrl,
+  postgresReachable,
+  TEST_DATABASE_URL,
+  uniqueDatabaseName,
+} from './database-templates.ts'
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 3_000 })
-  try {
-    await client.connect()
-    await client.query('select 1')
-    return true
-  } catch {
-    return false
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
+export { TEST_DATABASE_URL }
 
 const reachable = await postgresReachable()
 if (!reachable && process.env.CI === 'true') {
@@ -31,10 +26,14 @@ export function testDialects(): SqlDialect[] {
   return reachable ? ['sqlite', 'postgres'] : ['sqlite']
 }
 
-export type TestDatabase = DbHandle & { drop(): Promise<void> }
+export type TestDatabase = DbHandle & {
+  /** Where another connection finds it: the PostgreSQL database's URL, or the SQLite file. */
+  url: string
+  drop(): Promise<void>
+}
 
 /** Closes at most once (a test may close early to simulate an outage), then removes the storage. */
-function disposable(handle: DbHandle, remove: () => Promise<void>): TestDatabase {
+function disposable(handle: DbHandle, url: string, remove: () => Promise<void>): TestDatabase {
   let closed = false
   const close = async () => {
     if (closed) return
@@ -43,6 +42,7 @@ function disposable(handle: DbHandle, remove: () => Promise<void>): TestDatabase
   }
   return {
     ...handle,
+    url,
     close,
     drop: async () => {
       await close()
@@ -51,31 +51,32 @@ function disposable(handle: DbHandle, remove: () => Promise<void>): TestDatabase
   }
 }
 
-async function adminQuery(statement: string) {
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
-  await admin.connect()
-  try {
-    await admin.query(statement)
-  } finally {
-    await admin.end()
-  }
-}
-
 /**
- * A fresh, migrated database for one test file: a new SQLite file, or a new PostgreSQL schema
- * (dropped afterwards), so test files never see each other's rows.
+ * A fresh, migrated database for one test file, so test files never see each other's rows: a copy of the
+ * run's migrated SQLite template in a new folder, or a new PostgreSQL database cloned from the migrated
+ * template (test/global-setup-databases.ts); without templates, an empty one migrated here.
  */
 export async function createTestDatabase(dialect: SqlDialect): Promise<TestDatabase> {
+  // Undefined in a tier whose global setup does not prepare them.
+  const templates: DatabaseTemplates | undefined = inject('databaseTemplates')
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'sillon-test-'))
-    const handle = openSqlite(join(dir, 'test.db'))
-    await migrateToLatest(handle.db)
-    return disposable(handle, async () => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, 'test.db')
+    if (templates) copyFileSync(templates.sqlite, file)
+    const handle = openSqlite(file)
+    if (!templates) await migrateToLatest(handle.db)
+    return disposable(handle, file, async () => rmSync(dir, { recursive: true, force: true }))
   }
-  const { schema, drop } = await createPostgresSchema()
-  const handle = openPostgres(TEST_DATABASE_URL, { schema, max: 5 })
-  await migrateToLatest(handle.db)
-  return disposable(handle, drop)
+  const name = uniqueDatabaseName('sillon_test')
+  await adminQuery(
+    templates?.postgres
+      ? `create database ${name} template ${templates.postgres}`
+      : `create database ${name}`,
+  )
+  const url = postgresDatabaseUrl(name)
+  const handle = openPostgres(url, { max: 5 })
+  if (!templates?.postgres) await migrateToLatest(handle.db)
+  return disposable(handle, url, () => adminQuery(`drop database if exists ${name} with (force)`))
 }
 
 export type PostgresSchema = { schema: string; url: string; drop(): Promise<void> }
@@ -101,12 +102,11 @@ export async function createPostgresSchema(): Promise<PostgresSchema> {
 export async function createUnmigratedDatabase(dialect: SqlDialect): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'sillon-upgrade-'))
-    return disposable(openSqlite(join(dir, 'test.db')), async () =>
-      rmSync(dir, { recursive: true, force: true }),
-    )
+    const file = join(dir, 'test.db')
+    return disposable(openSqlite(file), file, async () => rmSync(dir, { recursive: true, force: true }))
   }
-  const { schema, drop } = await createPostgresSchema()
-  return disposable(openPostgres(TEST_DATABASE_URL, { schema, max: 2 }), drop)
+  const { schema, url, drop } = await createPostgresSchema()
+  return disposable(openPostgres(TEST_DATABASE_URL, { schema, max: 2 }), url, drop)
 }
 
 /** A bare organisation row, for tests below the HTTP layer that need its foreign key and time zone. */

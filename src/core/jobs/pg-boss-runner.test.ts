@@ -1,12 +1,7 @@
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import {
-  createTestDatabase,
-  TEST_DATABASE_URL,
-  type TestDatabase,
-  testDialects,
-} from '../../../test/helpers/databases.ts'
+import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/helpers/databases.ts'
 import { fixedClock } from '../clock.ts'
 import type { JobRunner, QueuedJob, ScheduledJob } from './job.ts'
 import { createPgBossRunner, messageId } from './pg-boss-runner.ts'
@@ -66,7 +61,7 @@ describe.skipIf(!testDialects().includes('postgres'))('jobs through pg-boss on P
       db: database.db,
       clock,
       logger: silent,
-      connectionString: TEST_DATABASE_URL,
+      connectionString: database.url,
       pollingIntervalSeconds: 0.5,
       retryDelaySeconds: 1,
     })

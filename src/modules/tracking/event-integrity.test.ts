@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, TestClient } from '../../../test/helpers/app.ts'
-import { TEST_DATABASE_URL, testDialects } from '../../../test/helpers/databases.ts'
+import { testDialects } from '../../../test/helpers/databases.ts'
 import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
 import { freePort, killChildren, startServer } from '../../../test/helpers/processes.ts'
 import { openPostgres, openSqlite } from '../../core/db/connect-node.ts'
@@ -221,9 +220,10 @@ describe.each(testDialects())('event ids and the hearts gate on %s', (dialect) =
   it.runIf(dialect === 'postgres')(
     'accepts no more failed attempts than the hearts left across two nodes on one database',
     async () => {
-      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(t.database.db)
-      const handle = openPostgres(TEST_DATABASE_URL, { schema: rows[0]?.schema, max: 5 })
-      const second = await startTestApp('postgres', { database: { ...handle, drop: handle.close } })
+      const handle = openPostgres(t.database.url, { max: 5 })
+      const second = await startTestApp('postgres', {
+        database: { ...handle, url: t.database.url, drop: handle.close },
+      })
       try {
         const s = await school()
         await atQuiz(s)
@@ -245,9 +245,10 @@ describe.each(testDialects())('event ids and the hearts gate on %s', (dialect) =
     'accepts no more failed attempts than the hearts left across two processes sharing the SQLite file',
     async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'sillon-two-nodes-'))
-      const handle = openSqlite(join(dataDir, 'sillon.db'))
+      const file = join(dataDir, 'sillon.db')
+      const handle = openSqlite(file)
       await migrateToLatest(handle.db)
-      const first = await startTestApp('sqlite', { database: { ...handle, drop: handle.close } })
+      const first = await startTestApp('sqlite', { database: { ...handle, url: file, drop: handle.close } })
       // The other process runs on the real clock: this one follows it, so both judge hearts at one time.
       first.clock.set(new Date().toISOString())
       try {
