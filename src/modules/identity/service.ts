@@ -430,6 +430,9 @@ export async function acceptInvitation(
 ) {
   const { invitation, org } = await usableInvitation(deps, secret)
   const existing = await repo.findUserByEmail(deps.db, invitation.email)
+  // A concurrent acceptance of this link may have just created the account: then the link is used, and
+  // that is the answer (read after the account, the invitation shows it).
+  if (existing && caller?.userId !== existing.id) await usableInvitation(deps, secret)
   if (existing && !caller) {
     throw unauthorized(
       'An account already uses this e-mail address: sign in with it, then accept the invitation',
