@@ -50,11 +50,14 @@ export type AppDeps = {
   planLimits?: catalog.PlanLimitsPort
   /** Where students are in each course (progress). */
   progress?: catalog.ProgressPort
+  /** How account passwords are hashed; default: scrypt. */
+  passwordHasher?: identity.PasswordHasher
 }
 
 /** Wires the modules into one HTTP app. Shared by the Node server, the CLI and the tests. */
 export function buildApp(deps: AppDeps) {
   const { config, database } = deps
+  const passwordHasher = deps.passwordHasher ?? identity.scryptPasswordHasher
   const auth = identity.createAuth(
     database.db,
     database.dialect,
@@ -63,6 +66,7 @@ export function buildApp(deps: AppDeps) {
       publicUrl: config.PUBLIC_URL,
       trustedOrigins: [new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS],
       sessionTtlDays: config.SESSION_TTL_DAYS,
+      passwordHasher,
     },
     deps.logger,
   )
@@ -70,6 +74,7 @@ export function buildApp(deps: AppDeps) {
     db: database.db,
     clock: deps.clock,
     auth,
+    passwordHasher,
     publicUrl: config.PUBLIC_URL,
     files: deps.files,
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,

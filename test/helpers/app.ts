@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -10,6 +11,7 @@ import { loadConfig } from '../../src/core/config.ts'
 import type { SqlDialect } from '../../src/core/db/database.ts'
 import { diskFileStore } from '../../src/core/files/disk-file-store.ts'
 import { nodeClientIp } from '../../src/entry/runtime.ts'
+import type { PasswordHasher } from '../../src/modules/identity/index.ts'
 import { createTestDatabase, type TestDatabase } from './databases.ts'
 
 export type TestApp = App & {
@@ -84,14 +86,29 @@ export class TestClient {
 }
 
 /**
+ * A hasher as cheap as it gets, stored in scrypt's `salt:key` hex shape: scrypt is slow on purpose, and tests
+ * create and sign in hundreds of members. The sign-in tests of sessions.test.ts keep the real one.
+ */
+export const cheapPasswordHasher: PasswordHasher = {
+  hash: async (password) => {
+    const salt = randomBytes(8).toString('hex')
+    return `${salt}:${createHash('sha256').update(`${salt}:${password}`).digest('hex')}`
+  },
+  verify: async ({ hash, password }) => {
+    const [salt = '', key] = hash.split(':')
+    return createHash('sha256').update(`${salt}:${password}`).digest('hex') === key
+  },
+}
+
+/**
  * The whole app on a fresh database, served over real HTTP on loopback. `env` overrides configuration;
- * the clock is fixed and moved by the test.
+ * the clock is fixed and moved by the test. Passwords are hashed by `cheapPasswordHasher` unless `deps` says otherwise.
  */
 export async function startTestApp(
   dialect: SqlDialect,
   options: {
     env?: Record<string, string>
-    deps?: Partial<Pick<AppDeps, 'planLimits' | 'progress' | 'streamSigner'>>
+    deps?: Partial<Pick<AppDeps, 'planLimits' | 'progress' | 'streamSigner' | 'passwordHasher'>>
     /** Another node over an existing database (its own connections), instead of a fresh database. */
     database?: TestDatabase
   } = {},
@@ -123,6 +140,7 @@ export async function startTestApp(
     logger: pino({ level: 'silent' }),
     clientIp: nodeClientIp(config.TRUST_PROXY),
     files: diskFileStore(join(dataDir, 'files')),
+    passwordHasher: cheapPasswordHasher,
     ...options.deps,
   })
   handler = built.app

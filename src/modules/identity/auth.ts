@@ -1,12 +1,15 @@
 import { betterAuth } from 'better-auth'
 import type { Logger } from 'pino'
 import type { Db, SqlDialect } from '../../core/db/database.ts'
+import { type PasswordHasher, scryptPasswordHasher } from './password-hasher.ts'
 
 export type AuthSettings = {
   secret: string
   publicUrl: string
   trustedOrigins: readonly string[]
   sessionTtlDays: number
+  /** Default: scrypt. */
+  passwordHasher?: PasswordHasher
 }
 
 const CLIENT_IP_HEADER = 'x-sillon-client-ip'
@@ -35,6 +38,7 @@ export function createAuth(db: Db, dialect: SqlDialect, settings: AuthSettings, 
       disableSignUp: true,
       minPasswordLength: 8,
       maxPasswordLength: 256,
+      password: settings.passwordHasher ?? scryptPasswordHasher,
     },
     user: {
       modelName: 'users',

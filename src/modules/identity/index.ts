@@ -3,6 +3,7 @@ import type { IdentityTables } from './tables.ts'
 
 export { type Auth, createAuth } from './auth.ts'
 export { type CfAccessVerifier, createCfAccessVerifier } from './cf-access.ts'
+export { type PasswordHasher, scryptPasswordHasher } from './password-hasher.ts'
 export type { PersonTable } from './repository.ts'
 export {
   Address as LmsAddressSchema,

@@ -1,4 +1,3 @@
-import { hashPassword } from 'better-auth/crypto'
 import type { Context } from 'hono'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
@@ -11,6 +10,7 @@ import { newId, randomSecret, sha256Hex } from '../../core/ids.ts'
 import { type Auth, callAuthEndpoint } from './auth.ts'
 import type { CfAccessVerifier } from './cf-access.ts'
 import { CfAccessError, CfAccessUnavailableError } from './cf-access.ts'
+import type { PasswordHasher } from './password-hasher.ts'
 import { assertStrongPassword } from './password-strength.ts'
 import * as repo from './repository.ts'
 import * as limits from './sign-in-limits.ts'
@@ -25,6 +25,8 @@ export type IdentityDeps = {
   db: Db
   clock: Clock
   auth: Auth
+  /** The one better-auth was given (createAuth), for the accounts Sillon creates itself. */
+  passwordHasher: PasswordHasher
   publicUrl: string
   /** Where people's pictures are kept. */
   files: FileStore
@@ -212,7 +214,7 @@ export async function addMember(
   if (!existing && input.password && options.passwordCheck) {
     await assertStrongPassword(input.password, [input.name, email])
   }
-  const passwordHash = !existing && input.password ? await hashPassword(input.password) : null
+  const passwordHash = !existing && input.password ? await deps.passwordHasher.hash(input.password) : null
   const at = deps.clock.now()
   const userId = await deps.db.transaction().execute(async (trx) => {
     const id = existing?.id ?? (await createAccount(trx, { email, name: input.name, passwordHash }, at))
@@ -453,7 +455,7 @@ export async function acceptInvitation(
     )
   }
   if (!existing && input.password) await assertStrongPassword(input.password, [name, invitation.email])
-  const passwordHash = !existing && input.password ? await hashPassword(input.password) : null
+  const passwordHash = !existing && input.password ? await deps.passwordHasher.hash(input.password) : null
   const at = deps.clock.now()
   const userId = await deps.db.transaction().execute(async (trx) => {
     // Claim first: a concurrent acceptance waits on this row, then finds it used.

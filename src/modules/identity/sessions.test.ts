@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
 import { createMember, createOrg, PASSWORD, signIn } from '../../../test/helpers/factories.ts'
+import { scryptPasswordHasher } from './password-hasher.ts'
 
 describe.each(testDialects())('sessions on %s', (dialect) => {
   let t: TestApp
   let orgId: string
 
   beforeAll(async () => {
-    t = await startTestApp(dialect)
+    // The one place tests keep the real scrypt hasher that others replace with a cheap one.
+    t = await startTestApp(dialect, { deps: { passwordHasher: scryptPasswordHasher } })
     orgId = (await createOrg(t)).id
   })
   afterAll(() => t.close())
