@@ -2,84 +2,114 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TestClient } from '../test/helpers/app.ts'
-import { TEST_DATABASE_URL, testDialects } from '../test/helpers/databases.ts'
-import {
-  freePort,
-  killChildren,
-  type Output,
-  type RunningServer,
-  runToExit,
-  startServer,
-} from '../test/helpers/processes.ts'
+import { cheapPasswordHasher, startTestApp, type TestApp, TestClient } from '../test/helpers/app.ts'
+import { adminQuery, postgresDatabaseUrl, uniqueDatabaseName } from '../test/helpers/database-templates.ts'
+import { testDialects } from '../test/helpers/databases.ts'
 import { type FakeStreamApi, startFakeStreamApi } from '../test/helpers/stream-api.ts'
+import { runCli } from './cli.ts'
+import { openPostgres, openSqlite } from './core/db/connect-node.ts'
+import type { DbHandle } from './core/db/database.ts'
 import { DEMO_ORG, demoAccounts } from './demo.ts'
 
-// These tests run `sillon` for real (node bin/sillon.js, through tsx): each call costs a second or two,
-// so each dialect shares one database across its tests, which run in order.
+// These tests run `sillon` in this process (runCli, what bin/sillon.js calls), with the cheap password hasher
+// of the other tests; cli-smoke.test.ts runs the real command. Each dialect shares one database across its
+// tests, which run in order, and the app those tests sign in to runs here too, on the same database.
 
-const RUN_TIMEOUT_MS = 30_000
 const SESSION_SECRET = 'cli-test-secret-that-is-long-enough-for-better-auth'
 
-/** `sillon <args>` to completion, killed if it outlives the timeout. */
+type Output = { code: number; stdout: string; stderr: string }
+
+// One command (or app start) at a time: on SQLite, a second connection of this process waiting for the
+// file's write lock would block the event loop that the first one needs to finish (better-sqlite3 is
+// synchronous), where two processes simply took turns.
+let turn: Promise<unknown> = Promise.resolve()
+function inTurn<T>(run: () => Promise<T>): Promise<T> {
+  const result = turn.then(run, run)
+  turn = result.catch(() => {})
+  return result
+}
+
+/** `sillon <args>` to completion: its exit code, and what it printed (its log lines go to stdout, as in a process). */
 function sillon(args: string[], env: Record<string, string>): Promise<Output> {
-  return runToExit(['bin/sillon.js', ...args], env, RUN_TIMEOUT_MS)
+  return inTurn(async () => {
+    let stdout = ''
+    let stderr = ''
+    const code = await runCli(args, {
+      env: { LOG_LEVEL: 'warn', ...env },
+      stdout: (text) => {
+        stdout += text
+      },
+      stderr: (text) => {
+        stderr += text
+      },
+      logger: (config) =>
+        pino(
+          { level: config.LOG_LEVEL },
+          {
+            write: (line: string) => {
+              stdout += line
+            },
+          },
+        ),
+      passwordHasher: cheapPasswordHasher,
+    })
+    return { code, stdout, stderr }
+  })
 }
 
 function lastLine(text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? ''
 }
 
-afterAll(killChildren)
-
 type SpawnDatabase = {
   dataDir: string
-  /** What a spawned process needs in its environment to use this database. */
+  /** What the command needs in its environment to use this database. */
   env: Record<string, string>
+  /** Another connection to it, for the app (once the command has created it). */
+  open(): DbHandle
   /** The tables of the PostgreSQL schema (empty on SQLite). */
   tables(): Promise<string[]>
   drop(): Promise<void>
 }
 
-/** A fresh database for spawned processes: a new DATA_DIR, plus a new schema on PostgreSQL. */
+/**
+ * A fresh, empty database for the command: a new DATA_DIR, plus a new database on PostgreSQL (not a schema
+ * of the shared one, whose schemas other test runs create and drop while the migrator lists them).
+ */
 async function freshDatabase(dialect: string): Promise<SpawnDatabase> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sillon-cli-'))
   if (dialect === 'sqlite') {
     return {
       dataDir,
       env: { DATA_DIR: dataDir },
+      open: () => openSqlite(join(dataDir, 'sillon.db')),
       tables: async () => [],
       drop: async () => rmSync(dataDir, { recursive: true, force: true }),
     }
   }
-  const schema = `cli_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
-  const admin = async <T>(run: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
-    await client.connect()
-    try {
-      return await run(client)
-    } finally {
-      await client.end()
-    }
-  }
-  await admin((client) => client.query(`create schema ${schema}`))
-  // pg reads libpq's `options` from the connection string, so every pool of the child uses the schema.
-  const separator = TEST_DATABASE_URL.includes('?') ? '&' : '?'
-  const url = `${TEST_DATABASE_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+  const name = uniqueDatabaseName('sillon_cli')
+  await adminQuery(`create database ${name}`)
+  const url = postgresDatabaseUrl(name)
   return {
     dataDir,
     env: { DATA_DIR: dataDir, DATABASE_URL: url, SESSION_SECRET },
-    tables: () =>
-      admin(async (client) => {
+    open: () => openPostgres(url, { max: 5 }),
+    tables: async () => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      try {
         const { rows } = await client.query<{ table_name: string }>(
-          'select table_name from information_schema.tables where table_schema = $1',
-          [schema],
+          "select table_name from information_schema.tables where table_schema = 'public'",
         )
         return rows.map((r) => r.table_name)
-      }),
+      } finally {
+        await client.end()
+      }
+    },
     drop: async () => {
-      await admin((client) => client.query(`drop schema if exists ${schema} cascade`))
+      await adminQuery(`drop database if exists ${name} with (force)`)
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
@@ -88,26 +118,29 @@ async function freshDatabase(dialect: string): Promise<SpawnDatabase> {
 describe.each(testDialects())('the sillon command on %s', (dialect) => {
   let database: SpawnDatabase
   let env: Record<string, string>
-  let port: number
-  let publicUrl: string
-  let server: Promise<RunningServer> | undefined
+  const publicUrl = 'http://127.0.0.1:4000'
+  let server: Promise<TestApp> | undefined
   const run = (...args: string[]) => sillon(args, env)
 
-  /** The server on the same database, started on first use (it migrates on start, so not before the migrate test). */
-  function app(): Promise<RunningServer> {
-    server ??= startServer({ ...env, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false' })
+  /** The app on the same database, started on first use (once the migrate test has created its tables). */
+  function app(): Promise<TestApp> {
+    server ??= inTurn(async () => {
+      const handle = database.open()
+      const t = await startTestApp(dialect, { database: { ...handle, url: '', drop: handle.close } })
+      // The command runs on the real clock: the app follows it, so both judge expiries at one time.
+      t.clock.set(new Date().toISOString())
+      return t
+    })
     return server
   }
 
   beforeAll(async () => {
     database = await freshDatabase(dialect)
-    port = await freePort()
-    publicUrl = `http://127.0.0.1:${port}`
     env = { ...database.env, PUBLIC_URL: publicUrl }
   })
   afterAll(async () => {
     const running = await server?.catch(() => undefined)
-    if (running) expect(await running.stop()).toBe(0)
+    await running?.close()
     await database?.drop()
   })
 

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import type { Logger } from 'pino'
+import type { AppDeps } from './app.ts'
 import { systemClock } from './core/clock.ts'
-import { ConfigError, loadConfig } from './core/config.ts'
+import { type Config, ConfigError, loadConfig } from './core/config.ts'
 import { migrateToLatest } from './core/db/migrate.ts'
 import { projectionStatus, rebuildProjection } from './core/events/projector.ts'
 import { AppError } from './core/http/errors.ts'
@@ -10,7 +12,7 @@ import type { JobOccurrence, RunResult } from './core/jobs/execute.ts'
 import { isScheduled, ORGANISATION_TIMEZONE } from './core/jobs/job.ts'
 import type { JobRunRow } from './core/jobs/tables.ts'
 import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from './demo.ts'
-import { openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
+import { createLogger, openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
 import { trackingEvents } from './modules/tracking/index.ts'
@@ -74,11 +76,26 @@ function describeRun(name: string, occurrence: JobOccurrence, result: RunResult)
   return `${what}: skipped, ${why}${result.heldBy ? ` (run ${result.heldBy.id})` : ''}`
 }
 
-async function withRuntime<T>(run: (runtime: Runtime) => Promise<T>): Promise<T> {
+/**
+ * Where a run of the command reads its environment and writes its output: the process's own, or a test's
+ * (which runs the command in its own process, with a cheaper password hasher).
+ */
+export type CliIo = {
+  env: Record<string, string | undefined>
+  stdout(text: string): void
+  stderr(text: string): void
+  /** Default: the app's logger on standard output, at LOG_LEVEL (`warn` unless set). */
+  logger?: (config: Config) => Logger
+  /** Default: scrypt. */
+  passwordHasher?: AppDeps['passwordHasher']
+}
+
+async function withRuntime<T>(io: CliIo, run: (runtime: Runtime) => Promise<T>): Promise<T> {
   // Maintenance (a rebuild, an import) may run statements longer than a request should wait.
-  const runtime = await openRuntime(
-    loadConfig({ LOG_LEVEL: 'warn', ...process.env, DATABASE_STATEMENT_TIMEOUT_MS: '0' }),
-  )
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...io.env, DATABASE_STATEMENT_TIMEOUT_MS: '0' })
+  const runtime = await openRuntime(config, (io.logger ?? createLogger)(config), {
+    passwordHasher: io.passwordHasher,
+  })
   try {
     return await run(runtime)
   } finally {
@@ -86,7 +103,8 @@ async function withRuntime<T>(run: (runtime: Runtime) => Promise<T>): Promise<T>
   }
 }
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[], io: CliIo): Promise<void> {
+  const say = (line: string) => io.stdout(`${line}\n`)
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -109,16 +127,16 @@ async function main(argv: string[]): Promise<void> {
   })
   const [command, sub, ...rest] = positionals
   if (values.help || !command) {
-    console.log(usage)
+    say(usage)
     if (!command && !values.help) throw new UsageError('no command given')
     return
   }
 
   if (command === 'migrate') {
-    const database = openDatabase(loadConfig(process.env), { statementTimeoutMs: 0 })
+    const database = openDatabase(loadConfig(io.env), { statementTimeoutMs: 0 })
     try {
       const applied = await migrateToLatest(database.db)
-      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')
+      say(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date')
     } finally {
       await database.close()
     }
@@ -126,13 +144,12 @@ async function main(argv: string[]): Promise<void> {
   }
 
   if (command === 'seed-demo') {
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       const { created } = await seedDemo(runtime)
-      console.log(
+      say(
         created ? `demo school "${DEMO_ORG.name}" created` : `demo school "${DEMO_ORG.slug}" already exists`,
       )
-      for (const a of demoAccounts)
-        console.log(`  ${a.role.padEnd(10)} ${a.email}  password: ${DEMO_PASSWORD}`)
+      for (const a of demoAccounts) say(`  ${a.role.padEnd(10)} ${a.email}  password: ${DEMO_PASSWORD}`)
     })
     return
   }
@@ -149,9 +166,9 @@ async function main(argv: string[]): Promise<void> {
     if (!input.success) {
       throw new UsageError(input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '))
     }
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       const org = await identity.createOrganisation(runtime.identity, input.data)
-      console.log(`organisation "${org.name}" created (slug ${org.slug}, id ${org.id})`)
+      say(`organisation "${org.name}" created (slug ${org.slug}, id ${org.id})`)
     })
     return
   }
@@ -161,7 +178,7 @@ async function main(argv: string[]): Promise<void> {
     const email = required(values.email, '--email').toLowerCase()
     if (!identity.looksLikeEmail(email)) throw new UsageError(`--email "${email}" is not an e-mail address`)
     const role = oneOf(required(values.role, '--role'), identity.roles, '--role')
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       const org = await identity.findOrganisationBySlug(runtime.identity, slug)
       if (!values.password) {
         const invitation = await identity.inviteMember(runtime.identity, org.id, 'cli', null, {
@@ -169,10 +186,8 @@ async function main(argv: string[]): Promise<void> {
           role,
           expires_in_days: 7,
         })
-        console.log(
-          `invitation for ${email} as ${role} in ${org.slug}, valid until ${invitation.expires_at}:`,
-        )
-        console.log(invitation.url)
+        say(`invitation for ${email} as ${role} in ${org.slug}, valid until ${invitation.expires_at}:`)
+        say(invitation.url)
         return
       }
       const { member, accountCreated } = await identity.addMember(runtime.identity, org.id, 'cli', {
@@ -181,7 +196,7 @@ async function main(argv: string[]): Promise<void> {
         role,
         password: values.password,
       })
-      console.log(
+      say(
         `${member.email} is now ${member.role} in ${org.slug}${accountCreated ? ' (account created)' : ' (existing account)'}`,
       )
     })
@@ -196,24 +211,24 @@ async function main(argv: string[]): Promise<void> {
     if (expiresInDays !== undefined && !(Number.isInteger(expiresInDays) && expiresInDays > 0)) {
       throw new UsageError('--expires-in-days must be a positive whole number')
     }
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       const org = await identity.findOrganisationBySlug(runtime.identity, slug)
       const userId = await identity.memberUserId(runtime.identity, org.id, email)
       const created = await identity.createApiToken(runtime.identity, org.id, userId, {
         name: values.name ?? 'CLI token',
         expires_in_days: expiresInDays,
       })
-      console.log(`API token "${created.name}" for ${email} in ${org.slug} (shown once):`)
-      console.log(created.token)
+      say(`API token "${created.name}" for ${email} in ${org.slug} (shown once):`)
+      say(created.token)
     })
     return
   }
 
   if (command === 'superadmin' && (sub === 'grant' || sub === 'revoke')) {
     const email = required(values.email, '--email').toLowerCase()
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       await identity.setSuperadmin(runtime.identity, email, sub === 'grant')
-      console.log(
+      say(
         sub === 'grant'
           ? `${email} is now a platform administrator`
           : `${email} is no longer a platform administrator`,
@@ -223,7 +238,7 @@ async function main(argv: string[]): Promise<void> {
   }
 
   if (command === 'projections' && (sub === 'status' || sub === 'reconcile' || sub === 'rebuild')) {
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       const chosen = rest[0] ? runtime.projectors.filter((p) => p.name === rest[0]) : runtime.projectors
       if (chosen.length === 0) {
         throw new CommandError(
@@ -233,7 +248,7 @@ async function main(argv: string[]): Promise<void> {
       if (sub === 'reconcile') {
         const runs = await runtime.project()
         for (const run of runs) {
-          console.log(
+          say(
             `${run.name}: ${run.processed} event(s) applied${run.failed ? `, FAILED at ${run.failed.seq}: ${run.failed.error}` : ''}`,
           )
         }
@@ -248,7 +263,7 @@ async function main(argv: string[]): Promise<void> {
               `${projector.name}: rebuild failed at ${run.failed.seq}: ${run.failed.error}`,
             )
           const seconds = (performance.now() - started) / 1000
-          console.log(
+          say(
             `${projector.name}: rebuilt from ${run.processed} ${projector.reads === 'signals' ? 'signal' : 'event'}(s) in ${seconds.toFixed(1)} s`,
           )
         }
@@ -257,17 +272,17 @@ async function main(argv: string[]): Promise<void> {
         const failure = status.error
           ? `, failing (${status.attempts} attempt(s)) since ${status.failed_at}: ${status.error}`
           : ''
-        console.log(`${status.name}: at ${status.checkpoint}, lag ${status.lag}${failure}`)
+        say(`${status.name}: at ${status.checkpoint}, lag ${status.lag}${failure}`)
       }
     })
     return
   }
 
   if (command === 'jobs' && sub === 'list') {
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       for (const job of await listJobs(runtime.database.db, runtime.jobs)) {
-        console.log(`${job.name}  ${job.schedule}  ${describeLastRun(job.lastRun)}`)
-        if (job.description) console.log(`  ${job.description}`)
+        say(`${job.name}  ${job.schedule}  ${describeLastRun(job.lastRun)}`)
+        if (job.description) say(`  ${job.description}`)
       }
     })
     return
@@ -277,7 +292,7 @@ async function main(argv: string[]): Promise<void> {
     const name = required(rest[0], '<name>')
     const at = values.at === undefined ? new Date() : new Date(values.at)
     if (Number.isNaN(at.getTime())) throw new UsageError(`--at "${values.at}" is not an ISO 8601 date`)
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       const job = runtime.jobs.find(name)
       if (!job) {
         const known = runtime.jobs
@@ -301,8 +316,8 @@ async function main(argv: string[]): Promise<void> {
         registry: runtime.jobs,
       }
       const runs = await runJobByHand(deps, job, at, orgId)
-      if (runs.length === 0) console.log(`${name}: no period contains ${at.toISOString()}`)
-      for (const { occurrence, result } of runs) console.log(describeRun(name, occurrence, result))
+      if (runs.length === 0) say(`${name}: no period contains ${at.toISOString()}`)
+      for (const { occurrence, result } of runs) say(describeRun(name, occurrence, result))
       if (runs.some((r) => r.result.outcome === 'failed'))
         throw new CommandError('a job run failed; see above')
     })
@@ -311,9 +326,9 @@ async function main(argv: string[]): Promise<void> {
 
   if (command === 'course' && sub === 'export') {
     const courseId = required(rest[0], '<course-id>')
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       const orgId = await catalog.organisationOfCourse(runtime.catalog, courseId)
-      console.log(JSON.stringify(await catalog.exportCourse(runtime.catalog, orgId, courseId), null, 2))
+      say(JSON.stringify(await catalog.exportCourse(runtime.catalog, orgId, courseId), null, 2))
     })
     return
   }
@@ -338,7 +353,7 @@ async function main(argv: string[]): Promise<void> {
       const problems = document.error.issues.map((i) => `${i.path.join('.') || 'document'}: ${i.message}`)
       throw new CommandError(`${file} is not a Sillon course document: ${problems.join('; ')}`)
     }
-    await withRuntime(async (runtime) => {
+    await withRuntime(io, async (runtime) => {
       const org = await identity.findOrganisationBySlug(runtime.identity, slug)
       const courseId = await catalog.importIntoOrganisation(
         runtime.catalog,
@@ -347,8 +362,8 @@ async function main(argv: string[]): Promise<void> {
         null,
         document.data,
       )
-      console.log(`course "${document.data.course.name}" imported as a draft in ${org.slug}:`)
-      console.log(courseId)
+      say(`course "${document.data.course.name}" imported as a draft in ${org.slug}:`)
+      say(courseId)
     })
     return
   }
@@ -365,7 +380,7 @@ async function main(argv: string[]): Promise<void> {
       throw new UsageError('--max-duration-seconds must be a positive whole number')
     }
     // No database here: only the Cloudflare settings matter, but the whole environment is still checked.
-    const config = loadConfig(process.env)
+    const config = loadConfig(io.env)
     if (!config.CLOUDFLARE_ACCOUNT_ID || !config.CLOUDFLARE_STREAM_API_TOKEN) {
       throw new CommandError(
         'stream upload needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_STREAM_API_TOKEN (an API token with Stream Edit)',
@@ -378,37 +393,51 @@ async function main(argv: string[]): Promise<void> {
         baseUrl: config.CLOUDFLARE_API_BASE_URL,
       },
       { file, name, maxDurationSeconds, requireSignedUrls: values['require-signed-urls'] },
-      (line) => console.log(line),
+      say,
     )
     const state = video.readyToStream ? 'ready to stream' : `processing (${video.state ?? 'state unknown'})`
-    console.log(`uploaded: ${state}${video.requireSignedUrls ? ', plays with signed tokens only' : ''}`)
-    if (video.durationSec !== null) console.log(`duration: ${video.durationSec} s`)
-    console.log(video.uid)
+    say(`uploaded: ${state}${video.requireSignedUrls ? ', plays with signed tokens only' : ''}`)
+    if (video.durationSec !== null) say(`duration: ${video.durationSec} s`)
+    say(video.uid)
     return
   }
 
   throw new UsageError(`unknown command "${[command, sub].filter(Boolean).join(' ')}"`)
 }
 
-try {
-  await main(process.argv.slice(2))
-} catch (err) {
-  if (err instanceof UsageError) {
-    console.error(`sillon: ${err.message}\n\n${usage}`)
-    process.exit(2)
+/**
+ * Runs `sillon <argv>` and resolves with its exit code: 0, 1 when the command cannot run as asked (the
+ * reason on stderr), 2 for a usage error (the reason and the usage). Anything else is a bug and is thrown.
+ */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    await main(argv, io)
+    return 0
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`sillon: ${err.message}\n\n${usage}\n`)
+      return 2
+    }
+    if (
+      err instanceof ConfigError ||
+      err instanceof AppError ||
+      err instanceof CommandError ||
+      err instanceof catalog.StreamError
+    ) {
+      io.stderr(`sillon: ${err.message}\n`)
+      return 1
+    }
+    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`sillon: ${err.message}\n\n${usage}\n`)
+      return 2
+    }
+    throw err
   }
-  if (
-    err instanceof ConfigError ||
-    err instanceof AppError ||
-    err instanceof CommandError ||
-    err instanceof catalog.StreamError
-  ) {
-    console.error(`sillon: ${err.message}`)
-    process.exit(1)
-  }
-  if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
-    console.error(`sillon: ${err.message}\n\n${usage}`)
-    process.exit(2)
-  }
-  throw err
+}
+
+/** The process's own environment and output, for bin/sillon.js. */
+export const processIo: CliIo = {
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context } from 'hono'
 import pino, { type Logger } from 'pino'
-import { buildApp } from '../app.ts'
+import { type AppDeps, buildApp } from '../app.ts'
 import { systemClock } from '../core/clock.ts'
 import type { Config } from '../core/config.ts'
 import { openPostgres, openSqlite } from '../core/db/connect-node.ts'
@@ -70,8 +70,15 @@ export function createLogger(config: Config): Logger {
 
 export type Runtime = Awaited<ReturnType<typeof openRuntime>>
 
-/** Everything a Node process needs: database (migrated), logger and the wired app. */
-export async function openRuntime(config: Config, logger: Logger = createLogger(config)) {
+/**
+ * Everything a Node process needs: database (migrated), logger and the wired app; `deps` replaces parts of
+ * the app (the CLI's tests pass a cheap password hasher).
+ */
+export async function openRuntime(
+  config: Config,
+  logger: Logger = createLogger(config),
+  deps: Pick<AppDeps, 'passwordHasher'> = {},
+) {
   // A migration may rewrite a large table: it runs on a connection of its own, without the statement timeout.
   const migrating = openDatabase(config, { logger, statementTimeoutMs: 0 })
   try {
@@ -96,6 +103,7 @@ export async function openRuntime(config: Config, logger: Logger = createLogger(
             systemClock,
           )
         : undefined,
+    ...deps,
   })
   return { ...built, config, database, logger, close: () => database.close() }
 }
