@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { Navigate, Route, Routes } from 'react-router'
 import { Shell } from './components/shell.tsx'
 import { isSchoolAdmin, isStaff, useMe } from './hooks/session.ts'
+import { lazyPage } from './lazy-page.tsx'
 import { NotFoundPage } from './pages/not-found.tsx'
 import { SignInPage } from './pages/sign-in.tsx'
 
@@ -11,7 +12,10 @@ import { SignInPage } from './pages/sign-in.tsx'
 // the admin overview.
 // The invitation page too: it is met once, and its password advice would weigh on every first load.
 const JoinPage = lazy(() => import('./pages/join.tsx').then((m) => ({ default: m.JoinPage })))
-const DashboardPage = lazy(() => import('./pages/dashboard.tsx').then((m) => ({ default: m.DashboardPage })))
+// The pages a student opens first can be drawn with the app's first drawing (see lazy-page.tsx).
+const DashboardPage = lazyPage('pages/dashboard.tsx', () =>
+  import('./pages/dashboard.tsx').then((m) => m.DashboardPage),
+)
 const GamificationSettingsPage = lazy(() =>
   import('./pages/admin/gamification.tsx').then((m) => ({ default: m.GamificationSettingsPage })),
 )
@@ -22,8 +26,8 @@ const WebhooksPage = lazy(() =>
   import('./pages/admin/webhooks.tsx').then((m) => ({ default: m.WebhooksPage })),
 )
 const BadgesPage = lazy(() => import('./pages/badges.tsx').then((m) => ({ default: m.BadgesPage })))
-const CoursePlayerPage = lazy(() =>
-  import('./pages/course-player.tsx').then((m) => ({ default: m.CoursePlayerPage })),
+const CoursePlayerPage = lazyPage('pages/course-player.tsx', () =>
+  import('./pages/course-player.tsx').then((m) => m.CoursePlayerPage),
 )
 const LeaderboardPage = lazy(() =>
   import('./pages/leaderboard.tsx').then((m) => ({ default: m.LeaderboardPage })),

@@ -3,7 +3,7 @@ import '@mantine/notifications/styles.css'
 import { type CSSVariablesResolver, createTheme, MantineProvider, mergeThemeOverrides } from '@mantine/core'
 import { Notifications } from '@mantine/notifications'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { type ReactNode, StrictMode, useMemo } from 'react'
+import { type ReactNode, StrictMode, startTransition, useMemo } from 'react'
 import { createRoot } from 'react-dom/client'
 import { useTranslation } from 'react-i18next'
 import { BrowserRouter } from 'react-router'
@@ -11,6 +11,7 @@ import { ApiError } from './api/client.ts'
 import { App } from './app.tsx'
 import { accountLanguage, meKey, sessionFromPage } from './hooks/session.ts'
 import { changeLanguage, initialLanguage } from './i18n/index.ts'
+import { loadPageAhead } from './lazy-page.tsx'
 
 // Calm and readable: one green accent, dark enough on white for WCAG AA contrast.
 const baseTheme = createTheme({
@@ -124,11 +125,14 @@ const session = sessionFromPage()
 if (session !== undefined) queryClient.setQueryData(meKey, session)
 const language = (session && accountLanguage(session)) || initialLanguage()
 
-// Drawn once that language's texts are there (at once in French; English is fetched first).
-void changeLanguage(language)
-  .catch(() => undefined)
-  .then(() =>
-    createRoot(root).render(
+// Drawn once that language's texts are there (at once in French; English is fetched first), and the code
+// of the page the server named (src/entry/web-app.ts), so that the first drawing is the whole page.
+void Promise.all([changeLanguage(language).catch(() => undefined), loadPageAhead()]).then(() => {
+  const app = createRoot(root)
+  // As a transition, React draws the first page in slices of a few milliseconds: a slow phone's main thread
+  // is never held for long at a stretch, and a tap during the drawing is not kept waiting.
+  startTransition(() =>
+    app.render(
       <StrictMode>
         <Theme>
           <Notifications position="top-center" />
@@ -141,3 +145,4 @@ void changeLanguage(language)
       </StrictMode>,
     ),
   )
+})

@@ -20,7 +20,8 @@ const MIN_BYTES = 1024
 export async function precompressFiles(dir: string, files: readonly string[]): Promise<void> {
   await Promise.all(
     files
-      .filter((file) => COMPRESSIBLE.test(file))
+      // The build's manifest (.vite/) is read by the server, never sent.
+      .filter((file) => COMPRESSIBLE.test(file) && !file.startsWith('.vite/'))
       .map(async (file) => {
         const path = join(dir, file)
         if ((await stat(path)).size < MIN_BYTES) return

@@ -18,7 +18,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useCallback, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
-import { api, data, type Schemas } from '../api/client.ts'
+import { answerInPage, api, data, type Schemas } from '../api/client.ts'
 import { Handout } from '../components/handout.tsx'
 import { Markdown } from '../components/markdown.tsx'
 import { notify } from '../components/notify.ts'
@@ -40,7 +40,11 @@ const fetchCourse = async (courseId: string) =>
 
 /** One course as the signed-in student takes it. */
 export function useStudentCourse(courseId: string) {
-  return useQuery({ queryKey: courseKey(courseId), queryFn: () => fetchCourse(courseId) })
+  return useQuery({
+    queryKey: courseKey(courseId),
+    queryFn: () => fetchCourse(courseId),
+    initialData: () => answerInPage<Course>(`/api/me/courses/${courseId}`),
+  })
 }
 
 function StepList({ steps }: { steps: Step[] }) {
