@@ -1,4 +1,5 @@
 import { PostgresAdapter, type Selectable, sql } from 'kysely'
+import { z } from 'zod'
 import type { Db } from '../db/database.ts'
 import { isUniqueViolation } from '../db/errors.ts'
 import { AppError } from '../http/errors.ts'
@@ -26,10 +27,18 @@ export type StoredEvent = NewEvent & { seq: number; received_at: string }
 /** Turns a stored payload of one version into the next version's shape. */
 export type Upcaster = (payload: Record<string, unknown>) => Record<string, unknown>
 
-/** Current version of each event type, and how to bring older versions up to it. */
-export type EventRegistry = {
+/** What differs from one event type to another: the owning module's contract decodes it. */
+export type EventBody = { type: string; payload: unknown; context: unknown }
+
+/** A stored event whose type, payload and context were decoded by its contract: a narrowed union. */
+export type DecodedEvent<B extends EventBody = EventBody> = Omit<StoredEvent, keyof EventBody> & B
+
+/** Current version of each event type, how to bring older versions up to it, and how to decode the result. */
+export type EventRegistry<B extends EventBody = EventBody> = {
   current: Record<string, number>
   upcasters: Record<string, Record<number, Upcaster>>
+  /** The owner's contract (a discriminated union on `type`); an event it cannot decode fails the read. */
+  body: z.ZodType<B>
 }
 
 export class EventConflictError extends AppError {
@@ -70,6 +79,9 @@ function rowToEvent(row: Selectable<EventRow>): StoredEvent {
     context: JSON.parse(row.context_json),
   }
 }
+
+/** The registry of a runner that applies signal reactors only: it decodes no event. */
+export const noEvents: EventRegistry = { current: {}, upcasters: {}, body: z.never() }
 
 /** Brings a stored event to the current version of its type, one version at a time. */
 export function upcast(registry: EventRegistry, event: StoredEvent): StoredEvent {
@@ -213,8 +225,23 @@ export async function appendEvents(
   }
 }
 
-/** Events after a position of the log, oldest first, upcast to their current versions. */
-export async function readEventsAfter(db: Db, registry: EventRegistry, afterSeq: number, limit: number) {
+/** An event upcast to its type's current version and decoded by the registry's contract. */
+export function decodeEvent<B extends EventBody>(
+  registry: EventRegistry<B>,
+  event: StoredEvent,
+): DecodedEvent<B> {
+  const current = upcast(registry, event)
+  const body = registry.body.parse({ type: current.type, payload: current.payload, context: current.context })
+  return { ...current, ...body }
+}
+
+/** Events after a position of the log, oldest first, upcast to their current versions and decoded. */
+export async function readEventsAfter<B extends EventBody>(
+  db: Db,
+  registry: EventRegistry<B>,
+  afterSeq: number,
+  limit: number,
+): Promise<DecodedEvent<B>[]> {
   const rows = await db
     .selectFrom('lms_event')
     .selectAll()
@@ -222,7 +249,7 @@ export async function readEventsAfter(db: Db, registry: EventRegistry, afterSeq:
     .orderBy('seq')
     .limit(limit)
     .execute()
-  return rows.map((row) => upcast(registry, rowToEvent(row)))
+  return rows.map((row) => decodeEvent(registry, rowToEvent(row)))
 }
 
 export async function lastSeq(db: Db): Promise<number> {

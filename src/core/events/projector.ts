@@ -1,14 +1,15 @@
 import { PostgresAdapter, sql } from 'kysely'
 import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
-import { type EventRegistry, readEventsAfter, type StoredEvent } from './event-store.ts'
+import { type DecodedEvent, type EventBody, type EventRegistry, readEventsAfter } from './event-store.ts'
 import { readSignalsAfter, type StoredSignal } from './signal-log.ts'
 
 /** A read model kept up to date from the event log. `apply` must be deterministic: replays give the same rows. */
-export type EventProjector = {
+export type EventProjector<B extends EventBody = EventBody> = {
   name: string
   reads?: 'events'
-  apply(db: Db, events: StoredEvent[]): Promise<void>
+  /** Receives events decoded by the registry the runner is given (the owner's contract). */
+  apply(db: Db, events: DecodedEvent<B>[]): Promise<void>
   /** Empties the read model, before a rebuild. */
   reset(db: Db): Promise<void>
 }

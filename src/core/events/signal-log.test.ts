@@ -6,7 +6,7 @@ import {
   testDialects,
 } from '../../../test/helpers/databases.ts'
 import { fixedClock } from '../clock.ts'
-import type { EventRegistry } from './event-store.ts'
+import { noEvents } from './event-store.ts'
 import {
   catchUp,
   projectionStatus,
@@ -17,7 +17,6 @@ import {
 import { appendSignals, type NewSignal, type StoredSignal } from './signal-log.ts'
 
 const ORG = 'org-signals'
-const noEvents: EventRegistry = { current: {}, upcasters: {} }
 
 function signal(type: string, n: number): NewSignal {
   return {

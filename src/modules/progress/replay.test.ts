@@ -8,12 +8,12 @@ import {
 import { fixedClock } from '../../core/clock.ts'
 import { appendEvents, type NewEvent } from '../../core/events/event-store.ts'
 import {
-  type Projector,
+  type EventProjector,
   projectionStatus,
   rebuildProjection,
   runProjector,
 } from '../../core/events/projector.ts'
-import { trackingEvents } from '../tracking/index.ts'
+import { type TrackingEventBody, trackingEvents } from '../tracking/index.ts'
 import { userProgressProjector } from './index.ts'
 
 const ORG = 'org-replay'
@@ -165,7 +165,7 @@ describe.each(testDialects())('replaying the event log on %s', (dialect) => {
 
   it('keeps a failing projection behind its checkpoint, records why, and catches up once fixed', async () => {
     let broken = true
-    const flaky: Projector = {
+    const flaky: EventProjector<TrackingEventBody> = {
       ...userProgressProjector,
       name: 'flaky_progress',
       apply: async (db, events) => {

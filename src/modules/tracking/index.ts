@@ -5,10 +5,11 @@ export {
   type QuizSubmit,
   type StepAck,
   type StepContext,
+  type TrackingEvent,
+  type TrackingEventBody,
   trackingEvents,
   type VideoPing,
-  type VideoPingV1,
-} from './events.ts'
+} from './contract.ts'
 export { gate, type TrackingDeps } from './service.ts'
 export { pruneTallyRejectionsJob } from './tally-hook.ts'
 

@@ -1,5 +1,12 @@
 import type { Db } from '../../core/db/database.ts'
+import { decodeEvent, findEventsByIds } from '../../core/events/event-store.ts'
+import { type TrackingEvent, trackingEvents } from './contract.ts'
 import type { TallyInboxRow, TallyRejectionRow } from './tables.ts'
+
+/** The school's stored events with these ids, decoded (a resend is judged by what was stored). */
+export async function storedEvents(db: Db, orgId: string, ids: string[]): Promise<TrackingEvent[]> {
+  return (await findEventsByIds(db, orgId, ids)).map((event) => decodeEvent(trackingEvents, event))
+}
 
 // The core Database type does not list tracking's own tables yet; widen the builder with them.
 

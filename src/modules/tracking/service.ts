@@ -3,8 +3,8 @@ import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import {
   appendEvents,
+  decodeEvent,
   EventConflictError,
-  findEventsByIds,
   type NewEvent,
   type StoredEvent,
   sameFact,
@@ -14,7 +14,14 @@ import { AppError, conflict, forbidden, notFound } from '../../core/http/errors.
 import { newId } from '../../core/ids.ts'
 import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
-import type { QuizSubmit, StepContext, VideoPing } from './events.ts'
+import {
+  type QuizSubmit,
+  type StepContext,
+  type TrackingEvent,
+  trackingEvents,
+  type VideoPing,
+} from './contract.ts'
+import { storedEvents } from './repository.ts'
 
 export type TrackingDeps = {
   db: Db
@@ -243,7 +250,7 @@ async function judgePings(
   deps: TrackingDeps,
   orgId: string,
   requests: PingRequest[],
-  known: Map<string, StoredEvent>,
+  known: Map<string, TrackingEvent>,
   now: string,
 ): Promise<(PingDraft | Error)[]> {
   const fresh = (p: PingInput) => !(p.event_id && known.has(p.event_id))
@@ -293,7 +300,7 @@ async function judgePings(
             stored.org_id === orgId &&
             stored.type === 'VIDEO_PING' &&
             stored.class_id === ping.class_id &&
-            (stored.payload as VideoPing).position_sec === ping.position
+            stored.payload.position_sec === ping.position
           if (!samePing) throw new EventConflictError(eventId)
           draft.results.push({ event_id: eventId, class_id: ping.class_id, status: 'duplicate' })
           continue
@@ -351,7 +358,7 @@ async function recordPingGroup(deps: TrackingDeps, requests: PingRequest[]) {
   for (const orgId of orgs) {
     const ofOrg = requests.filter((r) => r.actor.orgId === orgId)
     const ids = ofOrg.flatMap((r) => r.pings.flatMap((p) => p.event_id ?? []))
-    const known = new Map((await findEventsByIds(deps.db, orgId, ids)).map((e) => [e.id, e]))
+    const known = new Map((await storedEvents(deps.db, orgId, ids)).map((e) => [e.id, e]))
     const drafts = await judgePings(deps, orgId, ofOrg, known, now)
     for (const [i, r] of ofOrg.entries()) judged.set(r, drafts[i] as PingDraft | Error)
   }
@@ -428,15 +435,15 @@ export function pingRecorder(deps: TrackingDeps) {
 }
 
 /** Whether a stored event is of this type, student and step: a resend under its id, not another fact. */
-const sameSubject = (event: StoredEvent, type: string, studentId: string, classId: string) =>
+const sameSubject = (event: TrackingEvent, type: string, studentId: string, classId: string) =>
   event.type === type && event.student_id === studentId && event.class_id === classId
 
 /** The step of an event already stored, without gating: a resent submission answers as the first did. */
-async function pathOfResent(deps: TrackingDeps, orgId: string, event: StoredEvent): Promise<Gate> {
+async function pathOfResent(deps: TrackingDeps, orgId: string, event: TrackingEvent): Promise<Gate> {
   const path = await catalog.learnerPath(deps.catalog, orgId, event.course_id)
   const step = path?.steps.find((s) => s.id === event.class_id)
   if (!path || !step || event.org_id !== orgId) throw notFound('Step')
-  return { step, path, context: event.context as StepContext }
+  return { step, path, context: event.context }
 }
 
 export type QuizResultView = {
@@ -460,13 +467,14 @@ export type QuizResultView = {
  * key and the explanations go only with a passed attempt, so a failed one never gives the answers away.
  */
 function quizView(
-  event: StoredEvent,
+  event: TrackingEvent,
   quiz: { reveal_answers: catalog.RevealAnswers; questions: catalog.Question[] },
   threshold: number,
   attempts: number,
   hearts: QuizHearts | null,
 ): QuizResultView {
-  const attempt = event.payload as QuizSubmit
+  if (event.type !== 'QUIZ_SUBMIT') throw new Error(`event ${event.id} is not a quiz attempt`)
+  const attempt = event.payload
   const revealed = catalog.revealsAnswers(quiz.reveal_answers, attempt.passed)
   const skillsOf = new Map(attempt.results.map((r) => [r.question_id, r.skills]))
   return {
@@ -497,7 +505,7 @@ export async function submitQuiz(
   input: { event_id?: string; class_id: string; answers: Record<string, unknown>; student_id?: string },
 ): Promise<QuizResultView> {
   const studentId = await studentOf(deps, actor, input.student_id)
-  const [resent] = input.event_id ? await findEventsByIds(deps.db, actor.orgId, [input.event_id]) : []
+  const [resent] = input.event_id ? await storedEvents(deps.db, actor.orgId, [input.event_id]) : []
   if (resent && !sameSubject(resent, 'QUIZ_SUBMIT', studentId, input.class_id)) {
     throw new EventConflictError(resent.id)
   }
@@ -554,7 +562,7 @@ export async function submitQuiz(
     },
   })
   await deps.project()
-  const stored = (appended[0] ?? duplicates[0]) as StoredEvent
+  const stored = decodeEvent(trackingEvents, (appended[0] ?? duplicates[0]) as StoredEvent)
   const [row, hearts] = await Promise.all([
     deps.progress.ofStep(actor.orgId, studentId, input.class_id),
     deps.hearts.check(actor.orgId, studentId),
@@ -571,7 +579,7 @@ export async function acknowledgeStep(
   const studentId = await studentOf(deps, actor, input.student_id)
   // A resent acknowledgement answers with the step's progress, even once the step has closed (that very
   // acknowledgement may have closed it): a client retrying after a lost answer gets it, not an error.
-  const [resent] = input.event_id ? await findEventsByIds(deps.db, actor.orgId, [input.event_id]) : []
+  const [resent] = input.event_id ? await storedEvents(deps.db, actor.orgId, [input.event_id]) : []
   if (resent) {
     if (!sameSubject(resent, 'STEP_ACK', studentId, input.class_id)) throw new EventConflictError(resent.id)
     return stepProgressView(

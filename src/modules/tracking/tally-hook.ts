@@ -1,8 +1,8 @@
 import type { Db } from '../../core/db/database.ts'
 import {
   appendEvents,
+  decodeEvent,
   EventConflictError,
-  findEventsByIds,
   type NewEvent,
   type StoredEvent,
 } from '../../core/events/event-store.ts'
@@ -12,7 +12,7 @@ import { newId } from '../../core/ids.ts'
 import type { ScheduledJob } from '../../core/jobs/job.ts'
 import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
-import type { QuizSubmit } from './events.ts'
+import { type QuizSubmit, type TrackingEvent, trackingEvents } from './contract.ts'
 import * as repo from './repository.ts'
 import {
   answersOf,
@@ -155,8 +155,9 @@ function pickStep(
   return { code: 'tally_unknown_step', message: 'The step named by the hidden field does not use this form' }
 }
 
-async function resultOf(deps: TrackingDeps, event: StoredEvent, status: 'accepted' | 'duplicate') {
-  const quiz = event.payload as QuizSubmit
+async function resultOf(deps: TrackingDeps, event: TrackingEvent, status: 'accepted' | 'duplicate') {
+  if (event.type !== 'QUIZ_SUBMIT') throw new Error(`event ${event.id} is not a quiz attempt`)
+  const quiz = event.payload
   const row = await deps.progress.ofStep(event.org_id, event.student_id, event.class_id ?? '')
   return {
     status,
@@ -166,7 +167,7 @@ async function resultOf(deps: TrackingDeps, event: StoredEvent, status: 'accepte
     max_score: quiz.max_score,
     ratio: quiz.ratio,
     passed: quiz.passed,
-    pass_threshold: (event.context as { pass_threshold?: number }).pass_threshold,
+    pass_threshold: event.context.pass_threshold,
     step_completed: Boolean(row?.step_completed_at),
   } satisfies TallyHookResult
 }
@@ -257,11 +258,13 @@ async function receiveTallyWebhook(
   const eventId = eventIdOf(body.eventId)
   // Looked up in the schools whose steps signed it: an id names an event within a school.
   const [stored] = (
-    await Promise.all([...new Set(orgIds)].map((orgId) => findEventsByIds(deps.db, orgId, [eventId])))
+    await Promise.all([...new Set(orgIds)].map((orgId) => repo.storedEvents(deps.db, orgId, [eventId])))
   ).flat()
   if (stored) {
-    const quiz = stored.payload as Partial<QuizSubmit>
-    const same = quiz.source === 'tally' && quiz.tally_event_id === body.eventId
+    const same =
+      stored.type === 'QUIZ_SUBMIT' &&
+      stored.payload.source === 'tally' &&
+      stored.payload.tally_event_id === body.eventId
     if (!same) throw new EventConflictError(eventId)
     return resultOf(deps, stored, 'duplicate')
   }
@@ -334,7 +337,8 @@ async function receiveTallyWebhook(
   const { appended, duplicates } = await appendEvents(deps.db, [event], now)
   await deps.project()
   const [first] = appended
-  return resultOf(deps, (first ?? duplicates[0]) as StoredEvent, first ? 'accepted' : 'duplicate')
+  const recorded = decodeEvent(trackingEvents, (first ?? duplicates[0]) as StoredEvent)
+  return resultOf(deps, recorded, first ? 'accepted' : 'duplicate')
 }
 
 /** Tally responses kept for the caller's school, newest first. */

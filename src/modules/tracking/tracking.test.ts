@@ -5,7 +5,7 @@ import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
 import { rebuildProjection } from '../../core/events/projector.ts'
 import { profilesOfUser } from '../identity/index.ts'
 import { userProgressProjector } from '../progress/index.ts'
-import { trackingEvents } from './events.ts'
+import { trackingEvents } from './contract.ts'
 
 const quiz = {
   questions: [

@@ -1,11 +1,9 @@
 import type { Db } from '../../../core/db/database.ts'
-import type { StoredEvent } from '../../../core/events/event-store.ts'
 import { type IntegrationEvent, writeOutbox } from '../../../core/events/outbox.ts'
 import type { EventProjector } from '../../../core/events/projector.ts'
 import { appendSignals } from '../../../core/events/signal-log.ts'
+import type { TrackingEvent, TrackingEventBody } from '../../tracking/index.ts'
 import { evolve, type SignalDraft, type StepProgress } from '../rules/evolve.ts'
-
-const STEP_EVENTS = new Set(['VIDEO_PING', 'QUIZ_SUBMIT', 'STEP_ACK'])
 
 /** The integration events (the public contract, version 1) that some signals publish. */
 function integrationEventOf(signal: SignalDraft): IntegrationEvent[] {
@@ -44,7 +42,7 @@ function integrationEventOf(signal: SignalDraft): IntegrationEvent[] {
   }
 }
 
-async function loadStates(db: Db, events: StoredEvent[]) {
+async function loadStates(db: Db, events: TrackingEvent[]) {
   const students = [...new Set(events.map((e) => e.student_id))]
   const classes = [...new Set(events.map((e) => e.class_id ?? ''))]
   const rows = await db
@@ -57,10 +55,10 @@ async function loadStates(db: Db, events: StoredEvent[]) {
 }
 
 /** `v_user_progress` and `lms_signal`, kept from VIDEO_PING, QUIZ_SUBMIT and STEP_ACK events. */
-export const userProgressProjector: EventProjector = {
+export const userProgressProjector: EventProjector<TrackingEventBody> = {
   name: 'user_progress',
   async apply(db, events) {
-    const relevant = events.filter((e) => STEP_EVENTS.has(e.type) && e.class_id)
+    const relevant = events.filter((e) => e.class_id)
     if (relevant.length === 0) return
     const states = await loadStates(db, relevant)
     const changed = new Map<string, StepProgress>()

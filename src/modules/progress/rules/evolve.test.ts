@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { StoredEvent } from '../../../core/events/event-store.ts'
-import type { StepContext } from '../../tracking/index.ts'
+import { decodeEvent } from '../../../core/events/event-store.ts'
+import { type StepContext, type TrackingEvent, trackingEvents } from '../../tracking/index.ts'
 import { evolve, type SignalDraft, type StepProgress } from './evolve.ts'
 
 const start = Date.UTC(2026, 10, 22, 9, 0, 0)
@@ -26,9 +26,9 @@ function event(
   seconds: number,
   payload: Record<string, unknown>,
   stepContext: StepContext,
-): StoredEvent {
+): TrackingEvent {
   seq += 1
-  return {
+  return decodeEvent(trackingEvents, {
     id: `event-${seq}`,
     org_id: 'org-1',
     type,
@@ -41,7 +41,7 @@ function event(
     seq,
     payload,
     context: stepContext,
-  }
+  })
 }
 
 const ping = (seconds: number, position: number, ctx: StepContext) =>
@@ -56,7 +56,7 @@ const quiz = (seconds: number, score: number, passed: boolean, ctx: StepContext)
   )
 
 /** Folds events through `evolve` as the projector does, collecting every signal emitted on the way. */
-function fold(events: StoredEvent[]): { state: StepProgress | null; signals: SignalDraft[] } {
+function fold(events: TrackingEvent[]): { state: StepProgress | null; signals: SignalDraft[] } {
   let state: StepProgress | null = null
   const signals: SignalDraft[] = []
   for (const e of events) {

@@ -1,5 +1,4 @@
-import type { StoredEvent } from '../../../core/events/event-store.ts'
-import type { QuizSubmit, StepContext, VideoPing } from '../../tracking/index.ts'
+import type { StepContext, TrackingEvent } from '../../tracking/index.ts'
 import type { SignalType, UserProgressRow } from '../tables.ts'
 import { creditPing, videoWatched } from './video-credit.ts'
 
@@ -25,7 +24,7 @@ export function signalId(type: SignalType, studentId: string, subjectId: string)
   return `${type}:${studentId}:${subjectId}`
 }
 
-function initial(event: StoredEvent, context: StepContext): StepProgress {
+function initial(event: TrackingEvent, context: StepContext): StepProgress {
   return {
     org_id: event.org_id,
     student_id: event.student_id,
@@ -67,9 +66,9 @@ function stepDone(state: StepProgress, type: StepContext['step_type']): boolean 
 
 export function evolve(
   previous: StepProgress | null,
-  event: StoredEvent,
+  event: TrackingEvent,
 ): { state: StepProgress; signals: SignalDraft[] } {
-  const context = event.context as StepContext
+  const { context } = event
   const state: StepProgress = {
     ...(previous ?? initial(event, context)),
     last_seq: event.seq,
@@ -91,7 +90,7 @@ export function evolve(
   const classId = event.class_id ?? ''
 
   if (event.type === 'VIDEO_PING' && state.video_completed === 0 && context.duration_sec) {
-    const ping = event.payload as VideoPing
+    const ping = event.payload
     const credit = creditPing(
       { startedAt: state.video_started_at, credited: state.video_max_position_sec },
       { positionSec: ping.position_sec, receivedAt: event.received_at },
@@ -113,7 +112,7 @@ export function evolve(
   }
 
   if (event.type === 'QUIZ_SUBMIT') {
-    const quiz = event.payload as QuizSubmit
+    const quiz = event.payload
     state.quiz_attempts += 1
     state.quiz_last_attempt_at = event.received_at
     if (state.quiz_best_ratio === null || quiz.ratio > state.quiz_best_ratio) {
