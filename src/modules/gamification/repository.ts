@@ -89,13 +89,13 @@ export async function deleteXpOfCauses(db: Db, causes: XpCause[]) {
 export async function replaceXp(db: Db, orgId: string, ids: string[], entries: WeeklyXpEntry[], at: string) {
   const existing = new Map<string, { student_id: string; week: string; points: number }>()
   for (let i = 0; i < ids.length; i += 500) {
+    // By primary key alone: with org_id too, SQLite's planner may walk the school's whole ledger instead.
     const rows = await db
       .selectFrom('xp_ledger')
-      .select(['id', 'student_id', 'week', 'points'])
-      .where('org_id', '=', orgId)
+      .select(['id', 'org_id', 'student_id', 'week', 'points'])
       .where('id', 'in', ids.slice(i, i + 500))
       .execute()
-    for (const row of rows) existing.set(row.id, row)
+    for (const row of rows) if (row.org_id === orgId) existing.set(row.id, row)
   }
   const wanted = new Map(entries.map((e) => [e.id, e]))
   const written: WeeklyXpEntry[] = []

@@ -16,6 +16,8 @@ export async function timezonesOf(deps: identity.IdentityDeps, db: Db, orgIds: s
   return zones
 }
 
+const QUARTER_HOUR_MS = 15 * 60_000
+
 /** XP entries dated with the week they count for, in their school's time zone. */
 export async function weeklyXp(
   deps: identity.IdentityDeps,
@@ -28,5 +30,17 @@ export async function weeklyXp(
     db,
     entries.map((e) => e.org_id),
   )
-  return entries.map((e) => ({ ...e, week: localWeek(e.occurred_at, zones.get(e.org_id) as string) }))
+  // localWeek costs about 0.2 ms (date-fns' TZDate), and a batch often holds many entries of the same
+  // quarter hour: every UTC offset is a whole number of quarter hours, so they share their local week.
+  const weeks = new Map<string, string>()
+  return entries.map((e) => {
+    const zone = zones.get(e.org_id) as string
+    const key = `${zone} ${Math.floor(Date.parse(e.occurred_at) / QUARTER_HOUR_MS)}`
+    let week = weeks.get(key)
+    if (week === undefined) {
+      week = localWeek(e.occurred_at, zone)
+      weeks.set(key, week)
+    }
+    return { ...e, week }
+  })
 }

@@ -9,7 +9,7 @@ import { weeklyXp } from './time-zones.ts'
 export const XP_REACTOR = 'gamification_xp'
 
 /** The causes the XP reactor writes (and deletes on its rebuild); badge XP is the badges reactor's. */
-export const OWN_CAUSES: XpCause[] = [
+const OWN_CAUSES: XpCause[] = [
   'video_completed',
   'quiz_passed',
   'perfect_quiz',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { StoredSignal } from '../../../core/events/signal-log.ts'
 import { SettingsSchema } from './settings.ts'
-import { xpOfSignal } from './xp.ts'
+import { xpCausesOf, xpOfSignal, xpSignalTypes } from './xp.ts'
 
 const defaults = SettingsSchema.parse({})
 
@@ -59,5 +59,15 @@ describe('XP of a signal', () => {
     const entries = xpOfSignal(signal('VIDEO_COMPLETED'), defaults)
     expect(entries[0]?.id).toBe('video_completed:VIDEO_COMPLETED:student-1:subject-1')
     expect(xpOfSignal(signal('VIDEO_COMPLETED'), defaults)).toEqual(entries)
+  })
+
+  it('names, for each signal type, every cause it can pay: an XP rebuild rewrites exactly those entries', () => {
+    const generous = SettingsSchema.parse({ xp: { perfect_quiz: 1, streak_day: 1 } })
+    const payloads = { score: 10, max_score: 10, attempts: 1, active: true }
+    for (const type of xpSignalTypes) {
+      const paid = xpOfSignal(signal(type, payloads), generous).map((e) => e.cause)
+      expect(paid).toEqual(xpCausesOf(type))
+    }
+    expect(xpCausesOf('STEP_COMPLETED')).toEqual([])
   })
 })

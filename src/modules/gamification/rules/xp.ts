@@ -21,6 +21,22 @@ export function xpEntryId(cause: XpCause, subjectId: string): string {
   return `${cause}:${subjectId}`
 }
 
+/** The causes a signal of this type can give XP for: the ids its entries may have. */
+export function xpCausesOf(signalType: string): XpCause[] {
+  switch (signalType) {
+    case 'VIDEO_COMPLETED':
+      return ['video_completed']
+    case 'QUIZ_PASSED':
+      return ['quiz_passed', 'perfect_quiz']
+    case 'COURSE_COMPLETED':
+      return ['course_completed']
+    case 'STREAK_DAY':
+      return ['streak_day']
+    default:
+      return []
+  }
+}
+
 export function xpOfSignal(signal: StoredSignal, settings: GamificationSettings): XpEntry[] {
   const entry = (cause: XpCause, points: number): XpEntry => ({
     id: xpEntryId(cause, signal.id),

@@ -5,10 +5,10 @@ import { AppError, conflict } from '../../../core/http/errors.ts'
 import { newId } from '../../../core/ids.ts'
 import type { QueuedJob } from '../../../core/jobs/job.ts'
 import { weeklyXp } from '../projections/time-zones.ts'
-import { OWN_CAUSES, XP_REACTOR } from '../projections/xp.ts'
+import { XP_REACTOR } from '../projections/xp.ts'
 import * as repo from '../repository.ts'
 import { readSettings } from '../rules/settings.ts'
-import { xpEntryId, xpOfSignal, xpSignalTypes } from '../rules/xp.ts'
+import { xpCausesOf, xpEntryId, xpOfSignal, xpSignalTypes } from '../rules/xp.ts'
 import type { GamificationDeps } from '../service.ts'
 import { activeRun, findRun, insertRun, latestRun, updateRun, type XpRebuild } from './runs.ts'
 
@@ -185,7 +185,7 @@ async function replay(deps: GamificationDeps, orgId: string, run: XpRebuild, opt
       // Read at each batch: the amounts the reactor pays new signals with at the same moment.
       const settings = readSettings(await repo.findSettings(trx, orgId))
       const entries = signals.flatMap((s) => xpOfSignal(s, settings)).filter((e) => e.points > 0)
-      const ids = signals.flatMap((s) => OWN_CAUSES.map((cause) => xpEntryId(cause, s.id)))
+      const ids = signals.flatMap((s) => xpCausesOf(s.type).map((cause) => xpEntryId(cause, s.id)))
       const at = clock.now().toISOString()
       await repo.replaceXp(trx, orgId, ids, await weeklyXp(deps.identity, trx, entries), at)
       const moved = { ...from, cursor: last.seq, processed: from.processed + signals.length }
