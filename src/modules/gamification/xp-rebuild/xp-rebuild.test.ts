@@ -1,9 +1,11 @@
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../../../../test/helpers/app.ts'
 import { testDialects } from '../../../../test/helpers/databases.ts'
 import { createOrg, createStudent, signedInMember } from '../../../../test/helpers/factories.ts'
 import { appendSignals, type NewSignal } from '../../../core/events/signal-log.ts'
-import type { EnqueueOptions } from '../../../core/jobs/job.ts'
+import type { EnqueueOptions, JobRunner } from '../../../core/jobs/job.ts'
+import { createPgBossRunner } from '../../../core/jobs/pg-boss-runner.ts'
 import { refreshScores } from '../repository.ts'
 import { xpSummary } from '../service.ts'
 import { REBUILD_XP_JOB, rebuildSchoolXp } from './rebuild.ts'
@@ -255,6 +257,67 @@ describe.each(testDialects())('XP rebuild of one school on %s', (dialect) => {
     expect(await runOf(adminA)).toMatchObject({
       status: 'failed',
       error: expect.stringContaining('JOBS_ENABLED'),
+    })
+  })
+})
+
+describe.skipIf(!testDialects().includes('postgres'))('XP rebuild through pg-boss on PostgreSQL', () => {
+  let t: TestApp
+  let runner: JobRunner
+
+  beforeAll(async () => {
+    t = await startTestApp('postgres')
+    runner = await createPgBossRunner({
+      registry: t.jobs,
+      db: t.database.db,
+      clock: t.clock,
+      logger: pino({ level: 'silent' }),
+      connectionString: t.database.url as string,
+      pollingIntervalSeconds: 0.5,
+    })
+    await runner.start()
+    t.attachJobQueue(runner)
+  })
+  afterAll(async () => {
+    await runner?.stop()
+    await t?.close()
+  })
+
+  it('queues the run on pg-boss, whose worker takes it to done', async () => {
+    const orgId = (await createOrg(t)).id
+    const studentId = (await createStudent(t, orgId)).studentId
+    await t.database.db.transaction().execute((trx) =>
+      appendSignals(
+        trx,
+        [1, 2].map((k) => ({
+          id: `VIDEO_COMPLETED:${studentId}:boss-${k}`,
+          type: 'VIDEO_COMPLETED',
+          org_id: orgId,
+          student_id: studentId,
+          course_id: 'course-boss',
+          class_id: null,
+          occurred_at: WEEK_1,
+          source_event_ids: [],
+          payload: {},
+        })),
+        t.clock.now().toISOString(),
+      ),
+    )
+    for (const run of await t.project()) expect(run.failed).toBeNull()
+    const admin = (await signedInMember(t, orgId, 'admin')).client
+    expect((await admin.patch('/api/gamification/settings', { xp: { video_completed: 35 } })).status).toBe(
+      200,
+    )
+    const asked = await admin.post('/api/gamification/xp-rebuild')
+    expect(asked.status).toBe(202)
+    await expect
+      .poll(async () => (await admin.get('/api/gamification/xp-rebuild')).body.run.status, {
+        timeout: 15_000,
+      })
+      .toBe('done')
+    expect((await admin.get('/api/leaderboard')).body.rows[0]).toMatchObject({
+      student_id: studentId,
+      total_points: 70 + 10, // two videos at 35, and the badge "Première vidéo"
     })
   })
 })
