@@ -39,6 +39,8 @@ const files = testFilesByTier()
 
 /** The web app is built (when its sources changed) before the tiers that start the real server. */
 const BUILD_WEB = 'test/global-setup.ts'
+/** One Chromium for all the browser tests, which connect to it (see test/helpers/browser.ts). */
+const BROWSER = 'test/global-setup-browser.ts'
 /** Migrated template databases, copied by each test file (see test/helpers/databases.ts). */
 const DATABASES = 'test/global-setup-databases.ts'
 
@@ -58,7 +60,7 @@ export default defineConfig({
       tier('db', [DATABASES]),
       tier('http', [DATABASES]),
       tier('process', [BUILD_WEB, DATABASES]),
-      tier('browser', [BUILD_WEB]),
+      tier('browser', [BUILD_WEB, BROWSER]),
     ],
   },
 })

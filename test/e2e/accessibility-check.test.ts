@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { browserAvailable, launchBrowser, openPage, seriousViolations } from '../helpers/browser.ts'
+import { browserAvailable, connectBrowser, openPage, seriousViolations } from '../helpers/browser.ts'
 
 // The accessibility check every browser test runs must give the same answer on a fast machine and on a
 // slow one: it judges the page once its transitions have ended, never a text halfway through a fade.
@@ -9,7 +9,7 @@ describe.skipIf(!browserAvailable)('the accessibility check of the browser tests
   let browser: Browser
 
   beforeAll(async () => {
-    browser = await launchBrowser()
+    browser = await connectBrowser()
   })
   afterAll(async () => {
     await browser?.close()

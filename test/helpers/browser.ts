@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, inject } from 'vitest'
 import { freePort, killChildren, type RunningServer, startServer } from './processes.ts'
 
 // Browser tests drive Debian's Chromium (apt-get install chromium) through playwright-core; no browser is
@@ -33,19 +33,28 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
 }
 
+/**
+ * A connection to the browser tier's one Chromium (test/global-setup-browser.ts), or a fresh browser outside
+ * it. Closing it closes the contexts it opened and leaves the browser to the other files.
+ */
+export function connectBrowser(): Promise<Browser> {
+  const endpoint = inject('browserEndpoint')
+  return endpoint ? chromium.connect(endpoint) : launchBrowser()
+}
+
 export type DemoSchoolInBrowser = { server: RunningServer; browser: Browser; dataDir: string }
 
 /**
  * What a browser test file shares: the real server on a fresh demo school (embedded SQLite in a temporary
- * folder, `env` added to its environment) and one browser, started before the file's tests and stopped
- * after them. Read its fields inside the tests, once they have started.
+ * folder, `env` added to its environment), started before the file's tests and stopped after them, and a
+ * connection to the run's browser. Read its fields inside the tests, once they have started.
  */
 export function useDemoSchoolInBrowser(env: Record<string, string> = {}): DemoSchoolInBrowser {
   const session = {} as DemoSchoolInBrowser
   beforeAll(async () => {
     session.dataDir = mkdtempSync(join(tmpdir(), 'sillon-e2e-'))
     session.server = await startServer({ PORT: String(await freePort()), DATA_DIR: session.dataDir, ...env })
-    session.browser = await launchBrowser()
+    session.browser = await connectBrowser()
   })
   afterAll(async () => {
     await session.browser?.close()
