@@ -19,6 +19,9 @@ const DashboardPage = lazyPage('pages/dashboard.tsx', () =>
 const GamificationSettingsPage = lazy(() =>
   import('./pages/admin/gamification.tsx').then((m) => ({ default: m.GamificationSettingsPage })),
 )
+const SchoolSettingsPage = lazy(() =>
+  import('./pages/admin/school.tsx').then((m) => ({ default: m.SchoolSettingsPage })),
+)
 const MembersPage = lazy(() => import('./pages/admin/members.tsx').then((m) => ({ default: m.MembersPage })))
 const TeamsPage = lazy(() => import('./pages/admin/teams.tsx').then((m) => ({ default: m.TeamsPage })))
 const TokensPage = lazy(() => import('./pages/admin/tokens.tsx').then((m) => ({ default: m.TokensPage })))
@@ -116,6 +119,7 @@ export function App() {
                 )}
                 {isSchoolAdmin(role) && (
                   <>
+                    <Route path="/admin/school" element={<SchoolSettingsPage />} />
                     <Route path="/admin/tokens" element={<TokensPage />} />
                     <Route path="/admin/webhooks" element={<WebhooksPage />} />
                     <Route path="/admin/gamification" element={<GamificationSettingsPage />} />

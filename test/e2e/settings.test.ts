@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, it } from 'vitest'
 import {
@@ -13,6 +14,7 @@ import {
 // database: an API token (its secret shown once), a webhook subscription, the gamification rules, a badge.
 
 const OWNER = 'direction@demo.sillon.test'
+const SHOTS = process.env.SCREENSHOT_DIR
 
 async function signInAsOwner(page: Page, url: string) {
   page.setDefaultTimeout(20_000)
@@ -149,6 +151,44 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
     await context.close()
   }, 90_000)
 
+  it('sets after how many days without activity a student has abandoned a course, which the course analytics then states', async () => {
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signInAsOwner(page, e2e.server.url)
+    await page.getByRole('link', { name: 'Établissement' }).click()
+    await page.getByRole('heading', { name: 'Paramètres de l’établissement' }).waitFor()
+    const days = page.getByLabel('Abandon après (jours sans activité)')
+    expect(await days.inputValue()).toBe('14')
+    expect(await seriousViolations(page)).toEqual([])
+
+    // Out of range: the field says so and nothing is saved.
+    await days.fill('0')
+    await page.getByRole('button', { name: 'Enregistrer' }).click()
+    await page.getByText('Un nombre entier entre 1 et 365.').waitFor()
+    await days.fill('21')
+    await page.getByRole('button', { name: 'Enregistrer' }).click()
+    await page.getByText('Paramètres de l’établissement enregistrés.').waitFor()
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, 'school-settings.png'), fullPage: true })
+    const school = await (await page.request.get(`${e2e.server.url}/api/organisation`)).json()
+    expect(school.abandoned_days).toBe(21)
+
+    const courses = await (await page.request.get(`${e2e.server.url}/api/lms/courses`)).json()
+    const demo = courses.find((c: { name: string }) => c.name === 'Découvrir le système solaire')
+    await page.goto(`${e2e.server.url}/teach/courses/${demo.id}/analytics`)
+    expect(await page.getByTestId('abandon-rule').textContent()).toMatch(
+      /^Abandon : pas d’activité depuis 21 jours alors que le cours, ouvert, n’est pas terminé/,
+    )
+    expect(errors).toEqual([])
+    await context.close()
+
+    const dark = await openPage(e2e.browser, { colorScheme: 'dark' })
+    await signInAsOwner(dark.page, e2e.server.url)
+    await dark.page.goto(`${e2e.server.url}/admin/school`)
+    await dark.page.getByLabel('Abandon après (jours sans activité)').waitFor()
+    expect(await seriousViolations(dark.page)).toEqual([])
+    if (SHOTS) await dark.page.screenshot({ path: join(SHOTS, 'school-settings-dark.png'), fullPage: true })
+    await dark.context.close()
+  }, 90_000)
+
   it('applies a new XP amount to past activity from the page, whose progress ends done, and the student sees the new total', async () => {
     // Léa passes a one-question quiz of a course the owner gives her: XP at the current amounts.
     const lea = await openPage(e2e.browser)
@@ -227,10 +267,13 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
       ['/admin/tokens', page.getByText('Aucun jeton actif.')],
       ['/admin/webhooks', page.getByTestId('webhook')],
       ['/admin/gamification', page.getByTestId('badges')],
+      ['/admin/school', page.getByLabel('Abandon après (jours sans activité)')],
     ] as const) {
       await page.goto(`${e2e.server.url}${path}`)
       await loaded.waitFor()
       expect(await overflowsSideways(page)).toBe(false)
+      if (SHOTS && path === '/admin/school')
+        await page.screenshot({ path: join(SHOTS, 'school-settings-375.png'), fullPage: true })
     }
     expect(await seriousViolations(page)).toEqual([])
     await context.close()

@@ -54,7 +54,7 @@ export type paths = {
   "/api/organisation": {
     /** The active organisation */
     get: operations["getOrganisation"];
-    /** Change the active organisation's name, default language or time zone */
+    /** Change the active organisation's name, default language, time zone or the days after which the course reports count an unfinished course as abandoned */
     patch: operations["updateOrganisation"];
   };
   "/api/admin/organisations": {
@@ -558,6 +558,11 @@ export type components = {
       default_locale: "fr" | "en";
       /** @example Europe/Paris */
       timezone: string;
+      /**
+       * @description The course reports count a student as having abandoned an open (published) course they have not finished after this many days without activity in it; a report may ask for another value for one view
+       * @example 14
+       */
+      abandoned_days: number;
       /** @example 2026-11-22T09:30:00.000Z */
       created_at: string;
       /** @example 2026-11-22T09:30:00.000Z */
@@ -631,7 +636,8 @@ export type components = {
     };
     /**
      * @example {
-     *   "name": "Lycée Victor Hugo de Besançon"
+     *   "name": "Lycée Victor Hugo de Besançon",
+     *   "abandoned_days": 21
      * }
      */
     UpdateOrganisation: {
@@ -643,6 +649,11 @@ export type components = {
       default_locale?: "fr" | "en";
       /** @example Europe/Paris */
       timezone?: string;
+      /**
+       * @description The course reports count a student as having abandoned an open (published) course they have not finished after this many days without activity in it; a report may ask for another value for one view
+       * @example 14
+       */
+      abandoned_days?: number;
     };
     /**
      * @example {
@@ -3636,7 +3647,7 @@ export type operations = {
       };
     };
   };
-  /** Change the active organisation's name, default language or time zone */
+  /** Change the active organisation's name, default language, time zone or the days after which the course reports count an unfinished course as abandoned */
   updateOrganisation: {
     requestBody: {
       content: {
@@ -8491,7 +8502,7 @@ export type operations = {
         stuck_days?: number;
         /** @description Failed quiz attempts on the current step that make a student at risk */
         failures?: number;
-        /** @description A student who has not finished an open (published) course and sent no event in it for this many days has abandoned it */
+        /** @description A student who has not finished an open (published) course and sent no event in it for this many days has abandoned it. Default: the school's setting (`abandoned_days` of GET /api/organisation); this view only, the setting is unchanged */
         abandoned_days?: number;
         /** @description Students per page */
         limit?: number;
@@ -8547,7 +8558,7 @@ export type operations = {
         stuck_days?: number;
         /** @description Failed quiz attempts on the current step that make a student at risk */
         failures?: number;
-        /** @description A student who has not finished an open (published) course and sent no event in it for this many days has abandoned it */
+        /** @description A student who has not finished an open (published) course and sent no event in it for this many days has abandoned it. Default: the school's setting (`abandoned_days` of GET /api/organisation); this view only, the setting is unchanged */
         abandoned_days?: number;
       };
       path: {
@@ -8595,7 +8606,7 @@ export type operations = {
   getCourseResultsCsv: {
     parameters: {
       query?: {
-        /** @description A student who has not finished an open (published) course and sent no event in it for this many days has abandoned it */
+        /** @description A student who has not finished an open (published) course and sent no event in it for this many days has abandoned it. Default: the school's setting (`abandoned_days` of GET /api/organisation); this view only, the setting is unchanged */
         abandoned_days?: number;
         /** @description Language of the header row and the statuses; default the school's language */
         lang?: "fr" | "en";

@@ -15,6 +15,7 @@ import { useDisclosure } from '@mantine/hooks'
 import {
   IconAward,
   IconBooks,
+  IconBuilding,
   IconCheck,
   IconChevronDown,
   IconDeviceDesktop,
@@ -72,6 +73,7 @@ function navFor(me: Me, t: (key: string) => string): NavItem[] {
   }
   if (isSchoolAdmin(role)) {
     items.push(
+      { to: '/admin/school', label: t('nav.school_settings'), icon: <IconBuilding size={18} /> },
       { to: '/admin/gamification', label: t('nav.gamification_settings'), icon: <IconSparkles size={18} /> },
       { to: '/admin/tokens', label: t('nav.tokens'), icon: <IconKey size={18} /> },
       { to: '/admin/webhooks', label: t('nav.webhooks'), icon: <IconWebhook size={18} /> },

@@ -62,6 +62,7 @@ export const en: Translations = {
     teams: 'Classes and groups',
     tokens: 'API tokens',
     webhooks: 'Webhooks',
+    school_settings: 'School',
     gamification_settings: 'Gamification',
     school: 'School',
     language: 'Language',

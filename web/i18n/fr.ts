@@ -65,6 +65,7 @@ export const fr = {
     teams: 'Classes et groupes',
     tokens: 'Jetons d’API',
     webhooks: 'Webhooks',
+    school_settings: 'Établissement',
     gamification_settings: 'Gamification',
     school: 'Établissement',
     language: 'Langue',

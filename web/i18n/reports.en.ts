@@ -4,8 +4,12 @@ export const reportsEn: typeof reportsFr = {
   in_progress: 'In progress',
   abandoned: 'Abandoned',
   abandoned_count: 'Abandoned',
-  abandon_rule:
-    'Abandoned: no activity for {{count}} days in an open course not finished. Time: from the step’s opening (the end of the step before) to its completion, at most 1 h (3 h for a video).',
+  abandon_rule_one:
+    'Abandoned: no activity for {{count}} day while the course, open, is not finished (a school setting).',
+  abandon_rule_other:
+    'Abandoned: no activity for {{count}} days while the course, open, is not finished (a school setting).',
+  time_rule:
+    'Time: from the step’s opening (the end of the step before) to its completion, at most 1 h (3 h for a video).',
   chart_label: 'Students per step: reached, completed, abandoned',
   download_csv: 'Download results (CSV)',
   time_spent: 'Time spent',

@@ -5,8 +5,12 @@ export const reportsFr = {
   in_progress: 'En cours',
   abandoned: 'Abandon',
   abandoned_count: 'Ont abandonné',
-  abandon_rule:
-    'Abandon : pas d’activité depuis {{count}} jours dans un cours ouvert et non terminé. Temps : de l’ouverture de l’étape (fin de l’étape précédente) à sa validation, au plus 1 h (3 h pour une vidéo).',
+  abandon_rule_one:
+    'Abandon : pas d’activité depuis {{count}} jour alors que le cours, ouvert, n’est pas terminé (réglage de l’établissement).',
+  abandon_rule_other:
+    'Abandon : pas d’activité depuis {{count}} jours alors que le cours, ouvert, n’est pas terminé (réglage de l’établissement).',
+  time_rule:
+    'Temps : de l’ouverture de l’étape (fin de l’étape précédente) à sa validation, au plus 1 h (3 h pour une vidéo).',
   chart_label: 'Élèves par étape : atteinte, terminée, abandon',
   download_csv: 'Télécharger les résultats (CSV)',
   time_spent: 'Temps passé',

@@ -7,6 +7,25 @@ export const settingsEn: typeof settingsFr = {
   copied: 'Copied',
   created_on: 'Created on {{date}}',
   range: 'A whole number between {{min}} and {{max}}.',
+  school: {
+    title: 'School settings',
+    identity_title: 'School',
+    name: 'Name',
+    name_required: 'Give the school a name.',
+    default_locale: 'Default language',
+    default_locale_description:
+      'The language of members who have not chosen one, and of exports when none is asked for.',
+    timezone: 'Time zone',
+    timezone_description:
+      'Days (streaks, statistics, dates shown) are counted by the clock of this time zone.',
+    timezone_nothing: 'No time zone matches.',
+    follow_up_title: 'Following students',
+    abandoned_days: 'Abandoned after (days without activity)',
+    abandoned_days_description:
+      'In a course’s analytics and exports, a student who has not finished an open course and has done nothing in it for this many days counts as having abandoned it.',
+    save: 'Save',
+    saved: 'School settings saved.',
+  },
   tokens: {
     title: 'API tokens',
     intro:

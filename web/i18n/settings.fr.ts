@@ -8,6 +8,25 @@ export const settingsFr = {
   copied: 'Copié',
   created_on: 'Créé le {{date}}',
   range: 'Un nombre entier entre {{min}} et {{max}}.',
+  school: {
+    title: 'Paramètres de l’établissement',
+    identity_title: 'Établissement',
+    name: 'Nom',
+    name_required: 'Donnez un nom à l’établissement.',
+    default_locale: 'Langue par défaut',
+    default_locale_description:
+      'La langue des membres qui n’en ont pas choisi une, et des exports quand aucune n’est demandée.',
+    timezone: 'Fuseau horaire',
+    timezone_description:
+      'Les jours (séries, statistiques, dates affichées) se comptent à l’heure de ce fuseau.',
+    timezone_nothing: 'Aucun fuseau ne correspond.',
+    follow_up_title: 'Suivi des élèves',
+    abandoned_days: 'Abandon après (jours sans activité)',
+    abandoned_days_description:
+      'Dans l’analyse d’un cours et ses exports, un élève qui n’a pas terminé un cours ouvert et n’y a rien fait depuis ce nombre de jours compte comme ayant abandonné.',
+    save: 'Enregistrer',
+    saved: 'Paramètres de l’établissement enregistrés.',
+  },
   tokens: {
     title: 'Jetons d’API',
     intro:

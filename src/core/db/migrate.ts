@@ -24,6 +24,7 @@ import * as quizOneAtATime from './migrations/2026-12-07-11-quiz-one-at-a-time.t
 import * as videoDownload from './migrations/2026-12-07-12-video-download.ts'
 import * as stepCaptions from './migrations/2026-12-07-13-step-captions.ts'
 import * as xpRebuilds from './migrations/2026-12-07-20-xp-rebuilds.ts'
+import * as abandonedDays from './migrations/2026-12-07-21-abandoned-days.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
@@ -51,6 +52,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-12-video-download': videoDownload,
   '2026-12-07-13-step-captions': stepCaptions,
   '2026-12-07-20-xp-rebuilds': xpRebuilds,
+  '2026-12-07-21-abandoned-days': abandonedDays,
 }
 
 export class MigrationError extends Error {

@@ -37,7 +37,14 @@ export {
   studentsOfUsers,
   updatePerson,
 } from './service.ts'
-export { type Locale, locales, type OrganisationRow, type Role, roles } from './tables.ts'
+export {
+  DEFAULT_ABANDONED_DAYS,
+  type Locale,
+  locales,
+  type OrganisationRow,
+  type Role,
+  roles,
+} from './tables.ts'
 
 declare module '../../core/db/database.ts' {
   /** The tables the identity module owns. */

@@ -228,6 +228,25 @@ describe.each(testDialects())('members and organisations on %s', (dialect) => {
     expect(bad.status).toBe(400)
   })
 
+  it('lets admins, and no one else, set after how many days the course reports count an abandonment', async () => {
+    expect((await admin.client.get('/api/organisation')).body.abandoned_days).toBe(14)
+    const set = await admin.client.patch('/api/organisation', { abandoned_days: 30 })
+    expect(set.status).toBe(200)
+    expect(set.body.abandoned_days).toBe(30)
+    expect((await admin.client.get('/api/auth/me')).body.organisation.abandoned_days).toBe(30)
+    for (const abandoned_days of [0, 366, 7.5]) {
+      const bad = await admin.client.patch('/api/organisation', { abandoned_days })
+      expect(bad.status).toBe(400)
+      expect(bad.body.error.details.issues[0].path).toBe('abandoned_days')
+    }
+    for (const role of ['instructor', 'student', 'support'] as const) {
+      const other = await signedInMember(t, orgId, role)
+      expect((await other.client.patch('/api/organisation', { abandoned_days: 2 })).status).toBe(403)
+      expect((await other.client.get('/api/organisation')).body.abandoned_days).toBe(30)
+    }
+    expect((await admin.client.patch('/api/organisation', { abandoned_days: 14 })).status).toBe(200)
+  })
+
   it('keeps school creation for platform administrators', async () => {
     const body = { slug: 'college-nouveau', name: 'Collège Nouveau' }
     expect((await owner.client.post('/api/admin/organisations', body)).status).toBe(403)
@@ -242,6 +261,7 @@ describe.each(testDialects())('members and organisations on %s', (dialect) => {
       slug: 'college-nouveau',
       default_locale: 'fr',
       timezone: 'Europe/Paris',
+      abandoned_days: 14,
     })
     expect((await owner.client.post('/api/admin/organisations', body)).status).toBe(409)
     const list = await owner.client.get('/api/admin/organisations')

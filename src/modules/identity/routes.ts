@@ -263,7 +263,9 @@ export function identityRoutes(deps: service.IdentityDeps) {
       method: 'patch',
       path: '/api/organisation',
       tags: ['Organisations'],
-      summary: "Change the active organisation's name, default language or time zone",
+      summary:
+        "Change the active organisation's name, default language, time zone or the days after which the " +
+        'course reports count an unfinished course as abandoned',
       access: ADMINS,
       request: { body: { ...json(s.UpdateOrganisationBody), required: true } },
       responses: {

@@ -22,6 +22,18 @@ const Password = z.string().min(8, 'must be at least 8 characters').max(256).ope
 const Timestamp = z.string().openapi({ example: '2026-11-22T09:30:00.000Z' })
 const Id = z.string().min(1).max(64)
 
+export const AbandonedDaysSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(365)
+  .openapi({
+    description:
+      'The course reports count a student as having abandoned an open (published) course they have not finished ' +
+      'after this many days without activity in it; a report may ask for another value for one view',
+    example: 14,
+  })
+
 export const OrganisationSchema = z
   .object({
     id: z.string(),
@@ -29,6 +41,7 @@ export const OrganisationSchema = z
     name: z.string().openapi({ example: 'Lycée Victor Hugo' }),
     default_locale: LocaleSchema,
     timezone: z.string().openapi({ example: 'Europe/Paris' }),
+    abandoned_days: AbandonedDaysSchema,
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -73,8 +86,9 @@ export const UpdateOrganisationBody = z
     name: z.string().trim().min(1).max(200).optional(),
     default_locale: LocaleSchema.optional(),
     timezone: TimezoneSchema.optional(),
+    abandoned_days: AbandonedDaysSchema.optional(),
   })
-  .openapi('UpdateOrganisation', { example: { name: 'Lycée Victor Hugo de Besançon' } })
+  .openapi('UpdateOrganisation', { example: { name: 'Lycée Victor Hugo de Besançon', abandoned_days: 21 } })
 
 export const MembershipSummary = z.object({
   id: z.string(),

@@ -14,7 +14,13 @@ import type { PasswordHasher } from './password-hasher.ts'
 import { assertStrongPassword } from './password-strength.ts'
 import * as repo from './repository.ts'
 import * as limits from './sign-in-limits.ts'
-import type { LmsPersonRow, Locale, OrganisationRow, Role } from './tables.ts'
+import {
+  DEFAULT_ABANDONED_DAYS,
+  type LmsPersonRow,
+  type Locale,
+  type OrganisationRow,
+  type Role,
+} from './tables.ts'
 
 // Why organisations, memberships, invitations and API tokens are Sillon's own rather than better-auth's
 // organization and api-key plugins: a plugin invitation can only be accepted by an existing, signed-in
@@ -96,7 +102,13 @@ export async function createOrganisation(
     throw conflict('slug_taken', `An organisation with the slug "${input.slug}" already exists`)
   }
   const at = now(deps)
-  const row: OrganisationRow = { id: newId(), ...input, created_at: at, updated_at: at }
+  const row: OrganisationRow = {
+    id: newId(),
+    ...input,
+    abandoned_days: DEFAULT_ABANDONED_DAYS,
+    created_at: at,
+    updated_at: at,
+  }
   await deps.db.transaction().execute(async (trx) => {
     await repo.insertOrganisation(trx, row)
     await deps.onOrganisationCreated?.(trx, row)
@@ -119,7 +131,7 @@ export async function findOrganisationBySlug(deps: IdentityDeps, slug: string): 
 export async function updateOrganisation(
   deps: IdentityDeps,
   orgId: string,
-  patch: { name?: string; default_locale?: Locale; timezone?: string },
+  patch: { name?: string; default_locale?: Locale; timezone?: string; abandoned_days?: number },
 ): Promise<OrganisationRow> {
   await repo.updateOrganisation(deps.db, orgId, { ...patch, updated_at: now(deps) })
   return getOrganisation(deps, orgId)

@@ -6,12 +6,17 @@ export { type Role, roles } from '../../core/http/roles.ts'
 export const locales = ['fr', 'en'] as const
 export type Locale = (typeof locales)[number]
 
+/** Until a school says otherwise: after two weeks without activity, an unfinished course is abandoned. */
+export const DEFAULT_ABANDONED_DAYS = 14
+
 export type OrganisationRow = {
   id: string
   slug: string
   name: string
   default_locale: Locale
   timezone: string
+  /** Days without activity after which a student who has not finished an open course has abandoned it. */
+  abandoned_days: number
   created_at: string
   updated_at: string
 }
@@ -140,7 +145,8 @@ export type LmsPersonRow = {
 }
 
 export type IdentityTables = {
-  organisations: OrganisationRow
+  // The database fills in a school's abandonment setting (DEFAULT_ABANDONED_DAYS) when a row names none.
+  organisations: Omit<OrganisationRow, 'abandoned_days'> & { abandoned_days: Generated<number> }
   users: UserRow
   auth_accounts: AuthAccountRow
   sessions: SessionRow

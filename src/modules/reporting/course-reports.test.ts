@@ -114,6 +114,40 @@ describe.each(testDialects())('course reports on %s', (dialect) => {
       const strict = (await author.client.get(`/api/courses/${courseId}/analytics?abandoned_days=25`)).body
       expect(entryOf(strict, 'gone')).toMatchObject({ status: 'abandoned' })
     })
+
+    it("follows the school's setting in every report, which one view may override", async () => {
+      const admin = await signedInMember(t, orgId, 'admin')
+      const setting = (abandoned_days: number) => admin.client.patch('/api/organisation', { abandoned_days })
+      expect((await setting(26)).status).toBe(200)
+      try {
+        // `gone` was last active 25 days ago: not yet abandoned by the school's 26 days.
+        const patient = (await author.client.get(`/api/courses/${courseId}/analytics`)).body
+        expect(patient.abandoned_days).toBe(26)
+        expect(patient.abandoned).toBe(0)
+        expect(entryOf(patient, 'gone')).toMatchObject({ status: 'in_progress' })
+        const student = (await author.client.get(`/api/courses/${courseId}/students/${ids.gone}`)).body
+        expect(student).toMatchObject({ abandoned_days: 26, status: 'in_progress' })
+        const csv = (await author.client.get(`/api/courses/${courseId}/results.csv?lang=en`)).body as string
+        const gone = (parse(csv, { bom: true }) as string[][]).find((row) => row[0] === 'Zoé Bernard')
+        expect(gone?.[3]).toBe('In progress')
+
+        // One view asks for fewer days; the setting stays as it is.
+        const strict = (await author.client.get(`/api/courses/${courseId}/analytics?abandoned_days=20`)).body
+        expect(strict.abandoned_days).toBe(20)
+        expect(entryOf(strict, 'gone')).toMatchObject({ status: 'abandoned' })
+        const overridden = `/api/courses/${courseId}/students/${ids.gone}?abandoned_days=20`
+        expect((await author.client.get(overridden)).body.status).toBe('abandoned')
+        expect((await admin.client.get('/api/organisation')).body.abandoned_days).toBe(26)
+
+        // A stricter school counts more students out.
+        expect((await setting(1)).status).toBe(200)
+        const strictSchool = (await author.client.get(`/api/courses/${courseId}/analytics`)).body
+        expect(entryOf(strictSchool, 'current')).toMatchObject({ status: 'abandoned' })
+        expect(strictSchool.abandoned).toBe(2)
+      } finally {
+        expect((await setting(14)).status).toBe(200)
+      }
+    })
   })
 
   describe('time on steps', () => {

@@ -76,11 +76,19 @@ export const OverviewQuery = z.object({
 
 /** When a student has abandoned a course; shared by the analytics, a student's page and the CSV export. */
 const AbandonQueryShape = {
-  abandoned_days: days(
-    14,
-    'A student who has not finished an open (published) course and sent no event in it for this many days ' +
-      'has abandoned it',
-  ),
+  abandoned_days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .optional()
+    .openapi({
+      description:
+        'A student who has not finished an open (published) course and sent no event in it for this many days ' +
+        "has abandoned it. Default: the school's setting (`abandoned_days` of GET /api/organisation); this " +
+        'view only, the setting is unchanged',
+      example: 14,
+    }),
 }
 
 export const AnalyticsQuery = z.object({

@@ -26,13 +26,7 @@ import {
   riskReasons,
   severityOf,
 } from './rules/at-risk.ts'
-import {
-  DEFAULT_ABANDONED_DAYS,
-  type StudentStatus,
-  stepOpenedAt,
-  studentStatus,
-  timeOnStepSec,
-} from './rules/time-and-status.ts'
+import { type StudentStatus, stepOpenedAt, studentStatus, timeOnStepSec } from './rules/time-and-status.ts'
 import type {
   AnalyticsQuery,
   CourseRecapSchema,
@@ -424,12 +418,17 @@ async function courseReports(
   deps: ReportingDeps,
   actor: MemberIdentity,
   courseId: string,
-  query: { abandoned_days: number } & Partial<Thresholds>,
+  query: { abandoned_days?: number } & Partial<Thresholds>,
 ) {
   const [course] = await catalog.courseOutlines(deps.catalog, actor.orgId, { ids: [courseId] })
   if (!course) throw notFound('Course')
   await assertMayAnalyse(deps, actor, courseId)
-  const enrolments = await catalog.enrolmentsOf(deps.catalog, actor.orgId, [courseId])
+  const [enrolments, org] = await Promise.all([
+    catalog.enrolmentsOf(deps.catalog, actor.orgId, [courseId]),
+    identity.getOrganisation(deps.identity, actor.orgId),
+  ])
+  // The school's setting, unless this one view asks for another.
+  const abandonedDays = query.abandoned_days ?? org.abandoned_days
   const thresholds = thresholdsOf({
     inactive_days: query.inactive_days ?? 7,
     stuck_days: query.stuck_days ?? 7,
@@ -437,7 +436,7 @@ async function courseReports(
   })
   const views = await studentsInCourses(deps, actor.orgId, [course], enrolments, thresholds)
   const now = deps.clock.now()
-  return { course, reports: views.map((v) => reportOf(v, query.abandoned_days, now)) }
+  return { course, org, abandonedDays, reports: views.map((v) => reportOf(v, abandonedDays, now)) }
 }
 
 /**
@@ -452,7 +451,7 @@ export async function courseAnalytics(
   courseId: string,
   query: z.infer<typeof AnalyticsQuery>,
 ) {
-  const { course, reports } = await courseReports(deps, actor, courseId, query)
+  const { course, abandonedDays, reports } = await courseReports(deps, actor, courseId, query)
 
   const funnel = course.steps.map((step) => {
     const previous = step.index > 0 ? course.steps[step.index - 1] : undefined
@@ -526,7 +525,7 @@ export async function courseAnalytics(
       stuck_days: query.stuck_days,
       failures: query.failures,
     },
-    abandoned_days: query.abandoned_days,
+    abandoned_days: abandonedDays,
     course: { id: course.id, name: course.name, status: course.status, step_count: total },
     enrolled: reports.length,
     completed: students.filter((s) => s.completed).length,
@@ -581,7 +580,7 @@ export async function studentInCourse(
   studentId: string,
   query: z.infer<typeof StudentInCourseQuery>,
 ) {
-  const { course, reports } = await courseReports(deps, actor, courseId, query)
+  const { course, abandonedDays, reports } = await courseReports(deps, actor, courseId, query)
   const r = reports.find((x) => x.student_id === studentId)
   if (!r) throw notFound('Student')
   const [people, teams, signals, courseMastery, skills] = await Promise.all([
@@ -597,7 +596,7 @@ export async function studentInCourse(
   const total = course.steps.length
   return {
     generated_at: deps.clock.now().toISOString(),
-    abandoned_days: query.abandoned_days,
+    abandoned_days: abandonedDays,
     course: { id: course.id, name: course.name, status: course.status, step_count: total },
     student: { id: studentId, name: person?.name ?? null, email: firstEmail(person?.emails_json) },
     teams: teams.get(studentId) ?? [],
@@ -707,13 +706,12 @@ export async function courseResultsCsv(
   courseId: string,
   query: z.infer<typeof ResultsCsvQuery>,
 ) {
-  const { course, reports } = await courseReports(deps, actor, courseId, query)
+  const { course, org, reports } = await courseReports(deps, actor, courseId, query)
   const ids = reports.map((r) => r.student_id)
-  const [people, teams, mastery, org] = await Promise.all([
+  const [people, teams, mastery] = await Promise.all([
     identity.peopleByIds(deps.identity, actor.orgId, 'lms_student', ids),
     catalog.teamsOfStudents(deps.catalog, actor.orgId, ids),
     deps.courseMastery ? deps.courseMastery(actor.orgId, courseId) : [],
-    identity.getOrganisation(deps.identity, actor.orgId),
   ])
   const h = csvHeaders[query.lang ?? org.default_locale]
   const personOf = new Map(people.map((p) => [p.id, p]))
@@ -799,7 +797,8 @@ export async function courseRecap(deps: ReportingDeps, actor: MemberIdentity, co
     studentId,
   )
   if (!view) throw notFound('Course')
-  const report = reportOf(view, DEFAULT_ABANDONED_DAYS, deps.clock.now())
+  // Only completion matters here, which the abandonment rule does not change.
+  const report = reportOf(view, identity.DEFAULT_ABANDONED_DAYS, deps.clock.now())
   const timed = [...report.steps.values()].some((s) => s.timeSec !== null)
   const completedAt = [...report.progress.values()]
     .map((p) => p.step_completed_at)

@@ -1,5 +1,5 @@
 import { Alert, Button, CopyButton, Group, Modal, Stack, Text, TextInput } from '@mantine/core'
-import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react'
+import { IconAlertTriangle, IconCheck, IconCopy, IconDeviceFloppy } from '@tabler/icons-react'
 import { type ReactNode, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ApiError } from '../../api/client.ts'
@@ -135,5 +135,27 @@ export function FormError({ message }: { message: string | null }) {
     <Text c="red.8" size="sm" role="alert">
       {message}
     </Text>
+  )
+}
+
+/** The end of a settings form: its error, if any, then its save button. */
+export function SaveFooter({
+  error,
+  label,
+  saving,
+}: {
+  error: string | null
+  label: string
+  saving: boolean
+}) {
+  return (
+    <>
+      <FormError message={error} />
+      <Group>
+        <Button type="submit" loading={saving} leftSection={<IconDeviceFloppy size={16} />}>
+          {label}
+        </Button>
+      </Group>
+    </>
   )
 }

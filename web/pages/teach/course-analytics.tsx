@@ -123,8 +123,8 @@ export function CourseAnalyticsPage() {
                     { name: t('reports.abandoned'), color: 'orange.6' },
                   ]}
                 />
-                <Text size="xs" c="dimmed" mt="xs">
-                  {t('reports.abandon_rule', { count: a.abandoned_days })}
+                <Text size="xs" c="dimmed" mt="xs" data-testid="abandon-rule">
+                  {t('reports.abandon_rule', { count: a.abandoned_days })} {t('reports.time_rule')}
                 </Text>
                 <Table.ScrollContainer
                   minWidth={560}

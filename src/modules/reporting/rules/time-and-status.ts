@@ -3,9 +3,6 @@
 
 import { type PathStep, type StepState, wholeDays } from './at-risk.ts'
 
-/** Days without activity after which a student who has not finished an open course has abandoned it. */
-export const DEFAULT_ABANDONED_DAYS = 14
-
 /**
  * The most a step counts for. Past it the student surely left and came back (the step stayed open on a
  * tab, or they closed the app), so the gap says nothing about the work; video steps allow for long videos.
