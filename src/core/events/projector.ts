@@ -2,7 +2,13 @@ import { PostgresAdapter, sql } from 'kysely'
 import type { Clock } from '../clock.ts'
 import type { Db } from '../db/database.ts'
 import { type DecodedEvent, type EventBody, type EventRegistry, readEventsAfter } from './event-store.ts'
-import { readSignalsAfter, type StoredSignal } from './signal-log.ts'
+import {
+  type DecodedSignal,
+  decodeSignals,
+  readSignalsAfter,
+  type SignalBody,
+  type SignalContract,
+} from './signal-log.ts'
 
 /** A read model kept up to date from the event log. `apply` must be deterministic: replays give the same rows. */
 export type EventProjector<B extends EventBody = EventBody> = {
@@ -16,13 +22,13 @@ export type EventProjector<B extends EventBody = EventBody> = {
 
 /**
  * A reaction to signals (XP, badges, mastery...): a read model kept from the signal log, checkpointed and
- * rebuilt like a projector. `signalTypes` declares what it subscribes to; it sees nothing else.
+ * rebuilt like a projector. `signals` declares what it subscribes to; it sees nothing else, decoded.
  */
-export type SignalReactor = {
+export type SignalReactor<B extends SignalBody = SignalBody> = {
   name: string
   reads: 'signals'
-  signalTypes: readonly string[]
-  apply(db: Db, signals: StoredSignal[]): Promise<void>
+  signals: SignalContract<B>
+  apply(db: Db, signals: DecodedSignal<B>[]): Promise<void>
   reset(db: Db): Promise<void>
 }
 
@@ -83,7 +89,7 @@ export async function advanceCheckpoint(trx: Db, name: string, seq: number, at: 
 async function readBatch(trx: Db, registry: EventRegistry, projector: Projector, from: number) {
   if (projector.reads === 'signals') {
     const signals = await readSignalsAfter(trx, from, BATCH_SIZE)
-    const wanted = signals.filter((s) => projector.signalTypes.includes(s.type))
+    const wanted = decodeSignals(projector.signals, signals)
     if (wanted.length > 0) await projector.apply(trx, wanted)
     return signals
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import {
   createTestDatabase,
   insertOrganisation,
@@ -42,13 +43,19 @@ describe.each(testDialects())('the signal log and its reactors on %s', (dialect)
   })
   afterAll(() => database.drop())
 
+  /** Any signal of these types, its payload left as stored. */
+  const anyOf = (types: string[]) => ({
+    types,
+    body: z.object({ type: z.string(), payload: z.record(z.string(), z.unknown()) }),
+  })
+
   /** A reactor that remembers what it was given, in memory: enough to see what the runner feeds it. */
   function recordingReactor(name: string, types: string[], fail?: () => boolean) {
     const seen: StoredSignal[] = []
-    const reactor: SignalReactor = {
+    const reactor: SignalReactor<{ type: string; payload: Record<string, unknown> }> = {
       name,
       reads: 'signals',
-      signalTypes: types,
+      signals: anyOf(types),
       async apply(_db, signals) {
         if (fail?.()) throw new Error('reaction store unavailable')
         seen.push(...signals)
@@ -122,10 +129,10 @@ describe.each(testDialects())('the signal log and its reactors on %s', (dialect)
 
   it('catches up only the reactors whose log has moved, in order, and sees what earlier ones appended', async () => {
     let applied = 0
-    const appender: SignalReactor = {
+    const appender: SignalReactor<{ type: string; payload: Record<string, unknown> }> = {
       name: 'test_appender',
       reads: 'signals',
-      signalTypes: ['QUIZ_ATTEMPTED'],
+      signals: anyOf(['QUIZ_ATTEMPTED']),
       async apply(trx, signals) {
         applied += 1
         await appendSignals(

@@ -1,4 +1,5 @@
 import { PostgresAdapter, type Selectable, sql } from 'kysely'
+import { z } from 'zod'
 import type { Db } from '../db/database.ts'
 import { parseJson } from '../db/json.ts'
 import type { SignalRow } from './tables.ts'
@@ -20,6 +21,49 @@ export type NewSignal = {
 }
 
 export type StoredSignal = NewSignal & { seq: number }
+
+/** What differs from one signal type to another: the owning module's contract decodes it. */
+export type SignalBody = { type: string; payload: unknown }
+
+/** A stored signal whose type and payload were decoded by a contract: a narrowed union. */
+export type DecodedSignal<B extends SignalBody = SignalBody> = Omit<StoredSignal, keyof SignalBody> & B
+
+/** The signal types a reader handles, and how to decode them (a discriminated union on `type`). */
+export type SignalContract<B extends SignalBody = SignalBody> = {
+  types: readonly string[]
+  body: z.ZodType<B>
+}
+
+/** The types and payloads a contract decodes. */
+export type SignalBodyOf<C> = C extends SignalContract<infer B> ? B : never
+
+/** The decoded signals a contract gives its reader. */
+export type SignalOf<C> = DecodedSignal<SignalBodyOf<C>>
+
+type SignalBranch = z.ZodObject<{ type: z.ZodLiteral<string>; payload: z.ZodType }>
+
+/**
+ * The contract of a reader of some signal types, from the schemas their owning modules export (one
+ * `{ type, payload }` object per type).
+ */
+export function signalContract<const O extends readonly [SignalBranch, ...SignalBranch[]]>(
+  ...branches: O
+): SignalContract<z.output<O[number]>> {
+  return {
+    types: branches.map((branch) => branch.shape.type.value),
+    body: z.discriminatedUnion('type', branches),
+  }
+}
+
+/** The signals of the contract's types among `signals`, decoded; one that does not decode fails the read. */
+export function decodeSignals<B extends SignalBody>(
+  contract: SignalContract<B>,
+  signals: StoredSignal[],
+): DecodedSignal<B>[] {
+  return signals
+    .filter((signal) => contract.types.includes(signal.type))
+    .map((signal) => ({ ...signal, ...contract.body.parse({ type: signal.type, payload: signal.payload }) }))
+}
 
 // Arbitrary constant naming the signal append lock (PostgreSQL advisory locks take a bigint key).
 const SIGNAL_APPEND_LOCK_KEY = 7_316_022
@@ -126,22 +170,21 @@ export async function countSignalsOfOrg(db: Db, orgId: string, types: readonly s
 }
 
 /** The signals of some types about one student, in the order they were appended. */
-export async function signalsOfStudent(
+export async function signalsOfStudent<B extends SignalBody>(
   db: Db,
   orgId: string,
   studentId: string,
-  types: string[],
-): Promise<StoredSignal[]> {
-  if (types.length === 0) return []
+  contract: SignalContract<B>,
+): Promise<DecodedSignal<B>[]> {
   const rows = await db
     .selectFrom('lms_signal')
     .selectAll()
     .where('org_id', '=', orgId)
     .where('student_id', '=', studentId)
-    .where('type', 'in', types)
+    .where('type', 'in', contract.types)
     .orderBy('seq')
     .execute()
-  return rows.map(rowToSignal)
+  return decodeSignals(contract, rows.map(rowToSignal))
 }
 
 /** When each signal of a type was appended in the organisation, optionally only about these courses. */

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
 import { createOrg, createStudent, signedInMember, signIn } from '../../../test/helpers/factories.ts'
+import { typicalPayload } from '../../../test/helpers/signals.ts'
 import { type Projector, rebuildProjection, runProjector } from '../../core/events/projector.ts'
 import { appendSignals, type NewSignal } from '../../core/events/signal-log.ts'
 import { createOrganisation } from '../identity/index.ts'
@@ -34,7 +35,7 @@ describe.each(testDialects())('badges on %s', (dialect) => {
       class_id: null,
       occurred_at: at,
       source_event_ids: [],
-      payload,
+      payload: typicalPayload(type, payload),
     }
     return s
   }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
 import { createOrg, createStudent, signedInMember } from '../../../test/helpers/factories.ts'
+import { typicalPayload } from '../../../test/helpers/signals.ts'
 import { rebuildProjection, runProjector } from '../../core/events/projector.ts'
 import { appendSignals, type NewSignal } from '../../core/events/signal-log.ts'
 import { trackingEvents } from '../tracking/index.ts'
@@ -52,7 +53,7 @@ describe.each(testDialects())('XP on %s', (dialect) => {
       class_id: null,
       occurred_at: at,
       source_event_ids: [],
-      payload,
+      payload: typicalPayload(type, payload),
     }
   }
 

@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync'
 import { localDay, shiftDay, startOfLocalDay } from '../../core/calendar.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
-import { signalOccurrences, signalsOfStudent } from '../../core/events/signal-log.ts'
+import { signalContract, signalOccurrences, signalsOfStudent } from '../../core/events/signal-log.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { badRequest, forbidden, notFound } from '../../core/http/errors.ts'
 import * as catalog from '../catalog/index.ts'
@@ -129,6 +129,9 @@ export async function signalSummary(deps: ReportingDeps, orgId: string) {
 // Dashboards for staff
 
 type Thresholds = Pick<z.infer<typeof OverviewQuery>, 'inactive_days' | 'stuck_days' | 'failures'>
+
+/** The attempts a student's course page lists. */
+const quizAttempts = signalContract(progress.QuizAttemptedSignal)
 
 const thresholdsOf = (q: Thresholds): RiskThresholds => ({
   inactiveDays: q.inactive_days,
@@ -586,7 +589,7 @@ export async function studentInCourse(
   const [people, teams, signals, courseMastery, skills] = await Promise.all([
     identity.peopleByIds(deps.identity, actor.orgId, 'lms_student', [studentId]),
     catalog.teamsOfStudents(deps.catalog, actor.orgId, [studentId]),
-    signalsOfStudent(deps.db, actor.orgId, studentId, ['QUIZ_ATTEMPTED']),
+    signalsOfStudent(deps.db, actor.orgId, studentId, quizAttempts),
     deps.courseMastery ? deps.courseMastery(actor.orgId, courseId) : [],
     deps.dashboardSkills(actor.orgId, studentId),
   ])
@@ -629,23 +632,17 @@ export async function studentInCourse(
     attempts: signals.flatMap((sig) => {
       const index = sig.class_id ? indexOf.get(sig.class_id) : undefined
       if (sig.course_id !== courseId || !sig.class_id || index === undefined) return []
-      const p = sig.payload as {
-        score: number
-        max_score: number
-        ratio: number
-        passed: boolean
-        attempt: number
-      }
+      const p = sig.payload
       return [
         {
           class_id: sig.class_id,
           step_index: index,
-          attempt: Number(p.attempt),
+          attempt: p.attempt,
           at: sig.occurred_at,
-          score: Number(p.score),
-          max_score: Number(p.max_score),
-          ratio: Number(p.ratio),
-          passed: Boolean(p.passed),
+          score: p.score,
+          max_score: p.max_score,
+          ratio: p.ratio,
+          passed: p.passed,
         },
       ]
     }),

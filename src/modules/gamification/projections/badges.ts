@@ -1,7 +1,7 @@
 import { PostgresAdapter, type Selectable, sql } from 'kysely'
 import type { Db } from '../../../core/db/database.ts'
 import type { SignalReactor } from '../../../core/events/projector.ts'
-import type { StoredSignal } from '../../../core/events/signal-log.ts'
+import type { DecodedSignal, SignalBodyOf } from '../../../core/events/signal-log.ts'
 import * as identity from '../../identity/index.ts'
 import * as repo from '../repository.ts'
 import {
@@ -9,7 +9,7 @@ import {
   awardMoment,
   type BadgeCriteria,
   type Counters,
-  counterSignalTypes,
+  counterSignals,
   countersAfter,
   meetsCriteria,
   parseCriteria,
@@ -97,7 +97,7 @@ function groupBy<T>(items: T[], key: (item: T) => string) {
   return groups
 }
 
-async function countersOfBatch(db: Db, orgId: string, signals: StoredSignal[]) {
+async function countersOfBatch(db: Db, orgId: string, signals: DecodedSignal[]) {
   const studentIds = [...new Set(signals.map((s) => s.student_id))]
   const counters = new Map<string, Counters>(studentIds.map((id) => [id, {}]))
   for (const row of await repo.countersOf(db, orgId, studentIds)) {
@@ -112,11 +112,13 @@ async function countersOfBatch(db: Db, orgId: string, signals: StoredSignal[]) {
  * streak), and after each signal awards the school's badges whose criteria the student now meets, at the
  * moment `awardMoment` gives, with the badge's points as XP. Deterministic: only signal times are used.
  */
-export function badgesReactor(deps: { identity: identity.IdentityDeps }): SignalReactor {
+export function badgesReactor(deps: {
+  identity: identity.IdentityDeps
+}): SignalReactor<SignalBodyOf<typeof counterSignals>> {
   return {
     name: 'gamification_badges',
     reads: 'signals',
-    signalTypes: counterSignalTypes,
+    signals: counterSignals,
     async apply(db, signals) {
       await lockBadges(db)
       const byOrg = groupBy(signals, (s) => s.org_id)

@@ -1,6 +1,14 @@
 import type { Db } from '../../../core/db/database.ts'
 import type { SignalReactor } from '../../../core/events/projector.ts'
-import { appendSignals, type NewSignal, type StoredSignal } from '../../../core/events/signal-log.ts'
+import {
+  appendSignals,
+  type DecodedSignal,
+  type NewSignal,
+  type SignalBodyOf,
+  signalContract,
+} from '../../../core/events/signal-log.ts'
+import { QuizAttemptedSignal } from '../../progress/index.ts'
+import { HeartRefilledSignal } from '../contract.ts'
 import * as repo from '../repository.ts'
 import { applyRefill, type HeartsState, heartTimes, loseHeart } from '../rules/hearts.ts'
 import { type GamificationSettings, readSettings } from '../rules/settings.ts'
@@ -15,7 +23,7 @@ const toState = (row: HeartsRow): HeartsState => ({
 })
 
 /** The stored hearts of the students these signals are about; absent ones are full. */
-async function loadStates(db: Db, signals: StoredSignal[]) {
+async function loadStates(db: Db, signals: DecodedSignal[]) {
   const states = new Map<string, Keyed>()
   for (const orgId of new Set(signals.map((s) => s.org_id))) {
     const students = [...new Set(signals.filter((s) => s.org_id === orgId).map((s) => s.student_id))]
@@ -37,14 +45,14 @@ async function loadStates(db: Db, signals: StoredSignal[]) {
  * signals (the refill job) bring the stored rows up to their time. Everything is read at the signals'
  * times, so a rebuild gives the same rows.
  */
-export const heartsReactor: SignalReactor = {
+const heartSignals = signalContract(QuizAttemptedSignal, HeartRefilledSignal)
+
+export const heartsReactor: SignalReactor<SignalBodyOf<typeof heartSignals>> = {
   name: 'gamification_hearts',
   reads: 'signals',
-  signalTypes: ['QUIZ_ATTEMPTED', 'HEART_REFILLED'],
+  signals: heartSignals,
   async apply(db, signals) {
-    const relevant = signals.filter(
-      (s) => s.type === 'HEART_REFILLED' || (s.payload as { passed?: boolean }).passed === false,
-    )
+    const relevant = signals.filter((s) => s.type === 'HEART_REFILLED' || !s.payload.passed)
     if (relevant.length === 0) return
     const stored = await repo.findSettingsOf(db, [...new Set(relevant.map((s) => s.org_id))])
     const settingsOf = (orgId: string): GamificationSettings => readSettings(stored.get(orgId) ?? null)

@@ -1,18 +1,38 @@
 import { localDay } from '../../../core/calendar.ts'
 import type { Db } from '../../../core/db/database.ts'
 import type { SignalReactor } from '../../../core/events/projector.ts'
-import type { StoredSignal } from '../../../core/events/signal-log.ts'
+import {
+  type DecodedSignal,
+  type SignalBodyOf,
+  type SignalOf,
+  signalContract,
+} from '../../../core/events/signal-log.ts'
+import {
+  QuizAttemptedSignal,
+  QuizPassedSignal,
+  StepCompletedSignal,
+  VideoCompletedSignal,
+} from '../../progress/index.ts'
+import { StreakDaySignal } from '../contract.ts'
 import * as repo from '../repository.ts'
 import { readSettings } from '../rules/settings.ts'
-import type { StreakDay } from '../rules/streak.ts'
 import type { GamificationDeps } from '../service.ts'
 import type { ActivityDayRow, StreakRow } from '../tables.ts'
 import { timezonesOf } from './time-zones.ts'
 
-/** Every signal type a school may choose to make a day count (as settings.ts allows). */
-const QUALIFYING = ['STEP_COMPLETED', 'VIDEO_COMPLETED', 'QUIZ_PASSED', 'QUIZ_ATTEMPTED'] as const
+/** Every signal type a school may choose to make a day count (as settings.ts allows), and closed days. */
+const streakSignals = signalContract(
+  StepCompletedSignal,
+  VideoCompletedSignal,
+  QuizPassedSignal,
+  QuizAttemptedSignal,
+  StreakDaySignal,
+)
 
-async function recordActivity(deps: GamificationDeps, db: Db, signals: StoredSignal[]) {
+type ClosedDay = SignalOf<typeof closedDays>
+const closedDays = signalContract(StreakDaySignal)
+
+async function recordActivity(deps: GamificationDeps, db: Db, signals: DecodedSignal[]) {
   if (signals.length === 0) return
   const orgIds = [...new Set(signals.map((s) => s.org_id))]
   const stored = await repo.findSettingsOf(db, orgIds)
@@ -27,12 +47,12 @@ async function recordActivity(deps: GamificationDeps, db: Db, signals: StoredSig
   await repo.addActivityDays(db, [...days.values()])
 }
 
-async function recordClosedDays(db: Db, signals: StoredSignal[]) {
+async function recordClosedDays(db: Db, signals: ClosedDay[]) {
   if (signals.length === 0) return
   await repo.saveStreakDays(
     db,
     signals.map((s) => {
-      const d = s.payload as StreakDay
+      const d = s.payload
       return {
         org_id: s.org_id,
         student_id: s.student_id,
@@ -52,7 +72,7 @@ async function recordClosedDays(db: Db, signals: StoredSignal[]) {
     }
   }
   for (const s of signals) {
-    const d = s.payload as StreakDay
+    const d = s.payload
     const key = `${s.org_id}|${s.student_id}`
     const state = states.get(key)
     const lastActive = d.active ? d.day : null
@@ -83,11 +103,11 @@ async function recordClosedDays(db: Db, signals: StoredSignal[]) {
  * zone, as the school's settings say), and, from STREAK_DAY signals (appended by the daily close), the
  * history of closed days and where each streak stands.
  */
-export function streaksReactor(deps: GamificationDeps): SignalReactor {
+export function streaksReactor(deps: GamificationDeps): SignalReactor<SignalBodyOf<typeof streakSignals>> {
   return {
     name: 'gamification_streaks',
     reads: 'signals',
-    signalTypes: [...QUALIFYING, 'STREAK_DAY'],
+    signals: streakSignals,
     async apply(db, signals) {
       await recordActivity(
         deps,
@@ -96,7 +116,7 @@ export function streaksReactor(deps: GamificationDeps): SignalReactor {
       )
       await recordClosedDays(
         db,
-        signals.filter((s) => s.type === 'STREAK_DAY'),
+        signals.filter((s): s is ClosedDay => s.type === 'STREAK_DAY'),
       )
     },
     async reset(db) {

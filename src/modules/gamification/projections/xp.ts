@@ -2,7 +2,7 @@ import type { SignalReactor } from '../../../core/events/projector.ts'
 import type * as identity from '../../identity/index.ts'
 import * as repo from '../repository.ts'
 import { readSettings } from '../rules/settings.ts'
-import { xpOfSignal, xpSignalTypes } from '../rules/xp.ts'
+import { type XpSignalBody, xpOfSignal, xpSignals } from '../rules/xp.ts'
 import type { XpCause } from '../tables.ts'
 import { weeklyXp } from './time-zones.ts'
 
@@ -21,11 +21,11 @@ const OWN_CAUSES: XpCause[] = [
  * The XP ledger's entries for completed videos, passed and perfect quizzes, completed courses and streak
  * days, at the amounts each school has set. A rebuild pays everyone again at today's amounts.
  */
-export function xpReactor(deps: { identity: identity.IdentityDeps }): SignalReactor {
+export function xpReactor(deps: { identity: identity.IdentityDeps }): SignalReactor<XpSignalBody> {
   return {
     name: XP_REACTOR,
     reads: 'signals',
-    signalTypes: xpSignalTypes,
+    signals: xpSignals,
     async apply(db, signals) {
       const stored = await repo.findSettingsOf(db, [...new Set(signals.map((s) => s.org_id))])
       const entries = signals

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { storedSignal } from '../../../../test/helpers/signals.ts'
+import { decodeSignals } from '../../../core/events/signal-log.ts'
 import {
   awardMoment,
   BadgeCriteriaSchema,
   counterKeysOf,
+  counterSignals,
   countersAfter,
   meetsCriteria,
   progressTowards,
@@ -10,7 +13,9 @@ import {
 } from './badge-criteria.ts'
 import { defaultBadges } from './default-badges.ts'
 
-const signal = (type: string, payload: Record<string, unknown> = {}) => ({ type, payload })
+/** The signals the counters' reactor is given: decoded, and only of the types it reads. */
+const signal = (type: string, payload: Record<string, unknown> = {}) =>
+  decodeSignals(counterSignals, [storedSignal(type, payload)])
 
 describe('badge criteria', () => {
   it('accepts counts, perfect quizzes, streaks and all/any of them', () => {
@@ -57,7 +62,7 @@ describe('badge criteria', () => {
       signal('STREAK_DAY', { streak_length: 0, active: false }),
       signal('STREAK_DAY', { streak_length: 1, active: true }),
       signal('QUIZ_ATTEMPTED', { score: 10, max_score: 10 }),
-    ]) {
+    ].flat()) {
       counters = countersAfter(counters, s)
     }
     expect(counters).toEqual({

@@ -1,4 +1,7 @@
 import { z } from '@hono/zod-openapi'
+import { type SignalBodyOf, signalContract } from '../../../core/events/signal-log.ts'
+import { CourseCompletedSignal, QuizPassedSignal, VideoCompletedSignal } from '../../progress/index.ts'
+import { StreakDaySignal } from '../contract.ts'
 import { isPerfectQuiz } from './perfect-quiz.ts'
 
 // What a badge asks, as a small declarative language over per-student counters:
@@ -18,7 +21,12 @@ export const countedSignals = ['VIDEO_COMPLETED', 'QUIZ_PASSED', 'COURSE_COMPLET
 export type CountedSignal = (typeof countedSignals)[number]
 
 /** The signals that move counters. */
-export const counterSignalTypes = [...countedSignals, 'STREAK_DAY'] as const
+export const counterSignals = signalContract(
+  VideoCompletedSignal,
+  QuizPassedSignal,
+  CourseCompletedSignal,
+  StreakDaySignal,
+)
 
 export type CountCriterion = { count: { signal: CountedSignal; perfect?: boolean }; gte: number }
 export type StreakCriterion = { streak: { gte: number } }
@@ -92,7 +100,7 @@ export function counterKeysOf(criteria: BadgeCriteria): string[] {
   return [countKey(criteria.count)]
 }
 
-type CounterSignal = { type: string; payload: Record<string, unknown> }
+type CounterSignal = SignalBodyOf<typeof counterSignals>
 
 /** The counters after one signal. Every counter is kept, whatever the school's badges ask today. */
 export function countersAfter(counters: Counters, signal: CounterSignal): Counters {
@@ -110,7 +118,7 @@ export function countersAfter(counters: Counters, signal: CounterSignal): Counte
       if (isPerfectQuiz(signal.payload)) add('count:QUIZ_PASSED:perfect')
       break
     case 'STREAK_DAY': {
-      const length = Number((signal.payload as { streak_length?: number }).streak_length ?? 0)
+      const length = signal.payload.streak_length
       if (length > (next[STREAK_KEY] ?? 0)) next[STREAK_KEY] = length
       break
     }

@@ -1,27 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import type { StoredSignal } from '../../../core/events/signal-log.ts'
+import { storedSignal } from '../../../../test/helpers/signals.ts'
+import { decodeSignals } from '../../../core/events/signal-log.ts'
 import { SettingsSchema } from './settings.ts'
-import { xpCausesOf, xpOfSignal, xpSignalTypes } from './xp.ts'
+import { type XpSignal, xpCausesOf, xpOfSignal, xpSignals } from './xp.ts'
 
 const defaults = SettingsSchema.parse({})
 
-function signal(type: string, payload: Record<string, unknown> = {}): StoredSignal {
-  return {
-    id: `${type}:student-1:subject-1`,
-    seq: 1,
-    type,
-    org_id: 'org-1',
-    student_id: 'student-1',
-    course_id: 'course-1',
-    class_id: 'step-1',
-    occurred_at: '2026-11-22T09:00:00.000Z',
-    source_event_ids: ['event-1'],
-    payload,
-  }
+/** A signal as the XP reactor is given it: decoded by its contract. */
+function signal(type: string, payload: Record<string, unknown> = {}): XpSignal {
+  const [decoded] = decodeSignals(xpSignals, [storedSignal(type, payload)])
+  if (!decoded) throw new Error(`${type} is not a signal the XP reactor reads`)
+  return decoded
 }
 
-const points = (s: StoredSignal, settings = defaults) =>
-  xpOfSignal(s, settings).map((e) => [e.cause, e.points])
+const points = (s: XpSignal, settings = defaults) => xpOfSignal(s, settings).map((e) => [e.cause, e.points])
 
 describe('XP of a signal', () => {
   it('pays a completed video, a passed quiz and a completed course their school amounts', () => {
@@ -50,9 +42,9 @@ describe('XP of a signal', () => {
     expect(points(signal('STREAK_DAY', { active: false }))).toEqual([])
   })
 
-  it('pays nothing for signals that are not worth XP', () => {
-    expect(points(signal('QUIZ_ATTEMPTED', { passed: false }))).toEqual([])
-    expect(points(signal('STEP_COMPLETED'))).toEqual([])
+  it('is given no signal that is not worth XP', () => {
+    const unpaid = [storedSignal('QUIZ_ATTEMPTED', { passed: false }), storedSignal('STEP_COMPLETED')]
+    expect(decodeSignals(xpSignals, unpaid)).toEqual([])
   })
 
   it('derives entry ids from the signal, so a replay never pays twice', () => {
@@ -64,7 +56,7 @@ describe('XP of a signal', () => {
   it('names, for each signal type, every cause it can pay: an XP rebuild rewrites exactly those entries', () => {
     const generous = SettingsSchema.parse({ xp: { perfect_quiz: 1, streak_day: 1 } })
     const payloads = { score: 10, max_score: 10, attempts: 1, active: true }
-    for (const type of xpSignalTypes) {
+    for (const type of xpSignals.types) {
       const paid = xpOfSignal(signal(type, payloads), generous).map((e) => e.cause)
       expect(paid).toEqual(xpCausesOf(type))
     }

@@ -1,4 +1,6 @@
-import type { StoredSignal } from '../../../core/events/signal-log.ts'
+import { type SignalBodyOf, type SignalOf, signalContract } from '../../../core/events/signal-log.ts'
+import { CourseCompletedSignal, QuizPassedSignal, VideoCompletedSignal } from '../../progress/index.ts'
+import { StreakDaySignal } from '../contract.ts'
 import type { XpCause } from '../tables.ts'
 import { isPerfectQuiz } from './perfect-quiz.ts'
 import type { GamificationSettings } from './settings.ts'
@@ -15,7 +17,16 @@ export type XpEntry = {
   occurred_at: string
 }
 
-export const xpSignalTypes = ['VIDEO_COMPLETED', 'QUIZ_PASSED', 'COURSE_COMPLETED', 'STREAK_DAY'] as const
+/** The signals that pay XP. */
+export const xpSignals = signalContract(
+  VideoCompletedSignal,
+  QuizPassedSignal,
+  CourseCompletedSignal,
+  StreakDaySignal,
+)
+
+export type XpSignal = SignalOf<typeof xpSignals>
+export type XpSignalBody = SignalBodyOf<typeof xpSignals>
 
 export function xpEntryId(cause: XpCause, subjectId: string): string {
   return `${cause}:${subjectId}`
@@ -37,7 +48,7 @@ export function xpCausesOf(signalType: string): XpCause[] {
   }
 }
 
-export function xpOfSignal(signal: StoredSignal, settings: GamificationSettings): XpEntry[] {
+export function xpOfSignal(signal: XpSignal, settings: GamificationSettings): XpEntry[] {
   const entry = (cause: XpCause, points: number): XpEntry => ({
     id: xpEntryId(cause, signal.id),
     org_id: signal.org_id,
@@ -60,8 +71,6 @@ export function xpOfSignal(signal: StoredSignal, settings: GamificationSettings)
       return [entry('course_completed', xp.course_completed)]
     case 'STREAK_DAY':
       // A day kept by a freeze keeps the streak but earns nothing.
-      return (signal.payload as { active?: boolean }).active ? [entry('streak_day', xp.streak_day)] : []
-    default:
-      return []
+      return signal.payload.active ? [entry('streak_day', xp.streak_day)] : []
   }
 }

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { withProjectorLock } from '../../../core/events/projector.ts'
-import { countSignalsOfOrg, readSignalsOfOrg } from '../../../core/events/signal-log.ts'
+import { countSignalsOfOrg, decodeSignals, readSignalsOfOrg } from '../../../core/events/signal-log.ts'
 import { AppError, conflict } from '../../../core/http/errors.ts'
 import { newId } from '../../../core/ids.ts'
 import type { QueuedJob } from '../../../core/jobs/job.ts'
@@ -8,7 +8,7 @@ import { weeklyXp } from '../projections/time-zones.ts'
 import { XP_REACTOR } from '../projections/xp.ts'
 import * as repo from '../repository.ts'
 import { readSettings } from '../rules/settings.ts'
-import { xpCausesOf, xpEntryId, xpOfSignal, xpSignalTypes } from '../rules/xp.ts'
+import { xpCausesOf, xpEntryId, xpOfSignal, xpSignals } from '../rules/xp.ts'
 import type { GamificationDeps } from '../service.ts'
 import { activeRun, findRun, insertRun, latestRun, updateRun, type XpRebuild } from './runs.ts'
 
@@ -162,7 +162,7 @@ async function replay(deps: GamificationDeps, orgId: string, run: XpRebuild, opt
     const at = clock.now().toISOString()
     const target = run.target_seq === null ? await repo.checkpointOf(trx, XP_REACTOR) : Number(run.target_seq)
     const total =
-      run.target_seq === null ? await countSignalsOfOrg(trx, orgId, xpSignalTypes, target) : run.total
+      run.target_seq === null ? await countSignalsOfOrg(trx, orgId, xpSignals.types, target) : run.total
     await updateRun(trx, orgId, run.id, {
       status: 'running',
       target_seq: target,
@@ -179,7 +179,10 @@ async function replay(deps: GamificationDeps, orgId: string, run: XpRebuild, opt
     const from = progress
     const next = await withProjectorLock(db, XP_REACTOR, async (trx): Promise<Progress | null> => {
       const range = { after: from.cursor, through: from.target }
-      const signals = await readSignalsOfOrg(trx, orgId, xpSignalTypes, range, batchSize)
+      const signals = decodeSignals(
+        xpSignals,
+        await readSignalsOfOrg(trx, orgId, xpSignals.types, range, batchSize),
+      )
       const last = signals.at(-1)
       if (!last) return null
       // Read at each batch: the amounts the reactor pays new signals with at the same moment.

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../../../../test/helpers/app.ts'
 import { testDialects } from '../../../../test/helpers/databases.ts'
 import { createOrg, createStudent, signedInMember } from '../../../../test/helpers/factories.ts'
+import { typicalPayload } from '../../../../test/helpers/signals.ts'
 import { appendSignals, type NewSignal } from '../../../core/events/signal-log.ts'
 import type { EnqueueOptions, JobRunner } from '../../../core/jobs/job.ts'
 import { createPgBossRunner } from '../../../core/jobs/pg-boss-runner.ts'
@@ -38,7 +39,7 @@ describe.each(testDialects())('XP rebuild of one school on %s', (dialect) => {
       class_id: null,
       occurred_at: at,
       source_event_ids: [],
-      payload,
+      payload: typicalPayload(type, payload),
     }
   }
 
@@ -298,7 +299,7 @@ describe.skipIf(!testDialects().includes('postgres'))('XP rebuild through pg-bos
           class_id: null,
           occurred_at: WEEK_1,
           source_event_ids: [],
-          payload: {},
+          payload: typicalPayload('VIDEO_COMPLETED'),
         })),
         t.clock.now().toISOString(),
       ),

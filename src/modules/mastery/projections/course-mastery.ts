@@ -1,6 +1,7 @@
 import type { Db } from '../../../core/db/database.ts'
 import type { SignalReactor } from '../../../core/events/projector.ts'
-import type { StoredSignal } from '../../../core/events/signal-log.ts'
+import type { DecodedSignal } from '../../../core/events/signal-log.ts'
+import type { QuizAttemptedBody } from '../../progress/index.ts'
 import * as repo from '../repository.ts'
 import {
   courseScore,
@@ -8,7 +9,7 @@ import {
   type QuestionState,
   recordEvidence,
 } from '../rules/course-mastery.ts'
-import { readQuizAttempt } from '../rules/quiz-attempt.ts'
+import { quizAttempts } from '../rules/quiz-attempt.ts'
 
 type Question = QuestionState & { class_id: string; question_id: string }
 
@@ -27,7 +28,7 @@ type CourseState = {
 
 const questionKey = (classId: string, questionId: string) => `${classId}\u0000${questionId}`
 
-async function loadCourse(db: Db, signal: StoredSignal, courseId: string) {
+async function loadCourse(db: Db, signal: DecodedSignal, courseId: string) {
   const [rows, aggregate] = await Promise.all([
     repo.questionsOf(db, signal.org_id, signal.student_id, courseId),
     repo.courseMasteryRow(db, signal.org_id, signal.student_id, courseId),
@@ -62,15 +63,15 @@ async function loadCourse(db: Db, signal: StoredSignal, courseId: string) {
  * (rules/course-mastery.ts). A signal already applied to a course is skipped, so applying it twice
  * changes nothing; rows hold only what signals say, so a rebuild gives the same rows.
  */
-export const courseMasteryReactor: SignalReactor = {
+export const courseMasteryReactor: SignalReactor<QuizAttemptedBody> = {
   name: 'mastery_course',
   reads: 'signals',
-  signalTypes: ['QUIZ_ATTEMPTED'],
+  signals: quizAttempts,
   async apply(db, signals) {
     const courses = new Map<string, CourseState>()
     for (const signal of signals) {
-      const attempt = readQuizAttempt(signal.payload)
-      if (!attempt || !signal.course_id) continue
+      const attempt = signal.payload
+      if (!signal.course_id) continue
       const key = `${signal.org_id}\u0000${signal.student_id}\u0000${signal.course_id}`
       let course = courses.get(key)
       if (!course) {

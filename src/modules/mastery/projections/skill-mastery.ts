@@ -1,6 +1,7 @@
 import type { SignalReactor } from '../../../core/events/projector.ts'
+import type { QuizAttemptedBody } from '../../progress/index.ts'
 import * as repo from '../repository.ts'
-import { readQuizAttempt, shareAwarded } from '../rules/quiz-attempt.ts'
+import { quizAttempts, shareAwarded } from '../rules/quiz-attempt.ts'
 import { practise, type SkillState } from '../rules/skill-mastery.ts'
 
 type Skill = SkillState & { org_id: string; student_id: string; skill: string }
@@ -24,18 +25,16 @@ function sharesBySkill(results: { points: number; points_awarded: number; skills
  * (rules/skill-mastery.ts). Tally attempts carry no question results and so train no skill. A signal
  * already applied to a skill is skipped; decay is left to reads, so stored rows depend on signals only.
  */
-export const skillMasteryReactor: SignalReactor = {
+export const skillMasteryReactor: SignalReactor<QuizAttemptedBody> = {
   name: 'mastery_skill',
   reads: 'signals',
-  signalTypes: ['QUIZ_ATTEMPTED'],
+  signals: quizAttempts,
   async apply(db, signals) {
     // Rows of the batch by org, student and skill; null for a skill the student had never practised.
     const skills = new Map<string, Skill | null>()
     const changed = new Set<string>()
     for (const signal of signals) {
-      const attempt = readQuizAttempt(signal.payload)
-      if (!attempt) continue
-      const practised = sharesBySkill(attempt.results)
+      const practised = sharesBySkill(signal.payload.results)
       const keyOf = (skill: string) => `${signal.org_id}\u0000${signal.student_id}\u0000${skill}`
       const unknown = [...practised.keys()].filter((s) => !skills.has(keyOf(s)))
       if (unknown.length > 0) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { decodeSignals, type StoredSignal } from '../../../core/events/signal-log.ts'
 import {
   attemptWeight,
   courseScore,
@@ -8,7 +9,7 @@ import {
   WHOLE_QUIZ,
 } from './course-mastery.ts'
 import { masteryLevel } from './levels.ts'
-import { readQuizAttempt } from './quiz-attempt.ts'
+import { quizAttempts } from './quiz-attempt.ts'
 
 const result = (question_id: string, correct: boolean, points = 1, skills: string[] = []) => ({
   question_id,
@@ -80,10 +81,29 @@ describe('course mastery', () => {
   })
 
   it('reads progress payloads and refuses what it cannot understand', () => {
-    expect(
-      readQuizAttempt({ source: 'tally', score: 4, max_score: 5, attempt: 1, results: [] }),
-    ).toMatchObject({ score: 4 })
-    expect(readQuizAttempt({ source: 'native', score: 'a lot' })).toBeNull()
+    const attempted = (payload: Record<string, unknown>): StoredSignal => ({
+      id: 'QUIZ_ATTEMPTED:s1:e1',
+      seq: 1,
+      type: 'QUIZ_ATTEMPTED',
+      org_id: 'org-1',
+      student_id: 's1',
+      course_id: 'c1',
+      class_id: 'step-1',
+      occurred_at: '2026-11-22T10:00:00.000Z',
+      source_event_ids: ['e1'],
+      payload,
+    })
+    const tally = {
+      source: 'tally',
+      score: 4,
+      max_score: 5,
+      ratio: 0.8,
+      passed: true,
+      attempt: 1,
+      results: [],
+    }
+    expect(decodeSignals(quizAttempts, [attempted(tally)])[0]?.payload).toMatchObject({ score: 4 })
+    expect(() => decodeSignals(quizAttempts, [attempted({ source: 'native', score: 'a lot' })])).toThrow()
   })
 
   it('needs more evidence for higher levels', () => {

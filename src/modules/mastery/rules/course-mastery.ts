@@ -1,4 +1,5 @@
-import { type QuizAttempt, shareAwarded } from './quiz-attempt.ts'
+import type { QuizAttempted } from '../../progress/index.ts'
+import { shareAwarded } from './quiz-attempt.ts'
 
 // Course mastery: how much of what a course's quizzes asked the student knew, weighted by question points,
 // where knowing it on the first attempt counts more than getting it right after seeing the corrections.
@@ -26,7 +27,9 @@ export const WHOLE_QUIZ = '*'
 /** What one attempt says about one question: its points and the weighted credit earned, in [0, 1]. */
 export type QuestionEvidence = { question_id: string; points: number; credit: number }
 
-export function evidenceOfAttempt(attempt: QuizAttempt): QuestionEvidence[] {
+export function evidenceOfAttempt(
+  attempt: Pick<QuizAttempted, 'attempt' | 'results' | 'score' | 'max_score'>,
+): QuestionEvidence[] {
   const weight = attemptWeight(attempt.attempt)
   if (attempt.results.length > 0) {
     return attempt.results
