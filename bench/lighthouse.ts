@@ -63,6 +63,21 @@ async function measure(name: string, url: string, port: number, cookie?: string)
   }
 }
 
+/**
+ * `measure`, tried again (twice at most) when Lighthouse says its trace went wrong and asks to be run again
+ * (NO_NAVSTART and the like, which a busy machine brings about now and then).
+ */
+async function measureAgainIfAsked(...args: Parameters<typeof measure>): Promise<Measure> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await measure(...args)
+    } catch (err) {
+      if (attempt === 3 || !/run Lighthouse again/i.test(String(err))) throw err
+      console.warn(`${args[1]}: ${String(err).split('\n')[0]}; measuring again`)
+    }
+  }
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
@@ -87,7 +102,8 @@ try {
   console.log('page                 performance  accessibility  LCP')
   for (const page of pages) {
     const runs: Measure[] = []
-    for (let i = 0; i < RUNS; i++) runs.push(await measure(page.name, page.url, chrome.port, page.cookie))
+    for (let i = 0; i < RUNS; i++)
+      runs.push(await measureAgainIfAsked(page.name, page.url, chrome.port, page.cookie))
     const performance = median(runs.map((r) => r.performance))
     const accessibility = median(runs.map((r) => r.accessibility))
     const lcp = median(runs.map((r) => r.lcpMs)) / 1000
