@@ -28,12 +28,14 @@ export function authorize(access: Access): MiddlewareHandler<AppEnv> {
       if (!identity.isSuperadmin) throw forbidden('Only platform administrators can do this')
       return next()
     }
-    if (!identity.orgId || !identity.role) {
+    const { orgId, role } = identity
+    if (!orgId || !role) {
       throw forbidden('Choose an organisation first', 'no_organisation')
     }
-    if (allowed && !allowed.has(identity.role)) {
+    if (allowed && !allowed.has(role)) {
       throw forbidden(`This needs one of these roles: ${[...allowed].join(', ')}`)
     }
+    c.set('member', { ...identity, orgId, role })
     return next()
   }
 }

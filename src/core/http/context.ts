@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { MemberIdentity } from './access.ts'
 import type { Role } from './roles.ts'
 
 /** Who is calling, resolved once per request by the identity module. */
@@ -22,5 +23,7 @@ export type AppEnv = {
     clientIp: string | undefined
     logger: Logger
     identity: Identity | null
+    /** The caller as a member of their active school: set by the access rule of routes that need one. */
+    member: MemberIdentity
   }
 }

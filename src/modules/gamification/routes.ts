@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
+import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { ErrorSchema, errorResponses, json } from '../../core/http/schemas.ts'
 import { SettingsPatchSchema, SettingsSchema } from './rules/settings.ts'
@@ -9,9 +10,7 @@ import * as s from './schemas.ts'
 import * as service from './service.ts'
 import { latestXpRebuild, requestXpRebuild } from './xp-rebuild/rebuild.ts'
 
-const ADMINS = ['owner', 'admin'] as const
-const STAFF = ['owner', 'admin', 'instructor', 'support'] as const
-const actorOf = (c: Context<AppEnv>) => c.get('identity') as MemberIdentity
+const actorOf = (c: Context<AppEnv>) => c.get('member')
 const orgOf = (c: Context<AppEnv>) => actorOf(c).orgId
 
 export function gamificationRoutes(deps: service.GamificationDeps) {
@@ -24,7 +23,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       path: '/api/gamification/settings',
       tags,
       summary: "The school's gamification rules: XP amounts, hearts, streaks",
-      access: STAFF,
+      access: may('school.read'),
       responses: {
         200: { description: 'Settings', ...json(SettingsSchema) },
         ...errorResponses(401, 403),
@@ -39,7 +38,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       path: '/api/gamification/settings',
       tags,
       summary: 'Change some rules (new XP amounts apply from now on, or to everyone after a rebuild)',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { body: { ...json(SettingsPatchSchema), required: true } },
       responses: {
         200: { description: 'The settings now', ...json(SettingsSchema) },
@@ -55,7 +54,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       path: '/api/gamification/xp-rebuild',
       tags,
       summary: "The school's latest XP rebuild and its progress (null before the first)",
-      access: ADMINS,
+      access: may('school.administer'),
       responses: {
         200: { description: 'The latest rebuild', ...json(s.XpRebuildStatusSchema) },
         ...errorResponses(401, 403),
@@ -75,7 +74,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
         'current amounts, while new activity goes on being counted. 202 with the queued run; 200 with the ' +
         'run already queued or running, if any (one at a time per school; 409 `rebuild_in_progress` when two requests cross). Poll `GET` for its progress. ' +
         '503 `jobs_unavailable` when this server runs no background jobs.',
-      access: ADMINS,
+      access: may('school.administer'),
       responses: {
         202: { description: 'The rebuild, queued', ...json(s.XpRebuildStartedSchema) },
         200: { description: 'The rebuild already queued or running', ...json(s.XpRebuildStartedSchema) },
@@ -110,7 +109,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       path: '/api/gamification/badges',
       tags,
       summary: 'Create a badge; students who already meet its criteria get it at once',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { body: { ...json(s.BadgeInputSchema), required: true } },
       responses: {
         201: { description: 'The badge', ...json(s.BadgeSchema) },
@@ -127,7 +126,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       tags,
       summary:
         'Change a badge; active=false stops awarding it. Criteria change only while nobody holds it (409 badge_awarded)',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { params: s.BadgeParams, body: { ...json(s.BadgePatchSchema), required: true } },
       responses: {
         200: { description: 'The badge', ...json(s.BadgeSchema) },
@@ -144,7 +143,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       path: '/api/me/badges',
       tags,
       summary: "The caller's badges: earned ones, and the others with progress towards them",
-      access: ['student'],
+      access: may('learner.self'),
       responses: {
         200: { description: 'Badges', ...json(s.MyBadgesSchema) },
         ...errorResponses(401, 403),
@@ -164,7 +163,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
         '`after` set to the last cursor. Each XP entry and badge is listed once, when both reactors have ' +
         'applied the signal that caused it, in the order they happened. Badges given when an admin creates ' +
         'or reactivates one are not listed (no activity of the student caused them).',
-      access: ['student'],
+      access: may('learner.self'),
       request: { query: s.RewardsQuerySchema },
       responses: {
         200: { description: 'Rewards', ...json(s.RewardsSchema) },

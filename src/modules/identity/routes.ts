@@ -3,6 +3,7 @@ import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv, Identity } from '../../core/http/context.ts'
 import { unauthorized } from '../../core/http/errors.ts'
+import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { ErrorSchema, errorResponses, json } from '../../core/http/schemas.ts'
 import { importMembers, planImport } from './member-import.ts'
@@ -12,19 +13,14 @@ import * as s from './schemas.ts'
 import * as service from './service.ts'
 import type { Role } from './tables.ts'
 
-const ADMINS = ['owner', 'admin'] as const
-const STAFF = ['owner', 'admin', 'instructor', 'support'] as const
-
 function identityOf(c: Context<AppEnv>): Identity {
   const identity = c.get('identity')
   if (!identity) throw unauthorized()
   return identity
 }
 
-/** The caller as a member of their active organisation; the route's access rule guarantees one. */
-function memberOf(c: Context<AppEnv>): MemberIdentity {
-  return identityOf(c) as MemberIdentity
-}
+/** The caller as a member of their active organisation, which the route's access rule set. */
+const memberOf = (c: Context<AppEnv>) => c.get('member')
 
 function withCookies(c: Context<AppEnv>, cookies: string[]) {
   for (const cookie of cookies) c.header('Set-Cookie', cookie, { append: true })
@@ -266,7 +262,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
       summary:
         "Change the active organisation's name, default language, time zone or the days after which the " +
         'course reports count an unfinished course as abandoned',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { body: { ...json(s.UpdateOrganisationBody), required: true } },
       responses: {
         200: { description: 'Updated', ...json(s.OrganisationSchema) },
@@ -315,7 +311,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
       path: '/api/members',
       tags: ['Members'],
       summary: 'Members of the active organisation',
-      access: ['owner', 'admin', 'support'],
+      access: may('school.monitor'),
       request: { query: s.MemberListQuery },
       responses: {
         200: {
@@ -342,7 +338,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
         'account in another school: an existing account joins only when its owner accepts the link while ' +
         'signed in, and a new one is created by the person, who chooses their password. ' +
         'An address that is already a member of this school is refused with 409 `already_member`.',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { body: { ...json(s.CreateMemberBody), required: true } },
       responses: {
         201: { description: 'Invited', ...json(s.CreatedInvitationSchema) },
@@ -367,7 +363,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
         '`role_not_allowed` (owner, for an admin), `class_unknown` (unless create_classes), ' +
         '`class_for_students_only`, `duplicate_in_file`, `already_member`. A file without the name and ' +
         'email columns is refused with 400 `csv_columns_missing`.',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { body: { ...json(s.ImportMembersBody), required: true } },
       responses: {
         200: { description: 'What the import would do', ...json(s.ImportPlanSchema) },
@@ -390,7 +386,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
         'Creates one invitation per row (with its single-use link, shown only in this answer) and, with ' +
         'create_classes, the classes the school lacks, in one transaction. If any row has a problem (see ' +
         'the preview), nothing is written: 400 `import_invalid` with the faulty rows in details.rows.',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { body: { ...json(s.ImportMembersBody), required: true } },
       responses: {
         201: { description: 'Invited', ...json(s.ImportedMembersSchema) },
@@ -416,7 +412,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
       path: '/api/members/{user_id}',
       tags: ['Members'],
       summary: 'One member',
-      access: ['owner', 'admin', 'support'],
+      access: may('school.monitor'),
       request: { params: s.MemberParams },
       responses: {
         200: { description: 'Member', ...json(s.MemberSchema) },
@@ -432,7 +428,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
       path: '/api/members/{user_id}',
       tags: ['Members'],
       summary: "Change a member's role",
-      access: ADMINS,
+      access: may('school.administer'),
       request: { params: s.MemberParams, body: { ...json(s.UpdateMemberBody), required: true } },
       responses: {
         200: { description: 'Updated', ...json(s.MemberSchema) },
@@ -458,7 +454,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
       path: '/api/members/{user_id}',
       tags: ['Members'],
       summary: 'Remove a member (their account and learning history remain)',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { params: s.MemberParams },
       responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409) },
     }),
@@ -477,7 +473,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
       path: '/api/invitations',
       tags: ['Invitations'],
       summary: 'Pending invitations of the active organisation',
-      access: ADMINS,
+      access: may('school.administer'),
       responses: {
         200: { description: 'Invitations', ...json(z.object({ data: z.array(s.InvitationSchema) })) },
         ...errorResponses(401, 403),
@@ -495,7 +491,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
       path: '/api/invitations',
       tags: ['Invitations'],
       summary: 'Invite someone by e-mail; the answer carries the single-use link',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { body: { ...json(s.CreateInvitationBody), required: true } },
       responses: {
         201: { description: 'Invited', ...json(s.CreatedInvitationSchema) },
@@ -515,7 +511,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
       path: '/api/invitations/{id}',
       tags: ['Invitations'],
       summary: 'Revoke a pending invitation',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { params: s.InvitationParams },
       responses: { 204: { description: 'Revoked' }, ...errorResponses(401, 403, 404, 409) },
     }),
@@ -663,7 +659,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
         path: `/api/lms/${segment}`,
         tags,
         summary: `List ${label}s`,
-        access: STAFF,
+        access: may('school.read'),
         request: { query: s.LmsPersonListQuery },
         responses: {
           200: { description: `${label}s`, ...json(z.array(s.LmsPersonSchema)) },
@@ -690,7 +686,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
         path: `/api/lms/${segment}`,
         tags,
         summary: `Create a ${label} profile`,
-        access: ADMINS,
+        access: may('school.administer'),
         request: { body: { ...json(s.CreateLmsPersonBody), required: true } },
         responses: {
           201: { description: 'Created', ...json(s.LmsPersonSchema) },
@@ -707,7 +703,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
         path: `/api/lms/${segment}/{id}`,
         tags,
         summary: `One ${label}`,
-        access: STAFF,
+        access: may('school.read'),
         request: { params: s.LmsPersonParams },
         responses: {
           200: { description: label, ...json(s.LmsPersonSchema) },
@@ -725,7 +721,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
           path: `/api/lms/${segment}/{id}`,
           tags,
           summary: `Update a ${label} (only the fields given change)`,
-          access: ADMINS,
+          access: may('school.administer'),
           request: { params: s.LmsPersonParams, body: { ...json(s.UpdateLmsPersonBody), required: true } },
           responses: {
             200: { description: 'Updated', ...json(s.LmsPersonSchema) },
@@ -752,7 +748,7 @@ export function identityRoutes(deps: service.IdentityDeps) {
         path: `/api/lms/${segment}/{id}`,
         tags,
         summary: `Delete a ${label} profile (not one of a current member: remove the member first)`,
-        access: ADMINS,
+        access: may('school.administer'),
         request: { params: s.LmsPersonParams },
         responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404, 409) },
       }),

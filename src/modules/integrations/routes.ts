@@ -2,13 +2,13 @@ import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
+import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 
-const ADMINS = ['owner', 'admin'] as const
-const orgOf = (c: Context<AppEnv>) => (c.get('identity') as MemberIdentity).orgId
+const orgOf = (c: Context<AppEnv>) => c.get('member').orgId
 
 export function integrationRoutes(deps: service.IntegrationsDeps) {
   const app = createRouter()
@@ -20,7 +20,7 @@ export function integrationRoutes(deps: service.IntegrationsDeps) {
       path: '/api/webhooks',
       tags,
       summary: 'Webhook subscriptions of the organisation, by page',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { query: s.SubscriptionListQuery },
       responses: {
         200: {
@@ -39,7 +39,7 @@ export function integrationRoutes(deps: service.IntegrationsDeps) {
       path: '/api/webhooks',
       tags,
       summary: 'Subscribe a URL to integration events (the signing secret is shown once)',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { body: { ...json(s.CreateSubscriptionBody), required: true } },
       responses: {
         201: { description: 'Created', ...json(s.CreatedSubscriptionSchema) },
@@ -55,7 +55,7 @@ export function integrationRoutes(deps: service.IntegrationsDeps) {
       path: '/api/webhooks/{id}',
       tags,
       summary: 'Change a subscription (URL, event types, active)',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { params: s.SubscriptionParams, body: { ...json(s.UpdateSubscriptionBody), required: true } },
       responses: {
         200: { description: 'Updated', ...json(s.SubscriptionSchema) },
@@ -75,7 +75,7 @@ export function integrationRoutes(deps: service.IntegrationsDeps) {
       path: '/api/webhooks/{id}',
       tags,
       summary: 'Delete a subscription and its delivery log',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { params: s.SubscriptionParams },
       responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
     }),
@@ -91,7 +91,7 @@ export function integrationRoutes(deps: service.IntegrationsDeps) {
       path: '/api/webhooks/{id}/deliveries',
       tags,
       summary: 'The latest deliveries of a subscription, with their outcome',
-      access: ADMINS,
+      access: may('school.administer'),
       request: { params: s.SubscriptionParams },
       responses: {
         200: { description: 'Deliveries', ...json(z.object({ data: z.array(s.DeliverySchema) })) },

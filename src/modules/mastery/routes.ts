@@ -1,13 +1,13 @@
 import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
+import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
 import { MasterySchema, StudentParams } from './schemas.ts'
 import * as service from './service.ts'
 
-const STAFF = ['owner', 'admin', 'instructor', 'support'] as const
-const actorOf = (c: Context<AppEnv>) => c.get('identity') as MemberIdentity
+const actorOf = (c: Context<AppEnv>) => c.get('member')
 
 export function masteryRoutes(deps: service.MasteryDeps) {
   const app = createRouter()
@@ -34,7 +34,7 @@ export function masteryRoutes(deps: service.MasteryDeps) {
       path: '/api/students/{student_id}/mastery',
       tags,
       summary: "A student's progress, course mastery and skills, for staff of their school",
-      access: STAFF,
+      access: may('school.read'),
       request: { params: StudentParams },
       responses: {
         200: { description: 'Mastery', ...json(MasterySchema) },

@@ -1,12 +1,13 @@
 import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
+import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 
-const actorOf = (c: Context<AppEnv>) => c.get('identity') as MemberIdentity
+const actorOf = (c: Context<AppEnv>) => c.get('member')
 
 export function progressRoutes(deps: service.LearnerDeps) {
   const app = createRouter()
@@ -18,7 +19,7 @@ export function progressRoutes(deps: service.LearnerDeps) {
       path: '/api/me/courses/{course_id}',
       tags,
       summary: 'A course as the student takes it: step states, the current step only, the handout',
-      access: ['student'],
+      access: may('learner.self'),
       request: { params: s.StudentCourseParams },
       responses: {
         200: { description: 'The course', ...json(s.StudentCourseSchema) },

@@ -1,15 +1,14 @@
 import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
+import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 
-const MONITORS = ['owner', 'admin', 'support'] as const
 /** Course reports: the service narrows instructors to the courses they are assigned to. */
-const ANALYSTS = ['owner', 'admin', 'instructor'] as const
-const orgOf = (c: Context<AppEnv>) => (c.get('identity') as MemberIdentity).orgId
+const orgOf = (c: Context<AppEnv>) => c.get('member').orgId
 
 export function reportingRoutes(deps: service.ReportingDeps) {
   const app = createRouter()
@@ -21,7 +20,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       path: '/api/monitoring/events-daily',
       tags,
       summary: 'Events per day (UTC) and type (v_event_daily_stats)',
-      access: MONITORS,
+      access: may('school.monitor'),
       request: { query: s.DailyStatsQuery },
       responses: {
         200: { description: 'Counts', ...json(s.DailyStatsSchema) },
@@ -37,7 +36,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       path: '/api/monitoring/signals',
       tags,
       summary: 'Per student, the count of each signal (v_signal_summary)',
-      access: MONITORS,
+      access: may('school.monitor'),
       responses: {
         200: { description: 'Counts', ...json(s.SignalSummarySchema) },
         ...errorResponses(401, 403),
@@ -52,7 +51,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       path: '/api/monitoring/activity',
       tags,
       summary: 'Per student, the last event and the events of the last 24 hours (v_user_activity)',
-      access: MONITORS,
+      access: may('school.monitor'),
       responses: {
         200: { description: 'Activity', ...json(s.UserActivitySchema) },
         ...errorResponses(401, 403),
@@ -79,11 +78,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
         ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) =>
-      c.json(
-        await service.studentDashboard(deps, c.get('identity') as MemberIdentity, c.req.valid('query')),
-        200,
-      ),
+    async (c) => c.json(await service.studentDashboard(deps, c.get('member'), c.req.valid('query')), 200),
   )
 
   app.openapi(
@@ -95,7 +90,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       description:
         'For students enrolled in the course (a course they are not in is 404). ' +
         "Badges count when the course's steps earned them; time is counted as in the course reports.",
-      access: ['student'],
+      access: may('learner.self'),
       request: { params: s.CourseRecapParams },
       responses: {
         200: { description: 'Recap', ...json(s.CourseRecapSchema) },
@@ -103,10 +98,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       },
     }),
     async (c) =>
-      c.json(
-        await service.courseRecap(deps, c.get('identity') as MemberIdentity, c.req.valid('param').course_id),
-        200,
-      ),
+      c.json(await service.courseRecap(deps, c.get('member'), c.req.valid('param').course_id), 200),
   )
 
   app.openapi(
@@ -120,7 +112,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
         'average mastery per course, events per day (school time zone) and the students at risk in published ' +
         'courses with their reasons, most severe first. School-wide, so for owners, admins and support; ' +
         'instructors use the analytics of their courses.',
-      access: MONITORS,
+      access: may('school.monitor'),
       request: { query: s.OverviewQuery },
       responses: {
         200: { description: 'Overview', ...json(s.AdminOverviewSchema) },
@@ -138,7 +130,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       summary: "A course's funnel per step and its students with their progress and at-risk reasons",
       description:
         'For owners, admins and the instructors assigned to the course (another instructor gets 403).',
-      access: ANALYSTS,
+      access: may('courses.analyse'),
       request: { params: s.CourseIdParam, query: s.AnalyticsQuery },
       responses: {
         200: { description: 'Analytics', ...json(s.CourseAnalyticsSchema) },
@@ -147,12 +139,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
     }),
     async (c) =>
       c.json(
-        await service.courseAnalytics(
-          deps,
-          c.get('identity') as MemberIdentity,
-          c.req.valid('param').id,
-          c.req.valid('query'),
-        ),
+        await service.courseAnalytics(deps, c.get('member'), c.req.valid('param').id, c.req.valid('query')),
         200,
       ),
   )
@@ -166,7 +153,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       description:
         'Same access as the course analytics: owners, admins and the instructors assigned to the course. ' +
         'A student not enrolled in the course is 404.',
-      access: ANALYSTS,
+      access: may('courses.analyse'),
       request: { params: s.CourseStudentParams, query: s.StudentInCourseQuery },
       responses: {
         200: { description: 'The student in the course', ...json(s.StudentInCourseSchema) },
@@ -176,13 +163,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
     async (c) => {
       const { id, studentId } = c.req.valid('param')
       return c.json(
-        await service.studentInCourse(
-          deps,
-          c.get('identity') as MemberIdentity,
-          id,
-          studentId,
-          c.req.valid('query'),
-        ),
+        await service.studentInCourse(deps, c.get('member'), id, studentId, c.req.valid('query')),
         200,
       )
     },
@@ -198,7 +179,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
         'Name, e-mail, classes, status, progress, current step, best score of each quiz step, time spent, ' +
         'course mastery and last activity. UTF-8 with a byte order mark (for Excel), comma-separated, ' +
         'quoted as RFC 4180. Same access as the course analytics.',
-      access: ANALYSTS,
+      access: may('courses.analyse'),
       request: { params: s.CourseIdParam, query: s.ResultsCsvQuery },
       responses: {
         200: {
@@ -211,7 +192,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
     async (c) => {
       const { course, csv } = await service.courseResultsCsv(
         deps,
-        c.get('identity') as MemberIdentity,
+        c.get('member'),
         c.req.valid('param').id,
         c.req.valid('query'),
       )

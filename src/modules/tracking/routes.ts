@@ -2,15 +2,14 @@ import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
+import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { ErrorSchema, errorResponses, json, PaginationQuery } from '../../core/http/schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 import * as tally from './tally-hook.ts'
 
-const LEARNERS = ['student', 'owner', 'admin', 'instructor'] as const
-const MANAGERS = ['owner', 'admin'] as const
-const actorOf = (c: Context<AppEnv>) => c.get('identity') as MemberIdentity
+const actorOf = (c: Context<AppEnv>) => c.get('member')
 
 export function trackingRoutes(deps: service.TrackingDeps) {
   const app = createRouter()
@@ -28,7 +27,7 @@ export function trackingRoutes(deps: service.TrackingDeps) {
         'Pings are accepted for the current step only. The server decides what was watched: a ping that ' +
         'jumps ahead of what real time allows is stored and flagged but credits nothing. In a batch, each ' +
         'ping gets its own result.',
-      access: LEARNERS,
+      access: may('courses.take'),
       request: { body: { ...json(s.VideoEventBody), required: true } },
       responses: {
         200: { description: 'Recorded', ...json(s.VideoEventResponse) },
@@ -53,7 +52,7 @@ export function trackingRoutes(deps: service.TrackingDeps) {
         '`details.next_heart_at`) and nothing is stored; a resent event id still gets its first answer. ' +
         'A failed attempt tells which answers were right and gives the hints of the wrong ones, never the ' +
         'expected answers or explanations: those come with the passing attempt, unless the quiz says `never`.',
-      access: LEARNERS,
+      access: may('courses.take'),
       request: { body: { ...json(s.QuizSubmissionBody), required: true } },
       responses: {
         200: { description: 'Graded', ...json(s.QuizResultSchema) },
@@ -69,7 +68,7 @@ export function trackingRoutes(deps: service.TrackingDeps) {
       path: '/api/step-ack',
       tags,
       summary: 'Mark the current reading step as read',
-      access: LEARNERS,
+      access: may('courses.take'),
       request: { body: { ...json(s.StepAckBody), required: true } },
       responses: {
         200: { description: 'Acknowledged', ...json(s.StepProgressSchema) },
@@ -133,7 +132,7 @@ export function trackingRoutes(deps: service.TrackingDeps) {
       path: '/api/tally-inbox',
       tags,
       summary: 'Tally responses kept instead of recorded (unmappable, or refused by the path), newest first',
-      access: MANAGERS,
+      access: may('school.administer'),
       request: { query: PaginationQuery },
       responses: {
         200: { description: 'Kept responses', ...json(z.array(s.TallyInboxItem)) },
@@ -152,7 +151,7 @@ export function trackingRoutes(deps: service.TrackingDeps) {
       description:
         'What tells a wrong or missing signing secret apart: the form, the reason, the size and the start ' +
         'of the body (never all of it: anyone can send one). The 100 newest are kept, for 30 days.',
-      access: MANAGERS,
+      access: may('school.administer'),
       request: { query: PaginationQuery },
       responses: {
         200: { description: 'Refused deliveries', ...json(z.array(s.TallyRejectionItem)) },

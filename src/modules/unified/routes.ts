@@ -2,22 +2,19 @@ import { z } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
+import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
 import type { PersonTable } from '../identity/index.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 
-const STAFF = ['owner', 'admin', 'instructor', 'support'] as const
-const ADMINS = ['owner', 'admin'] as const
-const EDITORS = ['owner', 'admin', 'instructor'] as const
-
 /** Where Unified.to's paths start: an SDK's `serverURL` is Sillon's address followed by this. */
 const BASE = '/api/unified/lms/{connection_id}'
 const tags = ['Unified.to LMS']
 
 /** The caller as a member of their active organisation; every route here requires one. */
-const actorOf = (c: Context<AppEnv>) => c.get('identity') as MemberIdentity
+const actorOf = (c: Context<AppEnv>) => c.get('member')
 
 /**
  * Unified.to's own paths, status codes and shapes over the same people, courses and steps as `/api/lms`,
@@ -41,7 +38,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
         path: `${BASE}/${object}`,
         tags,
         summary: `List ${object}s (course_id, class_id: those of a course)`,
-        access: STAFF,
+        access: may('school.read'),
         middleware,
         request: { params: s.ConnectionParams, query: s.PersonListQuery },
         responses: {
@@ -58,7 +55,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
         path: `${BASE}/${object}`,
         tags,
         summary: `Create a ${object}`,
-        access: ADMINS,
+        access: may('school.administer'),
         middleware,
         request: { params: s.ConnectionParams, body: { ...json(s.CreatePersonBody), required: true } },
         responses: {
@@ -75,7 +72,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
         path: `${BASE}/${object}/{id}`,
         tags,
         summary: `Retrieve a ${object}`,
-        access: STAFF,
+        access: may('school.read'),
         middleware,
         request: { params: s.ObjectParams },
         responses: { 200: { description: object, ...json(schema) }, ...errorResponses(401, 403, 404) },
@@ -90,7 +87,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
           path: `${BASE}/${object}/{id}`,
           tags,
           summary: `Update a ${object} (only the fields given change)`,
-          access: ADMINS,
+          access: may('school.administer'),
           middleware,
           request: { params: s.ObjectParams, body: { ...json(s.UpdatePersonBody), required: true } },
           responses: {
@@ -111,7 +108,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
         path: `${BASE}/${object}/{id}`,
         tags,
         summary: `Remove a ${object} (not one of a current member: remove the member first)`,
-        access: ADMINS,
+        access: may('school.administer'),
         middleware,
         request: { params: s.ObjectParams },
         responses: { 200: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409) },
@@ -131,7 +128,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
       path: `${BASE}/course`,
       tags,
       summary: 'List courses',
-      access: STAFF,
+      access: may('school.read'),
       middleware,
       request: { params: s.ConnectionParams, query: s.ListQuery },
       responses: {
@@ -148,7 +145,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
       path: `${BASE}/course`,
       tags,
       summary: 'Create a course (a draft learning path), with its students and instructors',
-      access: EDITORS,
+      access: may('courses.author'),
       middleware,
       request: { params: s.ConnectionParams, body: { ...json(s.CreateCourseInput), required: true } },
       responses: {
@@ -165,7 +162,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
       path: `${BASE}/course/{id}`,
       tags,
       summary: 'Retrieve a course',
-      access: STAFF,
+      access: may('school.read'),
       middleware,
       request: { params: s.ObjectParams },
       responses: {
@@ -183,7 +180,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
         path: `${BASE}/course/{id}`,
         tags,
         summary: 'Update a course (only the fields given change; students and instructors replace the sets)',
-        access: EDITORS,
+        access: may('courses.author'),
         middleware,
         request: { params: s.ObjectParams, body: { ...json(s.UpdateCourseInput), required: true } },
         responses: {
@@ -205,7 +202,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
       path: `${BASE}/course/{id}`,
       tags,
       summary: 'Remove a draft or archived course',
-      access: EDITORS,
+      access: may('courses.author'),
       middleware,
       request: { params: s.ObjectParams },
       responses: { 200: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409) },
@@ -224,7 +221,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
       path: `${BASE}/class`,
       tags,
       summary: 'List classes (the steps of courses; with course_id, in path order)',
-      access: STAFF,
+      access: may('school.read'),
       middleware,
       request: { params: s.ConnectionParams, query: s.ClassListQuery },
       responses: {
@@ -242,7 +239,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
       tags,
       summary:
         'Add a class at the end of a course: a video step when a media is a VIDEO, otherwise a reading',
-      access: EDITORS,
+      access: may('courses.author'),
       middleware,
       request: { params: s.ConnectionParams, body: { ...json(s.CreateClassInput), required: true } },
       responses: {
@@ -259,7 +256,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
       path: `${BASE}/class/{id}`,
       tags,
       summary: 'Retrieve a class',
-      access: STAFF,
+      access: may('school.read'),
       middleware,
       request: { params: s.ObjectParams },
       responses: { 200: { description: 'Class', ...json(s.ClassSchema) }, ...errorResponses(401, 403, 404) },
@@ -274,7 +271,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
         path: `${BASE}/class/{id}`,
         tags,
         summary: 'Update a class (only the fields given change)',
-        access: EDITORS,
+        access: may('courses.author'),
         middleware,
         request: { params: s.ObjectParams, body: { ...json(s.UpdateClassInput), required: true } },
         responses: {
@@ -296,7 +293,7 @@ export function unifiedRoutes(deps: service.UnifiedDeps) {
       path: `${BASE}/class/{id}`,
       tags,
       summary: 'Remove a class (not one that students have reached)',
-      access: EDITORS,
+      access: may('courses.author'),
       middleware,
       request: { params: s.ObjectParams },
       responses: { 200: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409) },

@@ -1,9 +1,10 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../../core/http/context.ts'
+import { may } from '../../../core/http/policies.ts'
 import { defineRoute } from '../../../core/http/router.ts'
 import { ErrorSchema, errorResponses, json } from '../../../core/http/schemas.ts'
 import type { CatalogDeps } from '../deps.ts'
-import { actorOf, EDITORS } from '../route-access.ts'
+import { actorOf } from '../route-access.ts'
 import { ClassParams } from '../schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
@@ -33,7 +34,7 @@ export function registerCaptionRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDep
       path: '/api/lms/classes/{id}/captions',
       tags: captionTags,
       summary: "Upload a WebVTT caption track for a step's video (multipart: file, language, label)",
-      access: EDITORS,
+      access: may('courses.author'),
       request: {
         params: ClassParams,
         // Not "required", so that a missing form is judged after the step: another school's step is 404.
@@ -58,7 +59,7 @@ export function registerCaptionRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDep
       path: '/api/lms/classes/{id}/captions/{caption_id}',
       tags: captionTags,
       summary: 'Remove a caption track (and its file)',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { params: s.CaptionParams },
       responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409) },
     }),

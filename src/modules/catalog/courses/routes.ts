@@ -1,9 +1,10 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../../core/http/context.ts'
+import { may } from '../../../core/http/policies.ts'
 import { defineRoute } from '../../../core/http/router.ts'
 import { errorResponses, json, TOTAL_COUNT_HEADER, TotalCountHeaders } from '../../../core/http/schemas.ts'
 import type { CatalogDeps } from '../deps.ts'
-import { actorOf, EDITORS, STAFF } from '../route-access.ts'
+import { actorOf } from '../route-access.ts'
 import { CourseParams } from '../schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
@@ -17,7 +18,7 @@ export function registerCourseRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps
       path: '/api/lms/courses',
       tags: courseTags,
       summary: 'List courses (learning paths)',
-      access: STAFF,
+      access: may('school.read'),
       request: { query: s.CourseListQuery },
       responses: {
         200: {
@@ -52,7 +53,7 @@ export function registerCourseRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps
       path: '/api/lms/courses',
       tags: courseTags,
       summary: 'Create a learning path (as a draft), with its enrolments and instructors',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { body: { ...json(s.CreateCourseBody), required: true } },
       responses: {
         201: { description: 'Created', ...json(s.CourseSchema) },
@@ -68,7 +69,7 @@ export function registerCourseRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps
       path: '/api/lms/courses/{id}',
       tags: courseTags,
       summary: 'One course',
-      access: STAFF,
+      access: may('school.read'),
       request: { params: CourseParams },
       responses: {
         200: { description: 'Course', ...json(s.CourseSchema) },
@@ -85,7 +86,7 @@ export function registerCourseRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps
         path: '/api/lms/courses/{id}',
         tags: courseTags,
         summary: 'Update a course; student_ids, team_ids and instructor_ids replace the enrolments given',
-        access: EDITORS,
+        access: may('courses.author'),
         request: { params: CourseParams, body: { ...json(s.UpdateCourseBody), required: true } },
         responses: {
           200: { description: 'Updated', ...json(s.CourseSchema) },
@@ -106,7 +107,7 @@ export function registerCourseRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps
       path: '/api/lms/courses/{id}',
       tags: courseTags,
       summary: 'Delete a draft or archived course',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { params: CourseParams },
       responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404, 409) },
     }),
@@ -122,7 +123,7 @@ export function registerCourseRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps
       path: '/api/courses/{id}/publish',
       tags: courseTags,
       summary: 'Publish a course whose steps are all complete (409 lists what is missing)',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { params: CourseParams },
       responses: {
         200: { description: 'Published', ...json(s.CourseSchema) },
@@ -138,7 +139,7 @@ export function registerCourseRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps
       path: '/api/courses/{id}/archive',
       tags: courseTags,
       summary: 'Archive a course',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { params: CourseParams },
       responses: {
         200: { description: 'Archived', ...json(s.CourseSchema) },

@@ -1,10 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../../../core/http/context.ts'
 import { badRequest } from '../../../core/http/errors.ts'
+import { may } from '../../../core/http/policies.ts'
 import { defineRoute } from '../../../core/http/router.ts'
 import { ErrorSchema, errorResponses, json } from '../../../core/http/schemas.ts'
 import type { CatalogDeps } from '../deps.ts'
-import { actorOf, EDITORS } from '../route-access.ts'
+import { actorOf } from '../route-access.ts'
 import { CourseParams } from '../schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
@@ -35,7 +36,7 @@ export function registerKmsRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) {
       path: '/api/courses/{id}/kms',
       tags: kmsTags,
       summary: 'Add a document or link (JSON) or upload a file (multipart) to the handout',
-      access: EDITORS,
+      access: may('courses.author'),
       request: {
         params: CourseParams,
         body: {
@@ -75,7 +76,7 @@ export function registerKmsRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) {
       path: '/api/courses/{id}/kms/{resource_id}',
       tags: kmsTags,
       summary: 'Change a handout resource',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { params: s.KmsParams, body: { ...json(s.UpdateKmsBody), required: true } },
       responses: {
         200: { description: 'Updated', ...json(s.KmsResourceSchema) },
@@ -97,7 +98,7 @@ export function registerKmsRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) {
       path: '/api/courses/{id}/kms/{resource_id}',
       tags: kmsTags,
       summary: 'Remove a handout resource (and its file)',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { params: s.KmsParams },
       responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404, 409) },
     }),

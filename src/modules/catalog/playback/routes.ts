@@ -1,9 +1,10 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../../../core/http/context.ts'
+import { may } from '../../../core/http/policies.ts'
 import { defineRoute } from '../../../core/http/router.ts'
 import { ErrorSchema, errorResponses, json } from '../../../core/http/schemas.ts'
 import type { CatalogDeps } from '../deps.ts'
-import { actorOf, STAFF } from '../route-access.ts'
+import { actorOf } from '../route-access.ts'
 import { ClassParams } from '../schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
@@ -17,7 +18,7 @@ export function registerPlaybackRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDe
       path: '/api/lms/classes/{id}/playback',
       tags: classTags,
       summary: "Play a step's video (a private Stream video comes with a signed token)",
-      access: STAFF,
+      access: may('school.read'),
       request: { params: ClassParams },
       responses: {
         200: { description: 'How to play it', ...json(s.PlaybackSchema) },

@@ -1,9 +1,10 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../../core/http/context.ts'
+import { may } from '../../../core/http/policies.ts'
 import { defineRoute } from '../../../core/http/router.ts'
 import { errorResponses, json } from '../../../core/http/schemas.ts'
 import type { CatalogDeps } from '../deps.ts'
-import { actorOf, EDITORS, STAFF } from '../route-access.ts'
+import { actorOf } from '../route-access.ts'
 import { ClassParams, CourseParams } from '../schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
@@ -17,7 +18,7 @@ export function registerStepOrderRoute(app: OpenAPIHono<AppEnv>, deps: CatalogDe
       path: '/api/courses/{id}/steps/order',
       tags: courseTags,
       summary: 'Set the order of the steps (every step once; steps students reached cannot move)',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { params: CourseParams, body: { ...json(s.ReorderBody), required: true } },
       responses: {
         200: { description: 'The steps in their new order', ...json(z.array(s.ClassSchema)) },
@@ -41,7 +42,7 @@ export function registerStepRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/lms/classes',
       tags: classTags,
       summary: 'List steps; with course_id, in path order',
-      access: STAFF,
+      access: may('school.read'),
       request: { query: s.ClassListQuery },
       responses: {
         200: { description: 'Steps', ...json(z.array(s.ClassSchema)) },
@@ -67,7 +68,7 @@ export function registerStepRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/lms/classes',
       tags: classTags,
       summary: 'Add a step to a course (at the end unless order_index says where)',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { body: { ...json(s.CreateClassBody), required: true } },
       responses: {
         201: { description: 'Created', ...json(s.ClassSchema) },
@@ -83,7 +84,7 @@ export function registerStepRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/lms/classes/{id}',
       tags: classTags,
       summary: 'One step, with its quiz and answer key',
-      access: STAFF,
+      access: may('school.read'),
       request: { params: ClassParams },
       responses: { 200: { description: 'Step', ...json(s.ClassSchema) }, ...errorResponses(401, 403, 404) },
     }),
@@ -97,7 +98,7 @@ export function registerStepRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
         path: '/api/lms/classes/{id}',
         tags: classTags,
         summary: 'Update a step (only the fields given change)',
-        access: EDITORS,
+        access: may('courses.author'),
         request: { params: ClassParams, body: { ...json(s.UpdateClassBody), required: true } },
         responses: {
           200: { description: 'Updated', ...json(s.ClassSchema) },
@@ -118,7 +119,7 @@ export function registerStepRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/lms/classes/{id}',
       tags: classTags,
       summary: 'Remove a step (not one that students have reached)',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { params: ClassParams },
       responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404, 409) },
     }),

@@ -1,9 +1,10 @@
 import { type OpenAPIHono, z } from '@hono/zod-openapi'
 import type { AppEnv } from '../../../core/http/context.ts'
+import { may } from '../../../core/http/policies.ts'
 import { defineRoute } from '../../../core/http/router.ts'
 import { errorResponses, json, TOTAL_COUNT_HEADER, TotalCountHeaders } from '../../../core/http/schemas.ts'
 import type { CatalogDeps } from '../deps.ts'
-import { actorOf, MANAGERS, STAFF } from '../route-access.ts'
+import { actorOf } from '../route-access.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 
@@ -16,7 +17,7 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/teams',
       tags: teamTags,
       summary: 'List teams (cohorts)',
-      access: STAFF,
+      access: may('school.read'),
       request: { query: s.TeamListQuery },
       responses: {
         200: { description: 'Teams by name', headers: TotalCountHeaders, ...json(z.array(s.TeamSchema)) },
@@ -51,7 +52,7 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/teams',
       tags: teamTags,
       summary: 'Create a team',
-      access: MANAGERS,
+      access: may('school.administer'),
       request: { body: { ...json(s.CreateTeamBody), required: true } },
       responses: {
         201: { description: 'Created', ...json(s.TeamSchema) },
@@ -67,7 +68,7 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/teams/{id}',
       tags: teamTags,
       summary: 'One team',
-      access: STAFF,
+      access: may('school.read'),
       request: { params: s.TeamParams },
       responses: { 200: { description: 'Team', ...json(s.TeamSchema) }, ...errorResponses(401, 403, 404) },
     }),
@@ -80,7 +81,7 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/teams/{id}',
       tags: teamTags,
       summary: 'Rename a team or replace its students',
-      access: MANAGERS,
+      access: may('school.administer'),
       request: { params: s.TeamParams, body: { ...json(s.UpdateTeamBody), required: true } },
       responses: {
         200: { description: 'Updated', ...json(s.TeamSchema) },
@@ -97,7 +98,7 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/teams/{id}',
       tags: teamTags,
       summary: 'Delete a team (its students stay enrolled only where they were enrolled directly)',
-      access: MANAGERS,
+      access: may('school.administer'),
       request: { params: s.TeamParams },
       responses: { 204: { description: 'Deleted' }, ...errorResponses(401, 403, 404) },
     }),
@@ -113,7 +114,7 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/teams/{id}/members',
       tags: teamTags,
       summary: 'Add a student to a team',
-      access: MANAGERS,
+      access: may('school.administer'),
       request: { params: s.TeamParams, body: { ...json(s.AddTeamMemberBody), required: true } },
       responses: {
         200: { description: 'Team', ...json(s.TeamSchema) },
@@ -138,7 +139,7 @@ export function registerTeamRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDeps) 
       path: '/api/teams/{id}/members/{student_id}',
       tags: teamTags,
       summary: 'Take a student out of a team',
-      access: MANAGERS,
+      access: may('school.administer'),
       request: { params: s.TeamMemberParams },
       responses: { 204: { description: 'Removed' }, ...errorResponses(401, 403, 404) },
     }),

@@ -1,10 +1,11 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { AppEnv } from '../../../core/http/context.ts'
+import { may } from '../../../core/http/policies.ts'
 import { defineRoute } from '../../../core/http/router.ts'
 import { errorResponses, json } from '../../../core/http/schemas.ts'
 import { CourseSchema } from '../courses/schemas.ts'
 import type { CatalogDeps } from '../deps.ts'
-import { actorOf, EDITORS, STAFF } from '../route-access.ts'
+import { actorOf } from '../route-access.ts'
 import { CourseParams } from '../schemas.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
@@ -19,7 +20,7 @@ export function registerTransferRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDe
       tags: courseTags,
       summary:
         'The course as one JSON document: steps, quizzes with answer keys, handout documents and links',
-      access: STAFF,
+      access: may('school.read'),
       request: { params: CourseParams },
       responses: {
         200: { description: 'Document', ...json(s.CourseDocumentSchema) },
@@ -35,7 +36,7 @@ export function registerTransferRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDe
       path: '/api/lms/courses/import',
       tags: courseTags,
       summary: 'Create a draft course from an exported document',
-      access: EDITORS,
+      access: may('courses.author'),
       request: { body: { ...json(s.CourseDocumentSchema), required: true } },
       responses: {
         201: { description: 'Created', ...json(CourseSchema) },

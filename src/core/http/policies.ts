@@ -1,0 +1,29 @@
+import type { Role } from './roles.ts'
+
+/**
+ * Who may do what, declared once: each ability lists the roles that hold it. A route states the ability it
+ * needs (`access: may('courses.author')`); services that decide per row (a teacher's own courses) refine it.
+ */
+export const policies = {
+  /** Take a course's steps: students, and staff trying their own courses as a student would. */
+  'courses.take': ['student', 'owner', 'admin', 'instructor'],
+  /** A student's own pages (their dashboard, rewards, progress), which only a student has. */
+  'learner.self': ['student'],
+  /** Write courses, steps, quizzes, captions and knowledge-base resources. */
+  'courses.author': ['owner', 'admin', 'instructor'],
+  /** Read how students do in courses (analytics, a student's page, exports). */
+  'courses.analyse': ['owner', 'admin', 'instructor'],
+  /** Read the school's catalogue, teams, members and settings as staff. */
+  'school.read': ['owner', 'admin', 'instructor', 'support'],
+  /** Watch the school's activity and health, and support its members. */
+  'school.monitor': ['owner', 'admin', 'support'],
+  /** Run the school: members, invitations, teams, tokens, webhooks, settings. */
+  'school.administer': ['owner', 'admin'],
+} as const satisfies Record<string, readonly Role[]>
+
+export type Ability = keyof typeof policies
+
+/** The roles that hold an ability: what a route's access rule lists. */
+export function may(ability: Ability): readonly Role[] {
+  return policies[ability]
+}
