@@ -6,6 +6,7 @@ import {
   Card,
   Grid,
   Group,
+  Loader,
   Progress,
   Stack,
   Text,
@@ -15,7 +16,7 @@ import {
 } from '@mantine/core'
 import { IconCheck, IconConfetti, IconLock, IconPlayerPlay } from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useCallback, useState } from 'react'
+import { lazy, Suspense, useCallback, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { answerInPage, api, data, type Schemas } from '../api/client.ts'
@@ -23,12 +24,14 @@ import { Handout } from '../components/handout.tsx'
 import { Markdown } from '../components/markdown.tsx'
 import { notify } from '../components/notify.ts'
 import { QueryState, useErrorMessage } from '../components/query-state.tsx'
-import { NativeQuiz } from '../components/quiz.tsx'
 import { CourseRecap, RewardMoments, useRewardMoments } from '../components/rewards.tsx'
 import { VideoPlayer } from '../components/video-player.tsx'
 import { useFormat } from '../hooks/format.ts'
 import { useMe } from '../hooks/session.ts'
 import { dashboardKey } from './dashboard.tsx'
+
+// A quiz's inputs come with the first quiz to show: a video or a reading opens without them.
+const NativeQuiz = lazy(() => import('../components/quiz.tsx').then((m) => ({ default: m.NativeQuiz })))
 
 type Course = Schemas['StudentCourse']
 type Step = Course['steps'][number]
@@ -189,19 +192,21 @@ function CurrentStep({
           </Text>
         )}
         {showQuiz && content.quiz?.kind === 'native' && (
-          <NativeQuiz
-            classId={step.id}
-            draftKey={`${me.data?.user.id ?? ''}.${step.id}.${(step.progress?.quiz_attempts ?? 0) + 1}`}
-            questions={content.quiz.questions ?? []}
-            passThreshold={content.quiz.pass_threshold}
-            display={content.quiz.question_display ?? 'all'}
-            hearts={course.hearts}
-            onPassed={() => void refresh()}
-            onRetry={refresh}
-            onGraded={(result) => {
-              if (result.passed) void checkRewards()
-            }}
-          />
+          <Suspense fallback={<Loader role="status" aria-label={t('common.loading')} />}>
+            <NativeQuiz
+              classId={step.id}
+              draftKey={`${me.data?.user.id ?? ''}.${step.id}.${(step.progress?.quiz_attempts ?? 0) + 1}`}
+              questions={content.quiz.questions ?? []}
+              passThreshold={content.quiz.pass_threshold}
+              display={content.quiz.question_display ?? 'all'}
+              hearts={course.hearts}
+              onPassed={() => void refresh()}
+              onRetry={refresh}
+              onGraded={(result) => {
+                if (result.passed) void checkRewards()
+              }}
+            />
+          </Suspense>
         )}
         {showQuiz && content.quiz?.kind === 'tally' && (
           <TallyQuiz quiz={content.quiz} onDone={() => void refresh()} />
