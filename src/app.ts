@@ -32,7 +32,7 @@ import * as tracking from './modules/tracking/index.ts'
 import { trackingRoutes } from './modules/tracking/routes.ts'
 import { unifiedRoutes } from './modules/unified/routes.ts'
 
-export const version: string = packageJson.version
+const version: string = packageJson.version
 
 export type AppDeps = {
   database: DbHandle

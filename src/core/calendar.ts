@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz'
-import { addDays, format, startOfDay, startOfWeek } from 'date-fns'
+import { addDays, format, startOfWeek } from 'date-fns'
 
 // Days and weeks as a school lives them: in its own time zone (streaks, weekly XP, daily stats).
 
@@ -28,9 +28,4 @@ export function startOfLocalWeek(now: Date, timezone: string): Date {
 /** The calendar day (YYYY-MM-DD) on which the week of `instant` (starting Monday) starts in a time zone. */
 export function localWeek(instant: Date | string, timezone: string): string {
   return localDay(startOfLocalWeek(new Date(instant), timezone), timezone)
-}
-
-/** The instant the day of `now` started in a time zone. */
-export function startOfToday(now: Date, timezone: string): Date {
-  return new Date(startOfDay(new TZDate(now.getTime(), timezone)).getTime())
 }

@@ -30,7 +30,7 @@ function requireTogether(
 }
 
 /** Every environment variable Sillon reads, with its default. The README's configuration table mirrors it. */
-export const configSchema = z
+const configSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),

@@ -109,7 +109,7 @@ export type AxeViolation = {
  * Resolves once no transition or animation with an end is running (spinners loop forever and are left
  * alone): text halfway through a fade has a contrast that depends on the machine's speed.
  */
-export async function animationsSettled(page: Page): Promise<void> {
+async function animationsSettled(page: Page): Promise<void> {
   await page.evaluate(async () => {
     // Finishing one may start another (a fade, then a slide): look again until none is left.
     for (;;) {

@@ -9,8 +9,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 /** The arguments of `npm start`: node runs the server entry through tsx. */
 export const SERVER_ENTRY = ['--import', 'tsx', 'src/entry/node.ts']
-export const START_TIMEOUT_MS = 20_000
-export const STOP_TIMEOUT_MS = 10_000
+const START_TIMEOUT_MS = 20_000
+const STOP_TIMEOUT_MS = 10_000
 
 export type Output = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -52,7 +52,7 @@ function childEnv(env: Record<string, string>): Record<string, string> {
  * `exited` resolves once the process has closed, with everything it printed; `stdout()` and `stderr()`
  * return what it has printed so far.
  */
-export function launch(args: string[], env: Record<string, string>) {
+function launch(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: childEnv(env),

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 // `{ success, errors, messages, result }`, checks the bearer token and account, hands out one-time upload
 // URLs pointing back at itself, receives the multipart upload and answers the video's details.
 
-export type ReceivedVideo = {
+type ReceivedVideo = {
   uid: string
   /** What `POST /stream/direct_upload` was sent. */
   request: { maxDurationSeconds?: number; meta?: { name?: string }; requireSignedURLs?: boolean }

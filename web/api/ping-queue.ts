@@ -51,7 +51,7 @@ export function onPingsSent(listener: (progress: Progress[]) => void): () => voi
  * that follows a play at once, the end of a video); keeps it when the network fails or the server is
  * unavailable, drops it when the server refused it.
  */
-export function flushPings(): Promise<Progress[] | null> {
+function flushPings(): Promise<Progress[] | null> {
   flushing ??= (async () => {
     try {
       let progress: Progress[] | null = null
@@ -88,7 +88,5 @@ export async function sendPing(ping: Omit<Ping, 'event_id' | 'occurred_at'>): Pr
   const progress = await flushPings()
   return progress?.find((p) => p.class_id === ping.class_id) ?? null
 }
-
-export const pendingPingCount = () => pending().length
 
 window.addEventListener('online', () => void flushPings().catch(() => undefined))

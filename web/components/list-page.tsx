@@ -5,7 +5,7 @@ import { useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useSearchParams } from 'react-router'
 
-export const PAGE_SIZE = 25
+const PAGE_SIZE = 25
 
 export type ListPage = ReturnType<typeof useListPage>
 

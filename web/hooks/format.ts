@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next'
 import { useMe } from './session.ts'
 
 /** The locale whose Intl rules (dates, numbers, lists, ordinals) go with an interface language. */
-export function intlLocale(language: string): string {
+function intlLocale(language: string): string {
   return language === 'en' ? 'en-GB' : 'fr-FR'
 }
 

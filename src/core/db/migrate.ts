@@ -55,7 +55,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-21-abandoned-days': abandonedDays,
 }
 
-export class MigrationError extends Error {
+class MigrationError extends Error {
   constructor(
     message: string,
     readonly results: MigrationResultSet['results'],

@@ -25,7 +25,7 @@ export type NewEvent = {
 export type StoredEvent = NewEvent & { seq: number; received_at: string }
 
 /** Turns a stored payload of one version into the next version's shape. */
-export type Upcaster = (payload: Record<string, unknown>) => Record<string, unknown>
+type Upcaster = (payload: Record<string, unknown>) => Record<string, unknown>
 
 /** What differs from one event type to another: the owning module's contract decodes it. */
 export type EventBody = { type: string; payload: unknown; context: unknown }
@@ -84,7 +84,7 @@ function rowToEvent(row: Selectable<EventRow>): StoredEvent {
 export const noEvents: EventRegistry = { current: {}, upcasters: {}, body: z.never() }
 
 /** Brings a stored event to the current version of its type, one version at a time. */
-export function upcast(registry: EventRegistry, event: StoredEvent): StoredEvent {
+function upcast(registry: EventRegistry, event: StoredEvent): StoredEvent {
   const current = registry.current[event.type]
   if (current === undefined || event.version >= current) return event
   let payload = event.payload
@@ -250,12 +250,4 @@ export async function readEventsAfter<B extends EventBody>(
     .limit(limit)
     .execute()
   return rows.map((row) => decodeEvent(registry, rowToEvent(row)))
-}
-
-export async function lastSeq(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('lms_event')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .executeTakeFirst()
-  return Number(row?.seq ?? 0)
 }

@@ -16,7 +16,7 @@ export type EventRow = {
   created_at: string
 }
 
-export type ProjectionCheckpointRow = {
+type ProjectionCheckpointRow = {
   name: string
   seq: number | string
   updated_at: string
@@ -48,7 +48,7 @@ export type EventTables = {
   integration_outbox: IntegrationOutboxRow
 }
 
-export type IntegrationOutboxRow = {
+type IntegrationOutboxRow = {
   seq: Generated<number | string>
   id: string
   org_id: string

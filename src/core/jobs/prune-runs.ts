@@ -2,7 +2,7 @@ import type { Db } from '../db/database.ts'
 import type { ScheduledJob } from './job.ts'
 import { deleteRunsBefore } from './repository.ts'
 
-export const JOB_RUN_RETENTION_DAYS = 90
+const JOB_RUN_RETENTION_DAYS = 90
 
 /**
  * Keeps `job_runs` from growing without end: every day, forgets the runs that started more than 90 days

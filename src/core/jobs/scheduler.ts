@@ -140,5 +140,3 @@ export function createScheduler(options: SchedulerOptions) {
     },
   }
 }
-
-export type Scheduler = ReturnType<typeof createScheduler>

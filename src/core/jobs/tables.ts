@@ -1,4 +1,4 @@
-export const jobOutcomes = ['running', 'ok', 'failed', 'skipped'] as const
+const jobOutcomes = ['running', 'ok', 'failed', 'skipped'] as const
 /** `running` until the run ends; `skipped` when its period was already done (or being done) elsewhere. */
 export type JobOutcome = (typeof jobOutcomes)[number]
 

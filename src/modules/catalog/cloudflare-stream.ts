@@ -28,7 +28,7 @@ export type StreamSigner = {
   playbackToken(uid: string, ttlSeconds?: number): Promise<string>
 }
 
-export const DEFAULT_TOKEN_TTL_SECONDS = 60 * 60
+const DEFAULT_TOKEN_TTL_SECONDS = 60 * 60
 /** Cloudflare refuses tokens that expire more than 24 hours after they are issued. */
 export const MAX_TOKEN_TTL_SECONDS = 24 * 60 * 60
 /** `nbf` is set this far back, so that a viewer's edge whose clock runs a little behind accepts the token. */
@@ -129,8 +129,8 @@ export type UploadedVideo = {
 }
 
 /** Cloudflare's limit for a basic (non-resumable) POST upload; larger files need the tus protocol. */
-export const MAX_BASIC_UPLOAD_BYTES = 200 * 1024 * 1024
-export const DEFAULT_MAX_DURATION_SECONDS = 6 * 60 * 60
+const MAX_BASIC_UPLOAD_BYTES = 200 * 1024 * 1024
+const DEFAULT_MAX_DURATION_SECONDS = 6 * 60 * 60
 
 type CloudflareMessage = { code?: number; message?: string }
 type CloudflareEnvelope<T> = { success?: boolean; errors?: CloudflareMessage[]; result?: T }

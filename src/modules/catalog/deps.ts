@@ -9,7 +9,7 @@ import type { StreamSigner } from './cloudflare-stream.ts'
 // helpers they share.
 
 /** What the school's plan allows; null means no limit. Billing provides it; until then every school is unlimited. */
-export type PlanLimits = { max_students: number | null; max_courses: number | null }
+type PlanLimits = { max_students: number | null; max_courses: number | null }
 export type PlanLimitsPort = (orgId: string) => Promise<PlanLimits>
 export const unlimitedPlan: PlanLimitsPort = async () => ({ max_students: null, max_courses: null })
 

@@ -5,12 +5,8 @@ import type { CatalogTables } from './tables.ts'
 export { CaptionSchema } from './captions/schemas.ts'
 export {
   createStreamSigner,
-  type StreamApi,
   StreamError,
   type StreamSigner,
-  type StreamSigningKey,
-  type StreamUpload,
-  type UploadedVideo,
   uploadToStream,
 } from './cloudflare-stream.ts'
 export type { CourseView } from './courses/presenters.ts'
@@ -26,7 +22,6 @@ export {
 } from './courses/service.ts'
 export {
   type CatalogDeps,
-  type PlanLimits,
   type PlanLimitsPort,
   type ProgressPort,
   unlimitedPlan,
@@ -61,20 +56,17 @@ export {
   feedbackOf,
   gradeQuiz,
   type Question,
-  type QuestionDisplay,
   type QuestionFeedback,
-  type QuizGrade,
   questionsForStudent,
   type RevealAnswers,
   revealsAnswers,
 } from './rules/quiz.ts'
-export type { QuizDefinition, TallyMapping, Video } from './rules/steps.ts'
+export type { TallyMapping } from './rules/steps.ts'
 export { readTallyStudentToken, tallyStudentToken } from './rules/tally-token.ts'
 export { MediaSchema } from './schemas.ts'
 export type { ClassView } from './steps/presenters.ts'
 export { CreateClassBody } from './steps/schemas.ts'
 export {
-  type ClassInput,
   createClass,
   deleteClass,
   getClass,
@@ -84,7 +76,6 @@ export {
 export { createTeam, createTeamsIn, joinTeamIn } from './teams/service.ts'
 export { CourseDocumentSchema } from './transfer/schemas.ts'
 export {
-  type CourseDocument,
   exportCourse,
   importIntoOrganisation,
   organisationOfCourse,

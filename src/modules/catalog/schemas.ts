@@ -7,7 +7,7 @@ export const Id = z.string().min(1).max(64)
 export const Ids = z.array(Id).max(5000)
 export const Tags = z.array(z.string().trim().min(1).max(100)).max(50)
 // Unified.to's LmsMedia: every field optional, a TEXT or HTML item carries its `content` instead of a URL.
-export const mediaTypes = ['IMAGE', 'HEADSHOT', 'VIDEO', 'WEB', 'DOCUMENT', 'TEXT', 'HTML', 'OTHER'] as const
+const mediaTypes = ['IMAGE', 'HEADSHOT', 'VIDEO', 'WEB', 'DOCUMENT', 'TEXT', 'HTML', 'OTHER'] as const
 export const MediaSchema = z
   .array(
     z.object({

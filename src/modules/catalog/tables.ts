@@ -5,7 +5,7 @@ export const stepTypes = ['video', 'quiz', 'video_quiz', 'reading'] as const
 export type StepType = (typeof stepTypes)[number]
 
 export const kmsTypes = ['document', 'link', 'file'] as const
-export type KmsType = (typeof kmsTypes)[number]
+type KmsType = (typeof kmsTypes)[number]
 
 export type CourseRow = {
   id: string
@@ -78,10 +78,10 @@ export type TeamRow = {
   updated_at: string
 }
 
-export type TeamMemberRow = { org_id: string; team_id: string; student_id: string; created_at: string }
-export type CourseStudentRow = { org_id: string; course_id: string; student_id: string; created_at: string }
-export type CourseTeamRow = { org_id: string; course_id: string; team_id: string; created_at: string }
-export type CourseInstructorRow = {
+type TeamMemberRow = { org_id: string; team_id: string; student_id: string; created_at: string }
+type CourseStudentRow = { org_id: string; course_id: string; student_id: string; created_at: string }
+type CourseTeamRow = { org_id: string; course_id: string; team_id: string; created_at: string }
+type CourseInstructorRow = {
   org_id: string
   course_id: string
   instructor_id: string

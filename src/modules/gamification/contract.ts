@@ -15,12 +15,6 @@ export const StreakDaySignal = z.object({
   }),
 })
 
-/** A heart lost to a failed attempt (projections/hearts.ts). */
-export const HeartLostSignal = z.object({
-  type: z.literal('HEART_LOST'),
-  payload: z.looseObject({ hearts_after: z.number().int(), next_heart_at: z.string().nullable() }),
-})
-
 /** Hearts that came back with time (jobs/regenerate-hearts.ts). */
 export const HeartRefilledSignal = z.object({
   type: z.literal('HEART_REFILLED'),

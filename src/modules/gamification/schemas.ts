@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { BadgeCriteriaSchema } from './rules/badge-criteria.ts'
 
-export const LevelSchema = z
+const LevelSchema = z
   .object({
     level: z.number().int(),
     xp: z.number().int(),
@@ -9,15 +9,6 @@ export const LevelSchema = z
     next_level_xp: z.number().int(),
   })
   .openapi('Level')
-
-export const XpSummarySchema = z
-  .object({
-    total: z.number().int(),
-    this_week: z.number().int(),
-    week_start: z.string().openapi({ description: "Monday 00:00 in the school's time zone" }),
-    level: LevelSchema,
-  })
-  .openapi('XpSummary')
 
 // Badges
 
@@ -227,7 +218,7 @@ export const RewardsSchema = z
 
 // XP rebuilds (past activity paid again at the current amounts)
 
-export const XpRebuildSchema = z
+const XpRebuildSchema = z
   .object({
     id: z.string(),
     status: z.enum(['queued', 'running', 'done', 'failed']).openapi({

@@ -38,7 +38,7 @@ export type GamificationDeps = {
 }
 
 /** The school's time zone: its days close streaks, its weeks window XP and leaderboards. */
-export async function timezoneOf(deps: GamificationDeps, orgId: string): Promise<string> {
+async function timezoneOf(deps: GamificationDeps, orgId: string): Promise<string> {
   return (await identity.getOrganisation(deps.identity, orgId)).timezone
 }
 
@@ -194,7 +194,7 @@ export async function giveDefaultBadges(db: Db, org: identity.OrganisationRow) {
   await repo.ensureDefaultBadges(db, org.id, org.created_at, org.default_locale)
 }
 
-export async function ensureDefaultBadges(deps: GamificationDeps, orgId: string) {
+async function ensureDefaultBadges(deps: GamificationDeps, orgId: string) {
   const org = await identity.getOrganisation(deps.identity, orgId)
   await repo.ensureDefaultBadges(deps.db, orgId, org.created_at, org.default_locale)
 }

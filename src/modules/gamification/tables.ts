@@ -1,11 +1,11 @@
-export type GamificationSettingsRow = {
+type GamificationSettingsRow = {
   org_id: string
   settings_json: string
   updated_at: string
 }
 
 /** Why XP was given. Each reactor owns its causes: it writes and, on rebuild, deletes only those. */
-export const xpCauses = [
+const xpCauses = [
   'video_completed',
   'quiz_passed',
   'perfect_quiz',
@@ -15,7 +15,7 @@ export const xpCauses = [
 ] as const
 export type XpCause = (typeof xpCauses)[number]
 
-export type XpLedgerRow = {
+type XpLedgerRow = {
   /** `<cause>:<subject_id>`: one entry per cause and subject, whoever writes it and however often. */
   id: string
   org_id: string
@@ -77,7 +77,7 @@ export type CounterRow = {
 }
 
 /** A student's leaderboard row: the sum of their XP ledger and the number of badges they hold. */
-export type ScoreRow = {
+type ScoreRow = {
   org_id: string
   student_id: string
   total_points: number
@@ -85,7 +85,7 @@ export type ScoreRow = {
 }
 
 /** A student's XP of one week (the weekly leaderboard), kept with the XP ledger. */
-export type WeekScoreRow = {
+type WeekScoreRow = {
   org_id: string
   /** As `xp_ledger.week`. */
   week: string
@@ -98,7 +98,7 @@ export type WeekScoreRow = {
  * (`xp_ledger.week`, gamification_week_score). Totals, ranks and deep pages read it instead of counting
  * students. Rows may be left at 0 students until the next rebuild.
  */
-export type ScoreHistogramRow = {
+type ScoreHistogramRow = {
   org_id: string
   board: string
   total_points: number
@@ -121,8 +121,8 @@ export type GamificationTables = {
   gamification_xp_rebuild: XpRebuildRow
 }
 
-export const xpRebuildStatuses = ['queued', 'running', 'done', 'failed'] as const
-export type XpRebuildStatus = (typeof xpRebuildStatuses)[number]
+const xpRebuildStatuses = ['queued', 'running', 'done', 'failed'] as const
+type XpRebuildStatus = (typeof xpRebuildStatuses)[number]
 
 /**
  * One replay of a school's signals at its current XP amounts (asked from the settings page), with its

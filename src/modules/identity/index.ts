@@ -1,8 +1,8 @@
 // The identity module's public face: what the app, the CLI and other modules may use.
 import type { IdentityTables } from './tables.ts'
 
-export { type Auth, createAuth } from './auth.ts'
-export { type CfAccessVerifier, createCfAccessVerifier } from './cf-access.ts'
+export { createAuth } from './auth.ts'
+export { createCfAccessVerifier } from './cf-access.ts'
 export { type PasswordHasher, scryptPasswordHasher } from './password-hasher.ts'
 export type { PersonTable } from './repository.ts'
 export {
@@ -15,10 +15,8 @@ export {
   TelephoneEntry as LmsTelephoneSchema,
 } from './schemas.ts'
 export {
-  type Actor,
   addMember,
   authenticate,
-  type CoursePeoplePort,
   createApiToken,
   createOrganisation,
   createPerson,
@@ -40,7 +38,6 @@ export {
 export {
   DEFAULT_ABANDONED_DAYS,
   type Locale,
-  locales,
   type OrganisationRow,
   type Role,
   roles,

@@ -6,7 +6,7 @@ import { type Actor, type ClassRef, type IdentityDeps, newInvitation } from './s
 import { type Role, roles } from './tables.ts'
 
 /** Rows one import may hold: enough for a whole school year, small enough for one transaction. */
-export const IMPORT_MAX_ROWS = 2000
+const IMPORT_MAX_ROWS = 2000
 
 /** Header names accepted for each column, compared without case, accents or spaces. */
 const COLUMN_NAMES = {
@@ -34,7 +34,7 @@ const ROLE_NAMES: Record<string, Role> = {
   assistance: 'support',
 }
 
-export type ImportProblem =
+type ImportProblem =
   | 'name_missing'
   | 'email_invalid'
   | 'role_unknown'
@@ -44,7 +44,7 @@ export type ImportProblem =
   | 'duplicate_in_file'
   | 'already_member'
 
-export type ImportRow = {
+type ImportRow = {
   /** The row's line in the file (the header is line 1). */
   line: number
   name: string

@@ -2,8 +2,8 @@ import type { ZxcvbnFactory } from '@zxcvbn-ts/core'
 import { badRequest } from '../../core/http/errors.ts'
 
 /** zxcvbn's scale runs 0 to 4; 3 resists an offline attack on a slow hash for years. */
-export const MIN_PASSWORD_SCORE = 3
-export const MIN_PASSWORD_LENGTH = 8
+const MIN_PASSWORD_SCORE = 3
+const MIN_PASSWORD_LENGTH = 8
 
 // The dictionaries weigh a few megabytes and take a quarter of a second to index: loaded on the first
 // password that is set, once per process, never on sign-in.
@@ -24,7 +24,7 @@ async function loadChecker(): Promise<ZxcvbnFactory> {
 }
 
 /** Why a password was refused: zxcvbn's score and its feedback keys (see @zxcvbn-ts/language-*). */
-export type WeakPasswordDetails = {
+type WeakPasswordDetails = {
   score: number
   min_score: number
   min_length: number

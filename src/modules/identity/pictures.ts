@@ -9,7 +9,7 @@ import { describeMe, type IdentityDeps } from './service.ts'
 // may keep one for as long as it likes.
 
 /** The web app sends a 256 px square of a few dozen kilobytes; the limit leaves room for other clients. */
-export const PICTURE_MAX_BYTES = 2_000_000
+const PICTURE_MAX_BYTES = 2_000_000
 
 const acceptedTypes = ['image/png', 'image/jpeg', 'image/webp']
 
@@ -17,7 +17,7 @@ const acceptedTypes = ['image/png', 'image/jpeg', 'image/webp']
  * The image type that the first bytes announce, or null: the type the browser claims is not trusted, so
  * that nothing else (an HTML page, an SVG with a script) is ever served as a picture.
  */
-export function pictureType(bytes: Uint8Array): string | null {
+function pictureType(bytes: Uint8Array): string | null {
   const starts = (signature: number[], at = 0) => signature.every((byte, i) => bytes[at + i] === byte)
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
   if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg'

@@ -2,8 +2,8 @@ import { z } from '@hono/zod-openapi'
 import { PaginationQuery } from '../../core/http/schemas.ts'
 import { locales, roles } from './tables.ts'
 
-export const RoleSchema = z.enum(roles).openapi('Role', { example: 'student' })
-export const LocaleSchema = z.enum(locales).openapi({ example: 'fr' })
+const RoleSchema = z.enum(roles).openapi('Role', { example: 'student' })
+const LocaleSchema = z.enum(locales).openapi({ example: 'fr' })
 
 const Email = z
   .email()
@@ -22,7 +22,7 @@ const Password = z.string().min(8, 'must be at least 8 characters').max(256).ope
 const Timestamp = z.string().openapi({ example: '2026-11-22T09:30:00.000Z' })
 const Id = z.string().min(1).max(64)
 
-export const AbandonedDaysSchema = z
+const AbandonedDaysSchema = z
   .number()
   .int()
   .min(1)
@@ -47,13 +47,13 @@ export const OrganisationSchema = z
   })
   .openapi('Organisation')
 
-export const SlugSchema = z
+const SlugSchema = z
   .string()
   .min(2)
   .max(63)
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, 'use lowercase letters, digits and inner hyphens')
 
-export const TimezoneSchema = z
+const TimezoneSchema = z
   .string()
   .refine((tz) => {
     try {
@@ -90,7 +90,7 @@ export const UpdateOrganisationBody = z
   })
   .openapi('UpdateOrganisation', { example: { name: 'Lycée Victor Hugo de Besançon', abandoned_days: 21 } })
 
-export const MembershipSummary = z.object({
+const MembershipSummary = z.object({
   id: z.string(),
   slug: z.string(),
   name: z.string(),
@@ -291,7 +291,7 @@ const importProblems = [
   'already_member',
 ] as const
 
-export const ImportRowSchema = z
+const ImportRowSchema = z
   .object({
     line: z.number().int().openapi({ description: "The row's line in the file (the header is line 1)" }),
     name: z.string(),
@@ -404,6 +404,7 @@ export const ApiTokenListQuery = PaginationQuery.extend({
     .openapi({ description: "Owners and admins: every member's tokens, not only yours" }),
 })
 
+/** @alias An API token's id in the path, as an invitation's. */
 export const ApiTokenParams = InvitationParams
 
 // Unified.to LMS person shapes (https://docs.unified.to, LmsStudent / LmsInstructor).

@@ -55,7 +55,7 @@ export type ClassRef = { id: string; name: string }
  * What identity needs of the catalog's classes. `create` and `join` run inside the caller's transaction
  * (`db`), so that an import or an acceptance writes everything or nothing.
  */
-export type ClassesPort = {
+type ClassesPort = {
   /** The classes with these ids. */
   byIds(orgId: string, ids: string[]): Promise<ClassRef[]>
   /** The classes whose names match these, ignoring case. */
@@ -65,7 +65,7 @@ export type ClassesPort = {
   join(db: Db, orgId: string, classId: string, studentId: string): Promise<void>
 }
 
-export type CoursePeoplePort = (
+type CoursePeoplePort = (
   orgId: string,
   table: repo.PersonTable,
   of: { courseId?: string; classId?: string },
@@ -860,7 +860,7 @@ type PersonInput = {
   raw?: Record<string, unknown> | null
 }
 
-export function toWirePerson(row: LmsPersonRow) {
+function toWirePerson(row: LmsPersonRow) {
   return {
     id: row.id,
     created_at: row.created_at,

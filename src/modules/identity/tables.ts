@@ -35,7 +35,7 @@ export type UserRow = {
   updated_at: Date | string
 }
 
-export type AuthAccountRow = {
+type AuthAccountRow = {
   id: string
   account_id: string
   provider_id: string
@@ -51,7 +51,7 @@ export type AuthAccountRow = {
   updated_at: Date | string
 }
 
-export type SessionRow = {
+type SessionRow = {
   id: string
   expires_at: Date | string
   token: string
@@ -63,7 +63,7 @@ export type SessionRow = {
   active_org_id: string | null
 }
 
-export type AuthVerificationRow = {
+type AuthVerificationRow = {
   id: string
   identifier: string
   value: string
@@ -72,7 +72,7 @@ export type AuthVerificationRow = {
   updated_at: Date | string
 }
 
-export type AuthRateLimitRow = {
+type AuthRateLimitRow = {
   id: string
   key: string
   count: number
@@ -107,7 +107,7 @@ export type InvitationRow = {
 }
 
 /** Failed sign-ins under one key (an account's e-mail or a client address) since `window_start` (ms). */
-export type SignInFailureRow = {
+type SignInFailureRow = {
   key: string
   count: number
   window_start: number

@@ -3,7 +3,6 @@ import type { IntegrationTables } from './tables.ts'
 
 export { parseAllowedHosts } from './adapters/address-guard.ts'
 export { dispatchWebhooks, type IntegrationsDeps, signPayload } from './service.ts'
-export { integrationEventTypes } from './tables.ts'
 
 declare module '../../core/db/database.ts' {
   /** The tables the integrations module owns. */

@@ -118,7 +118,7 @@ export async function skillsSummary(deps: MasteryDeps, orgId: string, studentId:
 }
 
 /** Everything the mastery view shows about one student: their courses and their skills. */
-export async function masteryOfStudent(deps: MasteryDeps, orgId: string, studentId: string) {
+async function masteryOfStudent(deps: MasteryDeps, orgId: string, studentId: string) {
   const [courses, mastery, skills] = await Promise.all([
     courseProgressOf(deps, orgId, studentId),
     courseMasteryOf(deps, orgId, studentId),

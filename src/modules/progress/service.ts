@@ -42,17 +42,12 @@ export async function signalSummary(deps: ProgressDeps, orgId: string) {
   return [...byStudent].map(([student_id, counts]) => ({ student_id, ...counts }))
 }
 
-export async function progressOfStep(deps: ProgressDeps, orgId: string, studentId: string, classId: string) {
+async function progressOfStep(deps: ProgressDeps, orgId: string, studentId: string, classId: string) {
   return repo.progressOfStep(deps.db, orgId, studentId, classId)
 }
 
 /** For each of these students, the set of steps of the course they have completed. */
-export async function completedStepsOf(
-  deps: ProgressDeps,
-  orgId: string,
-  courseId: string,
-  studentIds: string[],
-) {
+async function completedStepsOf(deps: ProgressDeps, orgId: string, courseId: string, studentIds: string[]) {
   const rows = await repo.completedStepsIn(deps.db, orgId, courseId, [...new Set(studentIds)])
   const byStudent = new Map<string, Set<string>>()
   for (const row of rows) {
@@ -64,7 +59,7 @@ export async function completedStepsOf(
 }
 
 /** Progress rows for these (student, step) pairs, by `student|step`; a pair with no activity is absent. */
-export async function progressOfPairs(
+async function progressOfPairs(
   deps: ProgressDeps,
   orgId: string,
   pairs: { studentId: string; classId: string }[],
@@ -89,7 +84,7 @@ export type LearnerDeps = ProgressDeps & {
   hearts?: (orgId: string, studentId: string) => Promise<StudentHearts | null>
 }
 
-export type StudentHearts = { hearts: number; max_hearts: number; next_heart_at: string | null }
+type StudentHearts = { hearts: number; max_hearts: number; next_heart_at: string | null }
 
 type ProgressRow = Awaited<ReturnType<typeof repo.progressInCourse>>[number]
 
@@ -257,7 +252,7 @@ export async function learnerCourses(
   return result
 }
 
-export async function learnerSummary(deps: LearnerDeps, orgId: string, studentId: string) {
+async function learnerSummary(deps: LearnerDeps, orgId: string, studentId: string) {
   const [courses, gamification] = await Promise.all([
     learnerCourses(deps, orgId, studentId),
     deps.gamification ? deps.gamification(orgId, studentId) : null,

@@ -145,7 +145,7 @@ const TimeSpent = z.number().openapi({
     'event on the first step) to its completion, each step capped (1 hour, 3 hours for video steps)',
 })
 
-export const RiskReasonSchema = z
+const RiskReasonSchema = z
   .discriminatedUnion('code', [
     z.object({
       code: z.literal('inactive'),

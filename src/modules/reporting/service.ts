@@ -42,17 +42,15 @@ import type {
 // of staff (school overview, course analytics).
 
 /** Average mastery of the students of each course, as the mastery module computes it. */
-export type AverageMasteryPort = (
+type AverageMasteryPort = (
   orgId: string,
 ) => Promise<{ course_id: string; students: number; average_score: number }[]>
 
 /** The students who have no heart left, as gamification knows it. */
-export type OutOfHeartsPort = (
-  orgId: string,
-) => Promise<{ student_id: string; next_heart_at: string | null }[]>
+type OutOfHeartsPort = (orgId: string) => Promise<{ student_id: string; next_heart_at: string | null }[]>
 
 /** Each student's mastery of one course (mastery), for the course reports. */
-export type CourseMasteryPort = (
+type CourseMasteryPort = (
   orgId: string,
   courseId: string,
 ) => Promise<
@@ -60,21 +58,21 @@ export type CourseMasteryPort = (
 >
 
 /** The student dashboard's game (gamification): XP, badges, streak with its calendar, hearts. */
-export type DashboardGamificationPort = (
+type DashboardGamificationPort = (
   orgId: string,
   studentId: string,
   calendarDays: number,
 ) => Promise<z.infer<typeof DashboardGamificationSchema>>
 
 /** The XP and badges a student earned through one course's steps (gamification), for its recap. */
-export type CourseRewardsPort = (
+type CourseRewardsPort = (
   orgId: string,
   studentId: string,
   courseId: string,
 ) => Promise<{ xp: number; badges: z.infer<typeof CourseRecapSchema>['badges'] }>
 
 /** The student dashboard's skills (mastery): counts per level and each skill's level now. */
-export type DashboardSkillsPort = (
+type DashboardSkillsPort = (
   orgId: string,
   studentId: string,
 ) => Promise<z.infer<typeof DashboardSkillsSchema>>

@@ -12,13 +12,13 @@ const VideoPingV1 = z.looseObject({
 })
 
 /** v2 (current): explicit units; the playback rate is always known. */
-export const VideoPingSchema = z.looseObject({
+const VideoPingSchema = z.looseObject({
   position_sec: z.number(),
   playback_rate: z.number(),
   client_duration_sec: z.number().nullable(),
 })
 
-export const QuizSubmitSchema = z.looseObject({
+const QuizSubmitSchema = z.looseObject({
   source: z.enum(['native', 'tally']),
   score: z.number(),
   max_score: z.number(),
@@ -40,10 +40,10 @@ export const QuizSubmitSchema = z.looseObject({
   tally_event_id: z.string().optional(),
 })
 
-export const StepAckSchema = z.looseObject({})
+const StepAckSchema = z.looseObject({})
 
 /** What the server knew when it accepted the event; projections judge with it, so replays agree. */
-export const StepContextSchema = z.looseObject({
+const StepContextSchema = z.looseObject({
   step_type: z.enum(['video', 'quiz', 'video_quiz', 'reading']),
   step_index: z.number().int(),
   step_count: z.number().int(),
@@ -56,7 +56,6 @@ export const StepContextSchema = z.looseObject({
 
 export type VideoPing = z.infer<typeof VideoPingSchema>
 export type QuizSubmit = z.infer<typeof QuizSubmitSchema>
-export type StepAck = z.infer<typeof StepAckSchema>
 export type StepContext = z.infer<typeof StepContextSchema>
 
 /** The type, payload and context of each tracking event: one branch per type, at its current version. */

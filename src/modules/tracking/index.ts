@@ -2,15 +2,12 @@
 import type { TrackingTables } from './tables.ts'
 
 export {
-  type QuizSubmit,
-  type StepAck,
   type StepContext,
   type TrackingEvent,
   type TrackingEventBody,
   trackingEvents,
-  type VideoPing,
 } from './contract.ts'
-export { gate, type TrackingDeps } from './service.ts'
+export type { TrackingDeps } from './service.ts'
 export { pruneTallyRejectionsJob } from './tally-hook.ts'
 
 declare module '../../core/db/database.ts' {

@@ -8,7 +8,7 @@ const EventId = z
   .openapi({ description: 'Client-chosen id (a UUID); resending it changes nothing' })
 const Timestamp = z.iso.datetime({ offset: true })
 
-export const VideoPingSchema = z
+const VideoPingSchema = z
   .object({
     event_id: EventId.optional(),
     class_id: Id,
@@ -49,7 +49,7 @@ export const StepProgressSchema = z
   })
   .openapi('StepProgress')
 
-export const PingResultSchema = z.object({
+const PingResultSchema = z.object({
   event_id: z.string(),
   class_id: z.string(),
   status: z.enum(['accepted', 'duplicate', 'rejected']),

@@ -36,7 +36,7 @@ export type TrackingDeps = {
 }
 
 /** A student's hearts (gamification): what the quiz gate needs. Null when the school has hearts off. */
-export type HeartsPort = {
+type HeartsPort = {
   check(orgId: string, studentId: string): Promise<QuizHearts | null>
   /**
    * The hearts a new attempt at `at` may spend, counted from the event log through `db` (the append's
@@ -46,7 +46,7 @@ export type HeartsPort = {
 }
 
 /** Where students are in each step (progress, wired by the app): what the gate and the answers need. */
-export type ProgressPort = {
+type ProgressPort = {
   /** A student's progress in one step; undefined before any activity there. */
   ofStep(orgId: string, studentId: string, classId: string): Promise<StepProgressRow | undefined>
   /** Progress rows of these (student, step) pairs, by `student|step`; a pair with no activity is absent. */
@@ -69,7 +69,7 @@ export type StepProgressRow = {
   skip_attempts: number
 }
 
-export type QuizHearts = { hearts: number; max_hearts: number; next_heart_at: string | null }
+type QuizHearts = { hearts: number; max_hearts: number; next_heart_at: string | null }
 
 export type Actor = MemberIdentity
 
@@ -114,7 +114,7 @@ async function studentResolver(deps: TrackingDeps, orgId: string, asks: { actor:
   }
 }
 
-export async function studentOf(deps: TrackingDeps, actor: Actor, named?: string): Promise<string> {
+async function studentOf(deps: TrackingDeps, actor: Actor, named?: string): Promise<string> {
   return (await studentResolver(deps, actor.orgId, [{ actor, named }]))(actor, named)
 }
 
@@ -222,7 +222,7 @@ export type PingInput = {
   student_id?: string
 }
 
-export type PingResult = {
+type PingResult = {
   event_id: string
   class_id: string
   status: 'accepted' | 'duplicate' | 'rejected'

@@ -41,7 +41,7 @@ import { gate, type TrackingDeps } from './service.ts'
 //   order, and a completed step never reopens, so retrying could only do harm or nothing.
 // - 200 `accepted` / `duplicate`: recorded once, keyed by Tally's eventId (`tally:<eventId>`).
 
-export type TallyWebhook = {
+type TallyWebhook = {
   eventId: string
   eventType: string
   data: { formId: string; fields: TallyField[] }
@@ -69,12 +69,12 @@ type Delivery = {
 }
 
 /** Rejected deliveries recorded per sender address and minute; the rest are answered, not recorded. */
-export const TALLY_REJECTIONS_PER_MINUTE = 20
+const TALLY_REJECTIONS_PER_MINUTE = 20
 /** Rejected deliveries kept per school (the newest), and for all schools together. */
-export const TALLY_REJECTIONS_KEPT = 100
-export const TALLY_REJECTIONS_KEPT_IN_ALL = 10_000
+const TALLY_REJECTIONS_KEPT = 100
+const TALLY_REJECTIONS_KEPT_IN_ALL = 10_000
 /** Rejected deliveries are forgotten after this many days. */
-export const TALLY_REJECTION_RETENTION_DAYS = 30
+const TALLY_REJECTION_RETENTION_DAYS = 30
 const EXCERPT_CHARS = 300
 
 const eventIdOf = (tallyEventId: string) => `tally:${tallyEventId}`

@@ -6,7 +6,7 @@ import type { Schemas } from '../../api/client.ts'
 
 export type Step = Schemas['Class']
 export type StepType = Step['step_type']
-export type Question = Schemas['QuizQuestion']
+type Question = Schemas['QuizQuestion']
 export type QuestionType = Question['type']
 export type RevealAnswers = 'after_pass' | 'never'
 export const revealModes: RevealAnswers[] = ['after_pass', 'never']
@@ -47,7 +47,7 @@ export type QuestionDraft = {
   tolerance: NumberValue
 }
 
-export type TallyDraft = {
+type TallyDraft = {
   form_id: string
   student_field: string
   class_field: string

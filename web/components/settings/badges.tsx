@@ -40,7 +40,7 @@ import { FormError, fieldErrors, useWholeNumber } from './forms.tsx'
 
 type Badge = Schemas['Badge']
 
-export const badgesKey = ['gamification', 'badges'] as const
+const badgesKey = ['gamification', 'badges'] as const
 
 type BadgeFormValues = {
   code: string

@@ -14,7 +14,7 @@ import { InviteModal } from './members.tsx'
 type Team = Schemas['Team']
 
 /** The school's students, for pickers: everyone with a student profile, by name. */
-export function useStudents() {
+function useStudents() {
   return useQuery({
     queryKey: ['students'],
     queryFn: async () => data(await api.GET('/api/lms/students', { params: { query: { limit: 500 } } })),

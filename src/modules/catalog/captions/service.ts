@@ -12,7 +12,7 @@ import * as repo from './repository.ts'
 // Caption tracks (WebVTT) of step videos
 
 /** Caption files stay small: an hour of subtitles is about 100 KB. */
-export const CAPTION_MAX_BYTES = 1_000_000
+const CAPTION_MAX_BYTES = 1_000_000
 
 /** Staff of the school, or a student enrolled in the step's published course, may read its captions. */
 async function assertMayReadCaptions(deps: CatalogDeps, actor: Actor, classId: string) {

@@ -31,7 +31,7 @@ const KMS_FILE_TYPES = new Map<string, string[]>([
   ['application/vnd.openxmlformats-officedocument.presentationml.presentation', ['pptx']],
 ])
 
-export const kmsFileTypes = [...KMS_FILE_TYPES.keys()]
+const kmsFileTypes = [...KMS_FILE_TYPES.keys()]
 
 /**
  * What of a course's handout the caller may open: staff everything; an enrolled student the resources

@@ -1,14 +1,8 @@
 // Native quiz questions: their shape, grading on the server, what a student may see before answering, and
 // what the feedback on an attempt may tell them.
 
-export const questionTypes = [
-  'single_choice',
-  'multiple_choice',
-  'true_false',
-  'short_text',
-  'number',
-] as const
-export type QuestionType = (typeof questionTypes)[number]
+const questionTypes = ['single_choice', 'multiple_choice', 'true_false', 'short_text', 'number'] as const
+type QuestionType = (typeof questionTypes)[number]
 
 type Base = {
   id: string
@@ -20,7 +14,7 @@ type Base = {
   /** Shown after a wrong answer at any time: the teacher writes it so that it does not give the answer away. */
   hint?: string
 }
-export type Choice = { id: string; text: string }
+type Choice = { id: string; text: string }
 
 export type Question =
   | (Base & { type: 'single_choice'; choices: Choice[]; answer: string })

@@ -41,7 +41,7 @@ export type StepContent = {
 }
 
 /** Why a step or a course cannot be taken yet: a stable code for clients, and a sentence for people. */
-export type ProblemCode =
+type ProblemCode =
   | 'no_steps'
   | 'video_missing'
   | 'quiz_missing'

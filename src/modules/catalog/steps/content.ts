@@ -16,7 +16,7 @@ export type QuizInputValue =
     }
   | { pass_threshold?: number; tally: TallyMapping }
 
-export function quizDefinition(row: QuizRow): QuizDefinition {
+function quizDefinition(row: QuizRow): QuizDefinition {
   const passThreshold = row.pass_threshold === null ? null : Number(row.pass_threshold)
   return row.kind === 'tally'
     ? {

@@ -25,7 +25,7 @@ function uniqueChoiceIds(choices: { id: string }[]) {
   return new Set(choices.map((c) => c.id)).size === choices.length
 }
 
-export const QuestionSchema = z
+const QuestionSchema = z
   .discriminatedUnion('type', [
     z.object({
       ...questionBase,
@@ -86,7 +86,7 @@ const QuestionDisplay = z.enum(questionDisplays).openapi({
     "How the player shows the questions: all on one page, or one at a time (the student's answers go in one submission either way)",
 })
 
-export const QuizInput = z
+const QuizInput = z
   .union([
     z.object({
       pass_threshold: z.number().min(0).max(1).optional(),
@@ -104,7 +104,7 @@ export const QuizInput = z
   })
   .openapi('QuizInput')
 
-export const QuizSchema = z
+const QuizSchema = z
   .object({
     kind: z.enum(['native', 'tally']),
     pass_threshold: z.number().nullable(),
@@ -115,7 +115,7 @@ export const QuizSchema = z
   })
   .openapi('Quiz')
 
-export const VideoSchema = z
+const VideoSchema = z
   .discriminatedUnion('source', [
     z.object({
       source: z.literal('url'),

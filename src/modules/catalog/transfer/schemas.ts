@@ -6,7 +6,7 @@ import { CreateClassBody } from '../steps/schemas.ts'
 
 // Export / import: one JSON document per course (steps, quizzes, handout documents and links)
 
-export const COURSE_DOCUMENT_FORMAT = 'sillon.course'
+const COURSE_DOCUMENT_FORMAT = 'sillon.course'
 
 export const CourseDocumentSchema = z
   .object({

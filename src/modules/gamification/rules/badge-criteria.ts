@@ -17,8 +17,8 @@ import { isPerfectQuiz } from './perfect-quiz.ts'
 // who meets them once meets them for good. That is what lets a badge created today, or a rebuild, award
 // exactly what the live run did (see `awardMoment`).
 
-export const countedSignals = ['VIDEO_COMPLETED', 'QUIZ_PASSED', 'COURSE_COMPLETED'] as const
-export type CountedSignal = (typeof countedSignals)[number]
+const countedSignals = ['VIDEO_COMPLETED', 'QUIZ_PASSED', 'COURSE_COMPLETED'] as const
+type CountedSignal = (typeof countedSignals)[number]
 
 /** The signals that move counters. */
 export const counterSignals = signalContract(
@@ -28,8 +28,8 @@ export const counterSignals = signalContract(
   StreakDaySignal,
 )
 
-export type CountCriterion = { count: { signal: CountedSignal; perfect?: boolean }; gte: number }
-export type StreakCriterion = { streak: { gte: number } }
+type CountCriterion = { count: { signal: CountedSignal; perfect?: boolean }; gte: number }
+type StreakCriterion = { streak: { gte: number } }
 export type BadgeCriteria =
   | CountCriterion
   | StreakCriterion
@@ -86,9 +86,9 @@ export const BadgeCriteriaSchema = NodeSchema.refine((c) => depthOf(c) <= MAX_DE
 /** A student's counters, by key. A missing key is 0. */
 export type Counters = Record<string, number>
 
-export const STREAK_KEY = 'streak:best'
+const STREAK_KEY = 'streak:best'
 
-export function countKey(count: CountCriterion['count']): string {
+function countKey(count: CountCriterion['count']): string {
   return count.perfect ? `count:${count.signal}:perfect` : `count:${count.signal}`
 }
 
@@ -162,7 +162,7 @@ export function awardMoment(metAt: string, periods: ActivePeriod[]): { at: strin
   return null
 }
 
-export function isActive(periods: ActivePeriod[]): boolean {
+function isActive(periods: ActivePeriod[]): boolean {
   return periods.length > 0 && periods[periods.length - 1]?.until === null
 }
 

@@ -7,7 +7,7 @@ const FAMILIES = ['video', 'quiz', 'perfect_quiz', 'streak', 'course', 'combined
 export type BadgeFamily = (typeof FAMILIES)[number]
 
 /** A badge's family and threshold; all/any badges form their own family, by their first threshold. */
-export function badgeRank(criteria: BadgeCriteria | null): { family: BadgeFamily; threshold: number } {
+function badgeRank(criteria: BadgeCriteria | null): { family: BadgeFamily; threshold: number } {
   if (!criteria) return { family: 'combined', threshold: Number.MAX_SAFE_INTEGER }
   if ('streak' in criteria) return { family: 'streak', threshold: criteria.streak.gte }
   if ('count' in criteria) {

@@ -27,7 +27,7 @@ export type StreakDay = {
 }
 
 /** How far back a close catches up days never closed (the job was down), and reads look for activity. */
-export const CATCH_UP_DAYS = 60
+const CATCH_UP_DAYS = 60
 
 export const noStreak: StreakState = {
   streak_length: 0,

@@ -3,7 +3,7 @@ import https from 'node:https'
 import { AddressNotAllowedError, guardedLookup, hostOf, type Resolver, refusedHost } from './address-guard.ts'
 
 /** What the delivery log records of one attempt: the status code, and a short reason when it failed. */
-export type SendOutcome = { status: number | null; error: string | null }
+type SendOutcome = { status: number | null; error: string | null }
 
 export type WebhookSender = (
   url: string,

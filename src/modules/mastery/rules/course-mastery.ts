@@ -14,7 +14,7 @@ import { shareAwarded } from './quiz-attempt.ts'
 // Every operation is a max or a sum over signals in `seq` order, so replays give the same rows.
 
 /** Weight of a right answer by attempt number: index 0 is the first attempt; the last weight repeats. */
-export const attemptWeights = [1, 0.6, 0.4] as const
+const attemptWeights = [1, 0.6, 0.4] as const
 
 export function attemptWeight(attempt: number): number {
   const index = Math.min(Math.max(1, Math.floor(attempt)), attemptWeights.length) - 1

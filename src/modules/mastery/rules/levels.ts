@@ -5,10 +5,7 @@ export const masteryLevels = ['attempted', 'familiar', 'proficient', 'mastered']
 export type MasteryLevel = (typeof masteryLevels)[number]
 
 /** The lowest score and the least evidence (answers, or questions for a course) each level needs. */
-export const levelThresholds: Record<
-  Exclude<MasteryLevel, 'attempted'>,
-  { score: number; evidence: number }
-> = {
+const levelThresholds: Record<Exclude<MasteryLevel, 'attempted'>, { score: number; evidence: number }> = {
   familiar: { score: 0.5, evidence: 1 },
   proficient: { score: 0.75, evidence: 2 },
   mastered: { score: 0.9, evidence: 3 },

@@ -12,7 +12,7 @@ import { type MasteryLevel, masteryLevel, masteryLevels } from './levels.ts'
 // since the skill was last practised, never below "attempted". Decay is computed when read, with the
 // injected clock, so that stored rows depend on signals only and a rebuild gives the same rows.
 
-export const recencyWeight = 0.7
+const recencyWeight = 0.7
 export const decayIntervalDays = 28
 
 const DAY_MS = 86_400_000

@@ -24,14 +24,14 @@ export type RiskReason =
     }
   | { code: 'out_of_hearts'; next_heart_at: string | null }
 
-export type RiskCode = RiskReason['code']
+type RiskCode = RiskReason['code']
 
 /**
  * How much each reason weighs in the order of the at-risk list. Inactivity comes first: the student may be
  * gone. Being stuck or failing again and again means struggling while still there. Running out of hearts
  * blocks quizzes only until they come back.
  */
-export const riskWeights: Record<RiskCode, number> = {
+const riskWeights: Record<RiskCode, number> = {
   inactive: 3,
   stuck: 2,
   repeated_failures: 2,

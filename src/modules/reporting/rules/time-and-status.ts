@@ -7,7 +7,7 @@ import { type PathStep, type StepState, wholeDays } from './at-risk.ts'
  * The most a step counts for. Past it the student surely left and came back (the step stayed open on a
  * tab, or they closed the app), so the gap says nothing about the work; video steps allow for long videos.
  */
-export const STEP_TIME_CAP_SEC: Record<string, number> = {
+const STEP_TIME_CAP_SEC: Record<string, number> = {
   reading: 3_600,
   quiz: 3_600,
   video: 3 * 3_600,

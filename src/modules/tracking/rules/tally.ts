@@ -4,7 +4,7 @@ import type { TallyMapping } from '../../catalog/index.ts'
 // set by Sillon in the form's URL; the score is a calculated field, which the respondent cannot type.
 
 /** A choice of a MULTIPLE_CHOICE, CHECKBOXES, DROPDOWN, MULTI_SELECT or RANKING field; `value` holds ids. */
-export type TallyOption = { id: string; text?: string | null }
+type TallyOption = { id: string; text?: string | null }
 
 export type TallyField = {
   key: string
@@ -33,7 +33,7 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** HMAC-SHA256 of the raw body with the form's signing secret, as Tally computes it. */
-export async function tallySignature(rawBody: string, secret: string): Promise<Uint8Array> {
+async function tallySignature(rawBody: string, secret: string): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey(
     'raw',
     encoder.encode(secret),
@@ -54,7 +54,7 @@ export async function isSignedBy(rawBody: string, header: string, secret: string
  * A label as people type it: teachers name a field "Score", "score" or "Score " in Tally and "score" in
  * Sillon, so case, accents and spacing do not count.
  */
-export function labelKey(label: string): string {
+function labelKey(label: string): string {
   return label.normalize('NFKD').replace(/\p{M}/gu, '').trim().replace(/\s+/g, ' ').toLowerCase()
 }
 
