@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv, Identity } from '../../core/http/context.ts'
 import { unauthorized } from '../../core/http/errors.ts'
 import { may } from '../../core/http/policies.ts'

@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
-import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
 import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'

@@ -1,5 +1,4 @@
 import type { Context } from 'hono'
-import type { MemberIdentity } from '../../core/http/access.ts'
 import type { AppEnv } from '../../core/http/context.ts'
 import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
