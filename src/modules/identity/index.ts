@@ -3,7 +3,30 @@ import type { IdentityTables } from './tables.ts'
 
 export { createAuth } from './auth.ts'
 export { createCfAccessVerifier } from './cf-access.ts'
+export type { IdentityDeps } from './deps.ts'
+export { inviteMember } from './invitations/service.ts'
+export {
+  addMember,
+  memberUserId,
+  setSuperadmin,
+} from './members/service.ts'
+export {
+  createOrganisation,
+  findOrganisationBySlug,
+  getOrganisation,
+  listOrganisations,
+} from './organisations/service.ts'
 export { type PasswordHasher, scryptPasswordHasher } from './password-hasher.ts'
+export {
+  createPerson,
+  deletePerson,
+  getPerson,
+  listPersons,
+  peopleByIds,
+  profilesOfUser,
+  studentsOfUsers,
+  updatePerson,
+} from './people/service.ts'
 export type { PersonTable } from './repository.ts'
 export {
   Address as LmsAddressSchema,
@@ -14,27 +37,7 @@ export {
   personFields as lmsPersonFields,
   TelephoneEntry as LmsTelephoneSchema,
 } from './schemas.ts'
-export {
-  addMember,
-  authenticate,
-  createApiToken,
-  createOrganisation,
-  createPerson,
-  deletePerson,
-  findOrganisationBySlug,
-  getOrganisation,
-  getPerson,
-  type IdentityDeps,
-  inviteMember,
-  listOrganisations,
-  listPersons,
-  memberUserId,
-  peopleByIds,
-  profilesOfUser,
-  setSuperadmin,
-  studentsOfUsers,
-  updatePerson,
-} from './service.ts'
+export { authenticate } from './sessions/service.ts'
 export {
   DEFAULT_ABANDONED_DAYS,
   type Locale,
@@ -42,6 +45,7 @@ export {
   type Role,
   roles,
 } from './tables.ts'
+export { createApiToken } from './tokens/service.ts'
 
 declare module '../../core/db/database.ts' {
   /** The tables the identity module owns. */

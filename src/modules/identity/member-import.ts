@@ -1,8 +1,9 @@
 import Papa from 'papaparse'
 import { badRequest } from '../../core/http/errors.ts'
+import type { Actor, ClassRef, IdentityDeps } from './deps.ts'
+import { newInvitation } from './invitations/service.ts'
 import * as repo from './repository.ts'
 import { looksLikeEmail } from './schemas.ts'
-import { type Actor, type ClassRef, type IdentityDeps, newInvitation } from './service.ts'
 import { type Role, roles } from './tables.ts'
 
 /** Rows one import may hold: enough for a whole school year, small enough for one transaction. */

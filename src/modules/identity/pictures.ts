@@ -1,8 +1,9 @@
 import type { Identity } from '../../core/http/context.ts'
 import { AppError, badRequest, conflict, notFound } from '../../core/http/errors.ts'
 import { newId } from '../../core/ids.ts'
+import type { IdentityDeps } from './deps.ts'
 import * as repo from './repository.ts'
-import { describeMe, type IdentityDeps } from './service.ts'
+import { describeMe } from './sessions/service.ts'
 
 // A person's picture: one image file per account, in the file store under `pictures/<id>`, its address
 // on the account (better-auth's `image` column). The address changes with every new picture, so a browser
