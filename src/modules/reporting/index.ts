@@ -1,3 +1,3 @@
 // The reporting module's public face: monitoring views, staff dashboards, one student's page in a course
 // and a course's results as CSV.
-export type { ReportingDeps } from './service.ts'
+export type { ReportingDeps } from './deps.ts'

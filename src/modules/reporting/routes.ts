@@ -3,13 +3,18 @@ import type { AppEnv } from '../../core/http/context.ts'
 import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
+import { courseResultsCsv } from './courses/results-csv.ts'
+import * as courses from './courses/service.ts'
+import * as dashboard from './dashboard/service.ts'
+import type { ReportingDeps } from './deps.ts'
+import * as monitoring from './monitoring/service.ts'
+import * as overview from './overview/service.ts'
 import * as s from './schemas.ts'
-import * as service from './service.ts'
 
 /** Course reports: the service narrows instructors to the courses they are assigned to. */
 const orgOf = (c: Context<AppEnv>) => c.get('member').orgId
 
-export function reportingRoutes(deps: service.ReportingDeps) {
+export function reportingRoutes(deps: ReportingDeps) {
   const app = createRouter()
   const tags = ['Monitoring']
 
@@ -26,7 +31,8 @@ export function reportingRoutes(deps: service.ReportingDeps) {
         ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json({ data: await service.dailyEventStats(deps, orgOf(c), c.req.valid('query')) }, 200),
+    async (c) =>
+      c.json({ data: await monitoring.dailyEventStats(deps, orgOf(c), c.req.valid('query')) }, 200),
   )
 
   app.openapi(
@@ -41,7 +47,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
         ...errorResponses(401, 403),
       },
     }),
-    async (c) => c.json({ data: await service.signalSummary(deps, orgOf(c)) }, 200),
+    async (c) => c.json({ data: await monitoring.signalSummary(deps, orgOf(c)) }, 200),
   )
 
   app.openapi(
@@ -56,7 +62,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
         ...errorResponses(401, 403),
       },
     }),
-    async (c) => c.json({ data: await service.recentActivity(deps, orgOf(c)) }, 200),
+    async (c) => c.json({ data: await monitoring.recentActivity(deps, orgOf(c)) }, 200),
   )
 
   const dashboards = ['Dashboards']
@@ -77,7 +83,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
         ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json(await service.studentDashboard(deps, c.get('member'), c.req.valid('query')), 200),
+    async (c) => c.json(await dashboard.studentDashboard(deps, c.get('member'), c.req.valid('query')), 200),
   )
 
   app.openapi(
@@ -97,7 +103,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       },
     }),
     async (c) =>
-      c.json(await service.courseRecap(deps, c.get('member'), c.req.valid('param').course_id), 200),
+      c.json(await dashboard.courseRecap(deps, c.get('member'), c.req.valid('param').course_id), 200),
   )
 
   app.openapi(
@@ -118,7 +124,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
         ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json(await service.adminOverview(deps, orgOf(c), c.req.valid('query')), 200),
+    async (c) => c.json(await overview.adminOverview(deps, orgOf(c), c.req.valid('query')), 200),
   )
 
   app.openapi(
@@ -138,7 +144,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
     }),
     async (c) =>
       c.json(
-        await service.courseAnalytics(deps, c.get('member'), c.req.valid('param').id, c.req.valid('query')),
+        await courses.courseAnalytics(deps, c.get('member'), c.req.valid('param').id, c.req.valid('query')),
         200,
       ),
   )
@@ -162,7 +168,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
     async (c) => {
       const { id, studentId } = c.req.valid('param')
       return c.json(
-        await service.studentInCourse(deps, c.get('member'), id, studentId, c.req.valid('query')),
+        await courses.studentInCourse(deps, c.get('member'), id, studentId, c.req.valid('query')),
         200,
       )
     },
@@ -189,7 +195,7 @@ export function reportingRoutes(deps: service.ReportingDeps) {
       },
     }),
     async (c) => {
-      const { course, csv } = await service.courseResultsCsv(
+      const { course, csv } = await courseResultsCsv(
         deps,
         c.get('member'),
         c.req.valid('param').id,
