@@ -31,6 +31,19 @@ describe.each(testDialects())('totals of bare-array lists on %s', (dialect) => {
     expect((await admin.client.get('/api/teams?query=terminale')).headers.get('x-total-count')).toBe('0')
   })
 
+  it('matches %, _ and \\ in a team or course search literally', async () => {
+    for (const name of ['Groupe 50%', 'Groupe 500', 'g_1', 'gx1']) {
+      expect((await admin.client.post('/api/teams', { name })).status).toBe(201)
+      expect((await admin.client.post('/api/lms/courses', { name })).status).toBe(201)
+    }
+    const named = (res: { body: { name: string }[] }) => res.body.map((x) => x.name)
+    const search = encodeURIComponent('50%')
+    expect(named(await admin.client.get(`/api/teams?query=${search}`))).toEqual(['Groupe 50%'])
+    expect(named(await admin.client.get('/api/teams?query=g_1'))).toEqual(['g_1'])
+    expect(named(await admin.client.get(`/api/lms/courses?query=${search}`))).toEqual(['Groupe 50%'])
+    expect(named(await admin.client.get('/api/lms/courses?query=g_1'))).toEqual(['g_1'])
+  })
+
   it('counts the courses matching a search and a status across all pages, in Unified.to’s shape', async () => {
     for (const name of ['Algèbre 1', 'Algèbre 2', 'Géométrie']) {
       expect((await admin.client.post('/api/lms/courses', { name })).status).toBe(201)

@@ -1,5 +1,6 @@
 import type { Updateable } from 'kysely'
 import type { Db } from '../../../core/db/database.ts'
+import { containsText } from '../../../core/db/like.ts'
 import type { CourseRow, CourseStatus } from '../tables.ts'
 
 export type ListFilter = { query?: string; updatedGte?: string; limit: number; offset: number }
@@ -14,8 +15,8 @@ function matchingCourses(db: Db, orgId: string, filter: CourseFilter) {
   if (filter.status) query = query.where('status', '=', filter.status)
   if (filter.updatedGte) query = query.where('updated_at', '>=', filter.updatedGte)
   if (filter.query) {
-    const like = `%${filter.query.toLowerCase()}%`
-    query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', like))
+    const text = filter.query
+    query = query.where((eb) => containsText(eb.ref('name'), text))
   }
   return query
 }

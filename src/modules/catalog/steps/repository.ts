@@ -1,5 +1,6 @@
 import { PostgresAdapter, sql, type Updateable } from 'kysely'
 import type { Db } from '../../../core/db/database.ts'
+import { containsText } from '../../../core/db/like.ts'
 import type { ListFilter } from '../courses/repository.ts'
 import type { ClassRow, QuizRow } from '../tables.ts'
 
@@ -10,8 +11,8 @@ export async function listClasses(db: Db, orgId: string, filter: ListFilter & { 
   if (filter.courseId) query = query.where('course_id', '=', filter.courseId)
   if (filter.updatedGte) query = query.where('updated_at', '>=', filter.updatedGte)
   if (filter.query) {
-    const like = `%${filter.query.toLowerCase()}%`
-    query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', like))
+    const text = filter.query
+    query = query.where((eb) => containsText(eb.ref('name'), text))
   }
   const ordered = filter.courseId
     ? query.orderBy('order_index').orderBy('id')

@@ -1,5 +1,6 @@
 import type { Updateable } from 'kysely'
 import type { Db } from '../../../core/db/database.ts'
+import { containsText } from '../../../core/db/like.ts'
 import type { TeamRow } from '../tables.ts'
 
 export type TeamPage = { query?: string; limit: number; offset: number }
@@ -8,8 +9,8 @@ export type TeamPage = { query?: string; limit: number; offset: number }
 export async function pageTeams(db: Db, orgId: string, filter: TeamPage) {
   let query = db.selectFrom('teams').where('org_id', '=', orgId)
   if (filter.query) {
-    const like = `%${filter.query.toLowerCase()}%`
-    query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', like))
+    const text = filter.query
+    query = query.where((eb) => containsText(eb.ref('name'), text))
   }
   const [rows, total] = await Promise.all([
     query.selectAll().orderBy('name').orderBy('id').limit(filter.limit).offset(filter.offset).execute(),
