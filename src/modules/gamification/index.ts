@@ -13,7 +13,7 @@ import type { GamificationDeps } from './service.ts'
 import type { GamificationTables } from './tables.ts'
 import { rebuildXpJob } from './xp-rebuild/rebuild.ts'
 
-export { refreshScores } from './repository.ts'
+export { refreshScores } from './repository/index.ts'
 export { levelOf } from './rules/levels.ts'
 export { EarnedBadgeSchema } from './schemas.ts'
 export {

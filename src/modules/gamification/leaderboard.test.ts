@@ -4,7 +4,7 @@ import { startTestApp, type TestApp, type TestClient } from '../../../test/helpe
 import { insertStudents, testDialects } from '../../../test/helpers/databases.ts'
 import { createOrg, createStudent, signedInMember, signIn } from '../../../test/helpers/factories.ts'
 import { localWeek } from '../../core/calendar.ts'
-import * as repo from './repository.ts'
+import * as repo from './repository/index.ts'
 
 type Row = {
   rank: number

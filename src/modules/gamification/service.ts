@@ -8,7 +8,7 @@ import type { JobQueue } from '../../core/jobs/job.ts'
 import * as identity from '../identity/index.ts'
 import { awardOf, grantAwards, liveBadges, lockBadges } from './projections/badges.ts'
 import { heartsReactor } from './projections/hearts.ts'
-import * as repo from './repository.ts'
+import * as repo from './repository/index.ts'
 import {
   type ActivePeriod,
   type BadgeCriteria,

@@ -1,7 +1,7 @@
 import { appendSignals, type NewSignal } from '../../../core/events/signal-log.ts'
 import type { ScheduledJob } from '../../../core/jobs/job.ts'
 import { heartsReactor } from '../projections/hearts.ts'
-import * as repo from '../repository.ts'
+import * as repo from '../repository/index.ts'
 import { heartTimes, regenerate } from '../rules/hearts.ts'
 import { type GamificationDeps, settingsOf } from '../service.ts'
 import { catchUpReactor } from './catch-up.ts'

@@ -3,7 +3,7 @@ import type { Db } from '../../../core/db/database.ts'
 import type { SignalReactor } from '../../../core/events/projector.ts'
 import type { DecodedSignal, SignalBodyOf } from '../../../core/events/signal-log.ts'
 import * as identity from '../../identity/index.ts'
-import * as repo from '../repository.ts'
+import * as repo from '../repository/index.ts'
 import {
   type ActivePeriod,
   awardMoment,

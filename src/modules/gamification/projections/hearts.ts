@@ -9,7 +9,7 @@ import {
 } from '../../../core/events/signal-log.ts'
 import { QuizAttemptedSignal } from '../../progress/index.ts'
 import { HeartRefilledSignal } from '../contract.ts'
-import * as repo from '../repository.ts'
+import * as repo from '../repository/index.ts'
 import { applyRefill, type HeartsState, heartTimes, loseHeart } from '../rules/hearts.ts'
 import { type GamificationSettings, readSettings } from '../rules/settings.ts'
 import type { HeartsRow } from '../tables.ts'

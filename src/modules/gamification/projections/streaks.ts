@@ -14,7 +14,7 @@ import {
   VideoCompletedSignal,
 } from '../../progress/index.ts'
 import { StreakDaySignal } from '../contract.ts'
-import * as repo from '../repository.ts'
+import * as repo from '../repository/index.ts'
 import { readSettings } from '../rules/settings.ts'
 import type { GamificationDeps } from '../service.ts'
 import type { ActivityDayRow, StreakRow } from '../tables.ts'

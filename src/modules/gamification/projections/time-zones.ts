@@ -1,7 +1,7 @@
 import { localWeek } from '../../../core/calendar.ts'
 import type { Db } from '../../../core/db/database.ts'
 import * as identity from '../../identity/index.ts'
-import type { WeeklyXpEntry } from '../repository.ts'
+import type { WeeklyXpEntry } from '../repository/index.ts'
 import type { XpEntry } from '../rules/xp.ts'
 
 /**

@@ -1,6 +1,6 @@
 import type { SignalReactor } from '../../../core/events/projector.ts'
 import type * as identity from '../../identity/index.ts'
-import * as repo from '../repository.ts'
+import * as repo from '../repository/index.ts'
 import { readSettings } from '../rules/settings.ts'
 import { type XpSignalBody, xpOfSignal, xpSignals } from '../rules/xp.ts'
 import type { XpCause } from '../tables.ts'

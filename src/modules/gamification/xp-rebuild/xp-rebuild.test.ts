@@ -7,7 +7,7 @@ import { typicalPayload } from '../../../../test/helpers/signals.ts'
 import { appendSignals, type NewSignal } from '../../../core/events/signal-log.ts'
 import type { EnqueueOptions, JobRunner } from '../../../core/jobs/job.ts'
 import { createPgBossRunner } from '../../../core/jobs/pg-boss-runner.ts'
-import { refreshScores } from '../repository.ts'
+import { refreshScores } from '../repository/index.ts'
 import { xpSummary } from '../service.ts'
 import { REBUILD_XP_JOB, rebuildSchoolXp } from './rebuild.ts'
 
