@@ -4,6 +4,8 @@ import type { AppEnv } from '../../core/http/context.ts'
 import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { ErrorSchema, errorResponses, json, PaginationQuery } from '../../core/http/schemas.ts'
+import * as pings from './pings.ts'
+import * as quizzes from './quizzes.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 import * as tally from './tally-hook.ts'
@@ -13,7 +15,7 @@ const actorOf = (c: Context<AppEnv>) => c.get('member')
 export function trackingRoutes(deps: service.TrackingDeps) {
   const app = createRouter()
   const tags = ['Tracking']
-  const recordVideoPings = service.pingRecorder(deps)
+  const recordVideoPings = pings.pingRecorder(deps)
   const receiveTally = tally.tallyReceiver(deps)
 
   app.openapi(
@@ -58,7 +60,7 @@ export function trackingRoutes(deps: service.TrackingDeps) {
         ...errorResponses(400, 401, 403, 404, 409),
       },
     }),
-    async (c) => c.json(await service.submitQuiz(deps, actorOf(c), c.req.valid('json')), 200),
+    async (c) => c.json(await quizzes.submitQuiz(deps, actorOf(c), c.req.valid('json')), 200),
   )
 
   app.openapi(
