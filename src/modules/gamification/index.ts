@@ -13,25 +13,22 @@ import type { GamificationDeps } from './service.ts'
 import type { GamificationTables } from './tables.ts'
 import { rebuildXpJob } from './xp-rebuild/rebuild.ts'
 
+export { badgeCount, giveDefaultBadges, recentAwards } from './badges.ts'
 export { refreshScores } from './repository/index.ts'
+export { courseRewards } from './rewards.ts'
 export { levelOf } from './rules/levels.ts'
 export { EarnedBadgeSchema } from './schemas.ts'
 export {
-  badgeCount,
-  courseRewards,
-  dashboardGamification,
   type GamificationDeps,
-  giveDefaultBadges,
   heartsForAttempt,
   heartsOf,
-  learnerGamification,
-  recentAwards,
   streakCalendar,
   streakOf,
   studentsOutOfHearts,
   updateSettings,
   xpSummary,
 } from './service.ts'
+export { dashboardGamification, learnerGamification } from './summary.ts'
 
 /** The reactors, in the order they run: later ones may read what earlier ones wrote. */
 export function gamificationReactors(deps: GamificationDeps): SignalReactor[] {

@@ -4,6 +4,8 @@ import type { AppEnv } from '../../core/http/context.ts'
 import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { ErrorSchema, errorResponses, json } from '../../core/http/schemas.ts'
+import * as badges from './badges.ts'
+import * as rewards from './rewards.ts'
 import { SettingsPatchSchema, SettingsSchema } from './rules/settings.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
@@ -99,7 +101,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
         ...errorResponses(401, 403),
       },
     }),
-    async (c) => c.json(await service.listBadges(deps, actorOf(c)), 200),
+    async (c) => c.json(await badges.listBadges(deps, actorOf(c)), 200),
   )
 
   app.openapi(
@@ -115,7 +117,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
         ...errorResponses(400, 401, 403, 409),
       },
     }),
-    async (c) => c.json(await service.createBadge(deps, orgOf(c), c.req.valid('json')), 201),
+    async (c) => c.json(await badges.createBadge(deps, orgOf(c), c.req.valid('json')), 201),
   )
 
   app.openapi(
@@ -133,7 +135,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       },
     }),
     async (c) =>
-      c.json(await service.updateBadge(deps, orgOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
+      c.json(await badges.updateBadge(deps, orgOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
   )
 
   app.openapi(
@@ -148,7 +150,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
         ...errorResponses(401, 403),
       },
     }),
-    async (c) => c.json(await service.myBadges(deps, actorOf(c)), 200),
+    async (c) => c.json(await badges.myBadges(deps, actorOf(c)), 200),
   )
 
   app.openapi(
@@ -172,7 +174,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
     async (c) => {
       const { after } = c.req.valid('query')
       return c.json(
-        await service.rewardsSince(deps, actorOf(c), after === undefined ? undefined : Number(after)),
+        await rewards.rewardsSince(deps, actorOf(c), after === undefined ? undefined : Number(after)),
         200,
       )
     },
