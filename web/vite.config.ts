@@ -7,6 +7,24 @@ import { precompress } from './precompress.ts'
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react(), precompress()],
-  build: { outDir: '../dist/web', emptyOutDir: true, manifest: true, chunkSizeWarningLimit: 1500 },
+  build: {
+    outDir: '../dist/web',
+    emptyOutDir: true,
+    manifest: true,
+    chunkSizeWarningLimit: 1500,
+    // A phone on a slow network pays a round trip per file: the Mantine components and icons the app uses, and
+    // the app's components that several pages share, come as one file each instead of dozens of small ones
+    // (npm run lighthouse: the course player 87 → 90, median of five).
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'ui', test: /node_modules[\\/](@mantine[\\/](core|hooks)|@tabler[\\/]icons-react)[\\/]/ },
+            { name: 'shared', test: /[\\/]web[\\/](components|hooks)[\\/]/, minShareCount: 2 },
+          ],
+        },
+      },
+    },
+  },
   server: { proxy: { '/api': 'http://localhost:3000', '/media': 'http://localhost:3000' } },
 })
