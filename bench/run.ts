@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import type { App } from '../src/app.ts'
 import { systemClock } from '../src/core/clock.ts'
 import type { Db, DbHandle } from '../src/core/db/database.ts'
@@ -10,6 +9,7 @@ import { rebuildProjection } from '../src/core/events/projector.ts'
 import { randomSecret } from '../src/core/ids.ts'
 import * as progress from '../src/modules/progress/index.ts'
 import * as tracking from '../src/modules/tracking/index.ts'
+import { adminQuery, postgresReachable, TEST_DATABASE_URL } from '../test/helpers/database-templates.ts'
 import { sqliteAppendCeiling } from './ceiling.ts'
 import { otherCpuDuring, type Pinning, pinProcess, planPinning } from './cpu.ts'
 import {
@@ -39,7 +39,7 @@ const SMALL_SCHOOL_STUDENTS = 1_000
 const BATCH_SIZE = 50
 // Ten hours: nobody completes the step during the run, so gating keeps accepting the pings.
 const VIDEO_SEC = 36_000
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const PG_URL = TEST_DATABASE_URL
 
 const TARGETS = {
   single: 0.6,
@@ -299,29 +299,6 @@ async function measureDialect(target: BenchTarget): Promise<DialectResult> {
     }
   } finally {
     await database.close()
-  }
-}
-
-async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 })
-  try {
-    await client.connect()
-    await client.query('select 1')
-    return true
-  } catch {
-    return false
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
-
-async function adminQuery(statement: string) {
-  const client = new pg.Client({ connectionString: PG_URL })
-  await client.connect()
-  try {
-    await client.query(statement)
-  } finally {
-    await client.end()
   }
 }
 
