@@ -206,7 +206,7 @@ describe.each(testDialects())('sign-in limits on %s', (dialect) => {
   })
   afterAll(() => t.close())
 
-  // Thirty scrypt hashes and thirty verifications: slow on a busy machine, hence the longer bound.
+  // Thirty members made and signed in at once: slow on a busy machine, hence the longer bound.
   it('lets a class of 30 behind one school address all sign in', { timeout: 180_000 }, async () => {
     const students = await Promise.all(Array.from({ length: 30 }, () => createMember(t, orgId, 'student')))
     const statuses = await Promise.all(students.map((s) => login(school, s.email, PASSWORD)))

@@ -36,7 +36,7 @@ type Course = Schemas['Course']
 type Resource = Schemas['KmsResource']
 type Kind = Resource['type']
 
-// The extensions the server accepts for a handout file (src/modules/catalog/service.ts, KMS_FILE_TYPES).
+// The extensions the server accepts for a handout file (src/modules/catalog/kms/service.ts, KMS_FILE_TYPES).
 const ACCEPTED_FILES =
   '.pdf,.txt,.md,.csv,.png,.jpg,.jpeg,.gif,.webp,.mp3,.mp4,.zip,.odt,.ods,.odp,.docx,.xlsx,.pptx'
 

@@ -1,7 +1,7 @@
 import type { Schemas } from '../../api/client.ts'
 
 // A step as the editor holds it: every field a form input can show (numbers may be '' while typed), and the
-// conversions to and from the API's shapes. The rules mirror src/modules/catalog/schemas.ts, so a person
+// conversions to and from the API's shapes. The rules mirror src/modules/catalog/steps/schemas.ts, so a person
 // sees what is wrong next to the field instead of a refusal from the server.
 
 export type Step = Schemas['Class']
