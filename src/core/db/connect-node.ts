@@ -81,10 +81,10 @@ class EmbeddedSqliteDialect extends SqliteDialect {
  */
 export function openSqlite(file: string, options: { busyTimeoutMs?: number } = {}): DbHandle {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-  const sqlite = new SQLite(file)
-  sqlite.pragma('journal_mode = WAL')
+  const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5_000)
+  const sqlite = new SQLite(file, { timeout: busyTimeoutMs })
+  enterWalMode(sqlite, busyTimeoutMs)
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5_000)}`)
   sqlite.pragma('synchronous = NORMAL')
   // Planner statistics for what changed since they were last taken (see optimize-statistics.ts).
   sqlite.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`)
@@ -93,6 +93,25 @@ export function openSqlite(file: string, options: { busyTimeoutMs?: number } = {
     dialect: new EmbeddedSqliteDialect({ database: withStatementCache(sqlite) }),
   })
   return { db, dialect: 'sqlite', close: () => db.destroy() }
+}
+
+/**
+ * Switching a new file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once, without its
+ * busy handler, when another process opening the same new file holds a lock (two `sillon` commands started
+ * together): try again until the busy timeout.
+ */
+function enterWalMode(sqlite: SQLite.Database, busyTimeoutMs: number) {
+  const deadline = Date.now() + busyTimeoutMs
+  const pause = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    try {
+      sqlite.pragma('journal_mode = WAL')
+      return
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw err
+      Atomics.wait(pause, 0, 0, 10)
+    }
+  }
 }
 
 export type PostgresOptions = {
