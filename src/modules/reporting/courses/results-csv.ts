@@ -5,7 +5,8 @@ import * as catalog from '../../catalog/index.ts'
 import * as identity from '../../identity/index.ts'
 import type { ReportingDeps } from '../deps.ts'
 import type { ResultsCsvQuery } from '../schemas.ts'
-import { courseReports, firstEmail } from './service.ts'
+import { firstEmail } from './presenters.ts'
+import { courseReports } from './service.ts'
 
 const csvHeaders = {
   fr: {

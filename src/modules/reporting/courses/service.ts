@@ -8,16 +8,15 @@ import * as progress from '../../progress/index.ts'
 import type { ReportingDeps } from '../deps.ts'
 import type { AnalyticsQuery, StudentInCourseQuery } from '../schemas.ts'
 import {
-  average,
   bySeverity,
   reportOf,
-  round2,
   type StudentReport,
   studentNames,
   studentsInCourses,
   type Thresholds,
   thresholdsOf,
 } from '../students-in-courses.ts'
+import { courseAnalyticsView, type StepFunnel, studentInCourseView } from './presenters.ts'
 
 // A course's analytics and one student's page in it, for its instructors and the school's admins.
 
@@ -77,120 +76,58 @@ export async function courseAnalytics(
   query: z.infer<typeof AnalyticsQuery>,
 ) {
   const { course, abandonedDays, reports } = await courseReports(deps, actor, courseId, query)
-
-  const funnel = course.steps.map((step) => {
-    const previous = step.index > 0 ? course.steps[step.index - 1] : undefined
-    let reached = 0
-    let completed = 0
-    let abandoned = 0
-    const attempts: number[] = []
-    const durations: number[] = []
-    for (const r of reports) {
-      const row = r.progress.get(step.id)
-      if (!row && !(previous && r.progress.get(previous.id)?.step_completed_at)) continue
-      reached += 1
-      if (row && row.quiz_attempts > 0) attempts.push(row.quiz_attempts)
-      if (!row?.step_completed_at) {
-        if (r.status === 'abandoned') abandoned += 1
-        continue
-      }
-      completed += 1
-      const time = r.steps.get(step.id)?.timeSec
-      if (time != null) durations.push(time)
-    }
-    return {
-      class_id: step.id,
-      index: step.index,
-      name: step.name,
-      step_type: step.step_type,
-      reached,
-      completed,
-      in_progress: reached - completed - abandoned,
-      abandoned,
-      abandoned_ratio: reached === 0 ? 0 : round2(abandoned / reached),
-      average_quiz_attempts: average(attempts),
-      average_time_sec: average(durations),
-    }
-  })
-
   const names = await studentNames(
     deps,
     actor.orgId,
     reports.map((r) => r.student_id),
   )
-  const total = course.steps.length
-  const students = reports
-    .map((r) => ({
-      student_id: r.student_id,
-      name: names.get(r.student_id) ?? null,
-      enrolled_at: r.enrolled_at,
-      completed_steps: r.done,
-      progress_ratio: total === 0 ? 0 : round2(r.done / total),
-      completed: r.status === 'completed',
-      status: r.status,
-      time_spent_sec: r.timeSpentSec,
-      current_step: r.current
-        ? { class_id: r.current.id, index: r.current.index, name: r.current.name }
-        : null,
-      last_event_at: r.lastEventAt,
-      quiz_scores: quizScoresOf(course, r),
-      severity: r.severity,
-      reasons: r.reasons,
-    }))
-    .sort(
-      bySeverity(
-        (a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.student_id.localeCompare(b.student_id),
-      ),
-    )
-
-  return {
-    generated_at: deps.clock.now().toISOString(),
-    thresholds: {
-      inactive_days: query.inactive_days,
-      stuck_days: query.stuck_days,
-      failures: query.failures,
-    },
-    abandoned_days: abandonedDays,
-    course: { id: course.id, name: course.name, status: course.status, step_count: total },
-    enrolled: reports.length,
-    completed: students.filter((s) => s.completed).length,
-    abandoned: students.filter((s) => s.status === 'abandoned').length,
-    funnel,
-    students: {
-      total: students.length,
-      entries: students
-        .slice(query.offset, query.offset + query.limit)
-        .map(({ reasons, ...s }) => ({ ...s, at_risk: reasons })),
-    },
-  }
-}
-
-function quizScoresOf(course: catalog.CourseOutline, r: StudentReport) {
-  return course.steps.flatMap((step) => {
-    const row = r.progress.get(step.id)
-    if (!row || row.quiz_attempts === 0) return []
-    return [
-      {
-        class_id: step.id,
-        step_index: step.index,
-        best_ratio: row.quiz_best_ratio,
-        score: row.quiz_score,
-        max_score: row.quiz_max_score,
-        attempts: row.quiz_attempts,
-        passed: row.quiz_passed,
-      },
-    ]
+  const nameOf = (r: StudentReport) => names.get(r.student_id) ?? ''
+  const sorted = [...reports].sort(
+    bySeverity((a, b) => nameOf(a).localeCompare(nameOf(b)) || a.student_id.localeCompare(b.student_id)),
+  )
+  return courseAnalyticsView({
+    now: deps.clock.now(),
+    thresholds: query,
+    abandonedDays,
+    course,
+    funnel: funnelOf(course, reports),
+    reports: sorted,
+    page: sorted.slice(query.offset, query.offset + query.limit),
+    names,
   })
 }
 
-export const firstEmail = (emailsJson: string | null | undefined) => {
-  try {
-    const emails = JSON.parse(emailsJson ?? '[]') as { email?: unknown }[]
-    const email = emails.find((e) => typeof e.email === 'string')?.email
-    return typeof email === 'string' ? email : null
-  } catch {
-    return null
-  }
+/**
+ * Per step of the course: who reached it (acted on it, or completed the step before), completed it or
+ * abandoned the course there, the quiz attempts of those who attempted it and the time of those who
+ * completed it.
+ */
+function funnelOf(course: catalog.CourseOutline, reports: StudentReport[]): StepFunnel[] {
+  return course.steps.map((step) => {
+    const previous = step.index > 0 ? course.steps[step.index - 1] : undefined
+    const funnel: StepFunnel = {
+      step,
+      reached: 0,
+      completed: 0,
+      abandoned: 0,
+      quizAttempts: [],
+      timesSec: [],
+    }
+    for (const r of reports) {
+      const row = r.progress.get(step.id)
+      if (!row && !(previous && r.progress.get(previous.id)?.step_completed_at)) continue
+      funnel.reached += 1
+      if (row && row.quiz_attempts > 0) funnel.quizAttempts.push(row.quiz_attempts)
+      if (!row?.step_completed_at) {
+        if (r.status === 'abandoned') funnel.abandoned += 1
+        continue
+      }
+      funnel.completed += 1
+      const time = r.steps.get(step.id)?.timeSec
+      if (time != null) funnel.timesSec.push(time)
+    }
+    return funnel
+  })
 }
 
 /**
@@ -215,63 +152,15 @@ export async function studentInCourse(
     deps.courseMastery ? deps.courseMastery(actor.orgId, courseId) : [],
     deps.dashboardSkills(actor.orgId, studentId),
   ])
-  const person = people[0]
-  const indexOf = new Map(course.steps.map((s) => [s.id, s.index]))
-  const mastery = courseMastery.find((m) => m.student_id === studentId)
-  const total = course.steps.length
-  return {
-    generated_at: deps.clock.now().toISOString(),
-    abandoned_days: abandonedDays,
-    course: { id: course.id, name: course.name, status: course.status, step_count: total },
-    student: { id: studentId, name: person?.name ?? null, email: firstEmail(person?.emails_json) },
+  return studentInCourseView({
+    now: deps.clock.now(),
+    abandonedDays,
+    course,
+    report: r,
+    person: people[0],
     teams: teams.get(studentId) ?? [],
-    enrolled_at: r.enrolled_at,
-    status: r.status,
-    completed_steps: r.done,
-    progress_ratio: total === 0 ? 0 : round2(r.done / total),
-    time_spent_sec: r.timeSpentSec,
-    last_event_at: r.lastEventAt,
-    steps: course.steps.map((step) => {
-      const row = r.progress.get(step.id)
-      const completedAt = row?.step_completed_at ?? null
-      const derived = r.steps.get(step.id)
-      const state = completedAt ? 'done' : r.current?.id === step.id ? 'current' : 'locked'
-      return {
-        class_id: step.id,
-        index: step.index,
-        name: step.name,
-        step_type: step.step_type,
-        state: state as 'done' | 'current' | 'locked',
-        opened_at: state === 'locked' ? null : (derived?.openedAt ?? null),
-        completed_at: completedAt,
-        time_sec: derived?.timeSec ?? null,
-        quiz:
-          row && row.quiz_attempts > 0
-            ? { attempts: row.quiz_attempts, best_ratio: row.quiz_best_ratio, passed: row.quiz_passed }
-            : null,
-      }
-    }),
-    attempts: signals.flatMap((sig) => {
-      const index = sig.class_id ? indexOf.get(sig.class_id) : undefined
-      if (sig.course_id !== courseId || !sig.class_id || index === undefined) return []
-      const p = sig.payload
-      return [
-        {
-          class_id: sig.class_id,
-          step_index: index,
-          attempt: p.attempt,
-          at: sig.occurred_at,
-          score: p.score,
-          max_score: p.max_score,
-          ratio: p.ratio,
-          passed: p.passed,
-        },
-      ]
-    }),
-    mastery: {
-      course: mastery ? { score: mastery.score, level: mastery.level, questions: mastery.questions } : null,
-      skills: skills.skills,
-    },
-    at_risk: r.reasons,
-  }
+    attempts: signals.filter((sig) => sig.course_id === courseId),
+    courseMastery: courseMastery.find((m) => m.student_id === studentId),
+    skills: skills.skills,
+  })
 }

@@ -7,6 +7,7 @@ import * as progress from '../../progress/index.ts'
 import type { ReportingDeps } from '../deps.ts'
 import type { DashboardQuery } from '../schemas.ts'
 import { reportOf, studentsInCourses, thresholdsOf } from '../students-in-courses.ts'
+import { courseRecapView, studentDashboardView } from './presenters.ts'
 
 // What students see of their own learning: their dashboard, and the recap of a course they finished.
 
@@ -29,7 +30,7 @@ export async function studentDashboard(
   ])
   // Courses still to do come first (in enrolment order), finished ones after: the next step is what counts.
   const ordered = [...courses.filter((c) => !c.completed), ...courses.filter((c) => c.completed)]
-  return { student_id: studentId, as_of: deps.clock.now().toISOString(), courses: ordered, ...game, skills }
+  return studentDashboardView({ studentId, now: deps.clock.now(), courses: ordered, game, skills })
 }
 
 /**
@@ -58,21 +59,11 @@ export async function courseRecap(deps: ReportingDeps, actor: MemberIdentity, co
   if (!view) throw notFound('Course')
   // Only completion matters here, which the abandonment rule does not change.
   const report = reportOf(view, identity.DEFAULT_ABANDONED_DAYS, deps.clock.now())
-  const timed = [...report.steps.values()].some((s) => s.timeSec !== null)
-  const completedAt = [...report.progress.values()]
+  const lastCompletedAt = [...report.progress.values()]
     .map((p) => p.step_completed_at)
     .filter((at): at is string => at !== null)
     .sort()
     .at(-1)
   const rewards = deps.courseRewards ? await deps.courseRewards(actor.orgId, studentId, courseId) : null
-  return {
-    course_id: courseId,
-    completed: report.status === 'completed',
-    completed_steps: report.done,
-    total_steps: course.steps.length,
-    completed_at: report.status === 'completed' ? (completedAt ?? null) : null,
-    xp_earned: rewards?.xp ?? null,
-    badges: rewards?.badges ?? [],
-    time_spent_sec: timed ? report.timeSpentSec : null,
-  }
+  return courseRecapView({ courseId, report, stepCount: course.steps.length, lastCompletedAt, rewards })
 }

@@ -3,6 +3,7 @@ import * as progress from '../../progress/index.ts'
 import type { ReportingDeps } from '../deps.ts'
 import { eventDailyStats, userActivity } from '../repository.ts'
 import { DAY_MS } from '../rules/at-risk.ts'
+import { activityView } from './presenters.ts'
 
 // Monitoring views of seed 001, computed on demand from the event log and the signals.
 
@@ -24,11 +25,7 @@ export async function dailyEventStats(
 export async function recentActivity(deps: ReportingDeps, orgId: string) {
   const since = new Date(deps.clock.now().getTime() - DAY_MS).toISOString()
   const rows = await userActivity(deps.db, orgId, since)
-  return rows.map((r) => ({
-    student_id: r.student_id,
-    last_event_at: r.last_event_at,
-    events_last_24h: r.events_since,
-  }))
+  return rows.map(activityView)
 }
 
 export async function signalSummary(deps: ReportingDeps, orgId: string) {

@@ -7,6 +7,17 @@ import type { ReportingDeps } from '../deps.ts'
 import { activeStudentsSince, eventCountsBetween } from '../repository.ts'
 import type { OverviewQuery } from '../schemas.ts'
 import { bySeverity, studentNames, studentsInCourses, thresholdsOf } from '../students-in-courses.ts'
+import { adminOverviewView } from './presenters.ts'
+
+/** How many items share each key (items without one are left out). */
+function countBy<T>(items: T[], key: (item: T) => string | null) {
+  const counts = new Map<string, number>()
+  for (const item of items) {
+    const k = key(item)
+    if (k !== null) counts.set(k, (counts.get(k) ?? 0) + 1)
+  }
+  return counts
+}
 
 /**
  * The school at a glance for its staff (seed front_admin, v_admin_overview): active students, enrolments,
@@ -49,19 +60,7 @@ export async function adminOverview(
     thresholds,
   )
 
-  const countBy = <T>(items: T[], key: (item: T) => string | null) => {
-    const counts = new Map<string, number>()
-    for (const item of items) {
-      const k = key(item)
-      if (k !== null) counts.set(k, (counts.get(k) ?? 0) + 1)
-    }
-    return counts
-  }
-  const enrolled = countBy(enrolments, (e) => e.course_id)
   const recentCompletions = completions.filter((c) => c.occurred_at >= windowStart)
-  const completed = countBy(completions, (c) => c.course_id)
-  const completedRecently = countBy(recentCompletions, (c) => c.course_id)
-  const courseName = new Map(courses.map((c) => [c.id, c.name]))
 
   const atRisk = states
     .filter((s) => s.reasons.length > 0)
@@ -77,49 +76,22 @@ export async function adminOverview(
     shown.map((s) => s.student_id),
   )
 
-  return {
-    generated_at: now.toISOString(),
+  return adminOverviewView({
+    now,
     timezone,
-    thresholds: {
-      inactive_days: query.inactive_days,
-      stuck_days: query.stuck_days,
-      failures: query.failures,
-    },
-    active_students: {
-      last_1_day: active[0] ?? 0,
-      last_7_days: active[1] ?? 0,
-      last_30_days: active[2] ?? 0,
-    },
-    enrolments: {
-      total: enrolments.length,
-      students: new Set(enrolments.map((e) => e.student_id)).size,
-      by_course: courses.map((c) => ({
-        course_id: c.id,
-        name: c.name,
-        status: c.status,
-        enrolled: enrolled.get(c.id) ?? 0,
-        completions: completed.get(c.id) ?? 0,
-        completions_last_30_days: completedRecently.get(c.id) ?? 0,
-      })),
+    thresholds: query,
+    active,
+    enrolments: { total: enrolments.length, students: new Set(enrolments.map((e) => e.student_id)).size },
+    courses,
+    perCourse: {
+      enrolled: countBy(enrolments, (e) => e.course_id),
+      completed: countBy(completions, (c) => c.course_id),
+      recent: countBy(recentCompletions, (c) => c.course_id),
     },
     completions: { total: completions.length, last_30_days: recentCompletions.length },
-    average_mastery: mastery.map((m) => ({
-      course_id: m.course_id,
-      name: courseName.get(m.course_id) ?? null,
-      students: m.students,
-      average_score: m.average_score,
-    })),
-    events_per_day: days.map((day, i) => ({ day, events: perDay[i] ?? 0 })),
-    at_risk: {
-      total: atRisk.length,
-      entries: shown.map((s) => ({
-        student_id: s.student_id,
-        name: names.get(s.student_id) ?? null,
-        course_id: s.course.id,
-        course_name: s.course.name,
-        severity: s.severity,
-        reasons: s.reasons,
-      })),
-    },
-  }
+    mastery,
+    days,
+    eventsPerDay: perDay,
+    atRisk: { total: atRisk.length, shown, names },
+  })
 }
