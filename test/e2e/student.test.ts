@@ -1,19 +1,24 @@
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   browserAvailable,
   openPage,
   overflowsSideways,
   seriousViolations,
+  shortenDemoVideos,
   signIn,
   useDemoSchoolInBrowser,
 } from '../helpers/browser.ts'
 
 // Léa, a student of the demo school, takes "Découvrir le système solaire" from start to finish in a real
-// browser against the real server on a fresh database: the 30 s video (played at the course's 2x), the
-// quiz, the video and its quiz, the reading, then the handout; XP and badges show on her dashboard.
+// browser against the real server on a fresh database: the video (the demo clip's first seconds, played at
+// the course's 2x), the quiz, the video and its quiz, the reading, then the handout; XP and badges show on
+// her dashboard.
+
+/** How long the demo videos last here: the tests watch them to the end, in real time. */
+const VIDEO_SEC = 4
 
 /** Plays the current step's video, muted, at the speed the course allows, until the server credits it. */
 async function watchVideo(page: Page) {
@@ -26,6 +31,7 @@ async function watchVideo(page: Page) {
 
 describe.skipIf(!browserAvailable)('a student in the browser', () => {
   const e2e = useDemoSchoolInBrowser()
+  beforeAll(() => shortenDemoVideos(e2e.server.url, VIDEO_SEC))
 
   it('takes the demo course from the first video to the handout, and sees XP and badges appear', async () => {
     const { page, errors } = await openPage(e2e.browser)
@@ -140,9 +146,11 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
     // Three pings: the start, the scrub's pause, and the play that ends the scrub, which was recorded
     // while the pause's ping was on its way and goes at once, not with the next ping 10 s later.
     await expect.poll(() => sent.length, { timeout: 5_000 }).toBeGreaterThanOrEqual(3)
+    // Paused by the test, unless the short video already reached its end.
     await video.evaluate(
       (v: HTMLVideoElement) =>
         new Promise((paused) => {
+          if (v.paused) return paused(null)
           v.addEventListener('pause', paused, { once: true })
           v.pause()
         }),
@@ -179,7 +187,7 @@ describe.skipIf(!browserAvailable)('a student in the browser', () => {
   }, 60_000)
 
   it('keeps the pings made offline, or refused by an unavailable server, and sends them in one batch when it can', async () => {
-    const { page, context } = await openPage(e2e.browser)
+    const { page, context } = await openPage(e2e.browser, { pingEveryMs: 1_000 })
     await signIn(page, e2e.server.url, 'hugo@demo.sillon.test')
     await page.getByRole('link', { name: /^(Commencer|Continuer|Start|Continue)$/ }).click()
     // Seeking ahead of what was watched snaps back, with a word of explanation.

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page, request } from 'playwright-core'
 import { afterAll, beforeAll, inject } from 'vitest'
 import { freePort, killChildren, type RunningServer, startServer } from './processes.ts'
 
@@ -78,6 +78,8 @@ export async function openPage(
     height?: number
     timezoneId?: string
     colorScheme?: 'light' | 'dark'
+    /** How often a playing video pings, when a test waits for a ping period to go by (default 10 s). */
+    pingEveryMs?: number
   } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({
@@ -87,6 +89,12 @@ export async function openPage(
     timezoneId: options.timezoneId,
     colorScheme: options.colorScheme ?? 'light',
   })
+  if (options.pingEveryMs) {
+    await context.addInitScript(
+      (ms) => localStorage.setItem('sillon.ping-every-ms', String(ms)),
+      options.pingEveryMs,
+    )
+  }
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (err) => errors.push(err.message))
@@ -165,4 +173,37 @@ export async function signIn(page: Page, url: string, email: string, password = 
   await page.getByLabel(/e-mail/i).fill(email)
   await page.getByRole('textbox', { name: /^(mot de passe|password)/i }).fill(password)
   await page.getByRole('button', { name: /^(se connecter|sign in)$/i }).click()
+}
+
+/**
+ * Cuts the demo course's videos to their first `seconds` for the tests that watch them to the end: the
+ * teacher points each video step at a media fragment of the demo clip (#t=0,N, where the browser stops
+ * playing) and gives it that duration, so the server credits it once those seconds are watched.
+ */
+export async function shortenDemoVideos(serverUrl: string, seconds: number): Promise<void> {
+  const api = await request.newContext({ baseURL: serverUrl })
+  try {
+    const login = await api.post('/api/auth/login', {
+      data: { email: 'prof@demo.sillon.test', password: DEMO_PASSWORD },
+    })
+    if (!login.ok()) throw new Error(`the demo teacher could not sign in: ${login.status()}`)
+    const courses = (await (await api.get('/api/lms/courses')).json()) as { id: string }[]
+    for (const course of courses) {
+      const steps = (await (await api.get(`/api/lms/classes?course_id=${course.id}&limit=100`)).json()) as {
+        id: string
+        video: { source: string; url?: string } | null
+      }[]
+      for (const step of steps) {
+        if (step.video?.source !== 'url' || !step.video.url) continue
+        const url = `${step.video.url.split('#')[0]}#t=0,${seconds}`
+        const res = await api.patch(`/api/lms/classes/${step.id}`, {
+          data: { video: { source: 'url', url, duration_sec: seconds } },
+        })
+        if (!res.ok())
+          throw new Error(`the demo video could not be shortened: ${res.status()} ${await res.text()}`)
+      }
+    }
+  } finally {
+    await api.dispose()
+  }
 }
