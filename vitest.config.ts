@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config'
 
@@ -44,23 +45,31 @@ const BROWSER = 'test/global-setup-browser.ts'
 /** Migrated template databases, copied by each test file (see test/helpers/databases.ts). */
 const DATABASES = 'test/global-setup-databases.ts'
 
-function tier(name: Tier, globalSetup: string[] = []): TestProjectInlineConfiguration {
+function tier(
+  name: Tier,
+  options: { globalSetup?: string[]; isolate?: boolean } = {},
+): TestProjectInlineConfiguration {
   // A tier with no file yet would otherwise fall back to Vitest's default include, i.e. every test.
   const include = files[name].length > 0 ? files[name] : [`no-${name}-tests-yet.test.ts`]
-  return { extends: true, test: { name, include, globalSetup } }
+  return { extends: true, test: { name, include, ...options } }
 }
 
 export default defineConfig({
   test: {
     pool: 'forks',
+    // One file per core leaves them idle: the browser and process tiers wait on real time (a video
+    // playing, a child process starting) and every database test on PostgreSQL, a process of its own.
+    maxWorkers: availableParallelism() + 1,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      tier('unit'),
-      tier('db', [DATABASES]),
-      tier('http', [DATABASES]),
-      tier('process', [BUILD_WEB, DATABASES]),
-      tier('browser', [BUILD_WEB, BROWSER]),
+      // The files of these tiers build their own apps and databases and share no module state, so a
+      // worker keeps the modules it loaded for the next file instead of loading the app again for each.
+      tier('unit', { isolate: false }),
+      tier('db', { globalSetup: [DATABASES], isolate: false }),
+      tier('http', { globalSetup: [DATABASES], isolate: false }),
+      tier('process', { globalSetup: [BUILD_WEB, DATABASES] }),
+      tier('browser', { globalSetup: [BUILD_WEB, BROWSER] }),
     ],
   },
 })
