@@ -57,6 +57,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       .map((t) => t.name)
     expect(tenantTables.sort()).toEqual([
       'api_tokens',
+      'audit_log',
       'course_instructors',
       'course_students',
       'course_teams',

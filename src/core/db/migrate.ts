@@ -25,6 +25,7 @@ import * as videoDownload from './migrations/2026-12-07-12-video-download.ts'
 import * as stepCaptions from './migrations/2026-12-07-13-step-captions.ts'
 import * as xpRebuilds from './migrations/2026-12-07-20-xp-rebuilds.ts'
 import * as abandonedDays from './migrations/2026-12-07-21-abandoned-days.ts'
+import * as auditLog from './migrations/2026-12-07-30-audit-log.ts'
 
 // Listed in code rather than read from a folder so that bundled builds (Workers) carry them.
 const migrations: Record<string, Migration> = {
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-13-step-captions': stepCaptions,
   '2026-12-07-20-xp-rebuilds': xpRebuilds,
   '2026-12-07-21-abandoned-days': abandonedDays,
+  '2026-12-07-30-audit-log': auditLog,
 }
 
 class MigrationError extends Error {

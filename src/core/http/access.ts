@@ -9,8 +9,11 @@ import type { Role } from './roles.ts'
  */
 export type Access = 'public' | 'authenticated' | 'member' | 'superadmin' | readonly Role[]
 
-/** Identity of a member acting inside their active organisation. */
-export type MemberIdentity = Identity & { orgId: string; role: Role }
+/** Where a request comes from, as this deployment can know it: what the audit log records. */
+export type RequestOrigin = { ip: string | null; userAgent: string | null }
+
+/** Identity of a member acting inside their active organisation (`origin` is set for requests). */
+export type MemberIdentity = Identity & { orgId: string; role: Role; origin?: RequestOrigin }
 
 export function describeAccess(access: Access): string {
   if (typeof access === 'string') return access
@@ -35,7 +38,8 @@ export function authorize(access: Access): MiddlewareHandler<AppEnv> {
     if (allowed && !allowed.has(role)) {
       throw forbidden(`This needs one of these roles: ${[...allowed].join(', ')}`)
     }
-    c.set('member', { ...identity, orgId, role })
+    const origin = { ip: c.get('clientIp') ?? null, userAgent: c.req.header('user-agent') ?? null }
+    c.set('member', { ...identity, orgId, role, origin })
     return next()
   }
 }
