@@ -14,6 +14,7 @@ import { publishOpenApi } from './core/http/openapi.ts'
 import type { JobQueue } from './core/jobs/job.ts'
 import { pruneJobRunsJob } from './core/jobs/prune-runs.ts'
 import { createJobRegistry } from './core/jobs/registry.ts'
+import { auditPrivacy } from './modules/audit/index.ts'
 import * as catalog from './modules/catalog/index.ts'
 import { catalogRoutes } from './modules/catalog/routes.ts'
 import * as gamification from './modules/gamification/index.ts'
@@ -24,6 +25,8 @@ import * as integrations from './modules/integrations/index.ts'
 import { integrationRoutes } from './modules/integrations/routes.ts'
 import * as mastery from './modules/mastery/index.ts'
 import { masteryRoutes } from './modules/mastery/routes.ts'
+import type * as privacy from './modules/privacy/index.ts'
+import { privacyRoutes } from './modules/privacy/routes.ts'
 import * as progress from './modules/progress/index.ts'
 import { progressRoutes } from './modules/progress/routes.ts'
 import type * as reporting from './modules/reporting/index.ts'
@@ -224,6 +227,25 @@ export function buildApp(deps: AppDeps) {
       gamification.courseRewards(gamificationDeps, orgId, studentId, courseId),
   }
   app.route('/', reportingRoutes(reportingDeps))
+  // GDPR access and erasure over every module that stores personal data: a new one adds its port here.
+  // Identity comes first: its pseudonymous profiles must exist before the rows pointing at them move.
+  const privacyDeps: privacy.PrivacyDeps = {
+    db: database.db,
+    clock: deps.clock,
+    identity: identityDeps,
+    files: deps.files,
+    ports: [
+      identity.identityPrivacy,
+      catalog.catalogPrivacy,
+      tracking.trackingPrivacy,
+      progress.progressPrivacy,
+      gamification.gamificationPrivacy,
+      mastery.masteryPrivacy,
+      integrations.integrationsPrivacy,
+      auditPrivacy,
+    ],
+  }
+  app.route('/', privacyRoutes(privacyDeps))
   publishOpenApi(app, version)
   /** Sends integration events to webhook subscribers; the server runs it in the background. */
   const dispatch = () => integrations.dispatchWebhooks(integrationsDeps)
@@ -243,6 +265,7 @@ export function buildApp(deps: AppDeps) {
     gamification: gamificationDeps,
     mastery: masteryDeps,
     reporting: reportingDeps,
+    privacy: privacyDeps,
     projectors,
     project,
     dispatch,

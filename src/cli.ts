@@ -15,6 +15,7 @@ import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from './demo.ts'
 import { createLogger, openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
+import { erasePersonByEmail } from './modules/privacy/index.ts'
 import { trackingEvents } from './modules/tracking/index.ts'
 
 const usage = `Usage: sillon <command> [options]
@@ -36,6 +37,7 @@ Commands:
                                                   --at (default: now); a period already done is skipped
   course export <course-id>                       print the course as one JSON document
   course import <file> --org <slug>               create a draft course in that school from a document
+  privacy erase --org <slug> --email <e>          erase a member from that school (GDPR; cannot be undone)
   stream upload --file <path> --name "<name>" [--max-duration-seconds <s>] [--require-signed-urls]
                                                   upload a video to Cloudflare Stream; prints its uid
                                                   alone on the last line
@@ -364,6 +366,16 @@ async function main(argv: string[], io: CliIo): Promise<void> {
       )
       say(`course "${document.data.course.name}" imported as a draft in ${org.slug}:`)
       say(courseId)
+    })
+    return
+  }
+
+  if (command === 'privacy' && sub === 'erase') {
+    const [slug, email] = [required(values.org, '--org'), required(values.email, '--email')]
+    await withRuntime(io, async (runtime) => {
+      const { account_deleted } = await erasePersonByEmail(runtime.privacy, slug, email)
+      const account = account_deleted ? 'deleted' : 'kept (another school has it)'
+      say(`${email} erased from ${slug}; account ${account}`)
     })
     return
   }

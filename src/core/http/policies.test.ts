@@ -12,6 +12,8 @@ const table: Record<Ability, Record<Role, boolean>> = {
   'school.read': row(true, true, true, false, true),
   'school.monitor': row(true, true, false, false, true),
   'school.administer': row(true, true, false, false, false),
+  'privacy.own': row(true, true, true, true, true),
+  'privacy.administer': row(true, true, false, false, false),
 }
 
 function row(owner: boolean, admin: boolean, instructor: boolean, student: boolean, support: boolean) {

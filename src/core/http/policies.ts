@@ -19,6 +19,10 @@ export const policies = {
   'school.monitor': ['owner', 'admin', 'support'],
   /** Run the school: members, invitations, teams, tokens, webhooks, settings. */
   'school.administer': ['owner', 'admin'],
+  /** Download one's own personal data in the school (GDPR right of access): every member. */
+  'privacy.own': ['owner', 'admin', 'instructor', 'student', 'support'],
+  /** Produce a member's personal data for them, and erase a member (GDPR access and erasure requests). */
+  'privacy.administer': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Ability = keyof typeof policies

@@ -13,6 +13,7 @@ export {
   cliActor,
   systemActor,
 } from './contract.ts'
+export { auditPrivacy } from './privacy.ts'
 export { type AuditDeps, pseudonymisePerson, recordAudit } from './service.ts'
 
 declare module '../../core/db/database.ts' {

@@ -30,6 +30,7 @@ export { KmsResourceSchema } from './kms/schemas.ts'
 export { listKms } from './kms/service.ts'
 export { PlaybackSchema } from './playback/schemas.ts'
 export { playbackOf } from './playback/service.ts'
+export { catalogPrivacy } from './privacy.ts'
 export {
   type CourseOutline,
   captionsOfSteps,

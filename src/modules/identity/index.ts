@@ -27,6 +27,13 @@ export {
   studentsOfUsers,
   updatePerson,
 } from './people/service.ts'
+export {
+  accountExists,
+  erasureSubject,
+  identityPrivacy,
+  privacySubject,
+  privacySubjectByEmail,
+} from './privacy.ts'
 export type { PersonTable } from './repository.ts'
 export {
   Address as LmsAddressSchema,

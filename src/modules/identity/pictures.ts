@@ -38,6 +38,12 @@ function pictureIdOf(user: { id: string; image: string | null }): string | null 
   return /^[A-Za-z0-9-]+$/.test(id) ? id : null
 }
 
+/** The file-store key of the account's picture, when it has one of Sillon's (erasure deletes the file). */
+export function pictureFileOf(user: { id: string; image: string | null }): string | null {
+  const id = pictureIdOf(user)
+  return id ? pictureKey(id) : null
+}
+
 async function currentUser(deps: IdentityDeps, userId: string) {
   const user = await repo.getUser(deps.db, userId)
   if (!user) throw notFound('Account')

@@ -14,7 +14,7 @@ type Counted = { key: string; windowStart: number }
 /** The attempt under way, counted as a failure until it is known to have succeeded. */
 export type SignInAttempt = { account: Counted; address: Counted }
 
-const accountKey = (email: string) => `account:${email.toLowerCase()}`
+export const accountKey = (email: string) => `account:${email.toLowerCase()}`
 // Without a known address (no socket, untrusted proxy) every such request shares one bucket.
 const addressKey = (clientIp: string | undefined) => `address:${clientIp ?? 'unknown'}`
 

@@ -2,6 +2,7 @@
 import type { IntegrationTables } from './tables.ts'
 
 export { parseAllowedHosts } from './adapters/address-guard.ts'
+export { integrationsPrivacy } from './privacy.ts'
 export { dispatchWebhooks, type IntegrationsDeps, signPayload } from './service.ts'
 
 declare module '../../core/db/database.ts' {

@@ -5,6 +5,7 @@ import { courseMasteryReactor } from './projections/course-mastery.ts'
 import { skillMasteryReactor } from './projections/skill-mastery.ts'
 import type { MasteryTables } from './tables.ts'
 
+export { masteryPrivacy } from './privacy.ts'
 export { masteryLevels } from './rules/levels.ts'
 export { LevelCountsSchema } from './schemas.ts'
 export {

@@ -12,6 +12,7 @@ export {
   StepCompletedSignal,
   VideoCompletedSignal,
 } from './contract.ts'
+export { progressPrivacy } from './privacy.ts'
 export { userProgressProjector } from './projections/user-progress.ts'
 export { signalId } from './rules/evolve.ts'
 

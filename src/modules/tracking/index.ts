@@ -7,6 +7,7 @@ export {
   type TrackingEventBody,
   trackingEvents,
 } from './contract.ts'
+export { trackingPrivacy } from './privacy.ts'
 export type { TrackingDeps } from './service.ts'
 export { pruneTallyRejectionsJob } from './tally-hook.ts'
 
