@@ -12,10 +12,10 @@ import type { JobOccurrence, RunResult } from './core/jobs/execute.ts'
 import { isScheduled, ORGANISATION_TIMEZONE } from './core/jobs/job.ts'
 import type { JobRunRow } from './core/jobs/tables.ts'
 import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from './demo.ts'
+import { BackupError, runBackupCommand } from './entry/backup/command.ts'
 import { createLogger, openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
-import { erasePersonByEmail } from './modules/privacy/index.ts'
 import { trackingEvents } from './modules/tracking/index.ts'
 
 const usage = `Usage: sillon <command> [options]
@@ -37,7 +37,9 @@ Commands:
                                                   --at (default: now); a period already done is skipped
   course export <course-id>                       print the course as one JSON document
   course import <file> --org <slug>               create a draft course in that school from a document
-  privacy erase --org <slug> --email <e>          erase a member from that school (GDPR; cannot be undone)
+  backup <file>                                   write the database (a consistent snapshot, taken while
+                                                  the app runs) and uploaded files into one archive
+  restore <file>                                  restore an archive into an empty data directory or database
   stream upload --file <path> --name "<name>" [--max-duration-seconds <s>] [--require-signed-urls]
                                                   upload a video to Cloudflare Stream; prints its uid
                                                   alone on the last line
@@ -370,13 +372,8 @@ async function main(argv: string[], io: CliIo): Promise<void> {
     return
   }
 
-  if (command === 'privacy' && sub === 'erase') {
-    const [slug, email] = [required(values.org, '--org'), required(values.email, '--email')]
-    await withRuntime(io, async (runtime) => {
-      const { account_deleted } = await erasePersonByEmail(runtime.privacy, slug, email)
-      const account = account_deleted ? 'deleted' : 'kept (another school has it)'
-      say(`${email} erased from ${slug}; account ${account}`)
-    })
+  if (command === 'backup' || command === 'restore') {
+    await runBackupCommand(command, required(sub, '<file>'), io.env, say)
     return
   }
 
@@ -434,7 +431,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       err instanceof ConfigError ||
       err instanceof AppError ||
       err instanceof CommandError ||
-      err instanceof catalog.StreamError
+      err instanceof catalog.StreamError ||
+      err instanceof BackupError
     ) {
       io.stderr(`sillon: ${err.message}\n`)
       return 1

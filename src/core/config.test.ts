@@ -42,6 +42,9 @@ describe('loadConfig', () => {
       LOGIN_FAILURES_PER_ADDRESS: 100,
       LOGIN_FAILURE_WINDOW_MINUTES: 15,
       JOBS_ENABLED: true,
+      BACKUP_DIR: undefined,
+      BACKUP_KEEP: 7,
+      BACKUP_CRON: '0 3 * * *',
       CLOUDFLARE_ACCOUNT_ID: undefined,
       CLOUDFLARE_STREAM_API_TOKEN: undefined,
       CLOUDFLARE_API_BASE_URL: 'https://api.cloudflare.com/client/v4',
@@ -254,6 +257,17 @@ describe('loadConfig', () => {
       loadConfig({ DATABASE_URL: POSTGRES_URL, SESSION_SECRET: SECRET, SEED_DEMO: 'true' }).SEED_DEMO,
     ).toBe(true)
     expect(problemsOf({ SEED_DEMO: 'sometimes' })).toEqual([expect.stringMatching(/^SEED_DEMO: /)])
+  })
+
+  it('refuses a nightly backup schedule that is not a cron expression, and a negative retention', () => {
+    expect(problemsOf({ BACKUP_CRON: 'every night', BACKUP_KEEP: '-1' })).toEqual([
+      'BACKUP_KEEP: Too small: expected number to be >=0',
+      'BACKUP_CRON: must be a cron expression (5 fields, or 6 with seconds), e.g. 0 3 * * *',
+    ])
+    expect(loadConfig({ BACKUP_CRON: '30 2 * * 1-5', BACKUP_KEEP: '0' })).toMatchObject({
+      BACKUP_CRON: '30 2 * * 1-5',
+      BACKUP_KEEP: 0,
+    })
   })
 
   it('treats a variable set to blanks as unset', () => {

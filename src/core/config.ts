@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { assertValidSchedule } from './jobs/schedule.ts'
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -12,6 +13,15 @@ function looksLikePem(value: string): boolean {
   return (
     text.startsWith('-----BEGIN') || Buffer.from(text, 'base64').toString('utf8').startsWith('-----BEGIN')
   )
+}
+
+function isCron(value: string): boolean {
+  try {
+    assertValidSchedule('BACKUP_CRON', { cron: value })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Reports, on the missing one, a pair of variables of which only one is set. */
@@ -73,6 +83,13 @@ const configSchema = z
     LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(100),
     LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
     JOBS_ENABLED: booleanFlag.default(true),
+    BACKUP_DIR: optionalString,
+    BACKUP_KEEP: z.coerce.number().int().min(0).default(7),
+    BACKUP_CRON: z
+      .string()
+      .trim()
+      .default('0 3 * * *')
+      .refine(isCron, 'must be a cron expression (5 fields, or 6 with seconds), e.g. 0 3 * * *'),
     WEBHOOK_ALLOWED_HOSTS: optionalString.refine(
       (value) => value === undefined || /^[\w.:\-[\]]+(\s*,\s*[\w.:\-[\]]+)*$/.test(value.trim()),
       'must be host names or addresses separated by commas (no scheme, port or path)',

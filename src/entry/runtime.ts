@@ -13,6 +13,7 @@ import { diskFileStore } from '../core/files/disk-file-store.ts'
 import type { AppEnv } from '../core/http/context.ts'
 import { randomSecret } from '../core/ids.ts'
 import { createStreamSigner } from '../modules/catalog/index.ts'
+import { nightlyBackupJob } from './backup/nightly.ts'
 
 /** The session secret: from the environment, or generated once and kept in DATA_DIR (embedded mode). */
 export function resolveSecret(config: Config): string {
@@ -105,5 +106,7 @@ export async function openRuntime(
         : undefined,
     ...deps,
   })
+  // Embedded mode backs itself up; a PostgreSQL server is backed up by its operator (see README, Backups).
+  if (config.dialect === 'sqlite' && config.BACKUP_KEEP > 0) built.jobs.register(nightlyBackupJob(config))
   return { ...built, config, database, logger, close: () => database.close() }
 }

@@ -57,6 +57,9 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-30-audit-log': auditLog,
 }
 
+/** The migrations this build knows, oldest first: a backup whose schema is past them cannot be restored. */
+export const knownMigrations: readonly string[] = Object.keys(migrations)
+
 class MigrationError extends Error {
   constructor(
     message: string,
