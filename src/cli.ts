@@ -16,6 +16,7 @@ import { BackupError, runBackupCommand } from './entry/backup/command.ts'
 import { createLogger, openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
+import { erasePersonByEmail } from './modules/privacy/index.ts'
 import { trackingEvents } from './modules/tracking/index.ts'
 
 const usage = `Usage: sillon <command> [options]
@@ -37,6 +38,7 @@ Commands:
                                                   --at (default: now); a period already done is skipped
   course export <course-id>                       print the course as one JSON document
   course import <file> --org <slug>               create a draft course in that school from a document
+  privacy erase --org <slug> --email <e>          erase a member from that school (GDPR; cannot be undone)
   backup <file>                                   write the database (a consistent snapshot, taken while
                                                   the app runs) and uploaded files into one archive
   restore <file>                                  restore an archive into an empty data directory or database
@@ -374,6 +376,16 @@ async function main(argv: string[], io: CliIo): Promise<void> {
 
   if (command === 'backup' || command === 'restore') {
     await runBackupCommand(command, required(sub, '<file>'), io.env, say)
+    return
+  }
+
+  if (command === 'privacy' && sub === 'erase') {
+    const [slug, email] = [required(values.org, '--org'), required(values.email, '--email')]
+    await withRuntime(io, async (runtime) => {
+      const { account_deleted } = await erasePersonByEmail(runtime.privacy, slug, email)
+      const account = account_deleted ? 'deleted' : 'kept (another school has it)'
+      say(`${email} erased from ${slug}; account ${account}`)
+    })
     return
   }
 
