@@ -15,6 +15,7 @@ import type { JobQueue } from './core/jobs/job.ts'
 import { pruneJobRunsJob } from './core/jobs/prune-runs.ts'
 import { createJobRegistry } from './core/jobs/registry.ts'
 import { auditPrivacy } from './modules/audit/index.ts'
+import { auditRoutes } from './modules/audit/routes.ts'
 import * as catalog from './modules/catalog/index.ts'
 import { catalogRoutes } from './modules/catalog/routes.ts'
 import * as gamification from './modules/gamification/index.ts'
@@ -246,6 +247,7 @@ export function buildApp(deps: AppDeps) {
     ],
   }
   app.route('/', privacyRoutes(privacyDeps))
+  app.route('/', auditRoutes({ db: database.db, clock: deps.clock }))
   publishOpenApi(app, version)
   /** Sends integration events to webhook subscribers; the server runs it in the background. */
   const dispatch = () => integrations.dispatchWebhooks(integrationsDeps)

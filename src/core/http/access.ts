@@ -10,7 +10,7 @@ import type { Role } from './roles.ts'
 export type Access = 'public' | 'authenticated' | 'member' | 'superadmin' | readonly Role[]
 
 /** Where a request comes from, as this deployment can know it: what the audit log records. */
-export type RequestOrigin = { ip: string | null; userAgent: string | null }
+type RequestOrigin = { ip: string | null; userAgent: string | null }
 
 /** Identity of a member acting inside their active organisation (`origin` is set for requests). */
 export type MemberIdentity = Identity & { orgId: string; role: Role; origin?: RequestOrigin }

@@ -14,6 +14,7 @@ const table: Record<Ability, Record<Role, boolean>> = {
   'school.administer': row(true, true, false, false, false),
   'privacy.own': row(true, true, true, true, true),
   'privacy.administer': row(true, true, false, false, false),
+  'school.audit': row(true, false, false, false, false),
 }
 
 function row(owner: boolean, admin: boolean, instructor: boolean, student: boolean, support: boolean) {

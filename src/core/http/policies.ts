@@ -23,6 +23,8 @@ export const policies = {
   'privacy.own': ['owner', 'admin', 'instructor', 'student', 'support'],
   /** Produce a member's personal data for them, and erase a member (GDPR access and erasure requests). */
   'privacy.administer': ['owner', 'admin'],
+  /** Read the school's audit log: who changed roles, removed members, exported or erased data… */
+  'school.audit': ['owner'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Ability = keyof typeof policies

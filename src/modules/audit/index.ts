@@ -4,17 +4,13 @@ import type { AuditTables } from './tables.ts'
 
 export {
   type ActingMember,
-  type AuditAction,
   type AuditActor,
-  type AuditEntry,
-  type AuditTargetType,
-  auditActions,
   auditActor,
   cliActor,
   systemActor,
 } from './contract.ts'
 export { auditPrivacy } from './privacy.ts'
-export { type AuditDeps, pseudonymisePerson, recordAudit } from './service.ts'
+export { pseudonymisePerson, recordAudit } from './service.ts'
 
 declare module '../../core/db/database.ts' {
   /** The table the audit module owns. */

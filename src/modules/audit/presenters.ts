@@ -1,8 +1,9 @@
+import type { Selectable } from 'kysely'
 import { parseJson } from '../../core/db/json.ts'
 import type { AuditLogRow } from './tables.ts'
 
 /** An entry as the API shows it. */
-export function entryView(row: AuditLogRow) {
+export function entryView(row: Selectable<AuditLogRow>) {
   return {
     id: row.id,
     org_id: row.org_id,

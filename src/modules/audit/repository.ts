@@ -1,15 +1,17 @@
+import type { Insertable } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
 import { containsText } from '../../core/db/like.ts'
+import type { AuditAction, AuditActor, AuditTargetType } from './contract.ts'
 import type { AuditLogRow } from './tables.ts'
 
 /** A school's entries, the platform's own (null), or every entry ('platform-wide', for superadmins). */
 export type AuditScope = { orgId: string | null } | 'platform-wide'
 
 export type AuditFilter = {
-  action?: string
+  action?: AuditAction
   actor_id?: string
-  actor_kind?: string
-  target_type?: string
+  actor_kind?: AuditActor['kind']
+  target_type?: AuditTargetType
   target_id?: string
   /** Part of the actor's or the target's name. */
   query?: string
@@ -18,7 +20,7 @@ export type AuditFilter = {
   to?: string
 }
 
-export async function insertEntry(db: Db, row: AuditLogRow) {
+export async function insertEntry(db: Db, row: Insertable<AuditLogRow>) {
   await db.insertInto('audit_log').values(row).execute()
 }
 
@@ -54,7 +56,7 @@ export async function listEntries(
     query
       .selectAll()
       .orderBy('occurred_at', 'desc')
-      .orderBy('id', 'desc')
+      .orderBy('seq', 'desc')
       .limit(filter.limit)
       .offset(filter.offset)
       .execute(),

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../core/http/context.ts'
 import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { ErrorSchema, errorResponses, json } from '../../core/http/schemas.ts'
+import { auditActor } from '../audit/index.ts'
 import * as badges from './badges.ts'
 import * as rewards from './rewards.ts'
 import { SettingsPatchSchema, SettingsSchema } from './rules/settings.ts'
@@ -46,7 +47,8 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
         ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json(await service.updateSettings(deps, orgOf(c), c.req.valid('json')), 200),
+    async (c) =>
+      c.json(await service.updateSettings(deps, orgOf(c), c.req.valid('json'), auditActor(actorOf(c))), 200),
   )
 
   app.openapi(
@@ -84,7 +86,7 @@ export function gamificationRoutes(deps: service.GamificationDeps) {
       },
     }),
     async (c) => {
-      const result = await requestXpRebuild(deps, orgOf(c))
+      const result = await requestXpRebuild(deps, orgOf(c), auditActor(actorOf(c)))
       return result.started ? c.json(result, 202) : c.json(result, 200)
     },
   )

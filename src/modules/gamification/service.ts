@@ -4,12 +4,18 @@ import type { Db } from '../../core/db/database.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { badRequest, forbidden } from '../../core/http/errors.ts'
 import type { JobQueue } from '../../core/jobs/job.ts'
+import { type AuditActor, recordAudit, systemActor } from '../audit/index.ts'
 import * as identity from '../identity/index.ts'
 import { heartsReactor } from './projections/hearts.ts'
 import * as repo from './repository/index.ts'
 import { fullHearts, type HeartsState, heartTimes, loseHeart, regenerate } from './rules/hearts.ts'
 import { levelOf } from './rules/levels.ts'
-import { type GamificationSettingsPatch, mergeSettings, readSettings } from './rules/settings.ts'
+import {
+  changedSettings,
+  type GamificationSettingsPatch,
+  mergeSettings,
+  readSettings,
+} from './rules/settings.ts'
 import { firstDayToClose, noStreak, type StreakDay, type StreakView, streakAsOf } from './rules/streak.ts'
 import type { LeaderboardQuery } from './schemas.ts'
 
@@ -35,14 +41,31 @@ export async function settingsOf(deps: GamificationDeps, orgId: string) {
 /**
  * Changes a school's settings. New amounts apply to what happens next; an XP rebuild (the settings page's
  * button, or `sillon projections rebuild gamification_xp` for every school) pays past activity again.
+ * A change goes to the audit log, naming `by` (the member over HTTP; the system for seeds and tests).
  */
 export async function updateSettings(
   deps: GamificationDeps,
   orgId: string,
   patch: GamificationSettingsPatch,
+  by: AuditActor = systemActor,
 ) {
-  const next = mergeSettings(await settingsOf(deps, orgId), patch)
-  await repo.saveSettings(deps.db, orgId, JSON.stringify(next), deps.clock.now().toISOString())
+  const current = await settingsOf(deps, orgId)
+  const next = mergeSettings(current, patch)
+  const changes = changedSettings(current, next)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.saveSettings(trx, orgId, JSON.stringify(next), deps.clock.now().toISOString())
+    if (Object.keys(changes).length === 0) return
+    await recordAudit(
+      { db: trx, clock: deps.clock },
+      {
+        orgId,
+        actor: by,
+        action: 'gamification.settings_changed',
+        target: { type: 'gamification_settings', id: orgId },
+        details: { changes },
+      },
+    )
+  })
   return next
 }
 

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import type { FileStore } from '../../core/files/file-store.ts'
+import type { ActingMember } from '../audit/index.ts'
 import type { Auth } from './auth.ts'
 import type { CfAccessVerifier } from './cf-access.ts'
 import type { PasswordHasher } from './password-hasher.ts'
@@ -57,8 +58,11 @@ type CoursePeoplePort = (
   of: { courseId?: string; classId?: string },
 ) => Promise<string[]>
 
-/** Who performs an administrative action: a member's role, or the command line (acts as an owner). */
-export type Actor = { role: Role | null; isSuperadmin: boolean } | 'cli'
+/**
+ * Who performs an administrative action: a member (their role decides, the audit log records who and from
+ * where), or the command line (acts as an owner).
+ */
+export type Actor = (ActingMember & { role: Role | null }) | 'cli'
 
 export function now(deps: IdentityDeps): string {
   return deps.clock.now().toISOString()

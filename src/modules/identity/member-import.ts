@@ -1,7 +1,7 @@
 import Papa from 'papaparse'
 import { badRequest } from '../../core/http/errors.ts'
 import type { Actor, ClassRef, IdentityDeps } from './deps.ts'
-import { newInvitation } from './invitations/service.ts'
+import { auditInvitation, newInvitation } from './invitations/service.ts'
 import * as repo from './repository.ts'
 import { looksLikeEmail } from './schemas.ts'
 import { type Role, roles } from './tables.ts'
@@ -214,6 +214,7 @@ export async function importMembers(
         class_id: cls?.id ?? null,
       })
       await repo.insertInvitation(trx, orgId, invitation)
+      await auditInvitation(deps, trx, orgId, actor, invitation, { class: cls?.name ?? null, imported: true })
       invitations.push({ ...invitation, class: cls ?? null, url })
     }
     return { invitations, created_classes: created }

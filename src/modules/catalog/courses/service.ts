@@ -1,6 +1,7 @@
 import type { Db } from '../../../core/db/database.ts'
 import { conflict } from '../../../core/http/errors.ts'
 import { newId } from '../../../core/ids.ts'
+import { auditActor, recordAudit } from '../../audit/index.ts'
 import * as identity from '../../identity/index.ts'
 import { type Actor, type CatalogDeps, json, now } from '../deps.ts'
 import { publishingProblems } from '../rules/steps.ts'
@@ -208,18 +209,44 @@ export async function publishCourse(deps: CatalogDeps, actor: Actor, courseId: s
     throw conflict('not_publishable', 'The course is not ready to publish', { problems })
   }
   const at = now(deps)
-  await repo.updateCourse(deps.db, actor.orgId, courseId, {
-    status: 'published',
-    published_at: at,
-    updated_at: at,
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.updateCourse(trx, actor.orgId, courseId, {
+      status: 'published',
+      published_at: at,
+      updated_at: at,
+    })
+    await auditCourse(deps, trx, actor, 'course.published', course)
   })
   return getCourse(deps, actor, courseId)
+}
+
+async function auditCourse(
+  deps: CatalogDeps,
+  db: Db,
+  actor: Actor,
+  action: 'course.published' | 'course.archived',
+  course: CourseRow,
+) {
+  await recordAudit(
+    { db, clock: deps.clock },
+    {
+      orgId: actor.orgId,
+      actor: auditActor(actor),
+      action,
+      target: { type: 'course', id: course.id, label: course.name },
+      details: { from: course.status },
+    },
+  )
 }
 
 /** Archives a course: students keep what they did, nothing more can happen in it. */
 export async function archiveCourse(deps: CatalogDeps, actor: Actor, courseId: string) {
   const course = await loadCourse(deps, actor.orgId, courseId)
   await assertMayEdit(deps, actor, course)
-  await repo.updateCourse(deps.db, actor.orgId, courseId, { status: 'archived', updated_at: now(deps) })
+  if (course.status === 'archived') return getCourse(deps, actor, courseId)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.updateCourse(trx, actor.orgId, courseId, { status: 'archived', updated_at: now(deps) })
+    await auditCourse(deps, trx, actor, 'course.archived', course)
+  })
   return getCourse(deps, actor, courseId)
 }

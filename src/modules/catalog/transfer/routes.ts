@@ -3,6 +3,7 @@ import type { AppEnv } from '../../../core/http/context.ts'
 import { may } from '../../../core/http/policies.ts'
 import { defineRoute } from '../../../core/http/router.ts'
 import { errorResponses, json } from '../../../core/http/schemas.ts'
+import { auditActor } from '../../audit/index.ts'
 import { CourseSchema } from '../courses/schemas.ts'
 import type { CatalogDeps } from '../deps.ts'
 import { actorOf } from '../route-access.ts'
@@ -27,7 +28,11 @@ export function registerTransferRoutes(app: OpenAPIHono<AppEnv>, deps: CatalogDe
         ...errorResponses(401, 403, 404),
       },
     }),
-    async (c) => c.json(await service.exportCourse(deps, actorOf(c).orgId, c.req.valid('param').id), 200),
+    async (c) =>
+      c.json(
+        await service.exportCourse(deps, actorOf(c).orgId, c.req.valid('param').id, auditActor(actorOf(c))),
+        200,
+      ),
   )
 
   app.openapi(

@@ -1,5 +1,6 @@
 import { notFound } from '../../../core/http/errors.ts'
 import { newId } from '../../../core/ids.ts'
+import { type AuditActor, auditActor, cliActor, recordAudit } from '../../audit/index.ts'
 import * as identity from '../../identity/index.ts'
 import { assertWithinPlan, loadCourse } from '../courses/checks.ts'
 import type { CourseView } from '../courses/presenters.ts'
@@ -23,15 +24,29 @@ export type CourseDocument = {
   kms: KmsInput[]
 }
 
-/** The course, its steps with their quizzes, and its handout documents and links (files stay behind). */
+/**
+ * The course, its steps with their quizzes, and its handout documents and links (files stay behind).
+ * `by` is who exports, for the audit log (the command line when not given); null for a caller that records
+ * its own entry (a whole school's export).
+ */
 export async function exportCourse(
   deps: CatalogDeps,
   orgId: string,
   courseId: string,
+  by: AuditActor | null = cliActor,
 ): Promise<CourseDocument> {
-  const [view] = (await courseViews(deps, orgId, [await loadCourse(deps, orgId, courseId)])) as [CourseView]
+  const course = await loadCourse(deps, orgId, courseId)
+  const [view] = (await courseViews(deps, orgId, [course])) as [CourseView]
   const steps = await classViews(deps, orgId, await stepRepo.listCourseSteps(deps.db, orgId, courseId))
   const kms = await kmsRepo.listKms(deps.db, orgId, courseId)
+  if (by) {
+    await recordAudit(deps, {
+      orgId,
+      actor: by,
+      action: 'course.exported',
+      target: { type: 'course', id: courseId, label: course.name },
+    })
+  }
   return courseDocument(view, steps, kms, now(deps))
 }
 
@@ -44,7 +59,14 @@ export async function importCourse(deps: CatalogDeps, actor: Actor, document: Co
     actor.role === 'instructor'
       ? await identity.profilesOfUser(deps.identity, actor.orgId, actor.userId)
       : { instructorId: null }
-  const courseId = await importIntoOrganisation(deps, actor.orgId, actor.userId, instructorId, document)
+  const courseId = await importIntoOrganisation(
+    deps,
+    actor.orgId,
+    actor.userId,
+    instructorId,
+    document,
+    auditActor(actor),
+  )
   return getCourse(deps, actor, courseId)
 }
 
@@ -55,13 +77,17 @@ export async function organisationOfCourse(deps: CatalogDeps, courseId: string):
   return orgId
 }
 
-/** The import itself, also used by the command line and the demo seed (no member performs it there). */
+/**
+ * The import itself, also used by the command line and the demo seed (no member performs it there: `by`,
+ * who the audit log names, is then the command line).
+ */
 export async function importIntoOrganisation(
   deps: CatalogDeps,
   orgId: string,
   authorUserId: string | null,
   instructorId: string | null,
   document: CourseDocument,
+  by: AuditActor = cliActor,
 ): Promise<string> {
   const at = now(deps)
   const courseId = newId()
@@ -91,6 +117,16 @@ export async function importIntoOrganisation(
       })
     }
     await assertWithinPlan(deps, trx, orgId, true)
+    await recordAudit(
+      { db: trx, clock: deps.clock },
+      {
+        orgId,
+        actor: by,
+        action: 'course.imported',
+        target: { type: 'course', id: courseId, label: document.course.name },
+        details: { steps: document.steps.length, handout: document.kms.length },
+      },
+    )
   })
   return courseId
 }

@@ -73,6 +73,19 @@ export function readSettings(stored: string | null): GamificationSettings {
   return parsed.success ? parsed.data : defaultSettings
 }
 
+/** The settings that differ, by dotted name (`xp.quiz_passed`), with their values before and after. */
+export function changedSettings(before: GamificationSettings, after: GamificationSettings) {
+  const changes: Record<string, { from: unknown; to: unknown }> = {}
+  for (const group of ['xp', 'hearts', 'streaks'] as const) {
+    const was: Record<string, unknown> = before[group]
+    for (const [key, value] of Object.entries(after[group])) {
+      if (JSON.stringify(was[key]) !== JSON.stringify(value))
+        changes[`${group}.${key}`] = { from: was[key], to: value }
+    }
+  }
+  return changes
+}
+
 export function mergeSettings(current: GamificationSettings, patch: GamificationSettingsPatch) {
   return SettingsSchema.parse({
     xp: { ...current.xp, ...patch.xp },

@@ -4,6 +4,7 @@ import { countSignalsOfOrg, decodeSignals, readSignalsOfOrg } from '../../../cor
 import { AppError, conflict } from '../../../core/http/errors.ts'
 import { newId } from '../../../core/ids.ts'
 import type { QueuedJob } from '../../../core/jobs/job.ts'
+import { type AuditActor, recordAudit } from '../../audit/index.ts'
 import { weeklyXp } from '../projections/time-zones.ts'
 import { XP_REACTOR } from '../projections/xp.ts'
 import * as repo from '../repository/index.ts'
@@ -56,6 +57,7 @@ export async function latestXpRebuild(deps: GamificationDeps, orgId: string) {
 export async function requestXpRebuild(
   deps: GamificationDeps,
   orgId: string,
+  by: AuditActor,
 ): Promise<{ run: XpRebuildView; started: boolean }> {
   const { db, clock } = deps
   const now = clock.now()
@@ -100,6 +102,13 @@ export async function requestXpRebuild(
     if (other) return { run: viewOf(other), started: false }
     throw conflict('rebuild_in_progress', 'Another XP rebuild of this school was asked at the same time')
   }
+  await recordAudit(deps, {
+    orgId,
+    actor: by,
+    action: 'gamification.xp_rebuild_requested',
+    target: { type: 'gamification_settings', id: orgId },
+    details: { run_id: row.id },
+  })
   try {
     await deps.jobs.enqueue(REBUILD_XP_JOB, { run_id: row.id }, { key: row.id, orgId })
   } catch (err) {

@@ -1,3 +1,4 @@
+import type { Db } from '../../../core/db/database.ts'
 import type { Identity } from '../../../core/http/context.ts'
 import {
   AppError,
@@ -8,6 +9,7 @@ import {
   unauthorized,
 } from '../../../core/http/errors.ts'
 import { newId, randomSecret, sha256Hex } from '../../../core/ids.ts'
+import { auditActor, recordAudit } from '../../audit/index.ts'
 import { type Actor, type IdentityDeps, now } from '../deps.ts'
 import { assertMayManage, createAccount, ensureProfile } from '../members/service.ts'
 import { getOrganisation } from '../organisations/service.ts'
@@ -74,8 +76,32 @@ export async function inviteMember(
   const [cls] = input.class_id ? await deps.classes.byIds(orgId, [input.class_id]) : []
   if (input.class_id && !cls) throw notFound('Class')
   const { row, url } = await newInvitation(deps, invitedBy, input)
-  await repo.insertInvitation(deps.db, orgId, row)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.insertInvitation(trx, orgId, row)
+    await auditInvitation(deps, trx, orgId, actor, row, { class: cls?.name ?? null })
+  })
   return { ...row, class: cls ?? null, url }
+}
+
+/** The audit entry of an invitation, written in its transaction (`db`). */
+export async function auditInvitation(
+  deps: IdentityDeps,
+  db: Db,
+  orgId: string,
+  actor: Actor,
+  invitation: { id: string; email: string; role: Role; expires_at: string },
+  details: Record<string, unknown>,
+) {
+  await recordAudit(
+    { db, clock: deps.clock },
+    {
+      orgId,
+      actor: auditActor(actor),
+      action: 'member.invited',
+      target: { type: 'invitation', id: invitation.id, label: invitation.email },
+      details: { role: invitation.role, expires_at: invitation.expires_at, ...details },
+    },
+  )
 }
 
 export async function listInvitations(deps: IdentityDeps, orgId: string) {

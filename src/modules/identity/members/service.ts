@@ -1,6 +1,7 @@
 import type { Db } from '../../../core/db/database.ts'
 import { badRequest, conflict, forbidden, notFound } from '../../../core/http/errors.ts'
 import { newId } from '../../../core/ids.ts'
+import { auditActor, cliActor, recordAudit } from '../../audit/index.ts'
 import { type Actor, type IdentityDeps, now } from '../deps.ts'
 import { assertStrongPassword } from '../password-strength.ts'
 import * as repo from '../repository.ts'
@@ -133,11 +134,25 @@ export async function getMember(deps: IdentityDeps, orgId: string, userId: strin
   return member
 }
 
-/** Grants or withdraws platform administration (creating schools, acting in any school). */
+/**
+ * Grants or withdraws platform administration (creating schools, acting in any school), from the command
+ * line: a platform entry of the audit log.
+ */
 export async function setSuperadmin(deps: IdentityDeps, email: string, superadmin: boolean) {
   const user = await repo.findUserByEmail(deps.db, email)
   if (!user) throw notFound(`Account ${email}`)
-  await repo.setSuperadmin(deps.db, user.id, superadmin)
+  await deps.db.transaction().execute(async (trx) => {
+    await repo.setSuperadmin(trx, user.id, superadmin)
+    await recordAudit(
+      { db: trx, clock: deps.clock },
+      {
+        orgId: null,
+        actor: cliActor,
+        action: superadmin ? 'superadmin.granted' : 'superadmin.revoked',
+        target: { type: 'user', id: user.id, label: `${user.name} <${user.email}>` },
+      },
+    )
+  })
 }
 
 /** The account id of a member, found by e-mail. */
@@ -168,6 +183,16 @@ export async function changeMemberRole(
   await deps.db.transaction().execute(async (trx) => {
     await repo.updateMembershipRole(trx, orgId, userId, role, at)
     await ensureProfile(trx, orgId, { id: userId, name: member.name, email: member.email }, role, at)
+    await recordAudit(
+      { db: trx, clock: deps.clock },
+      {
+        orgId,
+        actor: auditActor(actor),
+        action: 'member.role_changed',
+        target: { type: 'member', id: userId, label: `${member.name} <${member.email}>` },
+        details: { from: member.role, to: role },
+      },
+    )
   })
   return getMember(deps, orgId, userId)
 }
@@ -180,8 +205,17 @@ export async function removeMember(deps: IdentityDeps, orgId: string, actor: Act
   const at = now(deps)
   await deps.db.transaction().execute(async (trx) => {
     await repo.deleteMembership(trx, orgId, userId)
-    for (const token of await repo.listApiTokens(trx, orgId, { userId })) {
-      await repo.revokeApiToken(trx, orgId, token.id, at)
-    }
+    const tokens = await repo.listApiTokens(trx, orgId, { userId })
+    for (const token of tokens) await repo.revokeApiToken(trx, orgId, token.id, at)
+    await recordAudit(
+      { db: trx, clock: deps.clock },
+      {
+        orgId,
+        actor: auditActor(actor),
+        action: 'member.removed',
+        target: { type: 'member', id: userId, label: `${member.name} <${member.email}>` },
+        details: { role: member.role, tokens_revoked: tokens.length },
+      },
+    )
   })
 }

@@ -49,7 +49,7 @@ export function registerTokenRoutes(app: OpenAPIHono<AppEnv>, deps: IdentityDeps
     }),
     async (c) => {
       const me = memberOf(c)
-      const created = await service.createApiToken(deps, me.orgId, me.userId, c.req.valid('json'))
+      const created = await service.createApiToken(deps, me.orgId, me.userId, c.req.valid('json'), me)
       return c.json({ ...tokenView(created), token: created.token }, 201)
     },
   )
