@@ -293,6 +293,20 @@ describe.each(testDialects())('erasing a student on %s', (dialect) => {
     expect(submissions.map((e) => JSON.parse(e.payload_json).passed)).toEqual([false, true])
 
     expect(await readModels((id) => others.includes(id))).toEqual(othersBefore)
+    // Staff pages still answer, with a student who has no name.
+    for (const path of [
+      '/api/leaderboard',
+      '/api/admin/overview',
+      `/api/courses/${courseId}/analytics`,
+      `/api/courses/${courseId}/results.csv`,
+      `/api/courses/${courseId}/students/${pseudonym}`,
+      '/api/monitoring/activity',
+      '/api/members',
+      '/api/teams',
+    ]) {
+      const page = await owner.get(path)
+      expect(page.status, `${path}: ${JSON.stringify(page.body).slice(0, 200)}`).toBe(200)
+    }
     expect(await schoolCounts()).toEqual(countsBefore)
 
     const everything = await readModels(() => true)
