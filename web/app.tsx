@@ -24,6 +24,7 @@ const SchoolSettingsPage = lazy(() =>
 )
 const MembersPage = lazy(() => import('./pages/admin/members.tsx').then((m) => ({ default: m.MembersPage })))
 const TeamsPage = lazy(() => import('./pages/admin/teams.tsx').then((m) => ({ default: m.TeamsPage })))
+const AuditPage = lazy(() => import('./pages/admin/audit.tsx').then((m) => ({ default: m.AuditPage })))
 const TokensPage = lazy(() => import('./pages/admin/tokens.tsx').then((m) => ({ default: m.TokensPage })))
 const WebhooksPage = lazy(() =>
   import('./pages/admin/webhooks.tsx').then((m) => ({ default: m.WebhooksPage })),
@@ -126,6 +127,7 @@ export function App() {
                   </>
                 )}
                 {isStaff(role) && <Route path="/admin/teams" element={<TeamsPage me={me.data} />} />}
+                {role === 'owner' && <Route path="/admin/audit" element={<AuditPage />} />}
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

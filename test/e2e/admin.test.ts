@@ -12,7 +12,8 @@ import { runToExit } from '../helpers/processes.ts'
 
 // The demo school's owner reads the overview, a course's analytics and the classes, and invites a new
 // student, who opens the link in their own browser, creates an account and lands on their dashboard; and
-// invites an account of another school, whose owner must sign in on the link to join.
+// invites an account of another school, whose owner must sign in on the link to join; a role change shows
+// in the audit log.
 
 describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
   const e2e = useDemoSchoolInBrowser()
@@ -260,5 +261,32 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     expect(await seriousViolations(admin.page)).toEqual([])
     expect(admin.errors).toEqual([])
     await admin.context.close()
+  }, 60_000)
+
+  it('shows the owner a role change in the audit log: who, what, on whom and from where', async () => {
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signIn(page, e2e.server.url, 'direction@demo.sillon.test')
+    await page.getByRole('heading', { name: 'Vue d’ensemble' }).waitFor()
+    await page.getByRole('link', { name: 'Membres' }).click()
+    await page.getByLabel('Rôle de Léa Martin').selectOption('instructor')
+    await expect.poll(() => page.getByLabel('Rôle de Léa Martin').inputValue()).toBe('instructor')
+
+    await page.getByRole('link', { name: 'Journal d’audit' }).click()
+    await page.getByRole('heading', { name: 'Journal d’audit' }).waitFor()
+    const row = page.getByTestId('audit-log').getByRole('row', { name: /Rôle changé/ })
+    await row.getByText('rôle : Élève → Enseignant').waitFor()
+    await row.getByText(/Léa Martin/).waitFor()
+    await row.getByText(/direction@demo\.sillon\.test/).waitFor()
+    await row.getByText('127.0.0.1').waitFor()
+    expect(await seriousViolations(page)).toEqual([])
+
+    // The filter goes into the address, and the CSV download takes it along.
+    await page.getByLabel('Action').selectOption('member.role_changed')
+    await expect.poll(() => new URL(page.url()).searchParams.get('action')).toBe('member.role_changed')
+    await page.getByText('1–1 sur 1').waitFor()
+    const href = await page.getByRole('link', { name: 'Télécharger (CSV)' }).getAttribute('href')
+    expect(href).toBe('/api/audit.csv?action=member.role_changed')
+    expect(errors).toEqual([])
+    await context.close()
   }, 60_000)
 })

@@ -495,6 +495,49 @@ export type paths = {
      */
     get: operations["getCourseResultsCsv"];
   };
+  "/api/me/data": {
+    /** Download everything this school holds about me (right of access), as JSON */
+    get: operations["getMyData"];
+  };
+  "/api/members/{user_id}/data": {
+    /**
+     * A member's personal data in this school (an access request made to the school), as JSON
+     * @description Recorded in the audit log. A former member whose profile the school keeps is found too.
+     */
+    get: operations["getMemberData"];
+  };
+  "/api/members/{user_id}/erase": {
+    /**
+     * Erase a member from the school (right to erasure): cannot be undone
+     * @description In one transaction: the membership, tokens and invitations go; the profile, enrolments, progress, XP, badges, mastery and the learning events stay under a new random id, without name, e-mail or quiz answers; the account is deleted unless another school has it. Refused with 409 `last_owner` for the school's last owner, 403 for an owner unless the caller is one, 400 `confirmation_mismatch` when `confirm_email` is not the member's e-mail.
+     */
+    post: operations["createMemberErase"];
+  };
+  "/api/audit": {
+    /**
+     * The school's audit log, newest first, by page of 25
+     * @description Administrative actions (role changes, removals, tokens, invitations, publishing, archiving, exports and imports, gamification settings, erasures…) with who did them, when and from where.
+     */
+    get: operations["getAudit"];
+  };
+  "/api/audit.csv": {
+    /**
+     * The school's audit log as CSV, with the list's filters
+     * @description Every matching entry, newest first: UTF-8 with a byte order mark (for Excel), comma-separated, quoted as RFC 4180; details as JSON.
+     */
+    get: operations["getAuditCsv"];
+  };
+  "/api/platform/audit": {
+    /** Any school's audit log, or the platform's own entries, for platform administrators */
+    get: operations["getPlatformAudit"];
+  };
+  "/api/platform/audit.csv": {
+    /**
+     * Any school's audit log, or the platform's own entries, as CSV
+     * @description Every matching entry, newest first: UTF-8 with a byte order mark (for Excel), comma-separated, quoted as RFC 4180; details as JSON.
+     */
+    get: operations["getPlatformAuditCsv"];
+  };
 };
 
 export type webhooks = Record<string, never>;
@@ -3322,6 +3365,119 @@ export type components = {
           })[];
       };
       at_risk: components["schemas"]["RiskReason"][];
+    };
+    /**
+     * @example {
+     *   "generated_at": "2026-12-07T10:00:00.000Z",
+     *   "school": {
+     *     "id": "a3e1c0de-1111-4a4a-9b9b-2c2c2c2c2c2c",
+     *     "slug": "lycee-verne",
+     *     "name": "Lycée Jules Verne"
+     *   },
+     *   "person": {
+     *     "user_id": "5b0c1f8e-7f7a-4d7e-9a59-0c2b7e3a1f1d",
+     *     "name": "Léa Martin",
+     *     "email": "lea.martin@example.org",
+     *     "role": "student"
+     *   },
+     *   "modules": {
+     *     "identity": {
+     *       "account": {
+     *         "id": "5b0c1f8e-7f7a-4d7e-9a59-0c2b7e3a1f1d",
+     *         "name": "Léa Martin",
+     *         "email": "lea.martin@example.org"
+     *       }
+     *     },
+     *     "progress": {
+     *       "steps": [
+     *         {
+     *           "course_id": "c1",
+     *           "class_id": "s1",
+     *           "step_completed_at": "2026-12-01T09:12:00.000Z"
+     *         }
+     *       ]
+     *     },
+     *     "gamification": {
+     *       "xp_ledger": [
+     *         {
+     *           "cause": "quiz_passed",
+     *           "points": 20,
+     *           "occurred_at": "2026-12-01T09:12:00.000Z"
+     *         }
+     *       ]
+     *     }
+     *   }
+     * }
+     */
+    PersonalData: {
+      generated_at: string;
+      school: {
+        id: string;
+        slug: string;
+        name: string;
+      };
+      person: {
+        user_id: string;
+        name: string;
+        email: string;
+        /** @description Null for a former member whose profile remains */
+        role: string | null;
+      };
+      /** @description Each module's data about the person, by module then by kind: the account and profiles (identity), enrolments and classes (catalog), learning events (tracking), progress and signals (progress), XP, badges, streaks and hearts (gamification), mastery, integration events, audit entries. */
+      modules: {
+        [key: string]: {
+          [key: string]: unknown;
+        };
+      };
+    };
+    /**
+     * @example {
+     *   "account_deleted": true
+     * }
+     */
+    Erasure: {
+      /** @description Whether the account was deleted too: false when another school (or the platform) still has it, which keeps its name and e-mail and loses everything of this school. */
+      account_deleted: boolean;
+    };
+    /**
+     * @example {
+     *   "confirm_email": "lea.martin@example.org"
+     * }
+     */
+    EraseMember: {
+      /**
+       * @description The member's e-mail, typed again: the erasure cannot be undone.
+       * @example lea.martin@example.org
+       */
+      confirm_email: string;
+    };
+    AuditEntry: {
+      id: string;
+      /** @description null for the platform's own entries */
+      org_id: string | null;
+      occurred_at: string;
+      actor: {
+        /** @enum {string} */
+        kind: "member" | "superadmin" | "cli" | "system";
+        id: string | null;
+        /** @description Name and e-mail when the action was done */
+        label: string | null;
+      };
+      /** @enum {string} */
+      action: "member.invited" | "member.role_changed" | "member.removed" | "token.created" | "token.revoked" | "course.published" | "course.archived" | "course.exported" | "course.imported" | "gamification.settings_changed" | "gamification.xp_rebuild_requested" | "school.exported" | "school.imported" | "person.exported" | "person.erased" | "privacy.retention_changed" | "backup.created" | "backup.restored" | "superadmin.granted" | "superadmin.revoked";
+      target: {
+        /** @enum {string} */
+        type: "member" | "invitation" | "api_token" | "course" | "gamification_settings" | "school" | "person" | "backup" | "user";
+        id: string | null;
+        label: string | null;
+      };
+      /** @description What changed, e.g. `{ "from": "student", "to": "instructor" }` */
+      details: {
+        [key: string]: unknown;
+      };
+      /** @description The caller's address (behind a trusted proxy, its client) */
+      ip: string | null;
+      user_agent: string | null;
     };
   };
   responses: never;
@@ -8642,6 +8798,329 @@ export type operations = {
       };
       /** @description Not found */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Download everything this school holds about me (right of access), as JSON */
+  getMyData: {
+    responses: {
+      /** @description My personal data in this school */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PersonalData"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * A member's personal data in this school (an access request made to the school), as JSON
+   * @description Recorded in the audit log. A former member whose profile the school keeps is found too.
+   */
+  getMemberData: {
+    parameters: {
+      path: {
+        user_id: string;
+      };
+    };
+    responses: {
+      /** @description The member's personal data */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PersonalData"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Erase a member from the school (right to erasure): cannot be undone
+   * @description In one transaction: the membership, tokens and invitations go; the profile, enrolments, progress, XP, badges, mastery and the learning events stay under a new random id, without name, e-mail or quiz answers; the account is deleted unless another school has it. Refused with 409 `last_owner` for the school's last owner, 403 for an owner unless the caller is one, 400 `confirmation_mismatch` when `confirm_email` is not the member's e-mail.
+   */
+  createMemberErase: {
+    parameters: {
+      path: {
+        user_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EraseMember"];
+      };
+    };
+    responses: {
+      /** @description Erased */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Erasure"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * The school's audit log, newest first, by page of 25
+   * @description Administrative actions (role changes, removals, tokens, invitations, publishing, archiving, exports and imports, gamification settings, erasures…) with who did them, when and from where.
+   */
+  getAudit: {
+    parameters: {
+      query?: {
+        action?: "member.invited" | "member.role_changed" | "member.removed" | "token.created" | "token.revoked" | "course.published" | "course.archived" | "course.exported" | "course.imported" | "gamification.settings_changed" | "gamification.xp_rebuild_requested" | "school.exported" | "school.imported" | "person.exported" | "person.erased" | "privacy.retention_changed" | "backup.created" | "backup.restored" | "superadmin.granted" | "superadmin.revoked";
+        /** @description The account that acted */
+        actor_id?: string;
+        actor_kind?: "member" | "superadmin" | "cli" | "system";
+        target_type?: "member" | "invitation" | "api_token" | "course" | "gamification_settings" | "school" | "person" | "backup" | "user";
+        target_id?: string;
+        /** @description Part of the actor's or the target's name or e-mail */
+        query?: string;
+        /** @description From this day (UTC) or instant, inclusive */
+        from?: string;
+        /** @description Until this day (UTC, inclusive) or instant (exclusive) */
+        to?: string;
+        limit?: number;
+        offset?: number | null;
+      };
+    };
+    responses: {
+      /** @description Entries */
+      200: {
+        content: {
+          "application/json": {
+            data: components["schemas"]["AuditEntry"][];
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * The school's audit log as CSV, with the list's filters
+   * @description Every matching entry, newest first: UTF-8 with a byte order mark (for Excel), comma-separated, quoted as RFC 4180; details as JSON.
+   */
+  getAuditCsv: {
+    parameters: {
+      query?: {
+        action?: "member.invited" | "member.role_changed" | "member.removed" | "token.created" | "token.revoked" | "course.published" | "course.archived" | "course.exported" | "course.imported" | "gamification.settings_changed" | "gamification.xp_rebuild_requested" | "school.exported" | "school.imported" | "person.exported" | "person.erased" | "privacy.retention_changed" | "backup.created" | "backup.restored" | "superadmin.granted" | "superadmin.revoked";
+        /** @description The account that acted */
+        actor_id?: string;
+        actor_kind?: "member" | "superadmin" | "cli" | "system";
+        target_type?: "member" | "invitation" | "api_token" | "course" | "gamification_settings" | "school" | "person" | "backup" | "user";
+        target_id?: string;
+        /** @description Part of the actor's or the target's name or e-mail */
+        query?: string;
+        /** @description From this day (UTC) or instant, inclusive */
+        from?: string;
+        /** @description Until this day (UTC, inclusive) or instant (exclusive) */
+        to?: string;
+      };
+    };
+    responses: {
+      /** @description The entries */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Any school's audit log, or the platform's own entries, for platform administrators */
+  getPlatformAudit: {
+    parameters: {
+      query?: {
+        action?: "member.invited" | "member.role_changed" | "member.removed" | "token.created" | "token.revoked" | "course.published" | "course.archived" | "course.exported" | "course.imported" | "gamification.settings_changed" | "gamification.xp_rebuild_requested" | "school.exported" | "school.imported" | "person.exported" | "person.erased" | "privacy.retention_changed" | "backup.created" | "backup.restored" | "superadmin.granted" | "superadmin.revoked";
+        /** @description The account that acted */
+        actor_id?: string;
+        actor_kind?: "member" | "superadmin" | "cli" | "system";
+        target_type?: "member" | "invitation" | "api_token" | "course" | "gamification_settings" | "school" | "person" | "backup" | "user";
+        target_id?: string;
+        /** @description Part of the actor's or the target's name or e-mail */
+        query?: string;
+        /** @description From this day (UTC) or instant, inclusive */
+        from?: string;
+        /** @description Until this day (UTC, inclusive) or instant (exclusive) */
+        to?: string;
+        limit?: number;
+        offset?: number | null;
+        /** @description A school's id, or `platform` for the platform's own entries; every entry when absent */
+        org_id?: string;
+      };
+    };
+    responses: {
+      /** @description Entries */
+      200: {
+        content: {
+          "application/json": {
+            data: components["schemas"]["AuditEntry"][];
+            total: number;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Any school's audit log, or the platform's own entries, as CSV
+   * @description Every matching entry, newest first: UTF-8 with a byte order mark (for Excel), comma-separated, quoted as RFC 4180; details as JSON.
+   */
+  getPlatformAuditCsv: {
+    parameters: {
+      query?: {
+        action?: "member.invited" | "member.role_changed" | "member.removed" | "token.created" | "token.revoked" | "course.published" | "course.archived" | "course.exported" | "course.imported" | "gamification.settings_changed" | "gamification.xp_rebuild_requested" | "school.exported" | "school.imported" | "person.exported" | "person.erased" | "privacy.retention_changed" | "backup.created" | "backup.restored" | "superadmin.granted" | "superadmin.revoked";
+        /** @description The account that acted */
+        actor_id?: string;
+        actor_kind?: "member" | "superadmin" | "cli" | "system";
+        target_type?: "member" | "invitation" | "api_token" | "course" | "gamification_settings" | "school" | "person" | "backup" | "user";
+        target_id?: string;
+        /** @description Part of the actor's or the target's name or e-mail */
+        query?: string;
+        /** @description From this day (UTC) or instant, inclusive */
+        from?: string;
+        /** @description Until this day (UTC, inclusive) or instant (exclusive) */
+        to?: string;
+        /** @description A school's id, or `platform` for the platform's own entries; every entry when absent */
+        org_id?: string;
+      };
+    };
+    responses: {
+      /** @description The entries */
+      200: {
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

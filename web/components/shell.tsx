@@ -19,6 +19,7 @@ import {
   IconCheck,
   IconChevronDown,
   IconDeviceDesktop,
+  IconHistory,
   IconHome,
   IconKey,
   IconLanguage,
@@ -78,6 +79,9 @@ function navFor(me: Me, t: (key: string) => string): NavItem[] {
       { to: '/admin/tokens', label: t('nav.tokens'), icon: <IconKey size={18} /> },
       { to: '/admin/webhooks', label: t('nav.webhooks'), icon: <IconWebhook size={18} /> },
     )
+  }
+  if (role === 'owner') {
+    items.push({ to: '/admin/audit', label: t('nav.audit'), icon: <IconHistory size={18} /> })
   }
   return items
 }

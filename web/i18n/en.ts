@@ -1,7 +1,9 @@
+import { auditEn } from './audit.en.ts'
 import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
 import { listsEn } from './lists.en.ts'
 import { peopleEn } from './people.en.ts'
+import { privacyEn } from './privacy.en.ts'
 import { profileEn } from './profile.en.ts'
 import { reportsEn } from './reports.en.ts'
 import { rewardsEn } from './rewards.en.ts'
@@ -11,10 +13,12 @@ export const en: Translations = {
   settings: settingsEn,
   builder: builderEn,
   people: peopleEn,
+  privacy: privacyEn,
   profile: profileEn,
   lists: listsEn,
   reports: reportsEn,
   rewards: rewardsEn,
+  audit: auditEn,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Loading…',
@@ -64,6 +68,7 @@ export const en: Translations = {
     webhooks: 'Webhooks',
     school_settings: 'School',
     gamification_settings: 'Gamification',
+    audit: 'Audit log',
     school: 'School',
     language: 'Language',
     language_current: 'Language:',

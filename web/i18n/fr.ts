@@ -1,9 +1,11 @@
 // The interface in French, the default. en.ts must have the same keys (its type checks it); the larger
 // areas keep their strings in files of their own (builder.fr.ts, settings.fr.ts).
 
+import { auditFr } from './audit.fr.ts'
 import { builderFr } from './builder.fr.ts'
 import { listsFr } from './lists.fr.ts'
 import { peopleFr } from './people.fr.ts'
+import { privacyFr } from './privacy.fr.ts'
 import { profileFr } from './profile.fr.ts'
 import { reportsFr } from './reports.fr.ts'
 import { rewardsFr } from './rewards.fr.ts'
@@ -13,10 +15,12 @@ export const fr = {
   settings: settingsFr,
   builder: builderFr,
   people: peopleFr,
+  privacy: privacyFr,
   profile: profileFr,
   lists: listsFr,
   reports: reportsFr,
   rewards: rewardsFr,
+  audit: auditFr,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Chargement…',
@@ -67,6 +71,7 @@ export const fr = {
     webhooks: 'Webhooks',
     school_settings: 'Établissement',
     gamification_settings: 'Gamification',
+    audit: 'Journal d’audit',
     school: 'Établissement',
     language: 'Langue',
     language_current: 'Langue :',
