@@ -3,7 +3,6 @@ import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
 import { listsEn } from './lists.en.ts'
 import { peopleEn } from './people.en.ts'
-import { privacyEn } from './privacy.en.ts'
 import { profileEn } from './profile.en.ts'
 import { reportsEn } from './reports.en.ts'
 import { rewardsEn } from './rewards.en.ts'
@@ -13,7 +12,6 @@ export const en: Translations = {
   settings: settingsEn,
   builder: builderEn,
   people: peopleEn,
-  privacy: privacyEn,
   profile: profileEn,
   lists: listsEn,
   reports: reportsEn,
