@@ -152,9 +152,28 @@ describe.each(testDialects())('backup and restore on %s', (dialect) => {
     expect(restore.code).toBe(0)
     expect(restore.stdout).toContain('schema is up to date')
 
-    const expected = await withDatabase(source, tableContents)
+    const { audit_log: sourceAudit = [], ...expected } = await withDatabase(source, tableContents)
+    const { audit_log: targetAudit = [], ...restored } = await withDatabase(target, tableContents)
     expect(Object.keys(expected)).toContain('lms_course')
-    expect(await withDatabase(target, tableContents)).toEqual(expected)
+    expect(restored).toEqual(expected)
+    // The audit log: the source's, whose last entry (the backup) was written after the snapshot, and the restore.
+    const entry = (row: string) => JSON.parse(row) as Record<string, unknown>
+    const made = sourceAudit.map(entry).filter((e) => e.action === 'backup.created')
+    const restoredEntries = targetAudit.map(entry).filter((e) => e.action === 'backup.restored')
+    expect(made).toMatchObject([
+      { org_id: null, actor_kind: 'cli', target_type: 'backup', target_label: 'backup.tar.gz' },
+    ])
+    expect(restoredEntries).toMatchObject([
+      { org_id: null, actor_kind: 'cli', target_type: 'backup', target_label: 'backup.tar.gz' },
+    ])
+    expect(JSON.parse(String(restoredEntries[0]?.details_json))).toMatchObject({
+      dialect,
+      migration: knownMigrations.at(-1),
+      migrated: [],
+    })
+    expect(targetAudit.filter((row) => entry(row).action !== 'backup.restored')).toEqual(
+      sourceAudit.filter((row) => entry(row).action !== 'backup.created'),
+    )
     const files = (i: Instance) =>
       Object.fromEntries(
         Object.entries(folderState(join(i.dataDir, 'files'))).map(([p, h]) => [p.slice(i.dataDir.length), h]),

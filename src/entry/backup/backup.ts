@@ -5,7 +5,6 @@ import { sql } from 'kysely'
 import packageJson from '../../../package.json' with { type: 'json' }
 import type { Clock } from '../../core/clock.ts'
 import type { Config } from '../../core/config.ts'
-import { openPostgres } from '../../core/db/connect-node.ts'
 import {
   ARCHIVE_FORMAT,
   ARCHIVE_FORMAT_VERSION,
@@ -18,6 +17,7 @@ import {
   SQLITE_ENTRY,
   writeArchive,
 } from './archive.ts'
+import { auditBackup, withConfiguredDatabase } from './audit.ts'
 import { dumpPostgres } from './postgres-tools.ts'
 
 export const sqliteFile = (config: Config) => join(config.DATA_DIR, 'sillon.db')
@@ -53,20 +53,16 @@ function migrationLevelOf(row: unknown): string {
   return name
 }
 
-async function snapshotPostgres(databaseUrl: string, target: string): Promise<string> {
+async function snapshotPostgres(config: Config, target: string): Promise<string> {
   // Read first: the dump then holds this level or a later one, which the server would only reach by being
   // upgraded during the backup.
-  const handle = openPostgres(databaseUrl, { max: 1 })
-  let level: string
-  try {
+  const level = await withConfiguredDatabase(config, '', async (handle) => {
     const { rows } = await sql<{
       name: string | null
     }>`select max(name) as name from kysely_migration`.execute(handle.db)
-    level = migrationLevelOf(rows[0])
-  } finally {
-    await handle.close()
-  }
-  await dumpPostgres(databaseUrl, target)
+    return migrationLevelOf(rows[0])
+  })
+  await dumpPostgres(config.DATABASE_URL as string, target)
   return level
 }
 
@@ -116,7 +112,7 @@ export async function createBackup(config: Config, file: string, clock: Clock): 
     let databaseEntry: string
     if (config.DATABASE_URL) {
       databaseEntry = POSTGRES_ENTRY
-      migration = await snapshotPostgres(config.DATABASE_URL, join(staging, databaseEntry))
+      migration = await snapshotPostgres(config, join(staging, databaseEntry))
     } else {
       databaseEntry = SQLITE_ENTRY
       const source = sqliteFile(config)
@@ -147,6 +143,9 @@ export async function createBackup(config: Config, file: string, clock: Clock): 
       entries: await Promise.all(paths.map((path) => describeEntry(staging, path))),
     }
     await writeArchive(target, staging, manifest)
+    await withConfiguredDatabase(config, sqliteFile(config), (handle) =>
+      auditBackup(handle, clock, 'backup.created', target, manifest),
+    )
     return manifest
   } finally {
     await rm(staging, { recursive: true, force: true })

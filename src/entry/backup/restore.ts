@@ -1,8 +1,8 @@
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sql } from 'kysely'
+import { systemClock } from '../../core/clock.ts'
 import type { Config } from '../../core/config.ts'
-import { openPostgres, openSqlite } from '../../core/db/connect-node.ts'
 import { knownMigrations, migrateToLatest } from '../../core/db/migrate.ts'
 import {
   BackupError,
@@ -14,6 +14,7 @@ import {
   SQLITE_ENTRY,
   verifyArchive,
 } from './archive.ts'
+import { auditBackup, withConfiguredDatabase } from './audit.ts'
 import { filesDir, secretFile, sqliteFile } from './backup.ts'
 import { restorePostgres } from './postgres-tools.ts'
 
@@ -39,16 +40,13 @@ async function occupiedInDataDir(config: Config): Promise<string[]> {
   return found
 }
 
-async function postgresTables(databaseUrl: string): Promise<string[]> {
-  const handle = openPostgres(databaseUrl, { max: 1 })
-  try {
+async function postgresTables(config: Config): Promise<string[]> {
+  return withConfiguredDatabase(config, '', async (handle) => {
     const { rows } = await sql<{ name: string }>`
       select table_schema || '.' || table_name as name from information_schema.tables
       where table_schema not in ('pg_catalog', 'information_schema') order by 1 limit 5`.execute(handle.db)
     return rows.map((r) => r.name)
-  } finally {
-    await handle.close()
-  }
+  })
 }
 
 /** Refuses what this build cannot restore, or where it would overwrite something: before any write. */
@@ -71,7 +69,7 @@ async function assertRestorable(config: Config, file: string, manifest: Manifest
     )
   }
   if (config.DATABASE_URL) {
-    const tables = await postgresTables(config.DATABASE_URL)
+    const tables = await postgresTables(config)
     if (tables.length > 0) {
       throw new BackupError(
         `the database is not empty; restore only into a new, empty database (nothing was changed). Found tables: ${tables.join(', ')}`,
@@ -80,22 +78,13 @@ async function assertRestorable(config: Config, file: string, manifest: Manifest
   }
 }
 
-async function migrateSqlite(file: string): Promise<string[]> {
-  const handle = openSqlite(file)
-  try {
-    return await migrateToLatest(handle.db)
-  } finally {
-    await handle.close()
-  }
-}
-
-async function migratePostgres(databaseUrl: string): Promise<string[]> {
-  const handle = openPostgres(databaseUrl, { max: 1 })
-  try {
-    return await migrateToLatest(handle.db)
-  } finally {
-    await handle.close()
-  }
+/** Brings the restored database to the latest schema, and records the restore in its audit log. */
+function migrateAndRecord(config: Config, sqliteFile: string, file: string, manifest: Manifest) {
+  return withConfiguredDatabase(config, sqliteFile, async (handle) => {
+    const migrated = await migrateToLatest(handle.db)
+    await auditBackup(handle, systemClock, 'backup.restored', file, manifest, { migrated })
+    return migrated
+  })
 }
 
 /**
@@ -116,10 +105,10 @@ export async function restoreBackup(config: Config, file: string): Promise<Resto
     if (config.DATABASE_URL) {
       if (!has(POSTGRES_ENTRY)) throw new BackupError(`${file} holds no PostgreSQL dump`)
       await restorePostgres(config.DATABASE_URL, join(staging, POSTGRES_ENTRY))
-      migrated = await migratePostgres(config.DATABASE_URL)
+      migrated = await migrateAndRecord(config, '', file, manifest)
     } else {
       if (!has(SQLITE_ENTRY)) throw new BackupError(`${file} holds no SQLite database`)
-      migrated = await migrateSqlite(join(staging, SQLITE_ENTRY))
+      migrated = await migrateAndRecord(config, join(staging, SQLITE_ENTRY), file, manifest)
     }
     if (manifest.entries.some((e) => e.path.startsWith(FILES_PREFIX))) {
       await rm(filesDir(config), { recursive: true, force: true }) // empty, checked above
