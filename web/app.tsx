@@ -127,7 +127,7 @@ export function App() {
                   </>
                 )}
                 {isStaff(role) && <Route path="/admin/teams" element={<TeamsPage me={me.data} />} />}
-                {role === 'owner' && <Route path="/admin/audit" element={<AuditPage />} />}
+                {role === 'owner' && <Route path="/admin/audit" element={<AuditPage me={me.data} />} />}
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </Suspense>

@@ -13,7 +13,7 @@ import { runToExit } from '../helpers/processes.ts'
 // The demo school's owner reads the overview, a course's analytics and the classes, and invites a new
 // student, who opens the link in their own browser, creates an account and lands on their dashboard; and
 // invites an account of another school, whose owner must sign in on the link to join; a role change shows
-// in the audit log.
+// in the audit log, and the platform's own entries to a platform administrator.
 
 describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
   const e2e = useDemoSchoolInBrowser()
@@ -263,7 +263,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     await admin.context.close()
   }, 60_000)
 
-  it('shows the owner a role change in the audit log: who, what, on whom and from where', async () => {
+  it('shows the owner a role change in the audit log, and a platform administrator the platform’s entries', async () => {
     const { page, context, errors } = await openPage(e2e.browser)
     await signIn(page, e2e.server.url, 'direction@demo.sillon.test')
     await page.getByRole('heading', { name: 'Vue d’ensemble' }).waitFor()
@@ -286,6 +286,25 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     await page.getByText('1–1 sur 1').waitFor()
     const href = await page.getByRole('link', { name: 'Télécharger (CSV)' }).getAttribute('href')
     expect(href).toBe('/api/audit.csv?action=member.role_changed')
+
+    // Made a platform administrator on the command line, the owner also reads the platform's own entries.
+    const env = { DATA_DIR: e2e.dataDir, SEED_DEMO: 'false' }
+    const granted = await runToExit(
+      ['bin/sillon.js', 'superadmin', 'grant', '--email', 'direction@demo.sillon.test'],
+      env,
+      30_000,
+    )
+    expect(granted.code, granted.stderr).toBe(0)
+    await page.goto(`${e2e.server.url}/admin/audit`)
+    await page.getByLabel('Journal de').selectOption('platform')
+    const platform = page
+      .getByTestId('audit-log')
+      .getByRole('row', { name: /Administration de la plateforme accordée/ })
+    await platform.getByText('Ligne de commande').waitFor()
+    expect(await page.getByRole('link', { name: 'Télécharger (CSV)' }).getAttribute('href')).toBe(
+      '/api/platform/audit.csv?org_id=platform',
+    )
+    expect(await seriousViolations(page)).toEqual([])
     expect(errors).toEqual([])
     await context.close()
   }, 60_000)

@@ -6,11 +6,12 @@ import { api, data, type Schemas } from '../../api/client.ts'
 import { ListFooter, ListSearch, NoResults, useListPage } from '../../components/list-page.tsx'
 import { QueryState } from '../../components/query-state.tsx'
 import { useFormat } from '../../hooks/format.ts'
+import type { Me } from '../../hooks/session.ts'
 
 type Entry = Schemas['AuditEntry']
 type Action = Entry['action']
 
-const FILTERS = ['action', 'from', 'to'] as const
+const FILTERS = ['action', 'from', 'to', 'scope'] as const
 
 const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value))
 
@@ -60,36 +61,60 @@ function Who({ actor }: { actor: Entry['actor'] }) {
   )
 }
 
-/** The school's audit log, for its owners: who did what, when and from where, filtered in the address. */
-export function AuditPage() {
+/** The schools of the platform, for a platform administrator choosing whose log to read. */
+function useSchools(enabled: boolean) {
+  return useQuery({
+    queryKey: ['admin-organisations'],
+    queryFn: async () =>
+      data(await api.GET('/api/admin/organisations')).data.flatMap((s) =>
+        s ? [{ id: s.id, name: s.name }] : [],
+      ),
+    enabled,
+  })
+}
+
+/**
+ * The school's audit log, for its owners: who did what, when and from where, filtered in the address.
+ * A platform administrator also reads the platform's own entries, another school's or every school's.
+ */
+export function AuditPage({ me }: { me: Me }) {
   const { t, i18n } = useTranslation()
   const f = useFormat()
   const details = useDetails()
   const list = useListPage(FILTERS)
+  const operator = me.user.is_superadmin
+  // '' this school; 'platform' the platform's own entries; 'all' every entry; else a school's id.
+  const scope = operator ? list.filter('scope') : ''
+  const schools = useSchools(operator)
+  const schoolName = new Map((schools.data ?? []).map((s) => [s.id, s.name]))
   const filters = {
     query: list.query || undefined,
     action: (list.filter('action') || undefined) as Action | undefined,
     from: list.filter('from') || undefined,
     to: list.filter('to') || undefined,
   }
+  const orgId = scope && scope !== 'all' ? scope : undefined
   const query = useQuery({
-    queryKey: ['audit', filters, list.page],
-    queryFn: async () =>
-      data(
-        await api.GET('/api/audit', {
-          params: { query: { ...filters, limit: list.limit, offset: list.offset } },
-        }),
-      ),
+    queryKey: ['audit', scope, filters, list.page],
+    queryFn: async () => {
+      const page = { ...filters, limit: list.limit, offset: list.offset }
+      return scope
+        ? data(await api.GET('/api/platform/audit', { params: { query: { ...page, org_id: orgId } } }))
+        : data(await api.GET('/api/audit', { params: { query: page } }))
+    },
     placeholderData: (previous) => previous,
   })
   const csv = new URLSearchParams(
-    Object.entries(filters).flatMap(([key, value]) => (value ? [[key, value]] : [])),
+    Object.entries({ ...filters, ...(scope ? { org_id: orgId } : {}) }).flatMap(([key, value]) =>
+      value ? [[key, value]] : [],
+    ),
   ).toString()
+  const csvPath = scope ? '/api/platform/audit.csv' : '/api/audit.csv'
   const byName = new Intl.Collator(i18n.language)
   // The actions are the keys of their texts; the platform's own (superadmins) never show in a school.
   const groups = t('audit.actions', { returnObjects: true }) as Record<string, Record<string, string>>
   const actionOptions = Object.entries(groups)
-    .filter(([group]) => group !== 'superadmin')
+    .filter(([group]) => scope === 'platform' || scope === 'all' || group !== 'superadmin')
     .flatMap(([group, names]) =>
       Object.entries(names).map(([key, label]) => ({ value: `${group}.${key}`, label })),
     )
@@ -102,7 +127,7 @@ export function AuditPage() {
         </Title>
         <Button
           component="a"
-          href={`/api/audit.csv${csv ? `?${csv}` : ''}`}
+          href={`${csvPath}${csv ? `?${csv}` : ''}`}
           download
           variant="light"
           leftSection={<IconDownload size={18} aria-hidden />}
@@ -114,6 +139,22 @@ export function AuditPage() {
         {t('audit.intro')}
       </Text>
       <Group align="flex-end">
+        {operator && (
+          <NativeSelect
+            label={t('audit.scope')}
+            value={scope}
+            onChange={(e) => list.setFilter('scope', e.currentTarget.value)}
+            data={[
+              { value: '', label: t('audit.scope_school', { name: me.organisation?.name ?? '' }) },
+              { value: 'platform', label: t('audit.scope_platform') },
+              { value: 'all', label: t('audit.scope_all') },
+              ...(schools.data ?? [])
+                .filter((s) => s.id !== me.organisation?.id)
+                .map((s) => ({ value: s.id, label: s.name }))
+                .sort((a, b) => byName.compare(a.label, b.label)),
+            ]}
+          />
+        )}
         <ListSearch
           list={list}
           label={t('audit.search')}
@@ -154,6 +195,7 @@ export function AuditPage() {
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th scope="col">{t('audit.when')}</Table.Th>
+                      {scope === 'all' && <Table.Th scope="col">{t('audit.school')}</Table.Th>}
                       <Table.Th scope="col">{t('audit.who')}</Table.Th>
                       <Table.Th scope="col">{t('audit.what')}</Table.Th>
                       <Table.Th scope="col">{t('audit.target')}</Table.Th>
@@ -164,6 +206,13 @@ export function AuditPage() {
                     {entries.map((entry) => (
                       <Table.Tr key={entry.id}>
                         <Table.Td style={{ whiteSpace: 'nowrap' }}>{f.dateTime(entry.occurred_at)}</Table.Td>
+                        {scope === 'all' && (
+                          <Table.Td>
+                            {entry.org_id
+                              ? (schoolName.get(entry.org_id) ?? entry.org_id)
+                              : t('audit.scope_platform')}
+                          </Table.Td>
+                        )}
                         <Table.Td>
                           <Who actor={entry.actor} />
                         </Table.Td>
