@@ -506,6 +506,14 @@ export type paths = {
      */
     get: operations["getMemberData"];
   };
+  "/api/me/data.html": {
+    /** Everything this school holds about me, as a readable page */
+    get: operations["getMyDataHtml"];
+  };
+  "/api/members/{user_id}/data.html": {
+    /** A member's personal data in this school, as a readable page */
+    get: operations["getMemberDataHtml"];
+  };
   "/api/members/{user_id}/erase": {
     /**
      * Erase a member from the school (right to erasure): cannot be undone
@@ -8848,6 +8856,69 @@ export type operations = {
       200: {
         content: {
           "application/json": components["schemas"]["PersonalData"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Everything this school holds about me, as a readable page */
+  getMyDataHtml: {
+    responses: {
+      /** @description The same data as a readable, self-contained HTML page (to open, print or save as PDF) */
+      200: {
+        content: {
+          "text/html": string;
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** A member's personal data in this school, as a readable page */
+  getMemberDataHtml: {
+    parameters: {
+      path: {
+        user_id: string;
+      };
+    };
+    responses: {
+      /** @description The same data as a readable, self-contained HTML page (to open, print or save as PDF) */
+      200: {
+        content: {
+          "text/html": string;
         };
       };
       /** @description Not authenticated */

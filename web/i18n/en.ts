@@ -3,6 +3,7 @@ import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
 import { listsEn } from './lists.en.ts'
 import { peopleEn } from './people.en.ts'
+import { privacyEn } from './privacy.en.ts'
 import { profileEn } from './profile.en.ts'
 import { reportsEn } from './reports.en.ts'
 import { rewardsEn } from './rewards.en.ts'
@@ -12,6 +13,7 @@ export const en: Translations = {
   settings: settingsEn,
   builder: builderEn,
   people: peopleEn,
+  privacy: privacyEn,
   profile: profileEn,
   lists: listsEn,
   reports: reportsEn,

@@ -5,6 +5,7 @@ import { auditFr } from './audit.fr.ts'
 import { builderFr } from './builder.fr.ts'
 import { listsFr } from './lists.fr.ts'
 import { peopleFr } from './people.fr.ts'
+import { privacyFr } from './privacy.fr.ts'
 import { profileFr } from './profile.fr.ts'
 import { reportsFr } from './reports.fr.ts'
 import { rewardsFr } from './rewards.fr.ts'
@@ -14,6 +15,7 @@ export const fr = {
   settings: settingsFr,
   builder: builderFr,
   people: peopleFr,
+  privacy: privacyFr,
   profile: profileFr,
   lists: listsFr,
   reports: reportsFr,

@@ -22,6 +22,7 @@ import { ApiError, api, data } from '../api/client.ts'
 import { notify } from '../components/notify.ts'
 import { weakPasswordAdvice } from '../components/password-advice.ts'
 import { PersonAvatar } from '../components/person-avatar.tsx'
+import { MyDataSection } from '../components/personal-data.tsx'
 import { useErrorMessage } from '../components/query-state.tsx'
 import { type Me, meKey } from '../hooks/session.ts'
 import { chooseLanguage, languages } from '../i18n/index.ts'
@@ -81,6 +82,7 @@ export function ProfilePage({ me }: { me: Me }) {
       <PictureSection me={me} />
       <DetailsSection me={me} />
       <PasswordSection />
+      {me.role && <MyDataSection />}
     </Stack>
   )
 }

@@ -24,6 +24,8 @@ export type PrivacySubject = {
   userId: string
   name: string
   email: string
+  /** The language they chose for their account, if any. */
+  locale: 'fr' | 'en' | null
   /** Their membership in the school; null for a former member whose profile the school keeps. */
   membershipId: string | null
   role: Role | null

@@ -43,6 +43,7 @@ export async function privacySubject(db: Db, orgId: string, userId: string): Pro
     userId,
     name: user.name,
     email: user.email,
+    locale: user.locale,
     membershipId: membership?.id ?? null,
     role: membership?.role ?? null,
     studentId: student?.id ?? null,

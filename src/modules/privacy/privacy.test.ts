@@ -72,6 +72,27 @@ describe.each(testDialects())('personal data requests on %s', (dialect) => {
     expect(foreign.body.error.code).toBe('not_found')
   })
 
+  it("gives the same data as a readable page in the school's language, with nothing that can run", async () => {
+    const email = `page-${Date.now().toString(36)}@example.org`
+    const { member } = await addMember(t.identity, orgId, 'cli', {
+      email,
+      name: '<script>alert(1)</script> Léa',
+      role: 'student',
+      password: 'a-long-and-unusual-passphrase-42',
+    })
+    const res = await admin.get(`/api/members/${member.user_id}/data.html`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'")
+    expect(res.body).toContain('<html lang="fr">')
+    expect(res.body).toContain('Mes données personnelles')
+    expect(res.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt; Léa')
+    expect(res.body).not.toContain('<script>')
+    const mine = await (await signIn(t, email, 'a-long-and-unusual-passphrase-42')).get('/api/me/data.html')
+    expect(mine.status).toBe(200)
+    expect(mine.headers.get('content-disposition')).toBeNull()
+  })
+
   it('refuses an erasure whose confirmation is not the e-mail, another school, and an owner for an admin', async () => {
     const student = await createMember(t, orgId, 'student')
     const wrong = await admin.post(`/api/members/${student.userId}/erase`, {

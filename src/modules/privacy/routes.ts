@@ -8,10 +8,22 @@ import * as service from './service.ts'
 
 const tags = ['Personal data']
 
-/** A download rather than a page: the browser saves the JSON under a name that says whose and when. */
+/** A download rather than a page: the browser saves the file under a name that says whose and when. */
 function attachment(c: Context<AppEnv>, deps: service.PrivacyDeps, name: string) {
   const day = deps.clock.now().toISOString().slice(0, 10)
   c.header('Content-Disposition', `attachment; filename="${name}-${day}.json"`)
+}
+
+/** The summary page, shown in a tab: no script and no outside resource may run in it, whatever the data holds. */
+function summaryPage(c: Context<AppEnv>, html: string) {
+  c.header('Content-Type', 'text/html; charset=utf-8')
+  c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+  return c.body(html, 200)
+}
+
+const htmlResponse = {
+  description: 'The same data as a readable, self-contained HTML page (to open, print or save as PDF)',
+  content: { 'text/html': { schema: { type: 'string' as const } } },
 }
 
 /** The GDPR requests: a member's own data, and an administrator's access and erasure for a member. */
@@ -56,6 +68,38 @@ export function privacyRoutes(deps: service.PrivacyDeps) {
       const userId = c.req.valid('param').user_id
       attachment(c, deps, `member-${userId}-data`)
       return c.json(await service.exportPersonalData(deps, me.orgId, me, userId), 200)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/me/data.html',
+      tags,
+      summary: 'Everything this school holds about me, as a readable page',
+      access: may('privacy.own'),
+      responses: { 200: htmlResponse, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const me = c.get('member')
+      return summaryPage(c, await service.personalDataSummary(deps, me.orgId, me, me.userId))
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/members/{user_id}/data.html',
+      tags,
+      summary: "A member's personal data in this school, as a readable page",
+      access: may('privacy.administer'),
+      request: { params: s.MemberDataParams },
+      responses: { 200: htmlResponse, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const me = c.get('member')
+      const userId = c.req.valid('param').user_id
+      return summaryPage(c, await service.personalDataSummary(deps, me.orgId, me, userId))
     },
   )
 

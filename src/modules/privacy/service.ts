@@ -8,6 +8,7 @@ import type { ErasureEffects, PrivacyPort, PrivacySubject } from '../../core/pri
 import { subjectIds } from '../../core/privacy/port.ts'
 import { auditActor, recordAudit } from '../audit/index.ts'
 import * as identity from '../identity/index.ts'
+import { renderSummary } from './summary.ts'
 
 // The GDPR requests, over every module's privacy port: a person's data as JSON (right of access), and
 // their erasure in one transaction (right to erasure).
@@ -30,11 +31,27 @@ async function exportOf(deps: PrivacyDeps, subject: PrivacySubject) {
   const modules: Record<string, Record<string, unknown>> = {}
   for (const port of deps.ports) modules[port.module] = await port.exportPerson(deps.db, subject)
   return {
-    generated_at: deps.clock.now().toISOString(),
-    school: { id: school.id, slug: school.slug, name: school.name },
-    person: { user_id: subject.userId, name: subject.name, email: subject.email, role: subject.role },
-    modules,
+    data: {
+      generated_at: deps.clock.now().toISOString(),
+      school: { id: school.id, slug: school.slug, name: school.name },
+      person: { user_id: subject.userId, name: subject.name, email: subject.email, role: subject.role },
+      modules,
+    },
+    locale: subject.locale ?? school.default_locale,
   }
+}
+
+async function gather(deps: PrivacyDeps, orgId: string, requester: Requester, userId: string) {
+  const subject = await identity.privacySubject(deps.db, orgId, userId)
+  if (!subject) throw notFound('Member')
+  const gathered = await exportOf(deps, subject)
+  await recordAudit(deps, {
+    orgId,
+    actor: auditActor(requester),
+    action: 'person.exported',
+    target: { type: 'member', id: userId, label: `${subject.name} <${subject.email}>` },
+  })
+  return gathered
 }
 
 /**
@@ -47,16 +64,18 @@ export async function exportPersonalData(
   requester: Requester,
   userId: string,
 ) {
-  const subject = await identity.privacySubject(deps.db, orgId, userId)
-  if (!subject) throw notFound('Member')
-  const data = await exportOf(deps, subject)
-  await recordAudit(deps, {
-    orgId,
-    actor: auditActor(requester),
-    action: 'person.exported',
-    target: { type: 'member', id: userId, label: `${subject.name} <${subject.email}>` },
-  })
-  return data
+  return (await gather(deps, orgId, requester, userId)).data
+}
+
+/** The same, as a readable HTML page in the person's language (else the school's). */
+export async function personalDataSummary(
+  deps: PrivacyDeps,
+  orgId: string,
+  requester: Requester,
+  userId: string,
+) {
+  const { data, locale } = await gather(deps, orgId, requester, userId)
+  return renderSummary(data, locale)
 }
 
 /**

@@ -17,7 +17,14 @@ import {
 } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { useDisclosure } from '@mantine/hooks'
-import { IconCheck, IconCopy, IconFileImport, IconMailPlus, IconTrash } from '@tabler/icons-react'
+import {
+  IconCheck,
+  IconCopy,
+  IconDatabase,
+  IconFileImport,
+  IconMailPlus,
+  IconTrash,
+} from '@tabler/icons-react'
 import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -25,6 +32,7 @@ import { api, data, type Schemas } from '../../api/client.ts'
 import { ListFooter, ListSearch, NoResults, useListPage } from '../../components/list-page.tsx'
 import { notify } from '../../components/notify.ts'
 import { PersonAvatar } from '../../components/person-avatar.tsx'
+import { MemberDataModal } from '../../components/personal-data.tsx'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
 import { useFormat } from '../../hooks/format.ts'
 import { isSchoolAdmin, type Me, type Role } from '../../hooks/session.ts'
@@ -238,6 +246,7 @@ export function MembersPage({ me }: { me: Me }) {
   const list = useListPage(['role'])
   const role = list.filter('role')
   const [removing, setRemoving] = useState<Schemas['Member'] | null>(null)
+  const [dataOf, setDataOf] = useState<Schemas['Member'] | null>(null)
   const query = useQuery({
     queryKey: ['members', role, list.query, list.page],
     queryFn: async () =>
@@ -351,18 +360,31 @@ export function MembersPage({ me }: { me: Me }) {
                         <Table.Td>{f.date(m.created_at)}</Table.Td>
                         {admin && (
                           <Table.Td>
-                            {m.user_id !== me.user.id && (
-                              <Tooltip label={t('members.remove')}>
-                                <ActionIcon
-                                  variant="subtle"
-                                  color="red"
-                                  aria-label={t('members.remove_name', { name: m.name })}
-                                  onClick={() => setRemoving(m)}
-                                >
-                                  <IconTrash size={16} />
-                                </ActionIcon>
-                              </Tooltip>
-                            )}
+                            <Group gap={4} wrap="nowrap">
+                              {m.user_id !== me.user.id && (
+                                <Tooltip label={t('privacy.member.title')}>
+                                  <ActionIcon
+                                    variant="subtle"
+                                    aria-label={t('privacy.member.open', { name: m.name })}
+                                    onClick={() => setDataOf(m)}
+                                  >
+                                    <IconDatabase size={16} />
+                                  </ActionIcon>
+                                </Tooltip>
+                              )}
+                              {m.user_id !== me.user.id && (
+                                <Tooltip label={t('members.remove')}>
+                                  <ActionIcon
+                                    variant="subtle"
+                                    color="red"
+                                    aria-label={t('members.remove_name', { name: m.name })}
+                                    onClick={() => setRemoving(m)}
+                                  >
+                                    <IconTrash size={16} />
+                                  </ActionIcon>
+                                </Tooltip>
+                              )}
+                            </Group>
                           </Table.Td>
                         )}
                       </Table.Tr>
@@ -383,6 +405,15 @@ export function MembersPage({ me }: { me: Me }) {
           <Invitations />
         </Card>
       )}
+      <MemberDataModal
+        key={dataOf?.user_id ?? 'none'}
+        member={dataOf}
+        onClose={() => setDataOf(null)}
+        onErased={() => {
+          setDataOf(null)
+          void refresh()
+        }}
+      />
       <Modal opened={removing !== null} onClose={() => setRemoving(null)} title={t('members.remove')}>
         <Stack>
           <Text>{t('members.remove_confirm', { name: removing?.name ?? '' })}</Text>
