@@ -4,7 +4,7 @@ import { startTestApp, type TestApp, type TestClient } from '../../../test/helpe
 import { testDialects } from '../../../test/helpers/databases.ts'
 import { completeSteps, createOrg, signedInMember } from '../../../test/helpers/factories.ts'
 import { setSuperadmin } from '../identity/index.ts'
-import { pseudonymisePerson } from './index.ts'
+import { pseudonymisePerson, recordAudit, systemActor } from './index.ts'
 
 // The audit log through the routes: each administrative action writes one entry, in the action's
 // transaction, naming who (and from which address and browser), what, on what and when; owners read their
@@ -316,6 +316,27 @@ describe.each(testDialects())('the audit log on %s', (dialect) => {
       user_agent: null,
     })
     expect(JSON.parse(role?.details_json ?? '')).toEqual({ from: 'student', to: 'instructor' })
+    // A name with letters SQLite's lower() does not fold is found as written.
+    await recordAudit(t.gamification, {
+      orgId,
+      actor: systemActor,
+      action: 'person.exported',
+      target: { type: 'person', id: 'profile-1', label: 'Élodie Núñez' },
+      details: { about: 'ÉLODIE NÚÑEZ, Élodie Núñez' },
+    })
+    expect(
+      await pseudonymisePerson(
+        t.database.db,
+        orgId,
+        { ids: ['user-9'], values: ['Élodie Núñez'] },
+        'erased-0002',
+      ),
+    ).toBe(1)
+    expect(await latest()).toMatchObject({
+      target: { id: 'profile-1', label: 'erased-0002' },
+      details: { about: 'erased-0002, erased-0002' },
+    })
+
     // Entries of other people keep what they said.
     const untouched = others.filter(
       (e: { actor: { label: string | null } }) => !e.actor.label?.includes('Test owner'),

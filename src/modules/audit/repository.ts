@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely'
+import { type Expression, type Insertable, type SqlBool, sql } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
 import { containsText } from '../../core/db/like.ts'
 import type { AuditAction, AuditActor, AuditTargetType } from './contract.ts'
@@ -77,17 +77,26 @@ export async function* allEntries(db: Db, scope: AuditScope, filter: AuditFilter
 /** The school's entries that name one of these ids as actor or target, or whose details hold one of the texts. */
 export async function entriesNaming(db: Db, orgId: string | null, ids: string[], texts: string[]) {
   if (ids.length === 0 && texts.length === 0) return []
+  const columns = ['details_json', 'target_label', 'actor_label'] as const
   return filtered(db, { orgId }, {})
     .selectAll()
     .where((eb) =>
       eb.or([
         ...(ids.length > 0 ? [eb('actor_id', 'in', ids), eb('target_id', 'in', ids)] : []),
-        ...texts.map((text) => containsText(eb.ref('details_json'), text)),
-        ...texts.map((text) => containsText(eb.ref('target_label'), text)),
-        ...texts.map((text) => containsText(eb.ref('actor_label'), text)),
+        ...columns.flatMap((column) =>
+          texts.flatMap((text) => [
+            containsText(eb.ref(column), text),
+            containsAsWritten(eb.ref(column), text),
+          ]),
+        ),
       ]),
     )
     .execute()
+}
+
+/** SQLite's lower() folds ASCII letters only: "Élodie" is also looked for as written. */
+function containsAsWritten(column: Expression<string | null>, text: string): Expression<SqlBool> {
+  return sql<SqlBool>`${column} like ${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`
 }
 
 /** The one update of the log: an erased person's ids and personal values replaced by a pseudonym. */
