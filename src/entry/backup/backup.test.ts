@@ -72,12 +72,27 @@ function folderState(dir: string): Record<string, string> {
   return state
 }
 
-/** The archive rebuilt after `change` edited its extracted entries (the manifest kept unless changed). */
-async function alteredArchive(file: string, change: (dir: string) => void): Promise<string> {
+/**
+ * The archive rebuilt after `change` edited its extracted entries: with the manifest as it was (unless
+ * `change` edits it), or with `resign`, a manifest whose sizes and hashes match the edited entries.
+ */
+async function alteredArchive(
+  file: string,
+  change: (dir: string) => void,
+  options: { resign?: boolean } = {},
+): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'sillon-altered-'))
   await tar.extract({ file, cwd: dir })
   change(dir)
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest
+  if (options.resign) {
+    for (const entry of manifest.entries) {
+      const bytes = readFileSync(join(dir, entry.path))
+      entry.size = bytes.length
+      entry.sha256 = createHash('sha256').update(bytes).digest('hex')
+    }
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest))
+  }
   const out = join(dir, 'altered.tar.gz')
   await tar.create({ gzip: true, file: out, cwd: dir, portable: true }, [
     'manifest.json',
@@ -256,6 +271,33 @@ describe.each(testDialects())('backup and restore on %s', (dialect) => {
       await instance(),
       /at migration 2099-01-01-01-from-the-future, which this Sillon does not know .* upgrade before restoring it/,
     )
+  })
+
+  it('refuses a backup made for the other kind of database', async () => {
+    const other = dialect === 'sqlite' ? 'postgres' : 'sqlite'
+    const moved = await alteredArchive(archive, (dir) => {
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifestOf(dir), dialect: other }))
+    })
+    await expectRefused(moved, await instance(), `is a ${other} backup, but this Sillon uses ${dialect}`)
+  })
+
+  it('leaves nothing behind when the database in a well-formed archive cannot be loaded', async () => {
+    const database = dialect === 'sqlite' ? 'database/sillon.db' : 'database/sillon.pgdump'
+    const broken = await alteredArchive(
+      archive,
+      (dir) => {
+        const path = join(dir, database)
+        const bytes = readFileSync(path)
+        writeFileSync(path, Buffer.concat([bytes.subarray(0, 100), Buffer.alloc(4096, 7)]))
+      },
+      { resign: true },
+    )
+    const target = await instance()
+    const restore = await sillon(['restore', broken], target.env)
+    expect(restore.code).toBe(1)
+    expect(restore.stderr).toMatch(/could not be restored|pg_restore failed/)
+    expect(readdirSync(target.dataDir)).toEqual([])
+    if (dialect === 'postgres') expect(await withDatabase(target, tableNames)).toEqual([])
   })
 
   it('refuses to restore over an instance that holds data, and changes nothing there', async () => {

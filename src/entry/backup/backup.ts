@@ -1,7 +1,6 @@
 import { copyFile, link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { sql } from 'kysely'
 import packageJson from '../../../package.json' with { type: 'json' }
 import type { Clock } from '../../core/clock.ts'
 import type { Config } from '../../core/config.ts'
@@ -17,7 +16,8 @@ import {
   SQLITE_ENTRY,
   writeArchive,
 } from './archive.ts'
-import { auditBackup, withConfiguredDatabase } from './audit.ts'
+import { auditBackup } from './audit.ts'
+import { migrationLevel, withConfiguredDatabase } from './database.ts'
 import { dumpPostgres } from './postgres-tools.ts'
 
 export const sqliteFile = (config: Config) => join(config.DATA_DIR, 'sillon.db')
@@ -40,14 +40,14 @@ function snapshotSqlite(source: string, target: string, busyTimeoutMs: number): 
   }
   const copy = new SQLite(target, { readonly: true })
   try {
-    return migrationLevelOf(copy.prepare('select max(name) as name from kysely_migration').get())
+    const row = copy.prepare('select max(name) as name from kysely_migration').get() as { name?: unknown }
+    return migrationLevelOf(row.name)
   } finally {
     copy.close()
   }
 }
 
-function migrationLevelOf(row: unknown): string {
-  const name = (row as { name?: unknown } | undefined)?.name
+function migrationLevelOf(name: unknown): string {
   if (typeof name !== 'string')
     throw new BackupError('the database has no migration applied: nothing to back up')
   return name
@@ -56,12 +56,7 @@ function migrationLevelOf(row: unknown): string {
 async function snapshotPostgres(config: Config, target: string): Promise<string> {
   // Read first: the dump then holds this level or a later one, which the server would only reach by being
   // upgraded during the backup.
-  const level = await withConfiguredDatabase(config, '', async (handle) => {
-    const { rows } = await sql<{
-      name: string | null
-    }>`select max(name) as name from kysely_migration`.execute(handle.db)
-    return migrationLevelOf(rows[0])
-  })
+  const level = migrationLevelOf(await withConfiguredDatabase(config, '', migrationLevel))
   await dumpPostgres(config.DATABASE_URL as string, target)
   return level
 }

@@ -14,8 +14,9 @@ import {
   SQLITE_ENTRY,
   verifyArchive,
 } from './archive.ts'
-import { auditBackup, withConfiguredDatabase } from './audit.ts'
+import { auditBackup } from './audit.ts'
 import { filesDir, secretFile, sqliteFile } from './backup.ts'
+import { migrationLevel, withConfiguredDatabase } from './database.ts'
 import { restorePostgres } from './postgres-tools.ts'
 
 export type RestoreResult = { manifest: Manifest; migrated: string[] }
@@ -78,13 +79,31 @@ async function assertRestorable(config: Config, file: string, manifest: Manifest
   }
 }
 
-/** Brings the restored database to the latest schema, and records the restore in its audit log. */
-function migrateAndRecord(config: Config, sqliteFile: string, file: string, manifest: Manifest) {
-  return withConfiguredDatabase(config, sqliteFile, async (handle) => {
-    const migrated = await migrateToLatest(handle.db)
-    await auditBackup(handle, systemClock, 'backup.restored', file, manifest, { migrated })
-    return migrated
-  })
+/**
+ * Checks that the restored database is the one the manifest describes, brings it to the latest schema and
+ * records the restore in its audit log. A SQLite file that fails here was never moved into place.
+ */
+async function migrateAndRecord(config: Config, sqliteFile: string, file: string, manifest: Manifest) {
+  try {
+    return await withConfiguredDatabase(config, sqliteFile, async (handle) => {
+      const level = await migrationLevel(handle)
+      if (level !== manifest.migration)
+        throw new BackupError(
+          `the database in ${file} is at migration ${level ?? '(none)'}, not ${manifest.migration} as its manifest says`,
+        )
+      const migrated = await migrateToLatest(handle.db)
+      await auditBackup(handle, systemClock, 'backup.restored', file, manifest, { migrated })
+      // Everything into the one file that is moved into place: no write-ahead log left beside it.
+      if (handle.dialect === 'sqlite') await sql`pragma journal_mode = delete`.execute(handle.db)
+      return migrated
+    })
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err)
+    const outcome = config.DATABASE_URL
+      ? 'pg_restore committed the dump: drop and recreate the database before trying again'
+      : 'nothing was restored'
+    throw new BackupError(`${file} could not be restored: ${reason} (${outcome})`)
+  }
 }
 
 /**
