@@ -16,6 +16,10 @@ COPY web ./web
 RUN node --import tsx web/build.ts
 
 FROM node:20-bookworm-slim
+# `sillon backup` and `restore` on PostgreSQL run pg_dump and pg_restore, which must match the server's major
+# version: Debian bookworm ships 15; for another server, install its client from apt.postgresql.org.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production DATA_DIR=/data PORT=3000 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

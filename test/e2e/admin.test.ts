@@ -192,7 +192,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     // Invite straight into the class from its row.
     await team.getByRole('button', { name: 'Inviter dans Terminale C' }).click()
     const invite = admin.page.getByRole('dialog', { name: 'Inviter' })
-    expect(await invite.getByLabel('Classe').inputValue()).not.toBe('')
+    await expect.poll(() => invite.getByLabel('Classe').inputValue()).not.toBe('')
     await invite.getByLabel('Adresse e-mail').fill('lou.vert@example.org')
     await invite.getByLabel('Nom', { exact: true }).fill('Lou Vert')
     expect(await seriousViolations(admin.page)).toEqual([])
