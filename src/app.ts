@@ -32,6 +32,8 @@ import * as progress from './modules/progress/index.ts'
 import { progressRoutes } from './modules/progress/routes.ts'
 import type * as reporting from './modules/reporting/index.ts'
 import { reportingRoutes } from './modules/reporting/routes.ts'
+import type { SchoolArchivePort } from './modules/school-transfer/index.ts'
+import { schoolTransferRoutes } from './modules/school-transfer/routes.ts'
 import * as tracking from './modules/tracking/index.ts'
 import { trackingRoutes } from './modules/tracking/routes.ts'
 import { unifiedRoutes } from './modules/unified/routes.ts'
@@ -56,6 +58,8 @@ export type AppDeps = {
   progress?: catalog.ProgressPort
   /** How account passwords are hashed; default: scrypt. */
   passwordHasher?: identity.PasswordHasher
+  /** Writes a school's archive for its owners' download (Node entries); without it the download is refused. */
+  schoolArchive?: SchoolArchivePort
 }
 
 /** Wires the modules into one HTTP app. Shared by the Node server, the CLI and the tests. */
@@ -248,6 +252,10 @@ export function buildApp(deps: AppDeps) {
   }
   app.route('/', privacyRoutes(privacyDeps))
   app.route('/', auditRoutes({ db: database.db, clock: deps.clock }))
+  app.route(
+    '/',
+    schoolTransferRoutes({ db: database.db, clock: deps.clock, archive: deps.schoolArchive ?? null }),
+  )
   publishOpenApi(app, version)
   /** Sends integration events to webhook subscribers; the server runs it in the background. */
   const dispatch = () => integrations.dispatchWebhooks(integrationsDeps)

@@ -14,6 +14,7 @@ import type { JobRunRow } from './core/jobs/tables.ts'
 import { DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from './demo.ts'
 import { BackupError, runBackupCommand } from './entry/backup/command.ts'
 import { createLogger, openDatabase, openRuntime, type Runtime } from './entry/runtime.ts'
+import { runSchoolCommand, SchoolTransferError } from './entry/school-transfer/command.ts'
 import * as catalog from './modules/catalog/index.ts'
 import * as identity from './modules/identity/index.ts'
 import { erasePersonByEmail } from './modules/privacy/index.ts'
@@ -42,6 +43,10 @@ Commands:
   backup <file>                                   write the database (a consistent snapshot, taken while
                                                   the app runs) and uploaded files into one archive
   restore <file>                                  restore an archive into an empty data directory or database
+  school export <slug> <file>                     write the whole school (courses, files, members, progress,
+                                                  logs, gamification) into one archive, to move it
+  school import <file>                            add an exported school to this instance, ids preserved
+                                                  (refused if its slug, accounts or ids are already here)
   stream upload --file <path> --name "<name>" [--max-duration-seconds <s>] [--require-signed-urls]
                                                   upload a video to Cloudflare Stream; prints its uid
                                                   alone on the last line
@@ -379,6 +384,15 @@ async function main(argv: string[], io: CliIo): Promise<void> {
     return
   }
 
+  if (command === 'school' && (sub === 'export' || sub === 'import')) {
+    const args =
+      sub === 'export'
+        ? { command: 'export' as const, slug: required(rest[0], '<slug>'), file: required(rest[1], '<file>') }
+        : { command: 'import' as const, file: required(rest[0], '<file>') }
+    await withRuntime(io, (runtime) => runSchoolCommand(runtime, args, say))
+    return
+  }
+
   if (command === 'privacy' && sub === 'erase') {
     const [slug, email] = [required(values.org, '--org'), required(values.email, '--email')]
     await withRuntime(io, async (runtime) => {
@@ -444,7 +458,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       err instanceof AppError ||
       err instanceof CommandError ||
       err instanceof catalog.StreamError ||
-      err instanceof BackupError
+      err instanceof BackupError ||
+      err instanceof SchoolTransferError
     ) {
       io.stderr(`sillon: ${err.message}\n`)
       return 1

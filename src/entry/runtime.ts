@@ -14,6 +14,7 @@ import type { AppEnv } from '../core/http/context.ts'
 import { randomSecret } from '../core/ids.ts'
 import { createStreamSigner } from '../modules/catalog/index.ts'
 import { nightlyBackupJob } from './backup/nightly.ts'
+import { nodeSchoolArchive } from './school-transfer/port.ts'
 
 /** The session secret: from the environment, or generated once and kept in DATA_DIR (embedded mode). */
 export function resolveSecret(config: Config): string {
@@ -89,6 +90,7 @@ export async function openRuntime(
     await migrating.close()
   }
   const database = openDatabase(config, { logger })
+  const files = diskFileStore(join(config.DATA_DIR, 'files'))
   const built = buildApp({
     database,
     config,
@@ -96,7 +98,8 @@ export async function openRuntime(
     clock: systemClock,
     logger,
     clientIp: nodeClientIp(config.TRUST_PROXY),
-    files: diskFileStore(join(config.DATA_DIR, 'files')),
+    files,
+    schoolArchive: nodeSchoolArchive({ database, files, clock: systemClock }),
     streamSigner:
       config.CLOUDFLARE_STREAM_SIGNING_KEY_ID && config.CLOUDFLARE_STREAM_SIGNING_KEY_PEM
         ? createStreamSigner(

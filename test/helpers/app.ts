@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/core/config.ts'
 import type { SqlDialect } from '../../src/core/db/database.ts'
 import { diskFileStore } from '../../src/core/files/disk-file-store.ts'
 import { nodeClientIp } from '../../src/entry/runtime.ts'
+import { nodeSchoolArchive } from '../../src/entry/school-transfer/port.ts'
 import type { PasswordHasher } from '../../src/modules/identity/index.ts'
 import { createTestDatabase, type TestDatabase } from './databases.ts'
 
@@ -132,6 +133,7 @@ export async function startTestApp(
     ...options.env,
   })
   const clock = fixedClock('2026-11-22T09:00:00.000Z')
+  const files = diskFileStore(join(dataDir, 'files'))
   const built = buildApp({
     database,
     config,
@@ -139,7 +141,8 @@ export async function startTestApp(
     clock,
     logger: pino({ level: 'silent' }),
     clientIp: nodeClientIp(config.TRUST_PROXY),
-    files: diskFileStore(join(dataDir, 'files')),
+    files,
+    schoolArchive: nodeSchoolArchive({ database, files, clock }),
     passwordHasher: cheapPasswordHasher,
     ...options.deps,
   })

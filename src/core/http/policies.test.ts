@@ -15,6 +15,7 @@ const table: Record<Ability, Record<Role, boolean>> = {
   'privacy.own': row(true, true, true, true, true),
   'privacy.administer': row(true, true, false, false, false),
   'school.audit': row(true, false, false, false, false),
+  'school.export': row(true, false, false, false, false),
 }
 
 function row(owner: boolean, admin: boolean, instructor: boolean, student: boolean, support: boolean) {

@@ -25,6 +25,8 @@ export const policies = {
   'privacy.administer': ['owner', 'admin'],
   /** Read the school's audit log: who changed roles, removed members, exported or erased data… */
   'school.audit': ['owner'],
+  /** Download the whole school as one archive, to move it to another Sillon instance. */
+  'school.export': ['owner'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Ability = keyof typeof policies

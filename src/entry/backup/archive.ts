@@ -40,6 +40,25 @@ const Manifest = z.object({
 })
 export type Manifest = z.infer<typeof Manifest>
 
+/**
+ * What kind of archive a reader expects: its format name and the newest version this build reads, the
+ * words its refusals use, and the manifest schema (which names the entries it may hold). Backups are one
+ * kind; a school archive (src/entry/school-transfer) is another, written and checked by the same code.
+ */
+export type ArchiveKind<M extends { entries: ManifestEntry[] }> = {
+  format: string
+  version: number
+  label: string
+  manifest: z.ZodType<M>
+}
+
+const backupArchive: ArchiveKind<Manifest> = {
+  format: ARCHIVE_FORMAT,
+  version: ARCHIVE_FORMAT_VERSION,
+  label: 'backup',
+  manifest: Manifest,
+}
+
 /** The archive cannot be restored as it is: the message says why, for the operator. */
 export class BackupError extends Error {
   override name = 'BackupError'
@@ -61,7 +80,11 @@ export async function describeEntry(root: string, path: string): Promise<Manifes
  * Writes `manifest` and the entries it lists (files under `root`) into `file`, through a temporary name so
  * that an interrupted backup leaves no archive that looks whole.
  */
-export async function writeArchive(file: string, root: string, manifest: Manifest): Promise<void> {
+export async function writeArchive(
+  file: string,
+  root: string,
+  manifest: { entries: ManifestEntry[] },
+): Promise<void> {
   await writeFile(join(root, MANIFEST_NAME), `${JSON.stringify(manifest, null, 2)}\n`)
   const partial = `${file}.${crypto.randomUUID()}.part`
   try {
@@ -80,7 +103,15 @@ export async function writeArchive(file: string, root: string, manifest: Manifes
  * Reads the whole archive and checks it: a readable manifest of a format this build knows, every entry a
  * regular file it lists, with the size and hash it records, and nothing missing. Writes nothing.
  */
-export async function verifyArchive(file: string): Promise<Manifest> {
+export async function verifyArchive(file: string): Promise<Manifest>
+export async function verifyArchive<M extends { entries: ManifestEntry[] }>(
+  file: string,
+  kind: ArchiveKind<M>,
+): Promise<M>
+export async function verifyArchive(
+  file: string,
+  kind: ArchiveKind<{ entries: ManifestEntry[] }> = backupArchive,
+): Promise<{ entries: ManifestEntry[] }> {
   let manifestText: string | undefined
   const seen = new Map<string, { size: number; sha256: string }>()
   const pending: Promise<void>[] = []
@@ -124,12 +155,12 @@ export async function verifyArchive(file: string): Promise<Manifest> {
     await Promise.all(pending)
   } catch (err) {
     throw new BackupError(
-      `${file} is not a complete backup archive (truncated or damaged): ${(err as Error).message}`,
+      `${file} is not a complete ${kind.label} archive (truncated or damaged): ${(err as Error).message}`,
     )
   }
   if (manifestText === undefined)
-    throw new BackupError(`${file} holds no ${MANIFEST_NAME}: not a Sillon backup`)
-  const manifest = parseManifest(file, manifestText)
+    throw new BackupError(`${file} holds no ${MANIFEST_NAME}: not a Sillon ${kind.label}`)
+  const manifest = parseManifest(file, manifestText, kind)
   for (const expected of manifest.entries) {
     const found = seen.get(expected.path)
     if (!found) problems.push(`${expected.path}: listed in the manifest but missing`)
@@ -142,7 +173,11 @@ export async function verifyArchive(file: string): Promise<Manifest> {
   return manifest
 }
 
-function parseManifest(file: string, text: string): Manifest {
+function parseManifest<M extends { entries: ManifestEntry[] }>(
+  file: string,
+  text: string,
+  kind: ArchiveKind<M>,
+): M {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -150,13 +185,13 @@ function parseManifest(file: string, text: string): Manifest {
     throw new BackupError(`${file}: ${MANIFEST_NAME} is not JSON`)
   }
   const head = z.object({ format: z.string(), formatVersion: z.number() }).safeParse(json)
-  if (!head.success || head.data.format !== ARCHIVE_FORMAT)
-    throw new BackupError(`${file}: ${MANIFEST_NAME} is not a Sillon backup manifest`)
-  if (head.data.formatVersion > ARCHIVE_FORMAT_VERSION)
+  if (!head.success || head.data.format !== kind.format)
+    throw new BackupError(`${file}: ${MANIFEST_NAME} is not a Sillon ${kind.label} manifest`)
+  if (head.data.formatVersion > kind.version)
     throw new BackupError(
-      `${file} uses archive format ${head.data.formatVersion}; this Sillon reads up to ${ARCHIVE_FORMAT_VERSION}: upgrade Sillon to restore it`,
+      `${file} uses archive format ${head.data.formatVersion}; this Sillon reads up to ${kind.version}: upgrade Sillon to read it`,
     )
-  const parsed = Manifest.safeParse(json)
+  const parsed = kind.manifest.safeParse(json)
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
     throw new BackupError(`${file}: ${MANIFEST_NAME} is invalid: ${problems.join('; ')}`)
@@ -168,7 +203,11 @@ function parseManifest(file: string, text: string): Manifest {
  * Extracts a verified archive into `root` (an empty folder), then checks the extracted files against the
  * manifest again: the archive could have changed since it was verified.
  */
-export async function extractArchive(file: string, root: string, manifest: Manifest): Promise<void> {
+export async function extractArchive(
+  file: string,
+  root: string,
+  manifest: { entries: ManifestEntry[] },
+): Promise<void> {
   const listed = new Set(manifest.entries.map((e) => e.path))
   await tar.extract({ file, cwd: root, strict: true, filter: (path) => listed.has(path) })
   for (const expected of manifest.entries) {
