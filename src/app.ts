@@ -26,7 +26,7 @@ import * as integrations from './modules/integrations/index.ts'
 import { integrationRoutes } from './modules/integrations/routes.ts'
 import * as mastery from './modules/mastery/index.ts'
 import { masteryRoutes } from './modules/mastery/routes.ts'
-import type * as privacy from './modules/privacy/index.ts'
+import * as privacy from './modules/privacy/index.ts'
 import { privacyRoutes } from './modules/privacy/routes.ts'
 import * as progress from './modules/progress/index.ts'
 import { progressRoutes } from './modules/progress/routes.ts'
@@ -248,6 +248,7 @@ export function buildApp(deps: AppDeps) {
       mastery.masteryPrivacy,
       integrations.integrationsPrivacy,
       auditPrivacy,
+      privacy.privacyPrivacy,
     ],
   }
   app.route('/', privacyRoutes(privacyDeps))
@@ -265,6 +266,7 @@ export function buildApp(deps: AppDeps) {
     pruneJobRunsJob(database.db),
     ...gamification.gamificationJobs(gamificationDeps),
     tracking.pruneTallyRejectionsJob(database.db),
+    privacy.retentionJob(privacyDeps),
   )
   if (database.dialect === 'sqlite') jobs.register(optimizeStatisticsJob(database.db))
   return {

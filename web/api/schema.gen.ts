@@ -521,6 +521,15 @@ export type paths = {
      */
     post: operations["createMemberErase"];
   };
+  "/api/privacy/settings": {
+    /** How long the school keeps the personal data of members who left */
+    get: operations["getPrivacySettings"];
+    /**
+     * Set how long the school keeps the personal data of members who left
+     * @description A member who left (removed from the school, their profile kept) is erased by the nightly `privacy.retention` job once `retention_days` have passed since the job first saw them gone. Recorded in the audit log.
+     */
+    put: operations["replacePrivacySettings"];
+  };
   "/api/audit": {
     /**
      * The school's audit log, newest first, by page of 25
@@ -3458,6 +3467,18 @@ export type components = {
        * @example lea.martin@example.org
        */
       confirm_email: string;
+    };
+    /**
+     * @example {
+     *   "retention_days": 365
+     * }
+     */
+    PrivacyRetention: {
+      /**
+       * @description How many days the personal data of a member who left (removed, profile kept) is kept before the nightly job erases them; null keeps it until an erasure is asked.
+       * @example 365
+       */
+      retention_days: number | null;
     };
     AuditEntry: {
       id: string;
@@ -8989,6 +9010,66 @@ export type operations = {
       };
       /** @description Conflict with the current state */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** How long the school keeps the personal data of members who left */
+  getPrivacySettings: {
+    responses: {
+      /** @description The retention setting */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PrivacyRetention"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Set how long the school keeps the personal data of members who left
+   * @description A member who left (removed from the school, their profile kept) is erased by the nightly `privacy.retention` job once `retention_days` have passed since the job first saw them gone. Recorded in the audit log.
+   */
+  replacePrivacySettings: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PrivacyRetention"];
+      };
+    };
+    responses: {
+      /** @description The retention setting */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PrivacyRetention"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

@@ -1,10 +1,25 @@
-import { Button, Divider, Group, Modal, Paper, Stack, Text, TextInput, Title } from '@mantine/core'
+import {
+  Button,
+  Card,
+  Divider,
+  Group,
+  Modal,
+  NumberInput,
+  Paper,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core'
+import { useForm } from '@mantine/form'
 import { IconDownload, IconFileText, IconUserX } from '@tabler/icons-react'
+import { useQuery, useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../api/client.ts'
 import { notify } from './notify.ts'
-import { useErrorMessage } from './query-state.tsx'
+import { QueryState, useErrorMessage } from './query-state.tsx'
+import { SaveFooter, useWholeNumber } from './settings/forms.tsx'
 
 // Personal data (GDPR): a member's own download on their profile, and an administrator's access and erasure
 // requests for a member. The files are plain links: the browser sends the session cookie and saves them.
@@ -126,5 +141,90 @@ export function MemberDataModal({
         </Stack>
       )}
     </Modal>
+  )
+}
+
+/**
+ * The school's retention of former members' data (owners and admins, on the school settings page): empty
+ * keeps it until someone asks for an erasure.
+ */
+export function RetentionCard() {
+  const { t } = useTranslation()
+  const client = useQueryClient()
+  const errorMessage = useErrorMessage()
+  const [error, setError] = useState<string | null>(null)
+  const query = useQuery({
+    queryKey: retentionKey,
+    queryFn: async () => data(await api.GET('/api/privacy/settings')),
+  })
+  return (
+    <QueryState query={query}>
+      {(settings) => (
+        <RetentionForm
+          initial={settings.retention_days}
+          error={error}
+          save={async (days) => {
+            setError(null)
+            try {
+              client.setQueryData(
+                retentionKey,
+                data(await api.PUT('/api/privacy/settings', { body: { retention_days: days } })),
+              )
+              notify(t('privacy.retention.saved'))
+              return true
+            } catch (err) {
+              setError(errorMessage(err))
+              return false
+            }
+          }}
+        />
+      )}
+    </QueryState>
+  )
+}
+
+const retentionKey = ['privacy-settings'] as const
+
+function RetentionForm({
+  initial,
+  error,
+  save,
+}: {
+  initial: number | null
+  error: string | null
+  save: (days: number | null) => Promise<boolean>
+}) {
+  const { t } = useTranslation()
+  const whole = useWholeNumber()
+  const form = useForm<{ days: number | string }>({
+    initialValues: { days: initial ?? '' },
+    validate: { days: (v) => (v === '' ? null : whole(1, 3650)(v)) },
+  })
+  const submit = form.onSubmit(async ({ days }) => {
+    const value = days === '' ? null : Number(days)
+    if (await save(value)) form.resetDirty({ days: value ?? '' })
+  })
+  return (
+    <form onSubmit={submit} noValidate>
+      <Card withBorder>
+        <Stack>
+          <Title order={2} size="h3">
+            {t('privacy.retention.title')}
+          </Title>
+          <NumberInput
+            label={t('privacy.retention.days')}
+            description={t('privacy.retention.description')}
+            placeholder={t('privacy.retention.keep')}
+            min={1}
+            max={3650}
+            allowDecimal={false}
+            clampBehavior="none"
+            maw={420}
+            {...form.getInputProps('days')}
+          />
+          <SaveFooter error={error} label={t('privacy.retention.save')} saving={form.submitting} />
+        </Stack>
+      </Card>
+    </form>
   )
 }

@@ -22,4 +22,13 @@ export const privacyEn: typeof privacyFr = {
     erased: '{{name}} was erased.',
     erased_account: '{{name}} was erased, with their account.',
   },
+  retention: {
+    title: 'Former members’ data',
+    days: 'Keep their personal data (days)',
+    description:
+      'A member removed from the school keeps their profile and history. This long after they left, they are erased automatically (at night), as the Erase button does. Empty: kept until an erasure is asked.',
+    keep: 'No limit',
+    save: 'Save',
+    saved: 'Retention saved.',
+  },
 }

@@ -24,4 +24,13 @@ export const privacyFr = {
     erased: '{{name}} a été effacé·e.',
     erased_account: '{{name}} a été effacé·e, avec son compte.',
   },
+  retention: {
+    title: 'Données des anciens membres',
+    days: 'Conserver leurs données personnelles (jours)',
+    description:
+      'Un membre retiré de l’établissement garde son profil et son historique. Passé ce délai après son départ, il est effacé automatiquement (la nuit), comme par le bouton Effacer. Vide : conservées jusqu’à une demande d’effacement.',
+    keep: 'Sans limite',
+    save: 'Enregistrer',
+    saved: 'Durée de conservation enregistrée.',
+  },
 }

@@ -84,6 +84,8 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'lms_student',
       'mastery_question',
       'memberships',
+      'privacy_departures',
+      'privacy_settings',
       'quizzes',
       'step_caption',
       'tally_inbox',

@@ -30,6 +30,7 @@ export {
 export {
   accountExists,
   erasureSubject,
+  formerMembers,
   identityPrivacy,
   privacySubject,
   privacySubjectByEmail,

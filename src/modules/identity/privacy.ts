@@ -51,6 +51,29 @@ export async function privacySubject(db: Db, orgId: string, userId: string): Pro
   }
 }
 
+/** The accounts that left the school but whose profile it keeps: what retention erases in time. */
+export async function formerMembers(db: Db, orgId: string): Promise<string[]> {
+  const former = (table: PersonTable) =>
+    db
+      .selectFrom(table)
+      .select('user_id')
+      .where('org_id', '=', orgId)
+      .where('user_id', 'is not', null)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('memberships')
+              .select('memberships.id')
+              .where('memberships.org_id', '=', orgId)
+              .whereRef('memberships.user_id', '=', `${table}.user_id`),
+          ),
+        ),
+      )
+      .execute()
+  const rows = [...(await former('lms_student')), ...(await former('lms_instructor'))]
+  return [...new Set(rows.flatMap((r) => (r.user_id ? [r.user_id] : [])))]
+}
+
 /** The person with this e-mail in the school, for the command line. */
 export async function privacySubjectByEmail(deps: IdentityDeps, orgId: string, email: string) {
   const user = await repo.findUserByEmail(deps.db, email)

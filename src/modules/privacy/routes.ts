@@ -3,6 +3,7 @@ import type { AppEnv } from '../../core/http/context.ts'
 import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
+import { retentionOf, setRetention } from './retention.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 
@@ -127,6 +128,44 @@ export function privacyRoutes(deps: service.PrivacyDeps) {
       const { user_id } = c.req.valid('param')
       const { confirm_email } = c.req.valid('json')
       return c.json(await service.erasePerson(deps, me.orgId, me, user_id, confirm_email), 200)
+    },
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/privacy/settings',
+      tags,
+      summary: 'How long the school keeps the personal data of members who left',
+      access: may('privacy.administer'),
+      responses: {
+        200: { description: 'The retention setting', ...json(s.RetentionSchema) },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json(await retentionOf(deps, c.get('member').orgId), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'put',
+      path: '/api/privacy/settings',
+      tags,
+      summary: 'Set how long the school keeps the personal data of members who left',
+      description:
+        'A member who left (removed from the school, their profile kept) is erased by the nightly ' +
+        '`privacy.retention` job once `retention_days` have passed since the job first saw them gone. ' +
+        'Recorded in the audit log.',
+      access: may('privacy.administer'),
+      request: { body: { ...json(s.RetentionSchema), required: true } },
+      responses: {
+        200: { description: 'The retention setting', ...json(s.RetentionSchema) },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const me = c.get('member')
+      return c.json(await setRetention(deps, me.orgId, me, c.req.valid('json').retention_days), 200)
     },
   )
 

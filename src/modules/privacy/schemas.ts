@@ -56,3 +56,20 @@ export const ErasureSchema = z
     }),
   })
   .openapi('Erasure', { example: { account_deleted: true } })
+
+export const RetentionSchema = z
+  .object({
+    retention_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .nullable()
+      .openapi({
+        description:
+          'How many days the personal data of a member who left (removed, profile kept) is kept before the ' +
+          'nightly job erases them; null keeps it until an erasure is asked.',
+        example: 365,
+      }),
+  })
+  .openapi('PrivacyRetention', { example: { retention_days: 365 } })

@@ -23,8 +23,8 @@ export type PrivacyDeps = {
   ports: PrivacyPort[]
 }
 
-/** Who asks: a member through a request, or the platform's operator at the command line. */
-type Requester = MemberIdentity | 'cli'
+/** Who asks: a member through a request, the platform's operator at the command line, or the retention job. */
+type Requester = MemberIdentity | 'cli' | 'system'
 
 async function exportOf(deps: PrivacyDeps, subject: PrivacySubject) {
   const school = await identity.getOrganisation(deps.identity, subject.orgId)
@@ -90,7 +90,9 @@ export async function erasePerson(
   userId: string,
   confirmEmail?: string,
 ) {
-  const subject = await identity.erasureSubject(deps.identity, orgId, requester, userId)
+  // The command line and the retention job act as an owner would.
+  const actor = requester === 'system' ? 'cli' : requester
+  const subject = await identity.erasureSubject(deps.identity, orgId, actor, userId)
   if (confirmEmail !== undefined && confirmEmail.trim().toLowerCase() !== subject.email.toLowerCase()) {
     throw badRequest(
       'confirmation_mismatch',

@@ -5,7 +5,9 @@ import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../../api/client.ts'
 import { notify } from '../../components/notify.ts'
+import { RetentionCard } from '../../components/personal-data.tsx'
 import { QueryState, useErrorMessage } from '../../components/query-state.tsx'
+import { SchoolExportCard } from '../../components/school-export.tsx'
 import { fieldErrors, SaveFooter, useWholeNumber } from '../../components/settings/forms.tsx'
 import { meKey } from '../../hooks/session.ts'
 import { languages } from '../../i18n/index.ts'
@@ -134,6 +136,8 @@ export function SchoolSettingsPage() {
       <QueryState query={query}>
         {(organisation) => organisation && <SchoolForm organisation={organisation} />}
       </QueryState>
+      <RetentionCard />
+      <SchoolExportCard />
     </Stack>
   )
 }
