@@ -555,6 +555,13 @@ export type paths = {
      */
     get: operations["getPlatformAuditCsv"];
   };
+  "/api/organisations/{id}/export": {
+    /**
+     * The whole school as one archive, to move it to another Sillon instance
+     * @description A tar.gz (format `sillon-school`): every course with its steps, quizzes, captions and handouts (with their files), teams, members and their accounts (with password hashes, without sessions), enrolments, the event and signal logs, progress, gamification, mastery and settings, with a manifest of sizes and SHA-256 hashes. API tokens and webhooks stay behind. A platform operator imports it with `sillon school import <file>`. Recorded in the audit log.
+     */
+    get: operations["exportOrganisation"];
+  };
 };
 
 export type webhooks = Record<string, never>;
@@ -9273,6 +9280,49 @@ export type operations = {
       };
       /** @description Not allowed */
       403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * The whole school as one archive, to move it to another Sillon instance
+   * @description A tar.gz (format `sillon-school`): every course with its steps, quizzes, captions and handouts (with their files), teams, members and their accounts (with password hashes, without sessions), enrolments, the event and signal logs, progress, gamification, mastery and settings, with a manifest of sizes and SHA-256 hashes. API tokens and webhooks stay behind. A platform operator imports it with `sillon school import <file>`. Recorded in the audit log.
+   */
+  exportOrganisation: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The archive */
+      200: {
+        content: {
+          "application/gzip": string;
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

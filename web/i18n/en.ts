@@ -8,6 +8,7 @@ import { profileEn } from './profile.en.ts'
 import { reportsEn } from './reports.en.ts'
 import { rewardsEn } from './rewards.en.ts'
 import { settingsEn } from './settings.en.ts'
+import { transferEn } from './transfer.en.ts'
 
 export const en: Translations = {
   settings: settingsEn,
@@ -19,6 +20,7 @@ export const en: Translations = {
   reports: reportsEn,
   rewards: rewardsEn,
   audit: auditEn,
+  transfer: transferEn,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Loading…',

@@ -10,6 +10,7 @@ import { profileFr } from './profile.fr.ts'
 import { reportsFr } from './reports.fr.ts'
 import { rewardsFr } from './rewards.fr.ts'
 import { settingsFr } from './settings.fr.ts'
+import { transferFr } from './transfer.fr.ts'
 
 export const fr = {
   settings: settingsFr,
@@ -21,6 +22,7 @@ export const fr = {
   reports: reportsFr,
   rewards: rewardsFr,
   audit: auditFr,
+  transfer: transferFr,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Chargement…',
