@@ -28,7 +28,7 @@ export const privacyEn: typeof privacyFr = {
     description:
       'A member removed from the school keeps their profile and history. This long after they left, they are erased automatically (at night), as the Erase button does. Empty: kept until an erasure is asked.',
     keep: 'No limit',
-    save: 'Save',
+    save: 'Apply the retention',
     saved: 'Retention saved.',
   },
 }

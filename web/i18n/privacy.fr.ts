@@ -30,7 +30,7 @@ export const privacyFr = {
     description:
       'Un membre retiré de l’établissement garde son profil et son historique. Passé ce délai après son départ, il est effacé automatiquement (la nuit), comme par le bouton Effacer. Vide : conservées jusqu’à une demande d’effacement.',
     keep: 'Sans limite',
-    save: 'Enregistrer',
+    save: 'Appliquer la durée',
     saved: 'Durée de conservation enregistrée.',
   },
 }
