@@ -1,5 +1,8 @@
-import { join } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import type { Page } from 'playwright-core'
+import * as tar from 'tar'
 import { describe, expect, it } from 'vitest'
 import {
   browserAvailable,
@@ -188,6 +191,27 @@ describe.skipIf(!browserAvailable)('school settings in the browser', () => {
     if (SHOTS) await dark.page.screenshot({ path: join(SHOTS, 'school-settings-dark.png'), fullPage: true })
     await dark.context.close()
   }, 90_000)
+
+  it('downloads the whole school from its settings page, as an archive another instance imports', async () => {
+    const { page, context, errors } = await openPage(e2e.browser)
+    await signInAsOwner(page, e2e.server.url)
+    await page.goto(`${e2e.server.url}/admin/school`)
+    await page.getByRole('heading', { name: 'Exporter l’école' }).waitFor()
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Exporter l’école' }).click(),
+    ])
+    // The browser runs apart from this process: the download is copied here to be read.
+    const file = join(mkdtempSync(join(tmpdir(), 'sillon-e2e-')), download.suggestedFilename())
+    await download.saveAs(file)
+    const entries: string[] = []
+    await tar.list({ file, onReadEntry: (entry) => entries.push(entry.path) })
+    rmSync(dirname(file), { recursive: true, force: true })
+    expect(entries).toContain('manifest.json')
+    expect(entries).toContain('tables/lms_course.jsonl')
+    expect(errors).toEqual([])
+    await context.close()
+  }, 60_000)
 
   it('applies a new XP amount to past activity from the page, whose progress ends done, and the student sees the new total', async () => {
     // Léa passes a one-question quiz of a course the owner gives her: XP at the current amounts.
