@@ -239,6 +239,7 @@ export function buildApp(deps: AppDeps) {
     clock: deps.clock,
     identity: identityDeps,
     files: deps.files,
+    projectors,
     ports: [
       identity.identityPrivacy,
       catalog.catalogPrivacy,

@@ -175,6 +175,21 @@ export function withProjectorLock<T>(db: Db, name: string, task: (trx: Db) => Pr
   )
 }
 
+/**
+ * Holds off every batch of these projectors until `trx` ends, once those running have committed: for work
+ * that rewrites rows of the logs and of the read models together (a person's erasure), which a batch in
+ * flight would otherwise write back under the old values. Call it before any other write of `trx`. Only
+ * PostgreSQL needs it: SQLite lets one writer at a time, and a batch that read before the change fails and
+ * is retried.
+ */
+export async function holdProjectors(trx: Db, names: string[]): Promise<void> {
+  if (!(trx.getExecutor().adapter instanceof PostgresAdapter)) return
+  // One order for every caller, so that two of them never wait on each other.
+  for (const key of [...new Set(names.map(lockKey))].sort((a, b) => a - b)) {
+    await sql`select pg_advisory_xact_lock(${key})`.execute(trx)
+  }
+}
+
 async function headOf(db: Db, log: 'lms_event' | 'lms_signal'): Promise<number> {
   const row = await db
     .selectFrom(log)

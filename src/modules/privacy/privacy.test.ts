@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   cheapPasswordHasher,
@@ -11,6 +12,7 @@ import {
 import { testDialects } from '../../../test/helpers/databases.ts'
 import { createMember, createOrg, signedInMember, signIn } from '../../../test/helpers/factories.ts'
 import { runCli } from '../../cli.ts'
+import { withProjectorLock } from '../../core/events/projector.ts'
 import { addMember } from '../identity/index.ts'
 
 // The routes of the GDPR requests: who may ask, what they get, and the refusals that leave everything as it was.
@@ -133,6 +135,38 @@ describe.each(testDialects())('personal data requests on %s', (dialect) => {
       .execute()
     expect(entries).toEqual([])
   })
+
+  it.runIf(dialect === 'postgres')(
+    'waits for a projector batch in flight before rewriting its rows',
+    async () => {
+      const student = await createMember(t, orgId, 'student')
+      const waiting = async () => {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+        where locktype = 'advisory' and not granted
+          and database = (select oid from pg_database where datname = current_database())`.execute(
+          t.database.db,
+        )
+        return (rows[0]?.n ?? 0) > 0
+      }
+      let erasure: Promise<{ status: number }> | undefined
+      let settled = false
+      await withProjectorLock(t.database.db, 'user_progress', async () => {
+        erasure = owner.client
+          .post(`/api/members/${student.userId}/erase`, { confirm_email: student.email })
+          .finally(() => {
+            settled = true
+          })
+        // Until the batch commits, the erasure waits on its lock, having written nothing.
+        while (!(await waiting())) {
+          expect(settled, 'the erasure went on while a batch was in flight').toBe(false)
+          await new Promise((resolve) => setImmediate(resolve))
+        }
+        expect(await membership(student.userId)).toBeDefined()
+      })
+      expect((await erasure)?.status).toBe(200)
+      expect(await membership(student.userId)).toBeUndefined()
+    },
+  )
 
   it('keeps the account of a person another school still has, without anything of this school', async () => {
     const other = await createOrg(t)

@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
+import { holdProjectors, type Projector } from '../../core/events/projector.ts'
 import type { FileStore } from '../../core/files/file-store.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { badRequest, notFound } from '../../core/http/errors.ts'
@@ -21,6 +22,8 @@ export type PrivacyDeps = {
   files: FileStore
   /** Every module's port, in the order the app wires them. */
   ports: PrivacyPort[]
+  /** The projectors whose read models and logs an erasure rewrites: none of their batches runs meanwhile. */
+  projectors: Projector[]
 }
 
 /** Who asks: a member through a request, the platform's operator at the command line, or the retention job. */
@@ -102,6 +105,10 @@ export async function erasePerson(
   const pseudonyms = new Map(subjectIds(subject).map((id) => [id, newId()]))
   const effects: (ErasureEffects | undefined)[] = []
   await deps.db.transaction().execute(async (trx) => {
+    await holdProjectors(
+      trx,
+      deps.projectors.map((p) => p.name),
+    )
     // Recorded first: if the person erases themselves, their own entry is pseudonymised with the others.
     await recordAudit(
       { db: trx, clock: deps.clock },
