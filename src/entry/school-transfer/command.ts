@@ -20,7 +20,12 @@ export async function runSchoolCommand(
     const manifest = await exportSchool(deps, org.id, args.file)
     await recordAudit(
       { db: runtime.database.db, clock: deps.clock },
-      { orgId: org.id, actor: cliActor, action: 'school.exported', target: { type: 'school', id: org.id } },
+      {
+        orgId: org.id,
+        actor: cliActor,
+        action: 'school.exported',
+        target: { type: 'school', id: org.id, label: org.slug },
+      },
     )
     say(`${args.slug} exported to ${args.file}: ${describe(manifest.rows, manifest.entries)}`)
     return

@@ -17,11 +17,15 @@ export function nodeSchoolArchive(deps: TransferDeps): SchoolArchivePort {
       const remove = () => rm(dir, { recursive: true, force: true })
       try {
         const file = join(dir, 'school.tar.gz')
-        await exportSchool(deps, orgId, file)
+        const manifest = await exportSchool(deps, orgId, file)
         const { size } = await stat(file)
         const stream = createReadStream(file)
         stream.once('close', () => void remove())
-        return { body: Readable.toWeb(stream) as ReadableStream<Uint8Array>, size }
+        return {
+          body: Readable.toWeb(stream) as ReadableStream<Uint8Array>,
+          size,
+          slug: manifest.school.slug,
+        }
       } catch (err) {
         await remove()
         throw err

@@ -271,6 +271,9 @@ describe.each(pairs)('moving a school from %s to %s', (from, to) => {
     })
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toBe('application/gzip')
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="${slug}.sillon-school.tar.gz"`,
+    )
     const bytes = new Uint8Array(await response.arrayBuffer())
     expect(bytes.length).toBe(Number(response.headers.get('content-length')))
     writeFileSync(archive, bytes)

@@ -46,17 +46,17 @@ export function schoolTransferRoutes(deps: SchoolTransferDeps) {
       if (c.req.valid('param').id !== member.orgId) throw notFound('School')
       if (!deps.archive)
         throw new AppError(409, 'export_unavailable', 'This server cannot write school archives')
-      const { body, size } = await deps.archive.write(member.orgId)
+      const { body, size, slug } = await deps.archive.write(member.orgId)
       await recordAudit(deps, {
         orgId: member.orgId,
         actor: auditActor(member),
         action: 'school.exported',
-        target: { type: 'school', id: member.orgId },
+        target: { type: 'school', id: member.orgId, label: slug },
         details: { bytes: size },
       })
       c.header('Content-Type', 'application/gzip')
       c.header('Content-Length', String(size))
-      c.header('Content-Disposition', `attachment; filename="school-${member.orgId}.sillon-school.tar.gz"`)
+      c.header('Content-Disposition', `attachment; filename="${slug}.sillon-school.tar.gz"`)
       c.header('Cache-Control', 'private, no-store')
       return c.body(body, 200)
     },
