@@ -71,8 +71,9 @@ async function head(trx: Db, log: 'lms_event' | 'lms_signal'): Promise<number> {
   return Number(rows[0]?.seq ?? 0)
 }
 
-/** Refuses when any of `ids` is already a row of `table`. */
-async function refuseClashes(trx: Db, table: string, column: string, values: string[], what: string) {
+/** Refuses when the `column` of any of `chunk` is already in `table` (e-mails compared without case). */
+async function refuseClashes(trx: Db, table: string, column: string, chunk: Row[], what: string) {
+  const values = chunk.map((row) => String(row[column]))
   if (values.length === 0) return
   const compared = column === 'email' ? sql`lower(email)` : sql.ref(column)
   const { rows } = await sql<{ value: string }>`select ${compared} as value from ${sql.table(table)}
@@ -142,41 +143,23 @@ export async function insertSchool(
       if (!org || chunk.length !== 1)
         throw new SchoolTransferError('the archive does not hold exactly one school')
       school = { id: String(org.id), slug: String(org.slug), name: String(org.name) }
-      await refuseClashes(trx, 'organisations', 'slug', [school.slug], 'a school with the slug')
-      await refuseClashes(trx, 'organisations', 'id', [school.id], 'a school with the id')
+      await refuseClashes(trx, 'organisations', 'slug', chunk, 'a school with the slug')
+      await refuseClashes(trx, 'organisations', 'id', chunk, 'a school with the id')
       await insert('organisations', chunk)
     }
     if (!school) throw new SchoolTransferError('the archive does not hold a school')
     const orgId = school.id
 
     for await (const chunk of linesOf(dir, 'users')) {
-      await refuseClashes(
-        trx,
-        'users',
-        'id',
-        chunk.map((u) => String(u.id)),
-        'an account with the id',
-      )
-      await refuseClashes(
-        trx,
-        'users',
-        'email',
-        chunk.map((u) => String(u.email)),
-        'an account with the e-mail',
-      )
+      await refuseClashes(trx, 'users', 'id', chunk, 'an account with the id')
+      await refuseClashes(trx, 'users', 'email', chunk, 'an account with the e-mail')
       await insert(
         'users',
         chunk.map((u) => ({ ...u, is_superadmin: 0, last_org_id: u.last_org_id === orgId ? orgId : null })),
       )
     }
     for await (const chunk of linesOf(dir, 'auth_accounts')) {
-      await refuseClashes(
-        trx,
-        'auth_accounts',
-        'id',
-        chunk.map((a) => String(a.id)),
-        'a sign-in with the id',
-      )
+      await refuseClashes(trx, 'auth_accounts', 'id', chunk, 'a sign-in with the id')
       await insert('auth_accounts', chunk)
     }
 
@@ -189,13 +172,7 @@ export async function insertSchool(
       for await (const chunk of linesOf(dir, table)) {
         // Composite keys all start with org_id, which is new here: only single ids can clash.
         if (hasId && table !== 'lms_event')
-          await refuseClashes(
-            trx,
-            table,
-            'id',
-            chunk.map((r) => String(r.id)),
-            `a row of ${table} with the id`,
-          )
+          await refuseClashes(trx, table, 'id', chunk, `a row of ${table} with the id`)
         const prepared = chunk.map((row) => {
           const out = { ...row }
           if (renumbered) {
