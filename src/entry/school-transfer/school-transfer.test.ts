@@ -411,12 +411,8 @@ describe.each(pairs)('moving a school from %s to %s', (from, to) => {
       await expect(importing(other)).rejects.toThrow(/newer schema/)
       expect(await fresh.database.db.selectFrom('organisations').select('id').execute()).toEqual([])
 
-      // One of its members already has an account here: refused, and neither rows nor files are left.
-      const resident = await createOrg(fresh)
-      await createMember(fresh, resident.id, 'student', emails[3])
-      await expect(importing(archive)).rejects.toThrow(`an account with the e-mail ${emails[3]}`)
-      const schools = await fresh.database.db.selectFrom('organisations').select('id').execute()
-      expect(schools).toEqual([{ id: resident.id }])
+      // A row of another school here has the id of one of its rows, then one of its members already has
+      // an account here: refused each time, and neither rows nor files are left.
       const handout = await source.database.db
         .selectFrom('kms_resource')
         .select('file_key')
@@ -424,7 +420,32 @@ describe.each(pairs)('moving a school from %s to %s', (from, to) => {
         .execute()
       const key = handout.find((h) => h.file_key)?.file_key as string
       expect(await source.identity.files.get(key)).not.toBeNull()
-      expect(await fresh.identity.files.get(key)).toBeNull()
+      const nothingLeft = async () => {
+        const schools = await fresh.database.db.selectFrom('organisations').select('id').execute()
+        expect(schools).toEqual([{ id: resident.id }])
+        expect(await fresh.database.db.selectFrom('users').select('email').execute()).toHaveLength(1)
+        expect(await fresh.identity.files.get(key)).toBeNull()
+      }
+      const resident = await createOrg(fresh)
+      await createMember(fresh, resident.id, 'owner')
+      const team = await source.database.db
+        .selectFrom('teams')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .executeTakeFirstOrThrow()
+      await fresh.database.db
+        .insertInto('teams')
+        .values({ ...team, org_id: resident.id })
+        .execute()
+      await expect(importing(archive)).rejects.toThrow(`a row of teams with the id ${team.id}`)
+      await nothingLeft()
+      await fresh.database.db.deleteFrom('teams').execute()
+      await fresh.database.db
+        .updateTable('users')
+        .set({ email: emails[3] as string })
+        .execute()
+      await expect(importing(archive)).rejects.toThrow(`an account with the e-mail ${emails[3]}`)
+      await nothingLeft()
     } finally {
       await fresh.close()
     }
