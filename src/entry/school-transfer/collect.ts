@@ -21,6 +21,8 @@ function pictureKeyOf(user: Row): string | null {
 }
 
 const PAGE = 1000
+/** Read models hold a row per student and step, or per student and day: a page holds this many students. */
+const STUDENTS_PER_PAGE = 50
 
 export type Collected = {
   school: { id: string; slug: string; name: string }
@@ -152,7 +154,8 @@ export async function collectSchool(
 
 /**
  * The school's rows of `table`, page by page: by `seq` for the logs (the order they are imported in), by
- * `id` where there is one, else at once (read models keyed by student, whose size follows the school's).
+ * `id` where there is one, by groups of students for the read models keyed by student, else at once (the
+ * few rows of a school's settings and course links).
  */
 async function* pagesOf(
   trx: DbHandle['db'],
@@ -161,18 +164,28 @@ async function* pagesOf(
   orgId: string,
 ): AsyncGenerator<Row[]> {
   const key = columns.has('seq') ? 'seq' : columns.has('id') ? 'id' : null
-  if (!key) {
+  if (key) {
+    let after: unknown = null
+    for (;;) {
+      const { rows } = await sql<Row>`select * from ${sql.table(table)} where org_id = ${orgId}
+        ${after === null ? sql`` : sql`and ${sql.ref(key)} > ${after}`}
+        order by ${sql.ref(key)} limit ${PAGE}`.execute(trx)
+      if (rows.length > 0) yield rows
+      if (rows.length < PAGE) return
+      after = rows[rows.length - 1]?.[key]
+    }
+  }
+  if (!columns.has('student_id')) {
     yield (await sql<Row>`select * from ${sql.table(table)} where org_id = ${orgId}`.execute(trx)).rows
     return
   }
-  let after: unknown = null
-  for (;;) {
-    const { rows } = await sql<Row>`select * from ${sql.table(table)} where org_id = ${orgId}
-      ${after === null ? sql`` : sql`and ${sql.ref(key)} > ${after}`}
-      order by ${sql.ref(key)} limit ${PAGE}`.execute(trx)
-    if (rows.length === 0) return
-    yield rows
-    if (rows.length < PAGE) return
-    after = rows[rows.length - 1]?.[key]
+  const { rows: students } = await sql<{ student_id: string }>`select distinct student_id
+    from ${sql.table(table)} where org_id = ${orgId} order by student_id`.execute(trx)
+  for (let i = 0; i < students.length; i += STUDENTS_PER_PAGE) {
+    const group = students.slice(i, i + STUDENTS_PER_PAGE).map((s) => s.student_id)
+    yield (
+      await sql<Row>`select * from ${sql.table(table)} where org_id = ${orgId}
+        and student_id in (${sql.join(group)})`.execute(trx)
+    ).rows
   }
 }
