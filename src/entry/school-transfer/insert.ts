@@ -132,8 +132,15 @@ export async function insertSchool(
       const tuples = chunk.map(
         (row) => sql`(${sql.join(names.map((name) => stored(row[name], columns.get(name) ?? '', dialect)))})`,
       )
-      await sql`insert into ${sql.table(table)} (${sql.join(names.map((name) => sql.ref(name)))})
-        values ${sql.join(tuples)}`.execute(trx)
+      try {
+        await sql`insert into ${sql.table(table)} (${sql.join(names.map((name) => sql.ref(name)))})
+          values ${sql.join(tuples)}`.execute(trx)
+      } catch (err) {
+        // A constraint the checks above do not cover (a row of an older schema missing a required value).
+        throw new SchoolTransferError(
+          `the rows of ${table} do not fit this instance (${(err as Error).message}): nothing was imported`,
+        )
+      }
       rows[table] = (rows[table] ?? 0) + chunk.length
     }
 
