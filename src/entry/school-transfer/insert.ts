@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { sql } from 'kysely'
 import type { Db, DbHandle, SqlDialect } from '../../core/db/database.ts'
-import { advanceCheckpoint, checkpointOf } from '../../core/events/projector.ts'
+import { advanceCheckpoint, checkpointOf, holdProjectors } from '../../core/events/projector.ts'
 import { type Row, tableEntry } from './collect.ts'
 import { columnsOfTables } from './columns.ts'
 import { copiedTables, renumberedTables, SchoolTransferError, sequenceColumns } from './plan.ts'
@@ -100,11 +100,16 @@ export async function insertSchool(
 ): Promise<{ school: { id: string; slug: string; name: string }; rows: Record<string, number> }> {
   const { dialect } = database
   return database.db.transaction().execute(async (trx) => {
-    // Appends and projector batches wait for the import, so that no entry slips between its checks and
-    // its checkpoints. SQLite has one writer: the first write takes the lock for the transaction.
-    if (dialect === 'postgres')
-      await sql`lock table lms_event, lms_signal, projection_checkpoints in exclusive mode`.execute(trx)
-    else await sql`update projection_checkpoints set seq = seq where 0 = 1`.execute(trx)
+    // Projector batches, then appends, wait for the import, so that no entry slips between its checks and
+    // its checkpoints: batches first (those running finish), as a batch appends signals. SQLite has one
+    // writer: the first write takes the lock for the transaction.
+    if (dialect === 'postgres') {
+      await holdProjectors(
+        trx,
+        projectors.map((p) => p.name),
+      )
+      await sql`lock table projection_checkpoints, lms_event, lms_signal in exclusive mode`.execute(trx)
+    } else await sql`update projection_checkpoints set seq = seq where 0 = 1`.execute(trx)
     const heads = { lms_event: await head(trx, 'lms_event'), lms_signal: await head(trx, 'lms_signal') }
     const checkpoints = await trx.selectFrom('projection_checkpoints').select(['name', 'seq']).execute()
     for (const projector of projectors) {
