@@ -189,6 +189,8 @@ describe.each(pairs)('moving a school from %s to %s', (from, to) => {
       steps.push(res.body.id)
     }
     ids.classId = steps[0] as string
+    ids.quizId = steps[1] as string
+    ids.readingId = steps[2] as string
     const handout = await author.client.post(
       `/api/courses/${ids.courseId}/kms`,
       form(new Uint8Array(2048).fill(0x25), 'application/pdf', 'carte du ciel.pdf', {
@@ -348,6 +350,21 @@ describe.each(pairs)('moving a school from %s to %s', (from, to) => {
     for (const projector of target.projectors)
       await rebuildProjection(target.database.db, trackingEvents, projector, target.clock)
     expect(await readModels(target, orgId)).toEqual(before)
+
+    // Life goes on there: the student who stopped at the quiz passes it and reads the last step.
+    const late = await signIn(target, emails[4] as string)
+    target.clock.advance(86_400_000)
+    const passed = await late.post('/api/quiz-submission', { class_id: ids.quizId, answers: { q1: 'a' } })
+    expect(passed.status, JSON.stringify(passed.body)).toBe(200)
+    expect((await late.post('/api/step-ack', { class_id: ids.readingId })).status).toBe(200)
+    const { progress } = (await late.get(`/api/me/courses/${ids.courseId}`)).body
+    expect(progress).toMatchObject({ completed_steps: 3, total_steps: 3, completed: true })
+    const failures = await target.database.db
+      .selectFrom('projection_checkpoints')
+      .select(['name', 'error'])
+      .where('error', 'is not', null)
+      .execute()
+    expect(failures).toEqual([])
   })
 
   it('refuses to import the school again: its slug and ids are taken, and nothing is written', async () => {
