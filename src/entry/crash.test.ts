@@ -4,7 +4,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TestClient } from '../../test/helpers/app.ts'
 import { createPostgresSchema, TEST_DATABASE_URL, testDialects } from '../../test/helpers/databases.ts'
-import { freePort, killChildren, runToExit, startServer } from '../../test/helpers/processes.ts'
+import {
+  freePort,
+  killChildren,
+  pingsUnderLoad,
+  runToExit,
+  startServer,
+} from '../../test/helpers/processes.ts'
 import { openPostgres, openSqlite } from '../core/db/connect-node.ts'
 import type { DbHandle } from '../core/db/database.ts'
 
@@ -67,33 +73,12 @@ describe.each(testDialects())('a server killed while it ingests, on %s', (dialec
     expect(login.status, 'the demo school is seeded').toBe(200)
     const classId = (await lea.get('/api/learner')).body.courses[0].current_step.class_id
 
-    const acknowledged: string[] = []
-    const refused: string[] = []
-    let killed = false
-    const sender = async (lane: number) => {
-      for (let i = 0; !killed; i++) {
-        const id = crypto.randomUUID()
-        try {
-          const res = await lea.post('/api/video-event', {
-            event_id: id,
-            class_id: classId,
-            position: lane + i / 100,
-          })
-          if (res.status === 200 && res.body.results[0].status === 'accepted') acknowledged.push(id)
-          else refused.push(`${res.status} ${JSON.stringify(res.body)}`)
-        } catch {
-          return
-        }
-      }
-    }
-    const lanes = [0, 1, 2, 3].map(sender)
-    const deadline = Date.now() + INGEST_DEADLINE_MS
-    while (acknowledged.length < ACKNOWLEDGED_BEFORE_KILL && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    killed = true
+    const load = pingsUnderLoad(lea, classId)
+    const { acknowledged, refused } = load
+    await load.until(ACKNOWLEDGED_BEFORE_KILL, INGEST_DEADLINE_MS)
+    const stopped = load.stop()
     await killChildren()
-    await Promise.all(lanes)
+    await stopped
     expect(acknowledged.length, refused.slice(0, 3).join('\n')).toBeGreaterThanOrEqual(
       ACKNOWLEDGED_BEFORE_KILL,
     )

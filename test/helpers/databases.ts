@@ -152,3 +152,23 @@ export async function insertStudents(db: Db, orgId: string, students: { id: stri
       .execute()
   }
 }
+
+/**
+ * The read models that projectors and reactors derive from the event and signal logs: what a rebuild must
+ * give back unchanged after a restore, an import or an erasure.
+ */
+export const REBUILT_READ_MODELS = [
+  'v_user_progress',
+  'xp_ledger',
+  'gamification_award',
+  'gamification_counter',
+  'gamification_score',
+  'gamification_week_score',
+  'gamification_activity_day',
+  'v_streak_history',
+  'gamification_streak',
+  'hearts',
+  'mastery_question',
+  'v_course_mastery',
+  'v_skill_mastery',
+] as const

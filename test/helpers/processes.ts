@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import type { TestClient } from './app.ts'
 
 // Helpers for tests that run the app as a real child process (node, through tsx), from the project root.
 
@@ -147,4 +148,47 @@ export async function killChildren(): Promise<void> {
         }),
     ),
   )
+}
+
+/**
+ * A student's video pings in four lanes, each sending the next as soon as the server answers the last,
+ * until `stop()`. A lane ends quietly when the server goes away (a killed process).
+ */
+export function pingsUnderLoad(student: TestClient, classId: string) {
+  const acknowledged: string[] = []
+  const refused: string[] = []
+  let stopped = false
+  const lane = async (n: number) => {
+    for (let i = 0; !stopped; i++) {
+      const id = crypto.randomUUID()
+      try {
+        const res = await student.post('/api/video-event', {
+          event_id: id,
+          class_id: classId,
+          position: n + i / 100,
+        })
+        if (res.status === 200 && res.body.results[0].status === 'accepted') acknowledged.push(id)
+        else refused.push(`${res.status} ${JSON.stringify(res.body)}`)
+      } catch {
+        return
+      }
+    }
+  }
+  const lanes = [0, 1, 2, 3].map(lane)
+  return {
+    acknowledged,
+    refused,
+    /** Resolves once `count` pings are acknowledged, or after `withinMs`. */
+    async until(count: number, withinMs: number) {
+      const deadline = Date.now() + withinMs
+      while (acknowledged.length < count && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+    },
+    /** Sends no more; resolves when the lanes' last requests have ended. */
+    stop(): Promise<unknown> {
+      stopped = true
+      return Promise.all(lanes)
+    },
+  }
 }

@@ -3,9 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { TestClient } from '../../../test/helpers/app.ts'
-import { testDialects } from '../../../test/helpers/databases.ts'
+import { REBUILT_READ_MODELS, testDialects } from '../../../test/helpers/databases.ts'
 import { emptyInstance, type Instance, tableContents, withDatabase } from '../../../test/helpers/instances.ts'
-import { freePort, killChildren, runToExit, startServer } from '../../../test/helpers/processes.ts'
+import {
+  freePort,
+  killChildren,
+  pingsUnderLoad,
+  runToExit,
+  startServer,
+} from '../../../test/helpers/processes.ts'
 
 // A backup taken while the real server ingests video pings holds every event acknowledged before it began,
 // and the copy restored from it is consistent: rebuilding its read models from its logs changes nothing.
@@ -13,22 +19,8 @@ import { freePort, killChildren, runToExit, startServer } from '../../../test/he
 const ACKNOWLEDGED_BEFORE_BACKUP = 40
 const INGEST_DEADLINE_MS = 15_000
 const COMMAND_TIMEOUT_MS = 60_000
-
-/** The read models that projectors and reactors derive from the event and signal logs. */
-const READ_MODELS = [
-  'v_user_progress',
-  'lms_signal',
-  'xp_ledger',
-  'gamification_award',
-  'gamification_counter',
-  'gamification_score',
-  'gamification_week_score',
-  'gamification_activity_day',
-  'gamification_streak',
-  'hearts',
-  'v_course_mastery',
-  'v_skill_mastery',
-]
+/** The read models, and the signal log, which progress writes again on a rebuild. */
+const READ_MODELS = [...REBUILT_READ_MODELS, 'lms_signal']
 
 /** Signs a demo account in. */
 async function signIn(serverUrl: string, email: string): Promise<TestClient> {
@@ -83,32 +75,14 @@ describe.each(testDialects())('a backup taken while the server ingests, on %s', 
     const classId = await hugoCompletesTheFirstVideo(server.url)
     const lea = await signIn(server.url, 'lea@demo.sillon.test')
 
-    const acknowledged: string[] = []
-    const refused: string[] = []
-    let stopped = false
-    const sender = async (lane: number) => {
-      for (let i = 0; !stopped; i++) {
-        const id = crypto.randomUUID()
-        const res = await lea.post('/api/video-event', {
-          event_id: id,
-          class_id: classId,
-          position: lane + i / 100,
-        })
-        if (res.status === 200 && res.body.results[0].status === 'accepted') acknowledged.push(id)
-        else refused.push(`${res.status} ${JSON.stringify(res.body)}`)
-      }
-    }
-    const lanes = [0, 1, 2, 3].map(sender)
-    const deadline = Date.now() + INGEST_DEADLINE_MS
-    while (acknowledged.length < ACKNOWLEDGED_BEFORE_BACKUP && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
+    const load = pingsUnderLoad(lea, classId)
+    const { acknowledged, refused } = load
+    await load.until(ACKNOWLEDGED_BEFORE_BACKUP, INGEST_DEADLINE_MS)
     const before = [...acknowledged]
     const archive = join(work, 'under-load.tar.gz')
     const backup = await runToExit(['bin/sillon.js', 'backup', archive], source.env, COMMAND_TIMEOUT_MS)
     const duringBackup = acknowledged.length - before.length
-    stopped = true
-    await Promise.all(lanes)
+    await load.stop()
     expect(await server.stop()).toBe(0)
     expect(backup.code, backup.stderr).toBe(0)
     expect(before.length, refused.slice(0, 3).join('\n')).toBeGreaterThanOrEqual(ACKNOWLEDGED_BEFORE_BACKUP)

@@ -6,7 +6,7 @@ import pino from 'pino'
 import * as tar from 'tar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../../../test/helpers/app.ts'
-import { testDialects } from '../../../test/helpers/databases.ts'
+import { REBUILT_READ_MODELS, testDialects } from '../../../test/helpers/databases.ts'
 import {
   completeSteps,
   createMember,
@@ -74,28 +74,12 @@ function comparable(body: unknown): string {
   return JSON.stringify(person, rows)
 }
 
-/** Read models kept from the logs, the school's rows: what a rebuild must give back. */
-const readModelTables = [
-  'v_user_progress',
-  'xp_ledger',
-  'gamification_award',
-  'gamification_counter',
-  'gamification_score',
-  'gamification_week_score',
-  'gamification_activity_day',
-  'v_streak_history',
-  'gamification_streak',
-  'hearts',
-  'mastery_question',
-  'v_course_mastery',
-  'v_skill_mastery',
-]
 /** Times of the writes themselves, which a rebuild sets anew. */
 const writeTimes: Record<string, string> = { xp_ledger: 'created_at', mastery_question: 'updated_at' }
 
 async function readModels(app: TestApp, orgId: string) {
   const models: Record<string, string[]> = {}
-  for (const table of readModelTables) {
+  for (const table of REBUILT_READ_MODELS) {
     const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}
       where org_id = ${orgId}`.execute(app.database.db)
     models[table] = rows

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../../../test/helpers/app.ts'
-import { testDialects } from '../../../test/helpers/databases.ts'
+import { REBUILT_READ_MODELS, testDialects } from '../../../test/helpers/databases.ts'
 import {
   completeSteps,
   createOrg,
@@ -26,22 +26,6 @@ const DAY = 86_400_000
 const START = Date.parse('2026-11-16T08:00:00.000Z') // a Monday, 09:00 in Paris
 const silent = pino({ level: 'silent' })
 
-/** Read models kept from the logs, per student: what a rebuild must give back. */
-const readModelTables = [
-  'v_user_progress',
-  'xp_ledger',
-  'gamification_award',
-  'gamification_counter',
-  'gamification_score',
-  'gamification_week_score',
-  'gamification_activity_day',
-  'v_streak_history',
-  'gamification_streak',
-  'hearts',
-  'mastery_question',
-  'v_course_mastery',
-  'v_skill_mastery',
-] as const
 /** Times of the writes themselves, which a rebuild sets anew. */
 const writeTimes: Record<string, string> = { xp_ledger: 'created_at', mastery_question: 'updated_at' }
 
@@ -68,7 +52,7 @@ describe.each(testDialects())('erasing a student on %s', (dialect) => {
   /** Rows of the read models, in a stable order, without write times; `keep` chooses the students. */
   async function readModels(keep: (studentId: string) => boolean) {
     const models: Record<string, string[]> = {}
-    for (const table of readModelTables) {
+    for (const table of REBUILT_READ_MODELS) {
       const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(
         t.database.db,
       )
