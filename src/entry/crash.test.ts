@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TestClient } from '../../test/helpers/app.ts'
-import { createPostgresSchema, TEST_DATABASE_URL, testDialects } from '../../test/helpers/databases.ts'
+import { createEmptyPostgresDatabase, testDialects } from '../../test/helpers/databases.ts'
 import {
   freePort,
   killChildren,
@@ -15,7 +15,7 @@ import { openPostgres, openSqlite } from '../core/db/connect-node.ts'
 import type { DbHandle } from '../core/db/database.ts'
 
 // Crash safety: what the server acknowledged survives a SIGKILL, and after a restart the read models agree
-// with the event log. On SQLite the server runs in embedded mode; on PostgreSQL it gets a schema of its own.
+// with the event log. On SQLite the server runs in embedded mode; on PostgreSQL it gets a database of its own.
 
 const ACKNOWLEDGED_BEFORE_KILL = 40
 const INGEST_DEADLINE_MS = 10_000
@@ -24,12 +24,12 @@ describe.each(testDialects())('a server killed while it ingests, on %s', (dialec
   const dataDir = mkdtempSync(join(tmpdir(), 'sillon-crash-'))
   let env: Record<string, string> = { DATA_DIR: dataDir }
   let openDatabase: () => DbHandle = () => openSqlite(join(dataDir, 'sillon.db'))
-  let dropSchema = async () => {}
+  let dropDatabase = async () => {}
 
   beforeAll(async () => {
     if (dialect !== 'postgres') return
-    const { schema, url, drop } = await createPostgresSchema()
-    dropSchema = drop
+    const { url, drop } = await createEmptyPostgresDatabase()
+    dropDatabase = drop
     // A PostgreSQL server seeds the demo school only when asked, and needs a shared session secret.
     env = {
       ...env,
@@ -37,12 +37,12 @@ describe.each(testDialects())('a server killed while it ingests, on %s', (dialec
       SESSION_SECRET: 'a-session-secret-for-the-crash-test-only',
       SEED_DEMO: 'true',
     }
-    openDatabase = () => openPostgres(TEST_DATABASE_URL, { schema, max: 2 })
+    openDatabase = () => openPostgres(url, { max: 2 })
   })
 
   afterAll(async () => {
     await killChildren()
-    await dropSchema()
+    await dropDatabase()
     rmSync(dataDir, { recursive: true, force: true })
   })
 

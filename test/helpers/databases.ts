@@ -14,8 +14,6 @@ import {
   uniqueDatabaseName,
 } from './database-templates.ts'
 
-export { TEST_DATABASE_URL }
-
 const reachable = await postgresReachable()
 if (!reachable && process.env.CI === 'true') {
   throw new Error(`CI=true but PostgreSQL is unreachable at ${TEST_DATABASE_URL}: data tests must run on it`)
@@ -79,22 +77,17 @@ export async function createTestDatabase(dialect: SqlDialect): Promise<TestDatab
   return disposable(handle, url, () => adminQuery(`drop database if exists ${name} with (force)`))
 }
 
-export type PostgresSchema = { schema: string; url: string; drop(): Promise<void> }
-
 /**
- * A new, empty PostgreSQL schema, and a URL of the test database whose connections use it: libpq's
- * `options` parameter (`-c search_path=...`), which `pg` reads from the URL, so a server or command run
- * as a child process with `DATABASE_URL=url` sees only this schema and migrates into it.
+ * A new, empty PostgreSQL database on the test server, for a test that migrates it itself or gives it to a
+ * server. A database rather than a schema of the shared one: catalogue scans (Kysely's migrator reads
+ * every schema's tables) fail when another file drops its schema during the scan.
  */
-export async function createPostgresSchema(): Promise<PostgresSchema> {
-  const schema = `t_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
-  await adminQuery(`create schema ${schema}`)
-  const url = new URL(TEST_DATABASE_URL)
-  url.searchParams.set('options', `-c search_path=${schema}`)
+export async function createEmptyPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = uniqueDatabaseName('sillon_empty')
+  await adminQuery(`create database ${name}`)
   return {
-    schema,
-    url: url.toString(),
-    drop: () => adminQuery(`drop schema if exists ${schema} cascade`),
+    url: postgresDatabaseUrl(name),
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
   }
 }
 
@@ -105,8 +98,8 @@ export async function createUnmigratedDatabase(dialect: SqlDialect): Promise<Tes
     const file = join(dir, 'test.db')
     return disposable(openSqlite(file), file, async () => rmSync(dir, { recursive: true, force: true }))
   }
-  const { schema, url, drop } = await createPostgresSchema()
-  return disposable(openPostgres(TEST_DATABASE_URL, { schema, max: 2 }), url, drop)
+  const { url, drop } = await createEmptyPostgresDatabase()
+  return disposable(openPostgres(url, { max: 2 }), url, drop)
 }
 
 /** A bare organisation row, for tests below the HTTP layer that need its foreign key and time zone. */
