@@ -26,6 +26,8 @@ import * as integrations from './modules/integrations/index.ts'
 import { integrationRoutes } from './modules/integrations/routes.ts'
 import * as mastery from './modules/mastery/index.ts'
 import { masteryRoutes } from './modules/mastery/routes.ts'
+import * as messaging from './modules/messaging/index.ts'
+import { messagingRoutes } from './modules/messaging/routes.ts'
 import * as privacy from './modules/privacy/index.ts'
 import { privacyRoutes } from './modules/privacy/routes.ts'
 import * as progress from './modules/progress/index.ts'
@@ -232,6 +234,14 @@ export function buildApp(deps: AppDeps) {
       gamification.courseRewards(gamificationDeps, orgId, studentId, courseId),
   }
   app.route('/', reportingRoutes(reportingDeps))
+  const messagingDeps: messaging.MessagingDeps = {
+    db: database.db,
+    clock: deps.clock,
+    identity: identityDeps,
+    catalog: catalogDeps,
+    rateLimit: messaging.DEFAULT_MESSAGE_RATE_LIMIT,
+  }
+  app.route('/', messagingRoutes(messagingDeps))
   // GDPR access and erasure over every module that stores personal data: a new one adds its port here.
   // Identity comes first: its pseudonymous profiles must exist before the rows pointing at them move.
   const privacyDeps: privacy.PrivacyDeps = {
@@ -249,6 +259,7 @@ export function buildApp(deps: AppDeps) {
       mastery.masteryPrivacy,
       integrations.integrationsPrivacy,
       auditPrivacy,
+      messaging.messagingPrivacy,
       privacy.privacyPrivacy,
     ],
   }
@@ -278,6 +289,7 @@ export function buildApp(deps: AppDeps) {
     gamification: gamificationDeps,
     mastery: masteryDeps,
     reporting: reportingDeps,
+    messaging: messagingDeps,
     privacy: privacyDeps,
     projectors,
     project,

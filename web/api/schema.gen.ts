@@ -54,7 +54,7 @@ export type paths = {
   "/api/organisation": {
     /** The active organisation */
     get: operations["getOrganisation"];
-    /** Change the active organisation's name, default language, time zone or the days after which the course reports count an unfinished course as abandoned */
+    /** Change the active organisation's name, default language, time zone, the days after which the course reports count an unfinished course as abandoned, or whether students may write to one another */
     patch: operations["updateOrganisation"];
   };
   "/api/admin/organisations": {
@@ -495,6 +495,34 @@ export type paths = {
      */
     get: operations["getCourseResultsCsv"];
   };
+  "/api/conversations": {
+    /** The caller's conversations, latest activity first, with their last message and unread count */
+    get: operations["listConversations"];
+    /**
+     * Start a conversation, or find the direct one already there
+     * @description Direct (`member_id`): staff write to any member of the school; a student to its owners, administrators and support, to the instructors of their courses, and to other students when the school allows it (`student_messaging`). Asking again for the same two members answers the existing conversation with 200. Group (`team_id` or `member_ids`): staff only.
+     */
+    post: operations["createConversation"];
+  };
+  "/api/conversations/{id}/messages": {
+    /** A conversation's messages, newest first */
+    get: operations["listConversationMessages"];
+    /**
+     * Write a message (idempotent on client_id)
+     * @description Stored, with the conversation's last message, in one transaction. Sending the same `client_id` again answers the stored message with 200 and writes nothing. A member may post a limited number of messages a minute: beyond it, 429 with `retry_after` (seconds) in the error details.
+     */
+    post: operations["createConversationMessage"];
+  };
+  "/api/conversations/{id}/read": {
+    /** Read receipt: the caller has read the conversation up to this message */
+    post: operations["createConversationRead"];
+  };
+  "/api/messages/{id}": {
+    /** Delete one's own message: it stays in the thread as deleted, without its body */
+    delete: operations["deleteMessage"];
+    /** Edit one's own message */
+    patch: operations["updateMessage"];
+  };
   "/api/me/data": {
     /** Download everything this school holds about me (right of access), as JSON */
     get: operations["getMyData"];
@@ -630,6 +658,11 @@ export type components = {
        * @example 14
        */
       abandoned_days: number;
+      /**
+       * @description Whether students may write to one another (direct messages); off by default: students write to staff and to the instructors of their courses
+       * @example false
+       */
+      student_messaging: boolean;
       /** @example 2026-11-22T09:30:00.000Z */
       created_at: string;
       /** @example 2026-11-22T09:30:00.000Z */
@@ -721,6 +754,11 @@ export type components = {
        * @example 14
        */
       abandoned_days?: number;
+      /**
+       * @description Whether students may write to one another (direct messages); off by default: students write to staff and to the instructors of their courses
+       * @example false
+       */
+      student_messaging?: boolean;
     };
     /**
      * @example {
@@ -3390,6 +3428,127 @@ export type components = {
       };
       at_risk: components["schemas"]["RiskReason"][];
     };
+    Conversation: {
+      id: string;
+      /** @enum {string} */
+      kind: "direct" | "group";
+      course_id: string | null;
+      team_id: string | null;
+      created_by: string;
+      /** @example 2026-12-08T09:30:00.000Z */
+      created_at: string;
+      participants: ({
+          member_id: string;
+          /** @description Null for someone no longer a member of the school */
+          name: string | null;
+          /** @enum {string|null} */
+          role: "owner" | "admin" | "instructor" | "student" | "support" | null;
+          /** @example 2026-12-08T09:30:00.000Z */
+          joined_at: string;
+          /** @example 2026-12-08T09:30:00.000Z */
+          left_at: string | null;
+          /** @description Their read receipt */
+          last_read_message_id: string | null;
+        })[];
+      last_message: components["schemas"]["Message"];
+      /** @example 2 */
+      unread_count: number;
+    };
+    Message: ({
+      /** @example 6c1e2a9b-3d4f-4b8a-9e7c-1f2d3a4b5c6d */
+      id: string;
+      conversation_id: string;
+      /** @description The author's account (member) id */
+      author_id: string;
+      /** @example b1e0c2f4-draft-1 */
+      client_id: string;
+      /**
+       * @description Markdown; null once the message is deleted
+       * @example Bonjour, je ne comprends pas la question 3.
+       */
+      body: string | null;
+      /** @enum {string} */
+      state: "sent" | "edited" | "deleted";
+      /** @example 2026-12-08T09:30:00.000Z */
+      created_at: string;
+      /** @example 2026-12-08T09:30:00.000Z */
+      edited_at: string | null;
+      /** @example 2026-12-08T09:30:00.000Z */
+      deleted_at: string | null;
+    }) | null;
+    /**
+     * @example {
+     *   "member_id": "7f3a9c2e-1b4d-4e6f-8a0b-2c3d4e5f6a7b",
+     *   "course_id": "3a1f1d0c-2b7e-4c57-9a59-0f8e5c1a3d0b"
+     * }
+     */
+    CreateConversation: {
+      /** @description A direct conversation with this member */
+      member_id?: string;
+      /** @description A group conversation with the students of this team (staff) */
+      team_id?: string;
+      /** @description A group conversation with these members (staff) */
+      member_ids?: string[];
+      /** @description The course the conversation is about */
+      course_id?: string;
+    };
+    ConversationPage: {
+      data: components["schemas"]["Conversation"][];
+      /** @description Null on the last page */
+      next_cursor: string | null;
+    };
+    MessagePage: {
+      data: components["schemas"]["Message"][];
+      /** @description Null on the last page */
+      next_cursor: string | null;
+    };
+    /**
+     * @example {
+     *   "client_id": "b1e0c2f4-draft-1",
+     *   "body": "Bonjour !"
+     * }
+     */
+    PostMessage: {
+      /**
+       * @description Chosen by the client, unique per author: sending it again returns the same message
+       * @example b1e0c2f4-draft-1
+       */
+      client_id: string;
+      /**
+       * @description Markdown, at most 10000 characters
+       * @example Bonjour, je ne comprends pas la question 3.
+       */
+      body: string;
+    };
+    ReadResult: {
+      conversation_id: string;
+      last_read_message_id: string | null;
+      unread_count: number;
+    };
+    /**
+     * @example {
+     *   "up_to": "6c1e2a9b-3d4f-4b8a-9e7c-1f2d3a4b5c6d"
+     * }
+     */
+    ReadReceipt: {
+      /**
+       * @description The id of the latest message read
+       * @example 6c1e2a9b-3d4f-4b8a-9e7c-1f2d3a4b5c6d
+       */
+      up_to: string;
+    };
+    /**
+     * @example {
+     *   "body": "Bonjour, je ne comprends pas la question 4."
+     * }
+     */
+    EditMessage: {
+      /**
+       * @description Markdown, at most 10000 characters
+       * @example Bonjour, je ne comprends pas la question 3.
+       */
+      body: string;
+    };
     /**
      * @example {
      *   "generated_at": "2026-12-07T10:00:00.000Z",
@@ -3839,7 +3998,7 @@ export type operations = {
       };
     };
   };
-  /** Change the active organisation's name, default language, time zone or the days after which the course reports count an unfinished course as abandoned */
+  /** Change the active organisation's name, default language, time zone, the days after which the course reports count an unfinished course as abandoned, or whether students may write to one another */
   updateOrganisation: {
     requestBody: {
       content: {
@@ -8834,6 +8993,338 @@ export type operations = {
       };
       /** @description Not found */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The caller's conversations, latest activity first, with their last message and unread count */
+  listConversations: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description The `next_cursor` of the previous page */
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description A page of conversations */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConversationPage"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Start a conversation, or find the direct one already there
+   * @description Direct (`member_id`): staff write to any member of the school; a student to its owners, administrators and support, to the instructors of their courses, and to other students when the school allows it (`student_messaging`). Asking again for the same two members answers the existing conversation with 200. Group (`team_id` or `member_ids`): staff only.
+   */
+  createConversation: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateConversation"];
+      };
+    };
+    responses: {
+      /** @description The direct conversation the two members already have */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Conversation"];
+        };
+      };
+      /** @description Started */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Conversation"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** A conversation's messages, newest first */
+  listConversationMessages: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description The `next_cursor` of the previous page */
+        cursor?: string;
+      };
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description A page of messages */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MessagePage"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Write a message (idempotent on client_id)
+   * @description Stored, with the conversation's last message, in one transaction. Sending the same `client_id` again answers the stored message with 200 and writes nothing. A member may post a limited number of messages a minute: beyond it, 429 with `retry_after` (seconds) in the error details.
+   */
+  createConversationMessage: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PostMessage"];
+      };
+    };
+    responses: {
+      /** @description Already stored under this client_id */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Message"];
+        };
+      };
+      /** @description Stored */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Message"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Read receipt: the caller has read the conversation up to this message */
+  createConversationRead: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReadReceipt"];
+      };
+    };
+    responses: {
+      /** @description The receipt and what remains unread */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ReadResult"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Delete one's own message: it stays in the thread as deleted, without its body */
+  deleteMessage: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Message"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Edit one's own message */
+  updateMessage: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EditMessage"];
+      };
+    };
+    responses: {
+      /** @description Edited */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Message"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

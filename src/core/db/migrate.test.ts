@@ -58,6 +58,8 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
     expect(tenantTables.sort()).toEqual([
       'api_tokens',
       'audit_log',
+      'conversation_participants',
+      'conversations',
       'course_instructors',
       'course_students',
       'course_teams',
@@ -84,6 +86,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'lms_student',
       'mastery_question',
       'memberships',
+      'messages',
       'privacy_departures',
       'privacy_settings',
       'quizzes',

@@ -16,6 +16,8 @@ const table: Record<Ability, Record<Role, boolean>> = {
   'privacy.administer': row(true, true, false, false, false),
   'school.audit': row(true, false, false, false, false),
   'school.export': row(true, false, false, false, false),
+  'messaging.use': row(true, true, true, true, true),
+  'messaging.group': row(true, true, true, false, false),
 }
 
 function row(owner: boolean, admin: boolean, instructor: boolean, student: boolean, support: boolean) {

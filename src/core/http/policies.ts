@@ -27,6 +27,10 @@ export const policies = {
   'school.audit': ['owner'],
   /** Download the whole school as one archive, to move it to another Sillon instance. */
   'school.export': ['owner'],
+  /** Read and write one's conversations (whom one may write to is messaging's rule, rules/who-may-write.ts). */
+  'messaging.use': ['owner', 'admin', 'instructor', 'student', 'support'],
+  /** Start a group conversation: a team, or a list of members. */
+  'messaging.group': ['owner', 'admin', 'instructor'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Ability = keyof typeof policies

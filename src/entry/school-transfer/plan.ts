@@ -49,6 +49,11 @@ export const copiedTables = [
   'audit_log',
   'privacy_settings',
   'privacy_departures',
+  // Conversations name their members by account id without a foreign key (an erased person's pseudonym
+  // has no account), so no account travels for them beyond the school's members.
+  'conversations',
+  'conversation_participants',
+  'messages',
 ] as const
 
 export type CopiedTable = (typeof copiedTables)[number]

@@ -192,6 +192,15 @@ export async function listMembers(db: Db, orgId: string, filter: MemberFilter) {
   return { rows, total: Number(total.n) }
 }
 
+/** The members of the school among these accounts, with their name and role (an account not a member is absent). */
+export async function membersAmong(db: Db, orgId: string, userIds: string[]) {
+  if (userIds.length === 0) return []
+  return memberQuery(db, orgId)
+    .select(['users.id as user_id', 'users.name', 'memberships.role'])
+    .where('users.id', 'in', userIds)
+    .execute()
+}
+
 export async function getMember(db: Db, orgId: string, userId: string) {
   return memberQuery(db, orgId)
     .select([

@@ -34,6 +34,13 @@ const AbandonedDaysSchema = z
     example: 14,
   })
 
+const StudentMessagingSchema = z.boolean().openapi({
+  description:
+    'Whether students may write to one another (direct messages); off by default: students write to staff ' +
+    'and to the instructors of their courses',
+  example: false,
+})
+
 export const OrganisationSchema = z
   .object({
     id: z.string(),
@@ -42,6 +49,7 @@ export const OrganisationSchema = z
     default_locale: LocaleSchema,
     timezone: z.string().openapi({ example: 'Europe/Paris' }),
     abandoned_days: AbandonedDaysSchema,
+    student_messaging: StudentMessagingSchema,
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -87,6 +95,7 @@ export const UpdateOrganisationBody = z
     default_locale: LocaleSchema.optional(),
     timezone: TimezoneSchema.optional(),
     abandoned_days: AbandonedDaysSchema.optional(),
+    student_messaging: StudentMessagingSchema.optional(),
   })
   .openapi('UpdateOrganisation', { example: { name: 'Lycée Victor Hugo de Besançon', abandoned_days: 21 } })
 

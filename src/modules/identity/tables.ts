@@ -17,6 +17,8 @@ export type OrganisationRow = {
   timezone: string
   /** Days without activity after which a student who has not finished an open course has abandoned it. */
   abandoned_days: number
+  /** Whether students may write to one another (messaging), 0 or 1: off unless the school turns it on. */
+  student_messaging: number
   created_at: string
   updated_at: string
 }
@@ -146,7 +148,10 @@ export type LmsPersonRow = {
 
 export type IdentityTables = {
   // The database fills in a school's abandonment setting (DEFAULT_ABANDONED_DAYS) when a row names none.
-  organisations: Omit<OrganisationRow, 'abandoned_days'> & { abandoned_days: Generated<number> }
+  organisations: Omit<OrganisationRow, 'abandoned_days' | 'student_messaging'> & {
+    abandoned_days: Generated<number>
+    student_messaging: Generated<number>
+  }
   users: UserRow
   auth_accounts: AuthAccountRow
   sessions: SessionRow

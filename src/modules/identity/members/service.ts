@@ -128,6 +128,11 @@ export async function listMembers(deps: IdentityDeps, orgId: string, filter: rep
   return repo.listMembers(deps.db, orgId, filter)
 }
 
+/** The members of the school among these accounts (name and role); one that is not a member is absent. */
+export async function membersAmong(deps: IdentityDeps, orgId: string, userIds: string[]) {
+  return repo.membersAmong(deps.db, orgId, [...new Set(userIds)])
+}
+
 export async function getMember(deps: IdentityDeps, orgId: string, userId: string) {
   const member = await repo.getMember(deps.db, orgId, userId)
   if (!member) throw notFound('Member')

@@ -6,6 +6,7 @@ import { errorResponses, json } from '../../../core/http/schemas.ts'
 import type { IdentityDeps } from '../deps.ts'
 import { memberOf } from '../route-access.ts'
 import * as s from '../schemas.ts'
+import { organisationView } from './presenters.ts'
 import * as service from './service.ts'
 
 /** The active organisation, and the platform's list of organisations. */
@@ -22,7 +23,7 @@ export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: Ident
         ...errorResponses(401, 403),
       },
     }),
-    async (c) => c.json(await service.getOrganisation(deps, memberOf(c).orgId), 200),
+    async (c) => c.json(organisationView(await service.getOrganisation(deps, memberOf(c).orgId)), 200),
   )
 
   app.openapi(
@@ -31,8 +32,8 @@ export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: Ident
       path: '/api/organisation',
       tags: ['Organisations'],
       summary:
-        "Change the active organisation's name, default language, time zone or the days after which the " +
-        'course reports count an unfinished course as abandoned',
+        "Change the active organisation's name, default language, time zone, the days after which the " +
+        'course reports count an unfinished course as abandoned, or whether students may write to one another',
       access: may('school.administer'),
       request: { body: { ...json(s.UpdateOrganisationBody), required: true } },
       responses: {
@@ -40,7 +41,11 @@ export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: Ident
         ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json(await service.updateOrganisation(deps, memberOf(c).orgId, c.req.valid('json')), 200),
+    async (c) =>
+      c.json(
+        organisationView(await service.updateOrganisation(deps, memberOf(c).orgId, c.req.valid('json'))),
+        200,
+      ),
   )
 
   app.openapi(
@@ -55,7 +60,7 @@ export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: Ident
         ...errorResponses(401, 403),
       },
     }),
-    async (c) => c.json({ data: await service.listOrganisations(deps) }, 200),
+    async (c) => c.json({ data: (await service.listOrganisations(deps)).map(organisationView) }, 200),
   )
 
   app.openapi(
@@ -71,6 +76,6 @@ export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: Ident
         ...errorResponses(400, 401, 403, 409),
       },
     }),
-    async (c) => c.json(await service.createOrganisation(deps, c.req.valid('json')), 201),
+    async (c) => c.json(organisationView(await service.createOrganisation(deps, c.req.valid('json'))), 201),
   )
 }

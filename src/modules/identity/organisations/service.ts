@@ -16,6 +16,7 @@ export async function createOrganisation(
     id: newId(),
     ...input,
     abandoned_days: DEFAULT_ABANDONED_DAYS,
+    student_messaging: 0,
     created_at: at,
     updated_at: at,
   }
@@ -41,9 +42,17 @@ export async function findOrganisationBySlug(deps: IdentityDeps, slug: string): 
 export async function updateOrganisation(
   deps: IdentityDeps,
   orgId: string,
-  patch: { name?: string; default_locale?: Locale; timezone?: string; abandoned_days?: number },
+  patch: {
+    name?: string
+    default_locale?: Locale
+    timezone?: string
+    abandoned_days?: number
+    student_messaging?: boolean
+  },
 ): Promise<OrganisationRow> {
-  await repo.updateOrganisation(deps.db, orgId, { ...patch, updated_at: now(deps) })
+  const { student_messaging, ...rest } = patch
+  const messaging = student_messaging === undefined ? {} : { student_messaging: student_messaging ? 1 : 0 }
+  await repo.updateOrganisation(deps.db, orgId, { ...rest, ...messaging, updated_at: now(deps) })
   return getOrganisation(deps, orgId)
 }
 

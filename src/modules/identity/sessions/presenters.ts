@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { Identity } from '../../../core/http/context.ts'
+import { organisationView } from '../organisations/presenters.ts'
 import type { OrganisationRow, Role, UserRow } from '../tables.ts'
 
 /**
@@ -22,7 +23,7 @@ export function meView(
       image: user.image,
       is_superadmin: user.is_superadmin === 1,
     },
-    organisation: org,
+    organisation: org && organisationView(org),
     role: identity.role,
     student_id: profiles.studentId,
     instructor_id: profiles.instructorId,
