@@ -2,13 +2,12 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cheapPasswordHasher, startTestApp, type TestApp, TestClient } from '../test/helpers/app.ts'
+import { startTestApp, type TestApp, TestClient } from '../test/helpers/app.ts'
+import { inTurn, sillon } from '../test/helpers/cli.ts'
 import { adminQuery, postgresDatabaseUrl, uniqueDatabaseName } from '../test/helpers/database-templates.ts'
 import { testDialects } from '../test/helpers/databases.ts'
 import { type FakeStreamApi, startFakeStreamApi } from '../test/helpers/stream-api.ts'
-import { runCli } from './cli.ts'
 import { openPostgres, openSqlite } from './core/db/connect-node.ts'
 import type { DbHandle } from './core/db/database.ts'
 import { DEMO_ORG, demoAccounts } from './demo.ts'
@@ -18,46 +17,6 @@ import { DEMO_ORG, demoAccounts } from './demo.ts'
 // tests, which run in order, and the app those tests sign in to runs here too, on the same database.
 
 const SESSION_SECRET = 'cli-test-secret-that-is-long-enough-for-better-auth'
-
-type Output = { code: number; stdout: string; stderr: string }
-
-// One command (or app start) at a time: on SQLite, a second connection of this process waiting for the
-// file's write lock would block the event loop that the first one needs to finish (better-sqlite3 is
-// synchronous), where two processes simply took turns.
-let turn: Promise<unknown> = Promise.resolve()
-function inTurn<T>(run: () => Promise<T>): Promise<T> {
-  const result = turn.then(run, run)
-  turn = result.catch(() => {})
-  return result
-}
-
-/** `sillon <args>` to completion: its exit code, and what it printed (its log lines go to stdout, as in a process). */
-function sillon(args: string[], env: Record<string, string>): Promise<Output> {
-  return inTurn(async () => {
-    let stdout = ''
-    let stderr = ''
-    const code = await runCli(args, {
-      env: { LOG_LEVEL: 'warn', ...env },
-      stdout: (text) => {
-        stdout += text
-      },
-      stderr: (text) => {
-        stderr += text
-      },
-      logger: (config) =>
-        pino(
-          { level: config.LOG_LEVEL },
-          {
-            write: (line: string) => {
-              stdout += line
-            },
-          },
-        ),
-      passwordHasher: cheapPasswordHasher,
-    })
-    return { code, stdout, stderr }
-  })
-}
 
 function lastLine(text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? ''

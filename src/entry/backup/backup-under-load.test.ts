@@ -3,15 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { TestClient } from '../../../test/helpers/app.ts'
+import { sillon } from '../../../test/helpers/cli.ts'
 import { REBUILT_READ_MODELS, testDialects } from '../../../test/helpers/databases.ts'
 import { emptyInstance, type Instance, tableContents, withDatabase } from '../../../test/helpers/instances.ts'
-import {
-  freePort,
-  killChildren,
-  pingsUnderLoad,
-  runToExit,
-  startServer,
-} from '../../../test/helpers/processes.ts'
+import { freePort, killChildren, pingsUnderLoad, runToExit, startServer } from '../../../test/helpers/processes.ts'
 
 // A backup taken while the real server ingests video pings holds every event acknowledged before it began,
 // and the copy restored from it is consistent: rebuilding its read models from its logs changes nothing.
@@ -80,6 +75,8 @@ describe.each(testDialects())('a backup taken while the server ingests, on %s', 
     await load.until(ACKNOWLEDGED_BEFORE_BACKUP, INGEST_DEADLINE_MS)
     const before = [...acknowledged]
     const archive = join(work, 'under-load.tar.gz')
+    // A process of its own, as cron would run it: in this one, SQLite's synchronous VACUUM INTO would also
+    // hold up the pings this test sends.
     const backup = await runToExit(['bin/sillon.js', 'backup', archive], source.env, COMMAND_TIMEOUT_MS)
     const duringBackup = acknowledged.length - before.length
     await load.stop()
@@ -90,7 +87,7 @@ describe.each(testDialects())('a backup taken while the server ingests, on %s', 
 
     const target = await emptyInstance(dialect)
     instances.push(target)
-    const restore = await runToExit(['bin/sillon.js', 'restore', archive], target.env, COMMAND_TIMEOUT_MS)
+    const restore = await sillon(['restore', archive], target.env)
     expect(restore.code, restore.stderr).toBe(0)
 
     const eventIds = await withDatabase(target, async (handle) => {
@@ -101,21 +98,13 @@ describe.each(testDialects())('a backup taken while the server ingests, on %s', 
 
     // What the restored app does when it starts: catch up projections on events the snapshot caught
     // between their append and their projection. Then a rebuild from the logs must change nothing.
-    const reconcile = await runToExit(
-      ['bin/sillon.js', 'projections', 'reconcile'],
-      target.env,
-      COMMAND_TIMEOUT_MS,
-    )
+    const reconcile = await sillon(['projections', 'reconcile'], target.env)
     expect(reconcile.code, reconcile.stderr).toBe(0)
     const readModels = await withDatabase(target, (handle) => tableContents(handle, READ_MODELS))
     expect(readModels.v_user_progress?.length).toBeGreaterThan(0)
     expect(readModels.lms_signal?.length).toBeGreaterThan(0)
     expect(readModels.xp_ledger?.length).toBeGreaterThan(0)
-    const rebuild = await runToExit(
-      ['bin/sillon.js', 'projections', 'rebuild'],
-      target.env,
-      COMMAND_TIMEOUT_MS,
-    )
+    const rebuild = await sillon(['projections', 'rebuild'], target.env)
     expect(rebuild.code, rebuild.stderr).toBe(0)
     expect(await withDatabase(target, (handle) => tableContents(handle, READ_MODELS))).toEqual(readModels)
   }, 120_000)

@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import pino from 'pino'
 import * as tar from 'tar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sillon } from '../../../test/helpers/cli.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
 import {
   emptyInstance,
@@ -14,7 +15,6 @@ import {
   tableNames,
   withDatabase,
 } from '../../../test/helpers/instances.ts'
-import { runCli } from '../../cli.ts'
 import { loadConfig } from '../../core/config.ts'
 import { knownMigrations, migrateToLatest } from '../../core/db/migrate.ts'
 import { seedDemo } from '../../demo.ts'
@@ -23,24 +23,6 @@ import type { Manifest } from './archive.ts'
 import { pruneBackups } from './nightly.ts'
 
 // `sillon backup` and `sillon restore`, run in this process (as cli.test.ts does) on instances of their own.
-
-type Output = { code: number; stdout: string; stderr: string }
-
-async function sillon(args: string[], env: Record<string, string>): Promise<Output> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(args, {
-    env: { LOG_LEVEL: 'silent', ...env },
-    stdout: (text) => {
-      stdout += text
-    },
-    stderr: (text) => {
-      stderr += text
-    },
-    logger: () => pino({ level: 'silent' }),
-  })
-  return { code, stdout, stderr }
-}
 
 /** A school with courses and accounts, and two uploaded files (and one still being written, not backed up). */
 async function seed(instance: Instance): Promise<void> {

@@ -1,13 +1,9 @@
 import { join } from 'node:path'
-import pino from 'pino'
 import { describe, expect, it } from 'vitest'
-import { cheapPasswordHasher } from '../../../test/helpers/app.ts'
+import { sillon } from '../../../test/helpers/cli.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
 import { PASSWORD } from '../../../test/helpers/factories.ts'
 import { emptyInstance, withDatabase } from '../../../test/helpers/instances.ts'
-import { runCli } from '../../cli.ts'
-
-const silent = pino({ level: 'silent' })
 
 describe('the sillon school commands', () => {
   it('export a school by its slug and import it into another instance; a second import exits with 1', async () => {
@@ -17,21 +13,6 @@ describe('the sillon school commands', () => {
       await emptyInstance(dialects[dialects.length - 1] ?? 'sqlite'),
     ]
     const file = join(a.dataDir, 'moving.tar.gz')
-    const sillon = async (args: string[], env: Record<string, string>) => {
-      const out = { code: 0, stdout: '', stderr: '' }
-      out.code = await runCli(args, {
-        env: { LOG_LEVEL: 'warn', ...env },
-        stdout: (text) => {
-          out.stdout += text
-        },
-        stderr: (text) => {
-          out.stderr += text
-        },
-        logger: () => silent,
-        passwordHasher: cheapPasswordHasher,
-      })
-      return out
-    }
     try {
       expect((await sillon(['org', 'create', 'moving', '--name', 'Moving'], a.env)).code).toBe(0)
       const owner = [

@@ -3,15 +3,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  cheapPasswordHasher,
-  startTestApp,
-  type TestApp,
-  type TestClient,
-} from '../../../test/helpers/app.ts'
+import { startTestApp, type TestApp, type TestClient } from '../../../test/helpers/app.ts'
+import { sillon as runSillon } from '../../../test/helpers/cli.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
 import { createMember, createOrg, signedInMember, signIn } from '../../../test/helpers/factories.ts'
-import { runCli } from '../../cli.ts'
 import { withProjectorLock } from '../../core/events/projector.ts'
 import { addMember } from '../identity/index.ts'
 
@@ -204,21 +199,8 @@ describe('sillon privacy erase', () => {
   })
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
-  async function sillon(...args: string[]) {
-    let stdout = ''
-    let stderr = ''
-    const code = await runCli(args, {
-      env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:4000' },
-      stdout: (text) => {
-        stdout += text
-      },
-      stderr: (text) => {
-        stderr += text
-      },
-      passwordHasher: cheapPasswordHasher,
-    })
-    return { code, stdout, stderr }
-  }
+  const sillon = (...args: string[]) =>
+    runSillon(args, { DATA_DIR: dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1:4000' })
 
   it('erases a member of a school by e-mail, once', async () => {
     expect((await sillon('org', 'create', 'lycee', '--name', 'Lycée')).code).toBe(0)
