@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { createInterface } from 'node:readline'
 import { getMigrations } from 'better-auth/db/migration'
 import { sql } from 'kysely'
 import pino from 'pino'
@@ -10,8 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/helpers/databases.ts'
 import { createAuth } from '../../modules/identity/index.ts'
 import { migrateToLatest } from './migrate.ts'
-
-const execFileAsync = promisify(execFile)
 
 describe.each(testDialects())('migrations on %s', (dialect) => {
   let database: TestDatabase
@@ -154,29 +152,40 @@ describe('the embedded SQLite file', () => {
 describe('two processes opening one new SQLite file', () => {
   it('both end on the latest schema: the one that loses the race tries again instead of failing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sillon-migrate-race-'))
+    // Two processes, started once, each migrating the file named on every line it reads: starting them
+    // costs far more than a round, and both get each round's line at the same moment.
     const script = [
+      "import { createInterface } from 'node:readline'",
       "import { openSqlite } from './src/core/db/connect-node.ts'",
       "import { migrateToLatest } from './src/core/db/migrate.ts'",
-      'const handle = openSqlite(process.argv[1])',
-      'await migrateToLatest(handle.db)',
-      'await handle.close()',
+      'for await (const file of createInterface({ input: process.stdin })) {',
+      '  try {',
+      '    const handle = openSqlite(file)',
+      '    await migrateToLatest(handle.db)',
+      '    await handle.close()',
+      "    console.log('ok')",
+      '  } catch (err) {',
+      "    console.log('failed: ' + String(err).replaceAll('\\n', ' '))",
+      '  }',
+      '}',
     ].join('\n')
-    const migrate = () =>
-      execFileAsync(process.execPath, [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        script,
-        join(dir, 'db'),
-      ])
+    const migrators = [0, 1].map(() => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+      const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+      return { child, answer: async () => String((await answers.next()).value) }
+    })
     try {
       // Each round starts from a new file; one round rarely loses the race, several do.
       for (let round = 0; round < 12; round++) {
-        rmSync(join(dir, 'db'), { force: true })
-        await Promise.all([migrate(), migrate()])
+        const file = join(dir, `round-${round}.db`)
+        for (const { child } of migrators) child.stdin.write(`${file}\n`)
+        expect(await Promise.all(migrators.map((m) => m.answer()))).toEqual(['ok', 'ok'])
       }
     } finally {
+      for (const { child } of migrators) child.stdin.end()
+      await Promise.all(migrators.map(({ child }) => new Promise((closed) => child.once('close', closed))))
       rmSync(dir, { recursive: true, force: true })
     }
   }, 120_000)
