@@ -6,7 +6,13 @@ import { TestClient } from '../../../test/helpers/app.ts'
 import { sillon } from '../../../test/helpers/cli.ts'
 import { REBUILT_READ_MODELS, testDialects } from '../../../test/helpers/databases.ts'
 import { emptyInstance, type Instance, tableContents, withDatabase } from '../../../test/helpers/instances.ts'
-import { freePort, killChildren, pingsUnderLoad, runToExit, startServer } from '../../../test/helpers/processes.ts'
+import {
+  freePort,
+  killChildren,
+  pingsUnderLoad,
+  runToExit,
+  startServer,
+} from '../../../test/helpers/processes.ts'
 
 // A backup taken while the real server ingests video pings holds every event acknowledged before it began,
 // and the copy restored from it is consistent: rebuilding its read models from its logs changes nothing.
