@@ -91,7 +91,8 @@ describe.skipIf(!browserAvailable)('searched and paged lists in the browser', ()
     expect(await seriousViolations(page)).toEqual([])
 
     await page.getByLabel('Rechercher un jeton').fill('export 07')
-    await expect.poll(() => range.textContent()).toBe('1–1 sur 1')
+    // The search waits for typing to pause, then asks the server: more than the poll's default 5 s on a slow machine.
+    await expect.poll(() => range.textContent(), { timeout: 15_000 }).toBe('1–1 sur 1')
     expect(new URL(page.url()).searchParams.get('page')).toBeNull()
     expect(errors).toEqual([])
     await context.close()
