@@ -504,6 +504,10 @@ export type paths = {
      */
     post: operations["createConversation"];
   };
+  "/api/conversations/{id}": {
+    /** One of the caller's conversations, with its participants, last message and unread count */
+    get: operations["getConversation"];
+  };
   "/api/conversations/{id}/messages": {
     /** A conversation's messages, newest first */
     get: operations["listConversationMessages"];
@@ -522,6 +526,13 @@ export type paths = {
     delete: operations["deleteMessage"];
     /** Edit one's own message */
     patch: operations["updateMessage"];
+  };
+  "/api/messaging/contacts": {
+    /**
+     * The members the caller may start a direct conversation with, by name
+     * @description The same rule as `POST /api/conversations` decides (a student sees the school staff, the instructors of their courses, and students only when the school allows it). With `course_id`: that course's instructors the caller may write to (a student's "message the teacher").
+     */
+    get: operations["listMessagingContacts"];
   };
   "/api/me/data": {
     /** Download everything this school holds about me (right of access), as JSON */
@@ -3548,6 +3559,14 @@ export type components = {
        * @example Bonjour, je ne comprends pas la question 3.
        */
       body: string;
+    };
+    ContactList: {
+      data: ({
+          member_id: string;
+          name: string;
+          /** @enum {string} */
+          role: "owner" | "admin" | "instructor" | "student" | "support";
+        })[];
     };
     /**
      * @example {
@@ -9084,6 +9103,46 @@ export type operations = {
       };
     };
   };
+  /** One of the caller's conversations, with its participants, last message and unread count */
+  getConversation: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The conversation */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Conversation"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   /** A conversation's messages, newest first */
   listConversationMessages: {
     parameters: {
@@ -9325,6 +9384,53 @@ export type operations = {
       };
       /** @description Conflict with the current state */
       409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * The members the caller may start a direct conversation with, by name
+   * @description The same rule as `POST /api/conversations` decides (a student sees the school staff, the instructors of their courses, and students only when the school allows it). With `course_id`: that course's instructors the caller may write to (a student's "message the teacher").
+   */
+  listMessagingContacts: {
+    parameters: {
+      query?: {
+        /** @description Part of a name or e-mail */
+        query?: string;
+        /** @description Only this course's instructors (the caller's teachers) */
+        course_id?: string;
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description Members, by name */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ContactList"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
         content: {
           "application/json": components["schemas"]["Error"];
         };

@@ -3,6 +3,7 @@ import type { AppEnv } from '../../core/http/context.ts'
 import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
+import { ContactListSchema, ContactQuery, listContacts } from './contacts.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 
@@ -54,6 +55,22 @@ export function messagingRoutes(deps: service.MessagingDeps) {
       },
     }),
     async (c) => c.json(await service.listConversations(deps, me(c), c.req.valid('query')), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/conversations/{id}',
+      tags,
+      summary: "One of the caller's conversations, with its participants, last message and unread count",
+      access,
+      request: { params: s.IdParam },
+      responses: {
+        200: { description: 'The conversation', ...json(s.ConversationSchema) },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => c.json(await service.viewOne(deps, me(c), c.req.valid('param').id), 200),
   )
 
   app.openapi(
@@ -150,6 +167,26 @@ export function messagingRoutes(deps: service.MessagingDeps) {
       },
     }),
     async (c) => c.json(await service.deleteMessage(deps, me(c), c.req.valid('param').id), 200),
+  )
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/api/messaging/contacts',
+      tags,
+      summary: 'The members the caller may start a direct conversation with, by name',
+      description:
+        'The same rule as `POST /api/conversations` decides (a student sees the school staff, the ' +
+        'instructors of their courses, and students only when the school allows it). With `course_id`: ' +
+        'that course\'s instructors the caller may write to (a student\'s "message the teacher").',
+      access,
+      request: { query: ContactQuery },
+      responses: {
+        200: { description: 'Members, by name', ...json(ContactListSchema) },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => c.json(await listContacts(deps, me(c), c.req.valid('query')), 200),
   )
 
   return app

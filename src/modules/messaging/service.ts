@@ -83,7 +83,8 @@ async function views(
   )
 }
 
-async function viewOne(deps: MessagingDeps, me: Me, conversationId: string) {
+/** One of the caller's conversations, as the list shows it (404 for one they are not in). */
+export async function viewOne(deps: MessagingDeps, me: Me, conversationId: string) {
   const [view] = await views(deps, me, [await loadConversation(deps, me, conversationId)])
   if (!view) throw notFound('Conversation')
   return view
