@@ -89,6 +89,8 @@ export function buildApp(deps: AppDeps) {
     files: deps.files,
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,
     onOrganisationCreated: gamification.giveDefaultBadges,
+    onMemberRemoved: (db, orgId, userId) =>
+      messaging.memberLeftSchool(db, orgId, userId, deps.clock.now().toISOString()),
     signInLimits: {
       failuresPerAccount: config.LOGIN_FAILURES_PER_ACCOUNT,
       failuresPerAddress: config.LOGIN_FAILURES_PER_ADDRESS,
@@ -240,6 +242,8 @@ export function buildApp(deps: AppDeps) {
     identity: identityDeps,
     catalog: catalogDeps,
     rateLimit: messaging.DEFAULT_MESSAGE_RATE_LIMIT,
+    files: deps.files,
+    uploadMaxBytes: config.UPLOAD_MAX_BYTES,
   }
   app.route('/', messagingRoutes(messagingDeps))
   // GDPR access and erasure over every module that stores personal data: a new one adds its port here.

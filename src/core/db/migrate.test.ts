@@ -84,6 +84,8 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       'lms_student',
       'mastery_question',
       'memberships',
+      'message_attachments',
+      'message_reports',
       'messages',
       'privacy_departures',
       'privacy_settings',

@@ -18,6 +18,7 @@ const table: Record<Ability, Record<Role, boolean>> = {
   'school.export': row(true, false, false, false, false),
   'messaging.use': row(true, true, true, true, true),
   'messaging.group': row(true, true, true, false, false),
+  'messaging.moderate': row(true, true, false, false, false),
 }
 
 function row(owner: boolean, admin: boolean, instructor: boolean, student: boolean, support: boolean) {

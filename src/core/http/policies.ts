@@ -31,6 +31,8 @@ export const policies = {
   'messaging.use': ['owner', 'admin', 'instructor', 'student', 'support'],
   /** Start a group conversation: a team, or a list of members. */
   'messaging.group': ['owner', 'admin', 'instructor'],
+  /** Read the messages members reported to the school staff. */
+  'messaging.moderate': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Ability = keyof typeof policies

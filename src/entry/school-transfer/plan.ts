@@ -54,6 +54,8 @@ export const copiedTables = [
   'conversations',
   'conversation_participants',
   'messages',
+  'message_attachments',
+  'message_reports',
 ] as const
 
 export type CopiedTable = (typeof copiedTables)[number]
@@ -105,6 +107,7 @@ export const userReferences: Partial<Record<CopiedTable, string[]>> = {
 export const fileColumns: Partial<Record<CopiedTable, string>> = {
   kms_resource: 'file_key',
   step_caption: 'file_key',
+  message_attachments: 'file_key',
 }
 
 /** The account columns that travel: never sessions, and `is_superadmin` is the new platform's to give. */

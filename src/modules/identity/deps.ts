@@ -29,6 +29,8 @@ export type IdentityDeps = {
   signInLimits: limits.SignInLimits
   /** Gives a new school what other modules start it with (default badges), in its creating transaction. */
   onOrganisationCreated?: (db: Db, org: OrganisationRow) => Promise<void>
+  /** Lets other modules react to a member's removal from a school (messaging: they leave their conversations), in its transaction. */
+  onMemberRemoved?: (db: Db, orgId: string, userId: string) => Promise<void>
   /** The students or instructors of a course, or of a step's course (the catalog knows); [] when none. */
   coursePeople: CoursePeoplePort
   /** The school's classes (catalog teams), for invitations that put a student in one. */

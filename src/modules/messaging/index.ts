@@ -2,7 +2,7 @@
 import type { MessagingTables } from './tables.ts'
 
 export { messagingPrivacy } from './privacy.ts'
-export { DEFAULT_MESSAGE_RATE_LIMIT, type MessagingDeps } from './service.ts'
+export { DEFAULT_MESSAGE_RATE_LIMIT, type MessagingDeps, memberLeftSchool } from './service.ts'
 
 declare module '../../core/db/database.ts' {
   /** The tables the messaging module owns. */

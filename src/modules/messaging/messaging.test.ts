@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp, type TestClient } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
-import { completeSteps, createOrg, signedInMember } from '../../../test/helpers/factories.ts'
+import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
 import type { Role } from '../../core/http/roles.ts'
 import { profilesOfUser } from '../identity/index.ts'
 import { DEFAULT_MESSAGE_RATE_LIMIT } from './service.ts'
+import { publishedCourse } from './test-support.ts'
 
 describe.each(testDialects())('messaging on %s', (dialect) => {
   let t: TestApp
@@ -42,25 +43,8 @@ describe.each(testDialects())('messaging on %s', (dialect) => {
     return res.body as { id: string; body: string }
   }
 
-  /** A published course taught by the instructor, in which the student is enrolled. */
-  async function courseOf(instructor: Member, student: Member) {
-    const instructorId = (await profilesOfUser(t.identity, orgId, instructor.userId)).instructorId
-    const studentId = (await profilesOfUser(t.identity, orgId, student.userId)).studentId
-    const course = await owner.client.post('/api/lms/courses', {
-      name: 'Le système solaire',
-      instructor_ids: [instructorId],
-      student_ids: [studentId],
-    })
-    expect(course.status, JSON.stringify(course.body)).toBe(201)
-    const step = await owner.client.post('/api/lms/classes', {
-      course_id: course.body.id,
-      ...completeSteps.reading,
-    })
-    expect(step.status, JSON.stringify(step.body)).toBe(201)
-    const published = await owner.client.post(`/api/courses/${course.body.id}/publish`)
-    expect(published.status, JSON.stringify(published.body)).toBe(200)
-    return course.body.id as string
-  }
+  const courseOf = (instructor: Member, student: Member) =>
+    publishedCourse(t, orgId, owner.client, instructor, student)
 
   it('finds the direct conversation of two members again instead of starting another', async () => {
     const [teacher, student] = [await member('instructor'), await member('student')]

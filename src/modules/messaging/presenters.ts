@@ -1,7 +1,11 @@
 import type { Role } from '../../core/http/roles.ts'
 import type { ConversationRow, MessageRow, ParticipantRow } from './tables.ts'
 
-export function messageView(row: MessageRow) {
+/** An attachment as a message shows it (attachments.ts's attachmentView). */
+type AttachmentView = { id: string; name: string; type: string; size: number; url: string }
+
+export function messageView(row: MessageRow, attachments: AttachmentView[] = []) {
+  const deleted = row.deleted_at !== null
   return {
     id: row.id,
     conversation_id: row.conversation_id,
@@ -17,6 +21,7 @@ export function messageView(row: MessageRow) {
     created_at: row.created_at,
     edited_at: row.edited_at,
     deleted_at: row.deleted_at,
+    attachments: deleted ? [] : attachments,
   }
 }
 
@@ -28,6 +33,7 @@ export function conversationView(
   members: ReadonlyMap<string, Member>,
   lastMessage: MessageRow | undefined,
   unreadCount: number,
+  lastAttachments: AttachmentView[] = [],
 ) {
   return {
     id: row.id,
@@ -44,7 +50,7 @@ export function conversationView(
       left_at: p.left_at,
       last_read_message_id: p.last_read_message_id,
     })),
-    last_message: lastMessage ? messageView(lastMessage) : null,
+    last_message: lastMessage ? messageView(lastMessage, lastAttachments) : null,
     unread_count: unreadCount,
   }
 }

@@ -4,7 +4,8 @@ import { pseudonymiseRows } from '../../core/privacy/port.ts'
 // Conversations name their members by account id (as participants, creator, and in a direct pair's key);
 // messages name their author and hold what they wrote. Erasure keeps each thread for the others: the
 // person's ids become their pseudonym everywhere, and the bodies of the messages they wrote are removed
-// (the messages show as deleted). Others' messages stay theirs.
+// (the messages show as deleted), with the files they attached. Others' messages stay theirs. Their
+// reports of others' messages stay for the staff, under the pseudonym and without their reason.
 
 export const messagingPrivacy: PrivacyPort = {
   module: 'messaging',
@@ -26,6 +27,18 @@ export const messagingPrivacy: PrivacyPort = {
       subjectColumns: ['author_id'],
       personalColumns: ['body'],
       note: "Messages. The person's own are kept as deleted, without their text, under the pseudonym; others' stay.",
+    },
+    {
+      table: 'message_attachments',
+      subjectColumns: ['uploaded_by'],
+      personalColumns: ['file_name', 'file_key'],
+      note: 'Files attached to messages. The person’s own are deleted, rows and files.',
+    },
+    {
+      table: 'message_reports',
+      subjectColumns: ['reporter_id'],
+      personalColumns: ['reason'],
+      note: 'Messages reported to the staff. Kept under the pseudonym, without the reason the person gave.',
     },
   ],
 
@@ -56,10 +69,42 @@ export const messagingPrivacy: PrivacyPort = {
       .orderBy('created_at')
       .orderBy('position')
       .execute()
-    return { conversations, messages }
+    const attachments = await db
+      .selectFrom('message_attachments')
+      .select(['id', 'conversation_id', 'message_id', 'file_name', 'file_type', 'file_size', 'created_at'])
+      .where('org_id', '=', subject.orgId)
+      .where('uploaded_by', '=', subject.userId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute()
+    const reports = await db
+      .selectFrom('message_reports')
+      .select(['message_id', 'conversation_id', 'reason', 'created_at'])
+      .where('org_id', '=', subject.orgId)
+      .where('reporter_id', '=', subject.userId)
+      .orderBy('created_at')
+      .execute()
+    return { conversations, messages, attachments, reports }
   },
 
   async erasePerson(trx, subject, pseudonyms) {
+    const files = await trx
+      .deleteFrom('message_attachments')
+      .where('org_id', '=', subject.orgId)
+      .where('uploaded_by', '=', subject.userId)
+      .returning('file_key')
+      .execute()
+    await trx
+      .updateTable('message_reports')
+      .set({ reason: null })
+      .where('org_id', '=', subject.orgId)
+      .where('reporter_id', '=', subject.userId)
+      .execute()
+    await pseudonymiseRows(trx, subject.orgId, pseudonyms, {
+      table: 'message_reports',
+      whereColumn: 'reporter_id',
+      columns: ['reporter_id'],
+    })
     await trx
       .updateTable('messages')
       .set({ body: null })
@@ -87,6 +132,6 @@ export const messagingPrivacy: PrivacyPort = {
       columns: ['direct_key'],
       match: 'contains',
     })
-    return undefined
+    return { filesToDelete: files.map((f) => f.file_key) }
   },
 }

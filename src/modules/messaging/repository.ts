@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely'
 import type { Db } from '../../core/db/database.ts'
-import type { ConversationRow, MessageRow, ParticipantRow } from './tables.ts'
+import type { AttachmentRow, ConversationRow, MessageRow, ParticipantRow, ReportRow } from './tables.ts'
 
 // Queries of the messaging tables: the school (orgId) is the first business argument of each.
 
@@ -211,5 +211,142 @@ export async function markRead(
     .where('conversation_id', '=', conversationId)
     .where('user_id', '=', userId)
     .where('last_read_position', '<', upTo.position)
+    .execute()
+}
+
+// Attachments
+
+export async function insertAttachment(db: Db, row: AttachmentRow) {
+  await db.insertInto('message_attachments').values(row).execute()
+}
+
+export async function getAttachment(db: Db, orgId: string, attachmentId: string) {
+  return db
+    .selectFrom('message_attachments')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', attachmentId)
+    .executeTakeFirst()
+}
+
+/** Gives the message those of the ids that the author uploaded into its conversation and has not sent yet. */
+export async function claimAttachments(
+  db: Db,
+  orgId: string,
+  authorId: string,
+  message: { id: string; conversation_id: string },
+  ids: string[],
+) {
+  return db
+    .updateTable('message_attachments')
+    .set({ message_id: message.id })
+    .where('org_id', '=', orgId)
+    .where('id', 'in', ids)
+    .where('conversation_id', '=', message.conversation_id)
+    .where('uploaded_by', '=', authorId)
+    .where('message_id', 'is', null)
+    .returningAll()
+    .execute()
+}
+
+export async function attachmentsOfMessages(db: Db, orgId: string, messageIds: string[]) {
+  if (messageIds.length === 0) return []
+  return db
+    .selectFrom('message_attachments')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('message_id', 'in', messageIds)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute()
+}
+
+/** Removes a message's attachments; answers where their files are, for the caller to delete once committed. */
+export async function deleteAttachmentsOf(db: Db, orgId: string, messageId: string) {
+  const rows = await db
+    .deleteFrom('message_attachments')
+    .where('org_id', '=', orgId)
+    .where('message_id', '=', messageId)
+    .returning('file_key')
+    .execute()
+  return rows.map((r) => r.file_key)
+}
+
+// Leaving
+
+/** Marks the member as gone from every conversation of the school they still took part in. */
+export async function leaveAll(db: Db, orgId: string, userId: string, at: string) {
+  await db
+    .updateTable('conversation_participants')
+    .set({ left_at: at })
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .where('left_at', 'is', null)
+    .execute()
+}
+
+export async function setLeft(
+  db: Db,
+  orgId: string,
+  conversationId: string,
+  userIds: string[],
+  leftAt: string | null,
+) {
+  await db
+    .updateTable('conversation_participants')
+    .set({ left_at: leftAt })
+    .where('org_id', '=', orgId)
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', 'in', userIds)
+    .execute()
+}
+
+// Reports
+
+/** Stores the report unless the reporter already reported the message; answers whether it was new. */
+export async function insertReport(db: Db, row: ReportRow) {
+  const inserted = await db
+    .insertInto('message_reports')
+    .values(row)
+    .onConflict((oc) => oc.columns(['org_id', 'message_id', 'reporter_id']).doNothing())
+    .returning('message_id')
+    .execute()
+  return inserted.length > 0
+}
+
+export async function getReport(db: Db, orgId: string, messageId: string, reporterId: string) {
+  return db
+    .selectFrom('message_reports')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('message_id', '=', messageId)
+    .where('reporter_id', '=', reporterId)
+    .executeTakeFirst()
+}
+
+type ReportCursor = { at: string; messageId: string; reporterId: string }
+
+/** A page of the school's reports, newest first. */
+export async function reportsOf(db: Db, orgId: string, page: { limit: number; after?: ReportCursor }) {
+  let query = db.selectFrom('message_reports').selectAll().where('org_id', '=', orgId)
+  const after = page.after
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.at),
+        eb.and([eb('created_at', '=', after.at), eb('message_id', '<', after.messageId)]),
+        eb.and([
+          eb('created_at', '=', after.at),
+          eb('message_id', '=', after.messageId),
+          eb('reporter_id', '<', after.reporterId),
+        ]),
+      ]),
+    )
+  }
+  return query
+    .orderBy('created_at', 'desc')
+    .orderBy('message_id', 'desc')
+    .orderBy('reporter_id', 'desc')
+    .limit(page.limit)
     .execute()
 }

@@ -4,6 +4,7 @@ import { may } from '../../core/http/policies.ts'
 import { createRouter, defineRoute } from '../../core/http/router.ts'
 import { errorResponses, json } from '../../core/http/schemas.ts'
 import { ContactListSchema, ContactQuery, listContacts } from './contacts.ts'
+import { registerMessagingExtras } from './extra-routes.ts'
 import * as s from './schemas.ts'
 import * as service from './service.ts'
 
@@ -188,6 +189,8 @@ export function messagingRoutes(deps: service.MessagingDeps) {
     }),
     async (c) => c.json(await listContacts(deps, me(c), c.req.valid('query')), 200),
   )
+
+  registerMessagingExtras(app, deps)
 
   return app
 }

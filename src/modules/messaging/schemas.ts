@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, MAX_ATTACHMENTS_PER_MESSAGE } from './attachments.ts'
 
 /** The longest message body, in characters of markdown. */
 const MAX_BODY_LENGTH = 10_000
@@ -10,6 +11,20 @@ const RoleSchema = z.enum(['owner', 'admin', 'instructor', 'student', 'support']
 export const IdParam = z.object({
   id: Id.openapi({ param: { name: 'id', in: 'path' }, example: '0b9d4f3e-8a51-4c1e-9d7a-3f2b6c8e1a40' }),
 })
+
+export const AttachmentSchema = z
+  .object({
+    id: z.string().openapi({ example: '2f8c1d7e-5a4b-4c3d-9e8f-7a6b5c4d3e2f' }),
+    name: z.string().openapi({ example: 'exercice-3.pdf' }),
+    type: z.string().openapi({ description: 'Judged from the content', example: 'application/pdf' }),
+    size: z.number().int().openapi({ description: 'Bytes', example: 48213 }),
+    url: z.string().openapi({
+      description: 'Where the participants download it',
+      example:
+        '/api/conversations/0b9d4f3e-8a51-4c1e-9d7a-3f2b6c8e1a40/attachments/2f8c1d7e-5a4b-4c3d-9e8f-7a6b5c4d3e2f',
+    }),
+  })
+  .openapi('MessageAttachment')
 
 export const MessageSchema = z
   .object({
@@ -25,6 +40,7 @@ export const MessageSchema = z
     created_at: Timestamp,
     edited_at: Timestamp.nullable(),
     deleted_at: Timestamp.nullable(),
+    attachments: z.array(AttachmentSchema).openapi({ description: 'None once the message is deleted' }),
   })
   .openapi('Message')
 
@@ -112,9 +128,32 @@ export const PostMessageBody = z
       description: 'Chosen by the client, unique per author: sending it again returns the same message',
       example: 'b1e0c2f4-draft-1',
     }),
-    body: Body,
+    body: z
+      .string()
+      .trim()
+      .max(MAX_BODY_LENGTH)
+      .default('')
+      .openapi({
+        description: `Markdown, at most ${MAX_BODY_LENGTH} characters; may be empty when files are attached`,
+        example: 'Bonjour, je ne comprends pas la question 3.',
+      }),
+    attachment_ids: z
+      .array(Id)
+      .max(MAX_ATTACHMENTS_PER_MESSAGE)
+      .optional()
+      .openapi({
+        description:
+          `Files the caller uploaded into this conversation (POST .../attachments) and has not sent yet, ` +
+          `at most ${MAX_ATTACHMENTS_PER_MESSAGE}`,
+      }),
   })
-  .openapi('PostMessage', { example: { client_id: 'b1e0c2f4-draft-1', body: 'Bonjour !' } })
+  .openapi('PostMessage', {
+    example: {
+      client_id: 'b1e0c2f4-draft-1',
+      body: 'Bonjour !',
+      attachment_ids: ['2f8c1d7e-5a4b-4c3d-9e8f-7a6b5c4d3e2f'],
+    },
+  })
 
 export const EditMessageBody = z
   .object({ body: Body })
@@ -136,3 +175,65 @@ export const ReadResultSchema = z
     unread_count: z.number().int(),
   })
   .openapi('ReadResult')
+
+export const MessageParams = z.object({
+  id: IdParam.shape.id,
+  message_id: Id.openapi({
+    param: { name: 'message_id', in: 'path' },
+    example: '6c1e2a9b-3d4f-4b8a-9e7c-1f2d3a4b5c6d',
+  }),
+})
+
+export const AttachmentParams = z.object({
+  id: IdParam.shape.id,
+  attachment_id: Id.openapi({
+    param: { name: 'attachment_id', in: 'path' },
+    example: '2f8c1d7e-5a4b-4c3d-9e8f-7a6b5c4d3e2f',
+  }),
+})
+
+export const AttachmentUploadForm = z
+  .object({
+    file: z
+      .custom<File>((value) => value instanceof File, 'attach the file in the "file" field')
+      .openapi({
+        type: 'string',
+        format: 'binary',
+        description:
+          `At most ${ATTACHMENT_MAX_BYTES} bytes (or UPLOAD_MAX_BYTES if lower), of one of these types, judged ` +
+          `from the content: ${Object.keys(ATTACHMENT_TYPES).join(', ')}`,
+      }),
+  })
+  .openapi('UploadMessageAttachment')
+
+export const ReportBody = z
+  .object({
+    reason: z.string().trim().min(1).max(1000).openapi({
+      description: 'Why the message should be looked at, for the school staff',
+      example: 'Propos insultants envers un autre élève',
+    }),
+  })
+  .openapi('ReportMessage', { example: { reason: 'Propos insultants envers un autre élève' } })
+
+export const ReportSchema = z
+  .object({
+    message_id: z.string(),
+    conversation_id: z.string(),
+    reporter_id: z.string(),
+    reason: z.string().nullable().openapi({ description: 'Null once the reporter is erased' }),
+    created_at: Timestamp,
+  })
+  .openapi('MessageReport')
+
+export const ReportPageSchema = z
+  .object({
+    data: z.array(
+      ReportSchema.extend({
+        reporter_name: z.string().nullable().openapi({ description: 'Null once no longer a member' }),
+        author_name: z.string().nullable(),
+        message: MessageSchema,
+      }),
+    ),
+    next_cursor: nextCursor,
+  })
+  .openapi('MessageReportPage')

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.ts'
 import type { Db } from '../../core/db/database.ts'
 import { isUniqueViolation } from '../../core/db/errors.ts'
+import type { FileStore } from '../../core/files/file-store.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../core/http/errors.ts'
 import { may } from '../../core/http/policies.ts'
@@ -8,6 +9,8 @@ import type { Role } from '../../core/http/roles.ts'
 import { newId } from '../../core/ids.ts'
 import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
+import { attachmentView, claimAttachments } from './attachments.ts'
+import type { NotifyPort } from './ports.ts'
 import { conversationView, decodeCursor, encodeCursor, messageView } from './presenters.ts'
 import * as repo from './repository.ts'
 import { mayWrite } from './rules/who-may-write.ts'
@@ -22,6 +25,11 @@ export type MessagingDeps = {
   identity: identity.IdentityDeps
   catalog: catalog.CatalogDeps
   rateLimit: MessageRateLimit
+  /** Where attached files are kept, and the server's upload limit (attachments have a lower one of their own). */
+  files: FileStore
+  uploadMaxBytes: number
+  /** Notifies members (the notifications module); without it, nobody is notified. */
+  notify?: NotifyPort
 }
 
 /** Until configured otherwise: 20 messages a minute, more than a person types and less than a script sends. */
@@ -52,7 +60,8 @@ async function views(
   rows: (ConversationRow & { last_read_position: number })[],
 ) {
   const ids = rows.map((r) => r.id)
-  const [participants, lastMessages, unread] = await Promise.all([
+  const lastIds = rows.flatMap((r) => r.last_message_id ?? [])
+  const [participants, lastMessages, unread, lastAttachments] = await Promise.all([
     repo.participantsOf(deps.db, me.orgId, ids),
     repo.messagesByIds(
       deps.db,
@@ -65,6 +74,7 @@ async function views(
       me.userId,
       rows.map((r) => ({ conversationId: r.id, lastReadPosition: Number(r.last_read_position) })),
     ),
+    attachmentsOf(deps, me.orgId, lastIds),
   ])
   const members = await identity.membersAmong(
     deps.identity,
@@ -79,8 +89,15 @@ async function views(
       byId,
       lastMessages.find((m) => m.id === row.last_message_id),
       unread.get(row.id) ?? 0,
+      row.last_message_id ? lastAttachments(row.last_message_id) : [],
     ),
   )
+}
+
+/** The attachments of these messages, by message id. */
+async function attachmentsOf(deps: MessagingDeps, orgId: string, messageIds: string[]) {
+  const rows = await repo.attachmentsOfMessages(deps.db, orgId, messageIds)
+  return (messageId: string) => rows.filter((a) => a.message_id === messageId).map(attachmentView)
 }
 
 /** One of the caller's conversations, as the list shows it (404 for one they are not in). */
@@ -180,14 +197,19 @@ async function openDirect(deps: MessagingDeps, me: Me, memberId: string, courseI
   if (!member) throw notFound('Member')
   const key = [me.userId, memberId].sort().join(':')
   const existing = await repo.findDirect(deps.db, me.orgId, key)
-  if (existing) return { created: false, conversation: await viewOne(deps, me, existing.id) }
-  const decision = mayWrite({
-    from: me.role,
-    to: member.role,
-    teachesSender: await teachesStudent(deps, me, member),
-    studentMessaging: await studentMessaging(deps, me, member.role),
-  })
-  if (!decision.allowed) throw forbidden(decision.message, decision.code)
+  const decision = () => writeDecision(deps, me.orgId, { user_id: me.userId, role: me.role }, member)
+  if (existing) {
+    // One of the two left the school and is back: the rule decides again, and both take part again.
+    const participants = await repo.participantsOf(deps.db, me.orgId, [existing.id])
+    if (participants.some((p) => p.left_at !== null)) {
+      const again = await decision()
+      if (!again.allowed) throw forbidden(again.message, again.code)
+      await repo.setLeft(deps.db, me.orgId, existing.id, [me.userId, memberId], null)
+    }
+    return { created: false, conversation: await viewOne(deps, me, existing.id) }
+  }
+  const allowed = await decision()
+  if (!allowed.allowed) throw forbidden(allowed.message, allowed.code)
   const row = conversationRow(deps, me, 'direct', key, courseId, null)
   try {
     await insert(deps, row, [me.userId, memberId])
@@ -200,20 +222,53 @@ async function openDirect(deps: MessagingDeps, me: Me, memberId: string, courseI
   return { created: true, conversation: await viewOne(deps, me, row.id) }
 }
 
-/** Whether the member (an instructor) teaches a course the caller (a student) is enrolled in. */
-async function teachesStudent(deps: MessagingDeps, me: Me, member: { user_id: string; role: Role }) {
-  if (me.role !== 'student' || member.role !== 'instructor') return false
-  const { studentId } = await identity.profilesOfUser(deps.identity, me.orgId, me.userId)
+type Person = { user_id: string; role: Role }
+
+/** Whether one member may write to another (rules/who-may-write.ts), with today's roles and courses. */
+async function writeDecision(deps: MessagingDeps, orgId: string, from: Person, to: Person) {
+  return mayWrite({
+    from: from.role,
+    to: to.role,
+    teachesSender: await teachesStudent(deps, orgId, from, to),
+    studentMessaging: await studentMessaging(deps, orgId, from.role, to.role),
+  })
+}
+
+/** Whether the instructor teaches a course the student is enrolled in. */
+async function teachesStudent(deps: MessagingDeps, orgId: string, student: Person, instructor: Person) {
+  if (student.role !== 'student' || instructor.role !== 'instructor') return false
+  const { studentId } = await identity.profilesOfUser(deps.identity, orgId, student.user_id)
   if (!studentId) return false
-  for (const course of await catalog.coursesOfStudent(deps.catalog, me.orgId, studentId)) {
-    if (await catalog.isCourseInstructor(deps.catalog, me.orgId, course.id, member.user_id)) return true
+  for (const course of await catalog.coursesOfStudent(deps.catalog, orgId, studentId)) {
+    if (await catalog.isCourseInstructor(deps.catalog, orgId, course.id, instructor.user_id)) return true
   }
   return false
 }
 
-async function studentMessaging(deps: MessagingDeps, me: Me, to: Role) {
-  if (me.role !== 'student' || to !== 'student') return false
-  return (await identity.getOrganisation(deps.identity, me.orgId)).student_messaging === 1
+async function studentMessaging(deps: MessagingDeps, orgId: string, from: Role, to: Role) {
+  if (from !== 'student' || to !== 'student') return false
+  return (await identity.getOrganisation(deps.identity, orgId)).student_messaging === 1
+}
+
+/**
+ * In a direct conversation, the who-may-write rule holds for every message, with today's roles and courses
+ * (a student no longer enrolled in the instructor's course no longer writes to them). One may also answer
+ * the member who opened the conversation while they may write to one (a student answers support, whom
+ * support could not have written to first). A member who left is written to no more.
+ */
+async function assertMayPost(deps: MessagingDeps, me: Me, conversation: ConversationRow) {
+  if (conversation.kind !== 'direct') return
+  const participants = await repo.participantsOf(deps.db, me.orgId, [conversation.id])
+  const other = participants.find((p) => p.user_id !== me.userId && p.left_at === null)
+  const [member] = other ? await identity.membersAmong(deps.identity, me.orgId, [other.user_id]) : []
+  if (!member) throw forbidden('The other member has left this conversation', 'member_left')
+  const self = { user_id: me.userId, role: me.role }
+  const decision = await writeDecision(deps, me.orgId, self, member)
+  if (decision.allowed) return
+  if (conversation.created_by === member.user_id) {
+    if ((await writeDecision(deps, me.orgId, member, self)).allowed) return
+  }
+  throw forbidden(decision.message, decision.code)
 }
 
 // Messages
@@ -231,8 +286,13 @@ export async function listMessages(deps: MessagingDeps, me: Me, conversationId: 
   })
   const shown = rows.slice(0, page.limit)
   const last = shown.at(-1)
+  const attachments = await attachmentsOf(
+    deps,
+    me.orgId,
+    shown.map((m) => m.id),
+  )
   return {
-    data: shown.map(messageView),
+    data: shown.map((m) => messageView(m, attachments(m.id))),
     next_cursor: rows.length > page.limit && last ? encodeCursor([String(last.position)]) : null,
   }
 }
@@ -245,11 +305,16 @@ export async function postMessage(
   deps: MessagingDeps,
   me: Me,
   conversationId: string,
-  input: { client_id: string; body: string },
+  input: { client_id: string; body: string; attachment_ids?: string[] },
 ) {
-  await loadConversation(deps, me, conversationId)
+  const conversation = await loadConversation(deps, me, conversationId)
   const known = await sameMessage(deps, me, conversationId, input.client_id)
-  if (known) return { created: false, message: messageView(known) }
+  if (known) return { created: false, message: await withAttachments(deps, known) }
+  const attachmentIds = input.attachment_ids ?? []
+  if (input.body === '' && attachmentIds.length === 0) {
+    throw badRequest('empty_message', 'A message needs a body or an attachment')
+  }
+  await assertMayPost(deps, me, conversation)
   await checkRate(deps, me)
   const row: Omit<MessageRow, 'position'> = {
     id: newId(),
@@ -263,20 +328,25 @@ export async function postMessage(
     deleted_at: null,
   }
   try {
-    const message = await deps.db.transaction().execute(async (trx) => {
+    const { message, attachments } = await deps.db.transaction().execute(async (trx) => {
       const stored = await repo.appendMessage(trx, row)
+      const claimed = await claimAttachments(trx, me, stored, attachmentIds)
       await repo.markRead(trx, me.orgId, conversationId, me.userId, stored)
-      return stored
+      return { message: stored, attachments: claimed }
     })
-    return { created: true, message: messageView(message) }
+    return { created: true, message: messageView(message, attachments.map(attachmentView)) }
   } catch (err) {
     // The same post, retried while the first was being stored.
     const stored = isUniqueViolation(err)
       ? await sameMessage(deps, me, conversationId, input.client_id)
       : undefined
     if (!stored) throw err
-    return { created: false, message: messageView(stored) }
+    return { created: false, message: await withAttachments(deps, stored) }
   }
+}
+
+async function withAttachments(deps: MessagingDeps, message: MessageRow) {
+  return messageView(message, (await attachmentsOf(deps, message.org_id, [message.id]))(message.id))
 }
 
 async function sameMessage(deps: MessagingDeps, me: Me, conversationId: string, clientId: string) {
@@ -333,13 +403,36 @@ export async function editMessage(deps: MessagingDeps, me: Me, messageId: string
   const message = await ownMessage(deps, me, messageId)
   const edited = { body, edited_at: now(deps) }
   await repo.updateMessage(deps.db, me.orgId, messageId, edited)
-  return messageView({ ...message, ...edited })
+  return withAttachments(deps, { ...message, ...edited })
 }
 
-/** Deletes one's message: it stays in the thread, as deleted, without its body. */
+/** Deletes one's message: it stays in the thread, as deleted, without its body nor its attachments. */
 export async function deleteMessage(deps: MessagingDeps, me: Me, messageId: string) {
   const message = await ownMessage(deps, me, messageId)
   const deleted = { body: null, deleted_at: now(deps) }
-  await repo.updateMessage(deps.db, me.orgId, messageId, deleted)
+  const files = await deps.db.transaction().execute(async (trx) => {
+    await repo.updateMessage(trx, me.orgId, messageId, deleted)
+    return repo.deleteAttachmentsOf(trx, me.orgId, messageId)
+  })
+  for (const key of files) await deps.files.delete(key)
   return messageView({ ...message, ...deleted })
+}
+
+// Leaving
+
+/** Leaves a group conversation: the member reads and writes there no more; the others keep the thread. */
+export async function leaveConversation(deps: MessagingDeps, me: Me, conversationId: string) {
+  const conversation = await loadConversation(deps, me, conversationId)
+  if (conversation.kind === 'direct') {
+    throw badRequest('direct_conversation', 'One leaves group conversations only')
+  }
+  await repo.setLeft(deps.db, me.orgId, conversationId, [me.userId], now(deps))
+}
+
+/**
+ * A member was removed from the school (identity's `onMemberRemoved`, inside the removal's transaction):
+ * they leave every conversation there, so that nobody writes to them and they read nothing more.
+ */
+export async function memberLeftSchool(db: Db, orgId: string, userId: string, at: string) {
+  await repo.leaveAll(db, orgId, userId, at)
 }

@@ -43,10 +43,40 @@ export type MessageRow = {
   deleted_at: string | null
 }
 
+/** A file attached to a message: uploaded into a conversation first, then claimed by the message naming it. */
+export type AttachmentRow = {
+  id: string
+  org_id: string
+  conversation_id: string
+  /** Null while uploaded and not yet sent with a message. */
+  message_id: string | null
+  uploaded_by: string
+  /** In the file store: `<org id>/<attachment id>`. */
+  file_key: string
+  file_name: string
+  /** Judged from the file's first bytes, never from what the uploader claimed. */
+  file_type: string
+  file_size: number
+  created_at: string
+}
+
+/** One member's report of a message to the school's staff (one per reporter and message). */
+export type ReportRow = {
+  org_id: string
+  message_id: string
+  reporter_id: string
+  conversation_id: string
+  /** Null once the reporter is erased. */
+  reason: string | null
+  created_at: string
+}
+
 export type MessagingTables = {
   conversations: Omit<ConversationRow, 'last_position'> & { last_position: Generated<number> }
   conversation_participants: Omit<ParticipantRow, 'last_read_position'> & {
     last_read_position: Generated<number>
   }
   messages: MessageRow
+  message_attachments: AttachmentRow
+  message_reports: ReportRow
 }

@@ -210,6 +210,7 @@ export async function removeMember(deps: IdentityDeps, orgId: string, actor: Act
   const at = now(deps)
   await deps.db.transaction().execute(async (trx) => {
     await repo.deleteMembership(trx, orgId, userId)
+    await deps.onMemberRemoved?.(trx, orgId, userId)
     const tokens = await repo.listApiTokens(trx, orgId, { userId })
     for (const token of tokens) await repo.revokeApiToken(trx, orgId, token.id, at)
     await recordAudit(
