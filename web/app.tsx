@@ -37,6 +37,7 @@ const LeaderboardPage = lazy(() =>
   import('./pages/leaderboard.tsx').then((m) => ({ default: m.LeaderboardPage })),
 )
 const LibraryPage = lazy(() => import('./pages/library.tsx').then((m) => ({ default: m.LibraryPage })))
+const MessagesPage = lazy(() => import('./pages/messages.tsx').then((m) => ({ default: m.MessagesPage })))
 const ProfilePage = lazy(() => import('./pages/profile.tsx').then((m) => ({ default: m.ProfilePage })))
 const StaffHomePage = lazy(() => import('./pages/staff-home.tsx').then((m) => ({ default: m.StaffHomePage })))
 const CourseAnalyticsPage = lazy(() =>
@@ -95,6 +96,7 @@ export function App() {
                 <Route path="/" element={student_id ? <DashboardPage /> : <StaffHomePage me={me.data} />} />
                 <Route path="/signin" element={<Navigate to="/" replace />} />
                 <Route path="/profile" element={<ProfilePage me={me.data} />} />
+                {role && <Route path="/messages/:conversationId?" element={<MessagesPage />} />}
                 {student_id && (
                   <>
                     <Route path="/courses/:courseId" element={<CoursePlayerPage />} />

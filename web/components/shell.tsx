@@ -1,5 +1,6 @@
 import {
   AppShell,
+  Badge,
   Burger,
   Button,
   Group,
@@ -24,6 +25,7 @@ import {
   IconKey,
   IconLanguage,
   IconLogout,
+  IconMessages,
   IconMoon,
   IconSchool,
   IconSparkles,
@@ -38,6 +40,8 @@ import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useLocation, useNavigate } from 'react-router'
 import { api } from '../api/client.ts'
+import { useUnreadTotal } from '../hooks/messages.ts'
+import { useRealtimeConnection } from '../hooks/realtime.ts'
 import { isSchoolAdmin, isStaff, type Me, useResetSession } from '../hooks/session.ts'
 import { chooseLanguage, type Language, languages } from '../i18n/index.ts'
 import { notify } from './notify.ts'
@@ -55,6 +59,7 @@ const appearances = [
 
 function navFor(me: Me, t: (key: string) => string): NavItem[] {
   const items: NavItem[] = [{ to: '/', label: t('nav.home'), icon: <IconHome size={18} /> }]
+  if (me.role) items.push({ to: '/messages', label: t('messages.nav'), icon: <IconMessages size={18} /> })
   if (me.student_id) {
     items.push(
       { to: '/leaderboard', label: t('nav.leaderboard'), icon: <IconTrophy size={18} /> },
@@ -96,6 +101,10 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const errorMessage = useErrorMessage()
   const { colorScheme, setColorScheme } = useMantineColorScheme()
   const items = navFor(me, t)
+  // One live connection per signed-in tab (messages, notifications); pages poll while it is down.
+  const inSchool = me.organisation !== null && me.role !== null
+  useRealtimeConnection(inSchool)
+  const unread = useUnreadTotal(inSchool).data ?? 0
 
   const signOut = async () => {
     await api.POST('/api/auth/logout').catch(() => undefined)
@@ -239,6 +248,14 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               to={item.to}
               label={item.label}
               leftSection={item.icon}
+              rightSection={
+                item.to === '/messages' && unread > 0 ? (
+                  <Badge size="sm" circle={unread < 10} data-testid="nav-unread">
+                    <span aria-hidden>{unread}</span>
+                    <VisuallyHidden>{t('messages.nav_unread', { count: unread })}</VisuallyHidden>
+                  </Badge>
+                ) : undefined
+              }
               active={item.to === '/' ? location.pathname === '/' : location.pathname.startsWith(item.to)}
               onClick={close}
             />

@@ -2,6 +2,7 @@ import { auditEn } from './audit.en.ts'
 import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
 import { listsEn } from './lists.en.ts'
+import { messagesEn } from './messages.en.ts'
 import { peopleEn } from './people.en.ts'
 import { privacyEn } from './privacy.en.ts'
 import { profileEn } from './profile.en.ts'
@@ -17,6 +18,7 @@ export const en: Translations = {
   privacy: privacyEn,
   profile: profileEn,
   lists: listsEn,
+  messages: messagesEn,
   reports: reportsEn,
   rewards: rewardsEn,
   audit: auditEn,
@@ -38,6 +40,13 @@ export const en: Translations = {
   errors: {
     generic: 'Something went wrong. Please try again in a moment.',
     network: 'Cannot connect. Check your network and try again.',
+    not_your_instructor: 'You may write to the teachers of your courses, not to this one.',
+    student_messaging_off: 'This school does not let students write to one another.',
+    not_staff: 'Support writes to the school staff only.',
+    group_staff_only: 'Only the school staff can start a group conversation.',
+    self_conversation: 'Choose someone other than yourself.',
+    not_author: 'You can only change your own messages.',
+    message_deleted: 'This message was deleted.',
     invalid_credentials: 'Wrong e-mail address or password.',
     rate_limited: 'Too many attempts: wait a few minutes before trying again.',
     weak_password:

@@ -4,6 +4,7 @@
 import { auditFr } from './audit.fr.ts'
 import { builderFr } from './builder.fr.ts'
 import { listsFr } from './lists.fr.ts'
+import { messagesFr } from './messages.fr.ts'
 import { peopleFr } from './people.fr.ts'
 import { privacyFr } from './privacy.fr.ts'
 import { profileFr } from './profile.fr.ts'
@@ -19,6 +20,7 @@ export const fr = {
   privacy: privacyFr,
   profile: profileFr,
   lists: listsFr,
+  messages: messagesFr,
   reports: reportsFr,
   rewards: rewardsFr,
   audit: auditFr,
@@ -40,6 +42,13 @@ export const fr = {
   errors: {
     generic: 'Une erreur est survenue. Réessayez dans un instant.',
     network: 'Connexion impossible. Vérifiez votre réseau et réessayez.',
+    not_your_instructor: 'Vous pouvez écrire aux enseignants de vos cours, pas à celui-ci.',
+    student_messaging_off: 'Cet établissement ne permet pas aux élèves de s’écrire entre eux.',
+    not_staff: 'Le support écrit uniquement à l’équipe de l’établissement.',
+    group_staff_only: 'Seule l’équipe de l’établissement peut créer une conversation de groupe.',
+    self_conversation: 'Choisissez une autre personne que vous.',
+    not_author: 'Vous ne pouvez modifier que vos propres messages.',
+    message_deleted: 'Ce message a été supprimé.',
     invalid_credentials: 'Adresse e-mail ou mot de passe incorrect.',
     rate_limited: 'Trop de tentatives : patientez quelques minutes avant de réessayer.',
     weak_password:

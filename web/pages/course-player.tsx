@@ -22,6 +22,7 @@ import { Link, useParams } from 'react-router'
 import { answerInPage, api, data, type Schemas } from '../api/client.ts'
 import { Handout } from '../components/handout.tsx'
 import { Markdown } from '../components/markdown.tsx'
+import { MessageTeacherButton } from '../components/message-teacher.tsx'
 import { notify } from '../components/notify.ts'
 import { QueryState, useErrorMessage } from '../components/query-state.tsx'
 import { CourseRecap, RewardMoments, useRewardMoments } from '../components/rewards.tsx'
@@ -292,6 +293,7 @@ export function CoursePlayerPage() {
                       total: course.progress.total_steps,
                     })}
                   </Text>
+                  <MessageTeacherButton courseId={course.course.id} />
                 </Group>
               </div>
               <Grid gap="lg">
