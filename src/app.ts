@@ -28,6 +28,8 @@ import * as mastery from './modules/mastery/index.ts'
 import { masteryRoutes } from './modules/mastery/routes.ts'
 import * as messaging from './modules/messaging/index.ts'
 import { messagingRoutes } from './modules/messaging/routes.ts'
+import * as notifications from './modules/notifications/index.ts'
+import { notificationRoutes } from './modules/notifications/routes.ts'
 import * as privacy from './modules/privacy/index.ts'
 import { privacyRoutes } from './modules/privacy/routes.ts'
 import * as progress from './modules/progress/index.ts'
@@ -62,6 +64,8 @@ export type AppDeps = {
   passwordHasher?: identity.PasswordHasher
   /** Writes a school's archive for its owners' download (Node entries); without it the download is refused. */
   schoolArchive?: SchoolArchivePort
+  /** Where e-mails leave; default: SMTP at SMTP_URL, or none (e-mails are kept in the mail log, not sent). */
+  mailTransport?: notifications.MailTransport | null
 }
 
 /** Wires the modules into one HTTP app. Shared by the Node server, the CLI and the tests. */
@@ -246,6 +250,23 @@ export function buildApp(deps: AppDeps) {
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,
   }
   app.route('/', messagingRoutes(messagingDeps))
+  const notificationsDeps: notifications.NotificationsDeps = {
+    db: database.db,
+    clock: deps.clock,
+    identity: identityDeps,
+    mail: {
+      transport:
+        deps.mailTransport !== undefined
+          ? deps.mailTransport
+          : config.SMTP_URL
+            ? notifications.smtpTransport(config.SMTP_URL)
+            : null,
+      from: config.MAIL_FROM,
+      publicUrl: config.PUBLIC_URL,
+    },
+    messageEmailDelayMs: config.MESSAGE_EMAIL_DELAY_MINUTES * 60_000,
+  }
+  app.route('/', notificationRoutes(notificationsDeps))
   // GDPR access and erasure over every module that stores personal data: a new one adds its port here.
   // Identity comes first: its pseudonymous profiles must exist before the rows pointing at them move.
   const privacyDeps: privacy.PrivacyDeps = {
@@ -264,6 +285,7 @@ export function buildApp(deps: AppDeps) {
       integrations.integrationsPrivacy,
       auditPrivacy,
       messaging.messagingPrivacy,
+      notifications.notificationsPrivacy,
       privacy.privacyPrivacy,
     ],
   }
@@ -283,6 +305,8 @@ export function buildApp(deps: AppDeps) {
     ...gamification.gamificationJobs(gamificationDeps),
     tracking.pruneTallyRejectionsJob(database.db),
     privacy.retentionJob(privacyDeps),
+    notifications.sendMailJob(notificationsDeps),
+    notifications.digestJob(notificationsDeps),
   )
   if (database.dialect === 'sqlite') jobs.register(optimizeStatisticsJob(database.db))
   return {
@@ -294,6 +318,7 @@ export function buildApp(deps: AppDeps) {
     mastery: masteryDeps,
     reporting: reportingDeps,
     messaging: messagingDeps,
+    notifications: notificationsDeps,
     privacy: privacyDeps,
     projectors,
     project,

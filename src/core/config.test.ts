@@ -45,6 +45,9 @@ describe('loadConfig', () => {
       BACKUP_DIR: undefined,
       BACKUP_KEEP: 7,
       BACKUP_CRON: '0 3 * * *',
+      SMTP_URL: undefined,
+      MAIL_FROM: 'Sillon <no-reply@localhost>',
+      MESSAGE_EMAIL_DELAY_MINUTES: 10,
       CLOUDFLARE_ACCOUNT_ID: undefined,
       CLOUDFLARE_STREAM_API_TOKEN: undefined,
       CLOUDFLARE_API_BASE_URL: 'https://api.cloudflare.com/client/v4',
@@ -95,6 +98,36 @@ describe('loadConfig', () => {
   it('splits CORS_ORIGINS on commas, trimming spaces and dropping empty entries', () => {
     const config = loadConfig({ CORS_ORIGINS: ' https://a.example.org , ,https://b.example.org:8443,' })
     expect(config.CORS_ORIGINS).toEqual(['https://a.example.org', 'https://b.example.org:8443'])
+  })
+
+  it('reads the SMTP server and the sender address, whose default is named after PUBLIC_URL', () => {
+    const config = loadConfig({
+      SMTP_URL: 'smtps://mailer:secret@smtp.example.org:465',
+      MAIL_FROM: 'École Sillon <ecole@example.org>',
+      MESSAGE_EMAIL_DELAY_MINUTES: '5',
+    })
+    expect(config).toMatchObject({
+      SMTP_URL: 'smtps://mailer:secret@smtp.example.org:465',
+      MAIL_FROM: 'École Sillon <ecole@example.org>',
+      MESSAGE_EMAIL_DELAY_MINUTES: 5,
+    })
+    expect(loadConfig({ PUBLIC_URL: 'https://lms.example.org/' }).MAIL_FROM).toBe(
+      'Sillon <no-reply@lms.example.org>',
+    )
+    expect(loadConfig({ MAIL_FROM: 'ecole@example.org' }).MAIL_FROM).toBe('ecole@example.org')
+  })
+
+  it('refuses an SMTP URL of another scheme, a sender without an address and a negative e-mail delay', () => {
+    const problems = problemsOf({
+      SMTP_URL: 'http://smtp.example.org',
+      MAIL_FROM: 'Sillon',
+      MESSAGE_EMAIL_DELAY_MINUTES: '-1',
+    })
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'MAIL_FROM',
+      'MESSAGE_EMAIL_DELAY_MINUTES',
+      'SMTP_URL',
+    ])
   })
 
   it('picks PostgreSQL when DATABASE_URL is set, with either URL scheme', () => {

@@ -94,6 +94,16 @@ const configSchema = z
       (value) => value === undefined || /^[\w.:\-[\]]+(\s*,\s*[\w.:\-[\]]+)*$/.test(value.trim()),
       'must be host names or addresses separated by commas (no scheme, port or path)',
     ),
+    SMTP_URL: z
+      .string()
+      .trim()
+      .regex(/^smtps?:\/\/[^/\s]+/, 'must be an SMTP URL: smtp://user:password@host:587 or smtps://…:465')
+      .optional(),
+    MAIL_FROM: optionalString.refine(
+      (value) => value === undefined || /^([^<>@]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/.test(value),
+      'must be an address, or a name and an address: Sillon <no-reply@lms.example.org>',
+    ),
+    MESSAGE_EMAIL_DELAY_MINUTES: z.coerce.number().int().min(0).max(1440).default(10),
     CLOUDFLARE_ACCOUNT_ID: optionalString,
     CLOUDFLARE_STREAM_API_TOKEN: optionalString,
     CLOUDFLARE_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.cloudflare.com/client/v4'),
@@ -122,8 +132,9 @@ const configSchema = z
 
 type ParsedEnv = z.infer<typeof configSchema>
 
-export type Config = Omit<ParsedEnv, 'PUBLIC_URL' | 'SEED_DEMO' | 'CORS_ORIGINS'> & {
+export type Config = Omit<ParsedEnv, 'PUBLIC_URL' | 'SEED_DEMO' | 'CORS_ORIGINS' | 'MAIL_FROM'> & {
   PUBLIC_URL: string
+  MAIL_FROM: string
   SEED_DEMO: boolean
   CORS_ORIGINS: string[]
   dialect: 'sqlite' | 'postgres'
@@ -153,9 +164,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const c = parsed.data
   const dialect = c.DATABASE_URL ? 'postgres' : 'sqlite'
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '')
   return {
     ...c,
-    PUBLIC_URL: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    PUBLIC_URL: publicUrl,
+    MAIL_FROM: c.MAIL_FROM ?? `Sillon <no-reply@${new URL(publicUrl).hostname}>`,
     // Embedded installs are for trying Sillon: a demo school unless told otherwise. Servers seed only when asked.
     SEED_DEMO: c.SEED_DEMO ?? dialect === 'sqlite',
     CORS_ORIGINS: (c.CORS_ORIGINS ?? '')

@@ -18,6 +18,8 @@ const table: Record<Ability, Record<Role, boolean>> = {
   'school.export': row(true, false, false, false, false),
   'messaging.use': row(true, true, true, true, true),
   'messaging.group': row(true, true, true, false, false),
+  'notifications.own': row(true, true, true, true, true),
+  'notifications.mail-log': row(true, true, false, false, false),
   'messaging.moderate': row(true, true, false, false, false),
 }
 

@@ -31,6 +31,10 @@ export const policies = {
   'messaging.use': ['owner', 'admin', 'instructor', 'student', 'support'],
   /** Start a group conversation: a team, or a list of members. */
   'messaging.group': ['owner', 'admin', 'instructor'],
+  /** Read one's notifications and set which arrive in the app, by e-mail, or not at all. */
+  'notifications.own': ['owner', 'admin', 'instructor', 'student', 'support'],
+  /** Read the school's mail log: every e-mail sent, waiting or not sent (without an SMTP server). */
+  'notifications.mail-log': ['owner', 'admin'],
   /** Read the messages members reported to the school staff. */
   'messaging.moderate': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>

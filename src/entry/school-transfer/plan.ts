@@ -54,6 +54,9 @@ export const copiedTables = [
   'conversations',
   'conversation_participants',
   'messages',
+  // A member's inbox and how notifications reach them.
+  'notifications',
+  'notification_preferences',
   'message_attachments',
   'message_reports',
 ] as const
@@ -64,6 +67,7 @@ export type CopiedTable = (typeof copiedTables)[number]
 export const excludedTables: Record<string, string> = {
   api_tokens: 'credentials for this instance: the school issues new tokens on the new one',
   job_runs: "this instance's scheduler records; the new instance's scheduler keeps its own",
+  mail_outbox: "the e-mails this instance sent or kept (its mail log); the new instance writes its own",
   webhook_deliveries: "this instance's delivery attempts (to the subscriptions that stay behind)",
   webhook_subscriptions: 'hold signing secrets; the school subscribes again on the new instance',
 }

@@ -7,6 +7,7 @@ export type { IdentityDeps } from './deps.ts'
 export { inviteMember } from './invitations/service.ts'
 export {
   addMember,
+  contactsOf,
   listMembers,
   membersAmong,
   memberUserId,

@@ -201,6 +201,22 @@ export async function membersAmong(db: Db, orgId: string, userIds: string[]) {
     .execute()
 }
 
+/** Where and in which language to write to these members: their own locale, else the school's. */
+export async function contactsOf(db: Db, orgId: string, userIds: string[]) {
+  if (userIds.length === 0) return []
+  return memberQuery(db, orgId)
+    .innerJoin('organisations', 'organisations.id', 'memberships.org_id')
+    .select([
+      'users.id as user_id',
+      'users.name',
+      'users.email',
+      'users.locale',
+      'organisations.default_locale',
+    ])
+    .where('users.id', 'in', userIds)
+    .execute()
+}
+
 export async function getMember(db: Db, orgId: string, userId: string) {
   return memberQuery(db, orgId)
     .select([

@@ -133,6 +133,17 @@ export async function membersAmong(deps: IdentityDeps, orgId: string, userIds: s
   return repo.membersAmong(deps.db, orgId, [...new Set(userIds)])
 }
 
+/** The e-mail address, name and language (their own, else the school's) of the members among these accounts. */
+export async function contactsOf(deps: IdentityDeps, orgId: string, userIds: string[]) {
+  const rows = await repo.contactsOf(deps.db, orgId, [...new Set(userIds)])
+  return rows.map((r) => ({
+    user_id: r.user_id,
+    name: r.name,
+    email: r.email,
+    locale: r.locale ?? r.default_locale,
+  }))
+}
+
 export async function getMember(deps: IdentityDeps, orgId: string, userId: string) {
   const member = await repo.getMember(deps.db, orgId, userId)
   if (!member) throw notFound('Member')

@@ -1,0 +1,69 @@
+import type { Locale } from '../../identity/index.ts'
+
+type Localised = Record<Locale, string>
+
+/**
+ * One e-mail, in French and English. `{name}` in the subject, the paragraphs and the action's label is
+ * replaced by the param of that name (HTML-escaped in the HTML part); a missing param is an error when the
+ * mail is queued. `action.url` names the param holding the link: a path of the web app or an http(s) URL.
+ */
+export type MailTemplate = {
+  subject: Localised
+  paragraphs: Record<Locale, string[]>
+  action?: { label: Localised; url: string }
+  /** Holds a secret (a sign-in or reset link): the mail log shows its subject and status, never its text. */
+  secret?: boolean
+}
+
+/** Every e-mail Sillon writes, by name: `queueMail(deps, { template, ... })` picks one. */
+export const mailTemplates = {
+  'message.digest': {
+    subject: {
+      fr: '{count} message(s) non lu(s) de {sender}',
+      en: '{count} unread message(s) from {sender}',
+    },
+    paragraphs: {
+      fr: ['{sender} vous a écrit sur {school} :', '« {excerpt} »'],
+      en: ['{sender} wrote to you on {school}:', '“{excerpt}”'],
+    },
+    action: { label: { fr: 'Lire la conversation', en: 'Read the conversation' }, url: 'link' },
+  },
+  'course.assigned': {
+    subject: { fr: 'Nouveau parcours : {course}', en: 'New learning path: {course}' },
+    paragraphs: {
+      fr: ['Vous avez un nouveau parcours sur {school} : {course}.'],
+      en: ['You have a new learning path on {school}: {course}.'],
+    },
+    action: { label: { fr: 'Commencer', en: 'Start' }, url: 'link' },
+  },
+  'badge.awarded': {
+    subject: { fr: 'Nouveau badge : {badge}', en: 'New badge: {badge}' },
+    paragraphs: {
+      fr: ['Bravo ! Vous avez obtenu le badge « {badge} » sur {school}.'],
+      en: ['Well done! You earned the “{badge}” badge on {school}.'],
+    },
+    action: { label: { fr: 'Voir mes récompenses', en: 'See my rewards' }, url: 'link' },
+  },
+  'student.at_risk': {
+    subject: { fr: '{student} est en difficulté dans {course}', en: '{student} is at risk in {course}' },
+    paragraphs: {
+      fr: ['{student} semble en difficulté dans le cours {course} ({reason}).'],
+      en: ['{student} seems to be at risk in the course {course} ({reason}).'],
+    },
+    action: { label: { fr: 'Voir le suivi', en: 'See their progress' }, url: 'link' },
+  },
+  notification: {
+    subject: { fr: 'Nouvelle notification de {school}', en: 'New notification from {school}' },
+    paragraphs: {
+      fr: ['Vous avez une nouvelle notification sur {school}.'],
+      en: ['You have a new notification on {school}.'],
+    },
+    action: { label: { fr: 'Ouvrir', en: 'Open' }, url: 'link' },
+  },
+} satisfies Record<string, MailTemplate>
+
+export type MailTemplateName = keyof typeof mailTemplates
+
+export function isMailTemplate(name: string): name is MailTemplateName {
+  return Object.hasOwn(mailTemplates, name)
+}
