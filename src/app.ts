@@ -14,6 +14,8 @@ import { publishOpenApi } from './core/http/openapi.ts'
 import type { JobQueue } from './core/jobs/job.ts'
 import { pruneJobRunsJob } from './core/jobs/prune-runs.ts'
 import { createJobRegistry } from './core/jobs/registry.ts'
+import { createInProcessPubSub } from './core/pubsub/in-process.ts'
+import type { PubSub } from './core/pubsub/pubsub.ts'
 import { auditPrivacy } from './modules/audit/index.ts'
 import { auditRoutes } from './modules/audit/routes.ts'
 import * as catalog from './modules/catalog/index.ts'
@@ -27,6 +29,7 @@ import { integrationRoutes } from './modules/integrations/routes.ts'
 import * as mastery from './modules/mastery/index.ts'
 import { masteryRoutes } from './modules/mastery/routes.ts'
 import * as messaging from './modules/messaging/index.ts'
+import { realtimeRoutes } from './modules/messaging/realtime/gateway.ts'
 import { messagingRoutes } from './modules/messaging/routes.ts'
 import * as notifications from './modules/notifications/index.ts'
 import { notificationRoutes } from './modules/notifications/routes.ts'
@@ -64,6 +67,8 @@ export type AppDeps = {
   passwordHasher?: identity.PasswordHasher
   /** Writes a school's archive for its owners' download (Node entries); without it the download is refused. */
   schoolArchive?: SchoolArchivePort
+  /** Fans realtime events out to every node (Redis when REDIS_URL is set); default: in this process only. */
+  pubsub?: PubSub
   /** Where e-mails leave; default: SMTP at SMTP_URL, or none (e-mails are kept in the mail log, not sent). */
   mailTransport?: notifications.MailTransport | null
 }
@@ -240,6 +245,14 @@ export function buildApp(deps: AppDeps) {
       gamification.courseRewards(gamificationDeps, orgId, studentId, courseId),
   }
   app.route('/', reportingRoutes(reportingDeps))
+  // Live events for members' sockets (the WebSocket gateway), across nodes through the pub/sub.
+  const realtime = messaging.createRealtime({
+    db: database.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    pubsub:
+      deps.pubsub ?? createInProcessPubSub((err) => deps.logger.error({ err }, 'pub/sub subscriber failed')),
+  })
   const messagingDeps: messaging.MessagingDeps = {
     db: database.db,
     clock: deps.clock,
@@ -248,8 +261,18 @@ export function buildApp(deps: AppDeps) {
     rateLimit: messaging.DEFAULT_MESSAGE_RATE_LIMIT,
     files: deps.files,
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,
+    realtime,
   }
   app.route('/', messagingRoutes(messagingDeps))
+  app.route(
+    '/',
+    realtimeRoutes({
+      db: database.db,
+      clock: deps.clock,
+      realtime,
+      allowedOrigins: [new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS],
+    }),
+  )
   const notificationsDeps: notifications.NotificationsDeps = {
     db: database.db,
     clock: deps.clock,
@@ -285,6 +308,7 @@ export function buildApp(deps: AppDeps) {
       integrations.integrationsPrivacy,
       auditPrivacy,
       messaging.messagingPrivacy,
+      messaging.realtimePrivacy,
       notifications.notificationsPrivacy,
       privacy.privacyPrivacy,
     ],
@@ -305,6 +329,7 @@ export function buildApp(deps: AppDeps) {
     ...gamification.gamificationJobs(gamificationDeps),
     tracking.pruneTallyRejectionsJob(database.db),
     privacy.retentionJob(privacyDeps),
+    messaging.pruneRealtimeJob(database.db),
     notifications.sendMailJob(notificationsDeps),
     notifications.digestJob(notificationsDeps),
   )
@@ -318,6 +343,8 @@ export function buildApp(deps: AppDeps) {
     mastery: masteryDeps,
     reporting: reportingDeps,
     messaging: messagingDeps,
+    /** The node's sockets and live events: the entry closes it on shutdown. */
+    realtime,
     notifications: notificationsDeps,
     privacy: privacyDeps,
     projectors,

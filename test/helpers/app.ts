@@ -13,6 +13,7 @@ import { diskFileStore } from '../../src/core/files/disk-file-store.ts'
 import { nodeClientIp } from '../../src/entry/runtime.ts'
 import { nodeSchoolArchive } from '../../src/entry/school-transfer/port.ts'
 import type { PasswordHasher } from '../../src/modules/identity/index.ts'
+import { createRealtimeSocketServer } from '../../src/modules/messaging/index.ts'
 import { createTestDatabase, type TestDatabase } from './databases.ts'
 
 export type TestApp = App & {
@@ -122,6 +123,7 @@ export async function startTestApp(
       handler ? handler.fetch(request, env) : new Response('starting', { status: 503 }),
     port: 0,
     hostname: '127.0.0.1',
+    websocket: { server: createRealtimeSocketServer() },
   })
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -154,6 +156,7 @@ export async function startTestApp(
     clock,
     client: (clientOptions) => new TestClient(url, clientOptions),
     close: async () => {
+      await built.realtime.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await database.drop()
       rmSync(dataDir, { recursive: true, force: true })

@@ -28,6 +28,7 @@ import * as abandonedDays from './migrations/2026-12-07-21-abandoned-days.ts'
 import * as auditLog from './migrations/2026-12-07-30-audit-log.ts'
 import * as privacyRetention from './migrations/2026-12-07-41-privacy-retention.ts'
 import * as messaging from './migrations/2026-12-08-01-messaging.ts'
+import * as realtime from './migrations/2026-12-08-10-realtime.ts'
 import * as notifications from './migrations/2026-12-08-20-notifications.ts'
 import * as messageAttachmentsReports from './migrations/2026-12-08-30-message-attachments-reports.ts'
 
@@ -61,6 +62,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-30-audit-log': auditLog,
   '2026-12-07-41-privacy-retention': privacyRetention,
   '2026-12-08-01-messaging': messaging,
+  '2026-12-08-10-realtime': realtime,
   '2026-12-08-20-notifications': notifications,
   '2026-12-08-30-message-attachments-reports': messageAttachmentsReports,
 }

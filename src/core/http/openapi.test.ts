@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { OPENAPI_PATH } from './openapi.ts'
 
+const WEBSOCKET = '#/paths/~1api~1realtime/get/responses'
+
 type Operation = { operationId?: string; security?: unknown[]; 'x-sillon-access'?: string }
 
 // The document is the same whatever the database, so it is checked once, on SQLite.
@@ -24,7 +26,10 @@ describe('the OpenAPI document', () => {
   it("passes Redocly's recommended rules without an error or a warning", async () => {
     const config = await createConfig({ extends: ['recommended'] })
     const problems = await lintFromString({ source, absoluteRef: 'openapi.json', config })
-    const report = problems.map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)
+    const report = problems
+      // A WebSocket endpoint answers 101 (or an error), never a 2XX: OpenAPI has no better way to describe it.
+      .filter((p) => !(p.ruleId === 'operation-2xx-response' && p.location[0]?.pointer === WEBSOCKET))
+      .map((p) => `${p.severity} ${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)
     console.info(
       `Redocly recommended: ${report.filter((r) => r.startsWith('error')).length} errors, ` +
         `${report.filter((r) => r.startsWith('warn')).length} warnings`,

@@ -67,6 +67,12 @@ export type CopiedTable = (typeof copiedTables)[number]
 export const excludedTables: Record<string, string> = {
   api_tokens: 'credentials for this instance: the school issues new tokens on the new one',
   job_runs: "this instance's scheduler records; the new instance's scheduler keeps its own",
+  realtime_events:
+    'live events kept a few days for reconnecting sockets: copies of messages and notifications, which travel',
+  realtime_presence: "which of this instance's nodes holds whose open sockets",
+  realtime_recipients: 'whom each live event is for (see realtime_events)',
+  realtime_streams: "the numbering of this instance's live events; the new instance numbers its own",
+  realtime_tickets: 'single-use tickets valid 30 seconds',
   mail_outbox: "the e-mails this instance sent or kept (its mail log); the new instance writes its own",
   webhook_deliveries: "this instance's delivery attempts (to the subscriptions that stay behind)",
   webhook_subscriptions: 'hold signing secrets; the school subscribes again on the new instance',

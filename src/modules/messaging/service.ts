@@ -10,8 +10,9 @@ import { newId } from '../../core/ids.ts'
 import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
 import { attachmentView, claimAttachments } from './attachments.ts'
-import type { NotifyPort } from './ports.ts'
+import type { ConversationReadPort, NotifyPort } from './ports.ts'
 import { conversationView, decodeCursor, encodeCursor, messageView } from './presenters.ts'
+import type { Realtime } from './realtime/hub.ts'
 import * as repo from './repository.ts'
 import { mayWrite } from './rules/who-may-write.ts'
 import type { ConversationRow, MessageRow } from './tables.ts'
@@ -30,6 +31,10 @@ export type MessagingDeps = {
   uploadMaxBytes: number
   /** Notifies members (the notifications module); without it, nobody is notified. */
   notify?: NotifyPort
+  /** Tells notifications that a member read a whole conversation (no e-mail digest for it). */
+  conversationRead?: ConversationReadPort
+  /** Live events for members' sockets (realtime/); without it, nothing is pushed. */
+  realtime?: Realtime
 }
 
 /** Until configured otherwise: 20 messages a minute, more than a person types and less than a script sends. */
@@ -328,12 +333,19 @@ export async function postMessage(
     deleted_at: null,
   }
   try {
+    let seq: number | undefined
     const { message, attachments } = await deps.db.transaction().execute(async (trx) => {
       const stored = await repo.appendMessage(trx, row)
       const claimed = await claimAttachments(trx, me, stored, attachmentIds)
       await repo.markRead(trx, me.orgId, conversationId, me.userId, stored)
+      // The live event is stored with the message: a member reconnecting later reads it back.
+      const data = messageView(stored, claimed.map(attachmentView))
+      const event = { type: 'message.created' as const, actorId: me.userId, data }
+      seq = await deps.realtime?.record(trx, me.orgId, event, { conversationId })
       return { message: stored, attachments: claimed }
     })
+    if (seq !== undefined) await deps.realtime?.announce(me.orgId, seq)
+    await notifyParticipants(deps, me, message)
     return { created: true, message: messageView(message, attachments.map(attachmentView)) }
   } catch (err) {
     // The same post, retried while the first was being stored.
@@ -347,6 +359,27 @@ export async function postMessage(
 
 async function withAttachments(deps: MessagingDeps, message: MessageRow) {
   return messageView(message, (await attachmentsOf(deps, message.org_id, [message.id]))(message.id))
+}
+
+/** The conversation's other current participants are notified of a new message (an e-mail if left unread). */
+async function notifyParticipants(deps: MessagingDeps, me: Me, message: MessageRow) {
+  if (!deps.notify) return
+  const participants = await repo.participantsOf(deps.db, me.orgId, [message.conversation_id])
+  const recipients = participants
+    .filter((p) => p.left_at === null && p.user_id !== me.userId)
+    .map((p) => p.user_id)
+  if (recipients.length === 0) return
+  const body = (message.body ?? '').replace(/\s+/g, ' ').trim()
+  await deps.notify(me.orgId, {
+    recipients,
+    category: 'messages',
+    kind: 'message.received',
+    key: `message:${message.id}`,
+    group: message.conversation_id,
+    params: { sender: me.name, excerpt: body.length > 140 ? `${body.slice(0, 139)}…` : body },
+    link: `/messages/${message.conversation_id}`,
+    about: me.userId,
+  })
 }
 
 async function sameMessage(deps: MessagingDeps, me: Me, conversationId: string, clientId: string) {
@@ -381,6 +414,10 @@ export async function markRead(deps: MessagingDeps, me: Me, conversationId: stri
   await repo.markRead(deps.db, me.orgId, conversationId, me.userId, message)
   const view = await viewOne(deps, me, conversationId)
   const mine = view.participants.find((p) => p.member_id === me.userId)
+  if (view.unread_count === 0) await deps.conversationRead?.(me.orgId, me.userId, conversationId)
+  const receipt = { member_id: me.userId, last_read_message_id: mine?.last_read_message_id ?? null }
+  const read = { type: 'conversation.read' as const, data: { conversation_id: conversationId, ...receipt } }
+  await deps.realtime?.deliverToConversation(me.orgId, conversationId, read, me.userId)
   return {
     conversation_id: conversationId,
     last_read_message_id: mine?.last_read_message_id ?? null,
@@ -403,7 +440,10 @@ export async function editMessage(deps: MessagingDeps, me: Me, messageId: string
   const message = await ownMessage(deps, me, messageId)
   const edited = { body, edited_at: now(deps) }
   await repo.updateMessage(deps.db, me.orgId, messageId, edited)
-  return withAttachments(deps, { ...message, ...edited })
+  const view = await withAttachments(deps, { ...message, ...edited })
+  const event = { type: 'message.updated' as const, data: view }
+  await deps.realtime?.deliverToConversation(me.orgId, message.conversation_id, event, me.userId)
+  return view
 }
 
 /** Deletes one's message: it stays in the thread, as deleted, without its body nor its attachments. */
@@ -415,7 +455,10 @@ export async function deleteMessage(deps: MessagingDeps, me: Me, messageId: stri
     return repo.deleteAttachmentsOf(trx, me.orgId, messageId)
   })
   for (const key of files) await deps.files.delete(key)
-  return messageView({ ...message, ...deleted })
+  const view = messageView({ ...message, ...deleted })
+  const event = { type: 'message.updated' as const, data: view }
+  await deps.realtime?.deliverToConversation(me.orgId, message.conversation_id, event, me.userId)
+  return view
 }
 
 // Leaving
