@@ -9,6 +9,7 @@ import { startReconciler } from '../core/events/reconciler.ts'
 import { DOCS_ASSETS_PATH } from '../core/http/openapi.ts'
 import { createJobRunner } from '../core/jobs/runner.ts'
 import { DEMO_MEDIA_PATH, DEMO_ORG, DEMO_PASSWORD, demoAccounts, seedDemo } from '../demo.ts'
+import { createRealtimeSocketServer } from '../modules/messaging/index.ts'
 import { openRuntime } from './runtime.ts'
 import { serveWebApp } from './web-app.ts'
 
@@ -80,7 +81,9 @@ const jobs = await createJobRunner({
     process.exit(1)
   })
 
-const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+// /api/realtime upgrades to a WebSocket through the app's own route (auth, origin), on this server.
+const websocket = { server: createRealtimeSocketServer() }
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST, websocket }, (info) => {
   logger.info({ port: info.port, host: config.HOST, dialect: config.dialect }, 'Sillon is listening')
   const lines = [
     `\n  Sillon is running at ${config.PUBLIC_URL}  (API reference: ${config.PUBLIC_URL}/api/docs)`,
@@ -105,6 +108,8 @@ async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down')
   reconciler.stop()
   clearInterval(dispatcher)
+  // Sockets first (1001, server_shutdown): their clients reconnect, to another node if there is one.
+  await runtime.realtime.close()
   server.close()
   await jobs.stop().catch((err: unknown) => logger.error({ err }, 'jobs did not stop cleanly'))
   await runtime.close()

@@ -12,6 +12,7 @@ import { migrateToLatest } from '../core/db/migrate.ts'
 import { diskFileStore } from '../core/files/disk-file-store.ts'
 import type { AppEnv } from '../core/http/context.ts'
 import { randomSecret } from '../core/ids.ts'
+import { createRedisPubSub } from '../core/pubsub/redis.ts'
 import { createStreamSigner } from '../modules/catalog/index.ts'
 import { nightlyBackupJob } from './backup/nightly.ts'
 import { nodeSchoolArchive } from './school-transfer/port.ts'
@@ -91,6 +92,8 @@ export async function openRuntime(
   }
   const database = openDatabase(config, { logger })
   const files = diskFileStore(join(config.DATA_DIR, 'files'))
+  // Scale-out: live events reach the sockets of every node through Redis; otherwise this process only.
+  const pubsub = config.REDIS_URL ? createRedisPubSub(config.REDIS_URL, logger) : undefined
   const built = buildApp({
     database,
     config,
@@ -107,9 +110,15 @@ export async function openRuntime(
             systemClock,
           )
         : undefined,
+    pubsub,
     ...deps,
   })
   // Embedded mode backs itself up; a PostgreSQL server is backed up by its operator (see README, Backups).
   if (config.dialect === 'sqlite' && config.BACKUP_KEEP > 0) built.jobs.register(nightlyBackupJob(config))
-  return { ...built, config, database, logger, close: () => database.close() }
+  const close = async () => {
+    await built.realtime.close()
+    await pubsub?.close()
+    await database.close()
+  }
+  return { ...built, config, database, logger, close }
 }
