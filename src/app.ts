@@ -333,6 +333,7 @@ export function buildApp(deps: AppDeps) {
     notifications.sendMailJob(notificationsDeps),
     notifications.digestJob(notificationsDeps),
   )
+  jobs.register(messaging.pruneUnsentUploadsJob(database.db, deps.files))
   if (database.dialect === 'sqlite') jobs.register(optimizeStatisticsJob(database.db))
   return {
     app,

@@ -1,7 +1,9 @@
 import type { Db } from '../../core/db/database.ts'
+import type { FileStore } from '../../core/files/file-store.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { AppError, badRequest, notFound } from '../../core/http/errors.ts'
 import { newId } from '../../core/ids.ts'
+import type { ScheduledJob } from '../../core/jobs/job.ts'
 import * as repo from './repository.ts'
 import type { MessagingDeps } from './service.ts'
 import type { AttachmentRow } from './tables.ts'
@@ -18,6 +20,12 @@ export const ATTACHMENT_MAX_BYTES = 10_000_000
 
 /** How many files one message carries at most. */
 export const MAX_ATTACHMENTS_PER_MESSAGE = 5
+
+/** How many uploads a member may hold unsent at once (across the school): more is 429. */
+export const MAX_UNSENT_UPLOADS = 20
+
+/** How long an upload never sent with a message is kept before the prune job deletes it. */
+const UNSENT_UPLOAD_RETENTION_HOURS = 24
 
 /** The longest file name kept; a longer one is cut (its extension kept). */
 const MAX_NAME_LENGTH = 200
@@ -122,6 +130,14 @@ export async function uploadAttachment(
 ) {
   await participantConversation(deps, me, conversationId)
   if (!file) throw badRequest('body_required', 'Send the file as multipart/form-data, in the "file" field')
+  if ((await repo.countUnsentUploads(deps.db, me.orgId, me.userId)) >= MAX_UNSENT_UPLOADS) {
+    throw new AppError(
+      429,
+      'too_many_unsent_uploads',
+      `At most ${MAX_UNSENT_UPLOADS} files wait to be sent: send them with a message first`,
+      { retry_after: 60 },
+    )
+  }
   if (file.size === 0) throw new AppError(400, 'empty_file', 'The file is empty')
   const limit = Math.min(ATTACHMENT_MAX_BYTES, deps.uploadMaxBytes)
   if (file.size > limit)
@@ -199,4 +215,23 @@ export async function readAttachment(
   const data = await deps.files.get(row.file_key)
   if (!data) throw notFound('Attachment')
   return { data, name: row.file_name, type: row.file_type }
+}
+
+/**
+ * Every night, deletes the uploads that were never sent with a message and are more than a day old (rows,
+ * then files). Idempotent: the cut-off comes from the scheduled instant.
+ */
+export function pruneUnsentUploadsJob(db: Db, files: FileStore): ScheduledJob {
+  return {
+    name: 'messaging.prune-unsent-uploads',
+    description: `deletes attachments not sent with a message within ${UNSENT_UPLOAD_RETENTION_HOURS} hours`,
+    schedule: { cron: '41 3 * * *', timezone: 'UTC' },
+    async run(ctx) {
+      const before = new Date(ctx.scheduledAt.getTime() - UNSENT_UPLOAD_RETENTION_HOURS * 3_600_000)
+      const keys = await repo.deleteUnsentUploads(db, before.toISOString())
+      for (const key of keys) await files.delete(key)
+      ctx.logger.info({ deleted: keys.length }, 'unsent attachments deleted')
+      return { deleted: keys.length }
+    },
+  }
 }

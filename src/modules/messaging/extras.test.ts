@@ -1,8 +1,12 @@
+import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
 import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
 import type { Role } from '../../core/http/roles.ts'
+import { runJobByHand } from '../../core/jobs/commands.ts'
+import type { ScheduledJob } from '../../core/jobs/job.ts'
+import { MAX_UNSENT_UPLOADS } from './attachments.ts'
 import type { NotifyInput } from './ports.ts'
 import { publishedCourse } from './test-support.ts'
 
@@ -192,6 +196,38 @@ describe.each(testDialects())('messaging extras on %s', (dialect) => {
     const tooMany = await send(student, id, { body: 'x', attachment_ids: ['a', 'b', 'c', 'd', 'e', 'f'] })
     expect(tooMany.status).toBe(400)
     expect((await send(student, id, { body: '   ' })).body.error.code).toBe('empty_message')
+  })
+
+  it('holds a member to a few unsent uploads, and deletes those never sent after a day', async () => {
+    const [teacher, student] = [await member('instructor'), await member('student')]
+    const id = await conversationBetween(teacher, student)
+    const first = await uploaded(student, id)
+    for (let i = 1; i < MAX_UNSENT_UPLOADS; i++) await uploaded(student, id)
+    const refused = await upload(student, id)
+    expect(refused.status).toBe(429)
+    expect(refused.body.error.code).toBe('too_many_unsent_uploads')
+    // Sending one makes room for another.
+    expect((await send(student, id, { body: 'Un', attachment_ids: [first.id] })).status).toBe(201)
+    const kept = await uploaded(student, id)
+    // More than a day later the unsent ones are gone, rows and files; the sent one stays.
+    const job = t.jobs.find('messaging.prune-unsent-uploads') as ScheduledJob
+    const runAt = async (at: Date) => {
+      const runs = await runJobByHand(
+        { db: t.database.db, clock: t.clock, logger: pino({ level: 'silent' }), registry: t.jobs },
+        job,
+        at,
+      )
+      expect(runs.map((r) => r.result.error)).toEqual([null])
+    }
+    // The job runs at 03:41 UTC: the next run is less than a day after the upload, the one after is more.
+    const now = t.clock.now().getTime()
+    await runAt(new Date(now + 24 * 3_600_000))
+    expect((await student.client.get(kept.url)).status).toBe(200)
+    await runAt(new Date(now + 48 * 3_600_000))
+    expect((await student.client.get(kept.url)).status).toBe(404)
+    expect(await t.messaging.files.get(`${orgId}/${kept.id}`)).toBeNull()
+    expect((await teacher.client.get(first.url)).status).toBe(200)
+    expect((await uploaded(student, id)).id).toBeTruthy()
   })
 
   it("deletes a message's attachments with it", async () => {

@@ -15,7 +15,12 @@ export type NotifyInput = {
   params: Record<string, string | number>
   /** A path of the web app. */
   link?: string
+  /** The person it is about (a message's author): erasing them removes it. */
+  about?: string
 }
 
 /** Notifies members of a school; without it (no notifications module), nobody is notified. */
 export type NotifyPort = (orgId: string, input: NotifyInput) => Promise<void>
+
+/** A member has read a whole conversation: its message notifications are read, and none becomes an e-mail. */
+export type ConversationReadPort = (orgId: string, userId: string, conversationId: string) => Promise<void>

@@ -272,6 +272,29 @@ export async function deleteAttachmentsOf(db: Db, orgId: string, messageId: stri
   return rows.map((r) => r.file_key)
 }
 
+/** How many files the member uploaded and has not sent yet. */
+export async function countUnsentUploads(db: Db, orgId: string, userId: string) {
+  const row = await db
+    .selectFrom('message_attachments')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('uploaded_by', '=', userId)
+    .where('message_id', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** Removes, in every school, the uploads never sent and made before `before`; answers their file keys. */
+export async function deleteUnsentUploads(db: Db, before: string) {
+  const rows = await db
+    .deleteFrom('message_attachments')
+    .where('message_id', 'is', null)
+    .where('created_at', '<', before)
+    .returning('file_key')
+    .execute()
+  return rows.map((r) => r.file_key)
+}
+
 // Leaving
 
 /** Marks the member as gone from every conversation of the school they still took part in. */
