@@ -1,6 +1,7 @@
 // The messaging module's public face: conversations and messages between the members of one school.
 import type { MessagingTables } from './tables.ts'
 
+export { pruneUnsentUploadsJob } from './attachments.ts'
 export { messagingPrivacy } from './privacy.ts'
 // Real time: `realtime.deliver(orgId, userIds, event)` and `realtime.isOnline(orgId, userId)` for other modules.
 export { createRealtimeSocketServer } from './realtime/gateway.ts'
