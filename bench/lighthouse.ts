@@ -1,15 +1,22 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as chromeLauncher from 'chrome-launcher'
 import lighthouse from 'lighthouse'
 import { freePort, startServer } from '../test/helpers/processes.ts'
-import { buildWebIfNeeded } from '../web/build.ts'
+import { buildWebIfNeeded, builtSourceHash, WEB_BUILD_DIR, webSourceHash } from '../web/build.ts'
 
 // `npm run lighthouse`: Lighthouse's mobile profile (simulated slow 4G and a 4× slower CPU) on the pages a
 // student meets first, against the built app on a fresh demo school. A measurement to read, never a test:
 // it prints the scores and always exits 0 once it has them. The median of RUNS runs per page is printed,
-// since one run on a busy machine moves by several points.
+// since one run on a busy machine moves by several points. LIGHTHOUSE_PAGES=player (or sign-in, dashboard,
+// comma-separated) measures only those pages.
+//
+// It measures the build of the sources as they are: web/build.ts builds again when they differ from what
+// dist/web was built from, the output names that build (the sources' hash, the commit and the web files
+// changed since), and when dist/web changes during the measurement (another build in the same checkout) the
+// figures are refused rather than printed.
 
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3)
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -17,7 +24,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const REPORTS_DIR = process.env.LIGHTHOUSE_REPORTS
 const STUDENT = { email: 'lea@demo.sillon.test', password: 'demo-sillon' }
 
-type Measure = { performance: number; accessibility: number; lcpMs: number }
+type Measure = { performance: number; accessibility: number; fcpMs: number; lcpMs: number; tbtMs: number }
 
 async function signInCookie(url: string): Promise<string> {
   const response = await fetch(`${url}/api/auth/login`, {
@@ -59,7 +66,9 @@ async function measure(name: string, url: string, port: number, cookie?: string)
   return {
     performance: Math.round((categories.performance?.score ?? 0) * 100),
     accessibility: Math.round((categories.accessibility?.score ?? 0) * 100),
+    fcpMs: audits['first-contentful-paint']?.numericValue ?? Number.NaN,
     lcpMs: audits['largest-contentful-paint']?.numericValue ?? Number.NaN,
+    tbtMs: audits['total-blocking-time']?.numericValue ?? Number.NaN,
   }
 }
 
@@ -83,7 +92,65 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
-await buildWebIfNeeded()
+/** What identifies the build being served: the sources' hash its build wrote, and its manifest of chunks. */
+function buildFingerprint(): string {
+  const manifest = join(WEB_BUILD_DIR, '.vite', 'manifest.json')
+  try {
+    return `${builtSourceHash()}\n${readFileSync(manifest, 'utf8')}`
+  } catch {
+    return 'no build'
+  }
+}
+
+/**
+ * The web files (and lock file) of the working tree that differ from the commit checked out, compared by
+ * content with the commit's tree: in a checkout shared by several people the index is not to be trusted.
+ */
+function changedSinceHead(): string[] {
+  const git = (args: string[], input?: string) =>
+    execFileSync('git', args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 }).trim()
+  const inHead = new Map(
+    git(['ls-tree', '-r', 'HEAD', '--', 'web', 'package-lock.json'])
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [meta = '', path = ''] = line.split('\t')
+        return [path, meta.split(' ')[2]] as const
+      }),
+  )
+  const files = [
+    'package-lock.json',
+    ...readdirSync('web', { recursive: true, encoding: 'utf8' })
+      .map((name) => `web/${name.replaceAll('\\', '/')}`)
+      .filter((path) => statSync(path).isFile()),
+  ]
+  const blobs = git(['hash-object', '--stdin-paths'], files.join('\n')).split('\n')
+  const changed = files.filter((path, i) => inHead.get(path) !== blobs[i])
+  const removed = [...inHead.keys()]
+    .filter((path) => !files.includes(path))
+    .map((path) => `${path} (removed)`)
+  return [...changed, ...removed]
+}
+
+/** One line on the build measured: the sources' hash, when it was built, the commit and what differs from it. */
+function describeBuild(sourcesHash: string): string {
+  const builtAt = statSync(join(WEB_BUILD_DIR, '.source-hash')).mtime.toISOString()
+  let source: string
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+    const changed = changedSinceHead()
+    source = `commit ${head}${changed.length > 0 ? ` and the working tree's ${changed.join(', ')}` : ', no web change beside it'}`
+  } catch {
+    source = 'not a git checkout'
+  }
+  const since = webSourceHash() === sourcesHash ? '' : '; the sources have changed since, as they are now'
+  return `Measuring the web build of sources ${sourcesHash.slice(0, 12)} (built ${builtAt} from ${source}${since})`
+}
+
+const pageFilter = process.env.LIGHTHOUSE_PAGES?.split(',').map((name) => name.trim())
+const sourcesHash = await buildWebIfNeeded()
+const fingerprint = buildFingerprint()
+console.log(describeBuild(sourcesHash))
 const dataDir = mkdtempSync(join(tmpdir(), 'sillon-lighthouse-'))
 const server = await startServer({ PORT: String(await freePort()), DATA_DIR: dataDir, SEED_DEMO: 'true' })
 const chrome = await chromeLauncher.launch({
@@ -94,21 +161,26 @@ try {
   const cookie = await signInCookie(server.url)
   const courseId = await firstCourseId(server.url, cookie)
   const pages = [
-    { name: 'sign-in', url: `${server.url}/signin` },
-    { name: 'student dashboard', url: `${server.url}/`, cookie },
-    { name: 'course player', url: `${server.url}/courses/${courseId}`, cookie },
-  ]
+    { name: 'sign-in', short: 'sign-in', url: `${server.url}/signin` },
+    { name: 'student dashboard', short: 'dashboard', url: `${server.url}/`, cookie },
+    { name: 'course player', short: 'player', url: `${server.url}/courses/${courseId}`, cookie },
+  ].filter((page) => !pageFilter || pageFilter.includes(page.short))
   console.log(`Lighthouse mobile, median of ${RUNS} run(s) per page`)
-  console.log('page                 performance  accessibility  LCP')
+  console.log('page                 performance  accessibility    FCP    LCP     TBT')
   for (const page of pages) {
     const runs: Measure[] = []
-    for (let i = 0; i < RUNS; i++)
+    for (let i = 0; i < RUNS; i++) {
       runs.push(await measureAgainIfAsked(page.name, page.url, chrome.port, page.cookie))
-    const performance = median(runs.map((r) => r.performance))
-    const accessibility = median(runs.map((r) => r.accessibility))
-    const lcp = median(runs.map((r) => r.lcpMs)) / 1000
+      // The server read index.html when it started, but serves the assets from disk as they are now.
+      if (buildFingerprint() !== fingerprint)
+        throw new Error(
+          'dist/web changed while it was being measured (another build in this checkout): no figures; measure again',
+        )
+    }
+    const at = (key: keyof Measure) => median(runs.map((r) => r[key]))
+    const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`.padStart(6)
     console.log(
-      `${page.name.padEnd(20)} ${String(performance).padStart(11)}  ${String(accessibility).padStart(13)}  ${lcp.toFixed(1)} s`,
+      `${page.name.padEnd(20)} ${String(at('performance')).padStart(11)}  ${String(at('accessibility')).padStart(13)} ${seconds(at('fcpMs'))} ${seconds(at('lcpMs'))} ${`${Math.round(at('tbtMs'))} ms`.padStart(7)}`,
     )
   }
 } finally {
