@@ -277,7 +277,12 @@ describe.each(testDialects())('messaging extras on %s', (dialect) => {
       `message.reported:${message.id}:${student.userId}`,
     ])
     expect(reports[0]?.orgId).toBe(orgId)
-    expect(reports[0]?.input).toMatchObject({ category: 'messages', kind: 'message.reported' })
+    expect(reports[0]?.input).toMatchObject({
+      category: 'messages',
+      kind: 'message.reported',
+      params: { reporter: 'Test student', message_id: message.id },
+      about: student.userId,
+    })
     expect(reports[0]?.input.recipients).toEqual(expect.arrayContaining([owner.userId, admin.userId]))
     expect(reports[0]?.input.recipients).not.toContain(teacher.userId)
     expect(reports[0]?.input.recipients).not.toContain(student.userId)

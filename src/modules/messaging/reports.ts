@@ -79,8 +79,10 @@ async function notifyModerators(deps: MessagingDeps, me: MemberIdentity, report:
     category: 'messages',
     kind: 'message.reported',
     key: `message.reported:${report.message_id}:${report.reporter_id}`,
-    params: { reporter: me.userId, conversation_id: report.conversation_id, message_id: report.message_id },
+    params: { reporter: me.name, conversation_id: report.conversation_id, message_id: report.message_id },
     link: '/messages/reports',
+    // Erasing the reporter takes the notification, which names them, away.
+    about: me.userId,
   })
 }
 
