@@ -4,7 +4,7 @@ import { Redis } from 'ioredis'
 // The Redis of the tests: TEST_REDIS_URL, or the local default. Like PostgreSQL, it is required in CI
 // (CI=true) and optional elsewhere: tests that need it are skipped when it is not reachable.
 
-const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 async function redisReachable(url = TEST_REDIS_URL): Promise<boolean> {
   const client = new Redis(url, {
