@@ -534,6 +534,77 @@ export type paths = {
      */
     get: operations["listMessagingContacts"];
   };
+  "/api/conversations/{id}/attachments": {
+    /**
+     * Upload a file to attach to a message of this conversation (multipart: file)
+     * @description The answer names the file: send its `id` in `attachment_ids` when posting the message. Until then only the uploader sees it; once sent, every participant of the conversation downloads it. The type is judged from the content (PNG, JPEG, GIF, WebP, PDF, plain text, MP4 audio or video, zip, OpenDocument and Office files), at most 10 MB (or UPLOAD_MAX_BYTES if lower).
+     */
+    post: operations["createConversationAttachment"];
+  };
+  "/api/conversations/{id}/attachments/{attachment_id}": {
+    /** Download a file attached to a message of the conversation (its participants only) */
+    get: operations["getConversationAttachment"];
+  };
+  "/api/conversations/{id}/messages/{message_id}/report": {
+    /**
+     * Report another participant's message to the school staff (once per reporter and message)
+     * @description The owners and administrators are notified, and list the reports (`GET /api/message-reports`). Reporting the same message again answers the first report with 200.
+     */
+    post: operations["createConversationMessageReport"];
+  };
+  "/api/message-reports": {
+    /** The school's reported messages, newest first (owners and administrators) */
+    get: operations["listMessageReports"];
+  };
+  "/api/conversations/{id}/leave": {
+    /** Leave a group conversation: the caller reads and writes there no more */
+    post: operations["createConversationLeave"];
+  };
+  "/api/realtime/ticket": {
+    /**
+     * A single-use ticket to open the real-time socket without the session cookie
+     * @description For API clients: open `GET /api/realtime?ticket=<ticket>` within 30 seconds. The ticket opens one socket, once, for the caller in their active school; a second use, a forged or an expired ticket gets the socket closed with code 4401.
+     */
+    post: operations["createRealtimeTicket"];
+  };
+  "/api/realtime": {
+    /**
+     * The real-time WebSocket: live messages, read receipts, typing, presence and notifications
+     * @description Open it as a WebSocket (`Upgrade: websocket`), signed in by the session cookie, or with `?ticket=` from POST /api/realtime/ticket. A browser must open it from the app's origin (or one of CORS_ORIGINS): another origin gets 403. Server frames are JSON `{ "id"?, "type", "data" }`: `message.created`, `message.updated`, `conversation.read` and `notification.created` carry an `id`; reconnect with `?after=<id>` (or send `{ "type": "resume", "after": "<id>" }`) to receive what was missed first. `typing`, `presence`, `ready`, `pong` and `error` carry none. Client frames: `{ "type": "ping" }`, `{ "type": "typing", "conversation_id": "…" }`, `{ "type": "resume", "after": "…" }`. Close codes: 4401 not signed in or bad ticket, 4400 repeated malformed frames, 4429 too many frames, 1009 frame over 4 KiB, 1001 server shutting down. See the README, "Real time".
+     */
+    get: operations["getRealtime"];
+  };
+  "/api/me/notifications": {
+    /**
+     * The caller's notifications in this school, unread first, then newest first
+     * @description Live as `notification.created` events on the realtime connection (same item shape). `unread_count` counts every unread notification, not only this page.
+     */
+    get: operations["listMyNotifications"];
+  };
+  "/api/me/notifications/{id}/read": {
+    /** Mark one notification read */
+    post: operations["createMyNotificationRead"];
+  };
+  "/api/me/notifications/read-all": {
+    /** Mark all the caller's notifications read */
+    post: operations["createMyNotificationsReadAll"];
+  };
+  "/api/me/notification-preferences": {
+    /** How each category of notification reaches the caller */
+    get: operations["listMyNotificationPreferences"];
+    /**
+     * Choose how categories of notification reach the caller
+     * @description Categories left out keep their channel.
+     */
+    put: operations["replaceMyNotificationPreferences"];
+  };
+  "/api/admin/mail-log": {
+    /**
+     * Every e-mail written for members of the school, newest first
+     * @description Sent, waiting (again) or failed, with the last error. Without an SMTP server (`SMTP_URL`), e-mails are not sent but kept here as `not_sent` (`smtp_configured` is false). The text of e-mails holding a secret link (password resets) is never shown.
+     */
+    get: operations["getAdminMailLog"];
+  };
   "/api/me/data": {
     /** Download everything this school holds about me (right of access), as JSON */
     get: operations["getMyData"];
@@ -3486,7 +3557,30 @@ export type components = {
       edited_at: string | null;
       /** @example 2026-12-08T09:30:00.000Z */
       deleted_at: string | null;
+      /** @description None once the message is deleted */
+      attachments: components["schemas"]["MessageAttachment"][];
     }) | null;
+    MessageAttachment: {
+      /** @example 2f8c1d7e-5a4b-4c3d-9e8f-7a6b5c4d3e2f */
+      id: string;
+      /** @example exercice-3.pdf */
+      name: string;
+      /**
+       * @description Judged from the content
+       * @example application/pdf
+       */
+      type: string;
+      /**
+       * @description Bytes
+       * @example 48213
+       */
+      size: number;
+      /**
+       * @description Where the participants download it
+       * @example /api/conversations/0b9d4f3e-8a51-4c1e-9d7a-3f2b6c8e1a40/attachments/2f8c1d7e-5a4b-4c3d-9e8f-7a6b5c4d3e2f
+       */
+      url: string;
+    };
     /**
      * @example {
      *   "member_id": "7f3a9c2e-1b4d-4e6f-8a0b-2c3d4e5f6a7b",
@@ -3516,7 +3610,10 @@ export type components = {
     /**
      * @example {
      *   "client_id": "b1e0c2f4-draft-1",
-     *   "body": "Bonjour !"
+     *   "body": "Bonjour !",
+     *   "attachment_ids": [
+     *     "2f8c1d7e-5a4b-4c3d-9e8f-7a6b5c4d3e2f"
+     *   ]
      * }
      */
     PostMessage: {
@@ -3526,10 +3623,13 @@ export type components = {
        */
       client_id: string;
       /**
-       * @description Markdown, at most 10000 characters
+       * @description Markdown, at most 10000 characters; may be empty when files are attached
+       * @default
        * @example Bonjour, je ne comprends pas la question 3.
        */
-      body: string;
+      body?: string;
+      /** @description Files the caller uploaded into this conversation (POST .../attachments) and has not sent yet, at most 5 */
+      attachment_ids?: string[];
     };
     ReadResult: {
       conversation_id: string;
@@ -3567,6 +3667,180 @@ export type components = {
           /** @enum {string} */
           role: "owner" | "admin" | "instructor" | "student" | "support";
         })[];
+    };
+    UploadMessageAttachment: {
+      /**
+       * Format: binary
+       * @description At most 10000000 bytes (or UPLOAD_MAX_BYTES if lower), of one of these types, judged from the content: image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain, audio/mp4, video/mp4, application/zip, application/vnd.oasis.opendocument.text, application/vnd.oasis.opendocument.spreadsheet, application/vnd.oasis.opendocument.presentation, application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/vnd.openxmlformats-officedocument.presentationml.presentation
+       */
+      file: string;
+    };
+    MessageReport: {
+      message_id: string;
+      conversation_id: string;
+      reporter_id: string;
+      /** @description Null once the reporter is erased */
+      reason: string | null;
+      /** @example 2026-12-08T09:30:00.000Z */
+      created_at: string;
+    };
+    /**
+     * @example {
+     *   "reason": "Propos insultants envers un autre élève"
+     * }
+     */
+    ReportMessage: {
+      /**
+       * @description Why the message should be looked at, for the school staff
+       * @example Propos insultants envers un autre élève
+       */
+      reason: string;
+    };
+    MessageReportPage: {
+      data: (components["schemas"]["MessageReport"] & ({
+          /** @description Null once no longer a member */
+          reporter_name: string | null;
+          author_name: string | null;
+          message: components["schemas"]["Message"];
+        }))[];
+      /** @description Null on the last page */
+      next_cursor: string | null;
+    };
+    RealtimeTicket: {
+      /** @example mGx2c8L1pQ3sVbq0a9yT4kWz7nJd5eRf6hUi2oPlAsD */
+      ticket: string;
+      /** @example 2026-12-08T09:00:30.000Z */
+      expires_at: string;
+    };
+    NotificationPage: {
+      data: components["schemas"]["Notification"][];
+      /** @description Null on the last page */
+      next_cursor: string | null;
+      unread_count: number;
+    };
+    Notification: {
+      id: string;
+      /** @enum {string} */
+      category: "messages" | "courses" | "reminders" | "achievements" | "billing";
+      /** @example message.received */
+      kind: string;
+      /**
+       * @description What happened, in the reader's language
+       * @example 1 message(s) non lu(s) de Paul Durand
+       */
+      title: string;
+      /**
+       * @description What the notification is about, by kind (plain text: escape it when showing it as HTML)
+       * @example {
+       *   "sender": "Paul Durand",
+       *   "excerpt": "Bonjour…"
+       * }
+       */
+      params: {
+        [key: string]: string | number;
+      };
+      /** @example /messages/0b9d4f3e-8a51-4c1e-9d7a-3f2b6c8e1a40 */
+      link: string | null;
+      /** @description Notifications of one conversation share it */
+      group: string | null;
+      /** @example 2026-12-08T09:30:00.000Z */
+      created_at: string;
+      /** @example 2026-12-08T09:30:00.000Z */
+      read_at: string | null;
+    };
+    NotificationsRead: {
+      marked: number;
+      unread_count: number;
+    };
+    NotificationPreferences: {
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      messages: "in_app" | "email" | "off";
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      courses: "in_app" | "email" | "off";
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      reminders: "in_app" | "email" | "off";
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      achievements: "in_app" | "email" | "off";
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      billing: "in_app" | "email" | "off";
+    };
+    /**
+     * @example {
+     *   "messages": "in_app",
+     *   "achievements": "email"
+     * }
+     */
+    NotificationPreferencesChange: {
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      messages?: "in_app" | "email" | "off";
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      courses?: "in_app" | "email" | "off";
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      reminders?: "in_app" | "email" | "off";
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      achievements?: "in_app" | "email" | "off";
+      /**
+       * @description in_app: in the inbox (live when connected); email: in the inbox and by e-mail (messages: a digest when left unread); off: nothing
+       * @enum {string}
+       */
+      billing?: "in_app" | "email" | "off";
+    };
+    MailPage: {
+      data: components["schemas"]["Mail"][];
+      /** @description Null on the last page */
+      next_cursor: string | null;
+      smtp_configured: boolean;
+    };
+    Mail: {
+      id: string;
+      /** @example lea.martin@example.org */
+      to: string;
+      /** @example message.digest */
+      template: string;
+      /** @enum {string} */
+      locale: "fr" | "en";
+      /** @example 2 message(s) non lu(s) de Paul Durand */
+      subject: string;
+      /** @description The plain-text part; null for an e-mail holding a secret link (a password reset) */
+      text: string | null;
+      /**
+       * @description queued: waiting to be sent (again); sent; failed: refused for good or given up; not_sent: no SMTP server is configured (SMTP_URL), the e-mail is only kept here
+       * @enum {string}
+       */
+      status: "queued" | "sent" | "failed" | "not_sent";
+      attempts: number;
+      last_error: string | null;
+      /** @example 2026-12-08T09:30:00.000Z */
+      created_at: string;
+      /** @example 2026-12-08T09:30:00.000Z */
+      sent_at: string | null;
     };
     /**
      * @example {
@@ -9431,6 +9705,503 @@ export type operations = {
       };
       /** @description Not found */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Upload a file to attach to a message of this conversation (multipart: file)
+   * @description The answer names the file: send its `id` in `attachment_ids` when posting the message. Until then only the uploader sees it; once sent, every participant of the conversation downloads it. The type is judged from the content (PNG, JPEG, GIF, WebP, PDF, plain text, MP4 audio or video, zip, OpenDocument and Office files), at most 10 MB (or UPLOAD_MAX_BYTES if lower).
+   */
+  createConversationAttachment: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "multipart/form-data": components["schemas"]["UploadMessageAttachment"];
+      };
+    };
+    responses: {
+      /** @description Stored, not yet sent */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MessageAttachment"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Request body too large */
+      413: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description File type not accepted */
+      415: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Download a file attached to a message of the conversation (its participants only) */
+  getConversationAttachment: {
+    parameters: {
+      path: {
+        id: string;
+        attachment_id: string;
+      };
+    };
+    responses: {
+      /** @description The file, as a download */
+      200: {
+        content: {
+          "application/octet-stream": string;
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Report another participant's message to the school staff (once per reporter and message)
+   * @description The owners and administrators are notified, and list the reports (`GET /api/message-reports`). Reporting the same message again answers the first report with 200.
+   */
+  createConversationMessageReport: {
+    parameters: {
+      path: {
+        id: string;
+        message_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ReportMessage"];
+      };
+    };
+    responses: {
+      /** @description Already reported by the caller */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MessageReport"];
+        };
+      };
+      /** @description Reported */
+      201: {
+        content: {
+          "application/json": components["schemas"]["MessageReport"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflict with the current state */
+      409: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** The school's reported messages, newest first (owners and administrators) */
+  listMessageReports: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description The `next_cursor` of the previous page */
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description A page of reports */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MessageReportPage"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Leave a group conversation: the caller reads and writes there no more */
+  createConversationLeave: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Left */
+      204: {
+        content: never;
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * A single-use ticket to open the real-time socket without the session cookie
+   * @description For API clients: open `GET /api/realtime?ticket=<ticket>` within 30 seconds. The ticket opens one socket, once, for the caller in their active school; a second use, a forged or an expired ticket gets the socket closed with code 4401.
+   */
+  createRealtimeTicket: {
+    responses: {
+      /** @description A ticket, valid 30 seconds */
+      201: {
+        content: {
+          "application/json": components["schemas"]["RealtimeTicket"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * The real-time WebSocket: live messages, read receipts, typing, presence and notifications
+   * @description Open it as a WebSocket (`Upgrade: websocket`), signed in by the session cookie, or with `?ticket=` from POST /api/realtime/ticket. A browser must open it from the app's origin (or one of CORS_ORIGINS): another origin gets 403. Server frames are JSON `{ "id"?, "type", "data" }`: `message.created`, `message.updated`, `conversation.read` and `notification.created` carry an `id`; reconnect with `?after=<id>` (or send `{ "type": "resume", "after": "<id>" }`) to receive what was missed first. `typing`, `presence`, `ready`, `pong` and `error` carry none. Client frames: `{ "type": "ping" }`, `{ "type": "typing", "conversation_id": "…" }`, `{ "type": "resume", "after": "…" }`. Close codes: 4401 not signed in or bad ticket, 4400 repeated malformed frames, 4429 too many frames, 1009 frame over 4 KiB, 1001 server shutting down. See the README, "Real time".
+   */
+  getRealtime: {
+    parameters: {
+      query?: {
+        /** @description A ticket from POST /api/realtime/ticket, for clients without the session cookie */
+        ticket?: string;
+        /** @description The `id` of the last durable event the client saw: it is sent what it missed first */
+        after?: string;
+      };
+    };
+    responses: {
+      /** @description Switching to the WebSocket protocol */
+      101: {
+        content: never;
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A credential was sent and is not valid */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Opened from an origin that is not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not a WebSocket request */
+      426: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * The caller's notifications in this school, unread first, then newest first
+   * @description Live as `notification.created` events on the realtime connection (same item shape). `unread_count` counts every unread notification, not only this page.
+   */
+  listMyNotifications: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description The `next_cursor` of the previous page */
+        cursor?: string;
+      };
+    };
+    responses: {
+      /** @description A page of notifications */
+      200: {
+        content: {
+          "application/json": components["schemas"]["NotificationPage"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Mark one notification read */
+  createMyNotificationRead: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The notification, read */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Notification"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** Mark all the caller's notifications read */
+  createMyNotificationsReadAll: {
+    responses: {
+      /** @description How many were marked */
+      200: {
+        content: {
+          "application/json": components["schemas"]["NotificationsRead"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /** How each category of notification reaches the caller */
+  listMyNotificationPreferences: {
+    responses: {
+      /** @description One channel per category */
+      200: {
+        content: {
+          "application/json": components["schemas"]["NotificationPreferences"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Choose how categories of notification reach the caller
+   * @description Categories left out keep their channel.
+   */
+  replaceMyNotificationPreferences: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NotificationPreferencesChange"];
+      };
+    };
+    responses: {
+      /** @description Every category, after the change */
+      200: {
+        content: {
+          "application/json": components["schemas"]["NotificationPreferences"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Every e-mail written for members of the school, newest first
+   * @description Sent, waiting (again) or failed, with the last error. Without an SMTP server (`SMTP_URL`), e-mails are not sent but kept here as `not_sent` (`smtp_configured` is false). The text of e-mails holding a secret link (password resets) is never shown.
+   */
+  getAdminMailLog: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description The `next_cursor` of the previous page */
+        cursor?: string;
+        /** @description Only the e-mails in this state */
+        status?: "queued" | "sent" | "failed" | "not_sent";
+      };
+    };
+    responses: {
+      /** @description A page of e-mails */
+      200: {
+        content: {
+          "application/json": components["schemas"]["MailPage"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed */
+      403: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
