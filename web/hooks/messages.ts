@@ -80,6 +80,13 @@ export function useLiveMessages(myId: string) {
       return next
     })
   useRealtimeEvents((frame: RealtimeFrame) => {
+    if (frame.type === 'ready' && frame.data.resync === true) {
+      // Too far behind for the server to replay: what is shown is reloaded.
+      for (const key of [conversationsKey, ['conversation'], ['messages']]) {
+        void client.invalidateQueries({ queryKey: key })
+      }
+      return
+    }
     const conversationId = text(frame.data.conversation_id)
     if (!conversationId) return
     if (frame.type === 'message.created' || frame.type === 'message.updated') {

@@ -2,9 +2,10 @@ import { useEffect, useRef, useSyncExternalStore } from 'react'
 
 // One WebSocket to /api/realtime for the signed-in tab (README, "Real time"): the server pushes events
 // (`message.created`, `message.updated`, `conversation.read`, `typing`, `notification.created`…) as
-// `{ id?, type, data }`. Durable events carry an `id`; after a drop the tab reconnects with `after` the last
-// one it saw and receives what it missed. While there is no socket (never connected, or reconnecting),
-// `useRealtimeOpen()` is false and the pages that show live data poll instead.
+// `{ id?, type, data }`. Durable events carry an `id`; after a drop the tab reconnects with `?after=` the
+// last one it saw (or the cursor of `ready`) and receives what it missed, then `ready`; `ready.resync` says
+// it was too far behind and should reload over HTTP. While there is no socket (never connected, or
+// reconnecting), `useRealtimeOpen()` is false and the pages that show live data poll instead.
 
 export type RealtimeFrame = { id?: string; type: string; data: Record<string, unknown> }
 type Listener = (frame: RealtimeFrame) => void
@@ -17,6 +18,7 @@ let lastId: string | null = null
 let attempts = 0
 let users = 0
 let retry: ReturnType<typeof setTimeout> | undefined
+const decoder = new TextDecoder()
 
 function setOpen(value: boolean) {
   if (open === value) return
@@ -37,6 +39,8 @@ function connect() {
     return
   }
   socket = ws
+  // Frames are JSON, whether the server sends them as text or as binary (UTF-8) frames.
+  ws.binaryType = 'arraybuffer'
   ws.onopen = () => {
     attempts = 0
     setOpen(true)
@@ -44,12 +48,15 @@ function connect() {
   ws.onmessage = (event) => {
     let frame: RealtimeFrame
     try {
-      frame = JSON.parse(String(event.data)) as RealtimeFrame
+      const text = event.data instanceof ArrayBuffer ? decoder.decode(event.data) : String(event.data)
+      frame = JSON.parse(text) as RealtimeFrame
     } catch {
       return
     }
     if (!frame || typeof frame.type !== 'string') return
     if (typeof frame.id === 'string') lastId = frame.id
+    // Caught up: resume from its cursor next time, even if no durable event comes meanwhile.
+    if (frame.type === 'ready' && typeof frame.data?.cursor === 'string') lastId = frame.data.cursor
     for (const listener of listeners) listener({ ...frame, data: frame.data ?? {} })
   }
   ws.onclose = () => {

@@ -47,6 +47,13 @@ export const en: Translations = {
     self_conversation: 'Choose someone other than yourself.',
     not_author: 'You can only change your own messages.',
     message_deleted: 'This message was deleted.',
+    file_too_large: 'This file is too large to attach to a message.',
+    unsupported_file_type:
+      'This type of file cannot be attached (images, PDF, text, office documents, zip, MP4).',
+    empty_file: 'This file is empty.',
+    too_many_unsent_uploads: 'Too many files waiting: send or remove some first.',
+    invalid_attachment: 'An attached file is no longer available: remove it and attach it again.',
+    member_left: 'This person has left the conversation.',
     invalid_credentials: 'Wrong e-mail address or password.',
     rate_limited: 'Too many attempts: wait a few minutes before trying again.',
     weak_password:

@@ -49,6 +49,13 @@ export const fr = {
     self_conversation: 'Choisissez une autre personne que vous.',
     not_author: 'Vous ne pouvez modifier que vos propres messages.',
     message_deleted: 'Ce message a été supprimé.',
+    file_too_large: 'Ce fichier est trop lourd pour être joint à un message.',
+    unsupported_file_type:
+      'Ce type de fichier ne peut pas être joint (images, PDF, texte, bureautique, zip, MP4).',
+    empty_file: 'Ce fichier est vide.',
+    too_many_unsent_uploads: 'Trop de fichiers en attente : envoyez ou retirez-en d’abord.',
+    invalid_attachment: 'Un fichier joint n’est plus disponible : retirez-le et joignez-le à nouveau.',
+    member_left: 'Cette personne a quitté la conversation.',
     invalid_credentials: 'Adresse e-mail ou mot de passe incorrect.',
     rate_limited: 'Trop de tentatives : patientez quelques minutes avant de réessayer.',
     weak_password:

@@ -26,6 +26,13 @@ import { useTranslation } from 'react-i18next'
 import { Link, useNavigate, useParams } from 'react-router'
 import { ApiError, api, data, type Schemas } from '../api/client.ts'
 import { Markdown } from '../components/markdown.tsx'
+import {
+  AttachButton,
+  MessageAttachments,
+  PendingAttachments,
+  useAttachmentUploads,
+} from '../components/message-attachments.tsx'
+import { notify } from '../components/notify.ts'
 import { PersonAvatar } from '../components/person-avatar.tsx'
 import { QueryState, useErrorMessage } from '../components/query-state.tsx'
 import { ConfirmModal } from '../components/settings/forms.tsx'
@@ -165,7 +172,10 @@ function ConversationItem({
     ? t('messages.no_message_yet')
     : last.body === null
       ? t('messages.deleted')
-      : `${last.author_id === me.user.id ? `${t('messages.you')} : ` : ''}${plainText(last.body)}`
+      : `${last.author_id === me.user.id ? `${t('messages.you')} : ` : ''}${
+          plainText(last.body) ||
+          t('messages.attachment_preview', { name: last.attachments?.[0]?.name ?? '' })
+        }`
   return (
     <UnstyledButton
       component={Link}
@@ -449,8 +459,9 @@ function MessageBubble({
   const format = useFormat()
   const [editing, setEditing] = useState(false)
   const [deleting, setDeleting] = useState(false)
+  const [reporting, setReporting] = useState(false)
   const client = useQueryClient()
-  const deleted = message.body === null
+  const deleted = message.state === 'deleted'
   const replace = (updated: Message) => replaceMessage(client, updated)
 
   return (
@@ -474,7 +485,7 @@ function MessageBubble({
               <time dateTime={message.created_at}>{format.time(message.created_at)}</time>
               {message.state === 'edited' && ` · ${t('messages.edited')}`}
             </Text>
-            {mine && !deleted && !editing && (
+            {!deleted && !editing && (
               <Menu position="bottom-end">
                 <Menu.Target>
                   <ActionIcon
@@ -487,10 +498,16 @@ function MessageBubble({
                   </ActionIcon>
                 </Menu.Target>
                 <Menu.Dropdown>
-                  <Menu.Item onClick={() => setEditing(true)}>{t('messages.edit')}</Menu.Item>
-                  <Menu.Item color="red" onClick={() => setDeleting(true)}>
-                    {t('messages.delete')}
-                  </Menu.Item>
+                  {mine ? (
+                    <>
+                      <Menu.Item onClick={() => setEditing(true)}>{t('messages.edit')}</Menu.Item>
+                      <Menu.Item color="red" onClick={() => setDeleting(true)}>
+                        {t('messages.delete')}
+                      </Menu.Item>
+                    </>
+                  ) : (
+                    <Menu.Item onClick={() => setReporting(true)}>{t('messages.report')}</Menu.Item>
+                  )}
                 </Menu.Dropdown>
               </Menu>
             )}
@@ -503,9 +520,14 @@ function MessageBubble({
         ) : editing ? (
           <EditMessage message={message} done={() => setEditing(false)} onSaved={replace} />
         ) : (
-          <Box fz="sm" className={classes.body} data-testid="message-body">
-            <Markdown>{message.body ?? ''}</Markdown>
-          </Box>
+          <>
+            {message.body && (
+              <Box fz="sm" className={classes.body} data-testid="message-body">
+                <Markdown>{message.body}</Markdown>
+              </Box>
+            )}
+            <MessageAttachments attachments={message.attachments ?? []} />
+          </>
         )}
       </Paper>
       {receipt && (
@@ -527,7 +549,67 @@ function MessageBubble({
       >
         {t('messages.delete_confirm')}
       </ConfirmModal>
+      {reporting && <ReportMessage message={message} onClose={() => setReporting(false)} />}
     </Box>
+  )
+}
+
+/** Reporting someone else's message to the school's staff, with a reason. */
+function ReportMessage({ message, onClose }: { message: Message; onClose: () => void }) {
+  const { t } = useTranslation()
+  const errorMessage = useErrorMessage()
+  const [reason, setReason] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const report = useMutation({
+    mutationFn: async () =>
+      data(
+        await api.POST('/api/conversations/{id}/messages/{message_id}/report', {
+          params: { path: { id: message.conversation_id, message_id: message.id } },
+          body: { reason: reason.trim() },
+        }),
+      ),
+    onSuccess: () => {
+      notify(t('messages.reported'))
+      onClose()
+    },
+    onError: (err) => setError(errorMessage(err)),
+  })
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title={t('messages.report_title')}
+      closeButtonProps={{ 'aria-label': t('common.close') }}
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          report.mutate()
+        }}
+      >
+        <Stack>
+          <Text size="sm">{t('messages.report_intro')}</Text>
+          <Textarea
+            label={t('messages.report_reason')}
+            value={reason}
+            onChange={(e) => setReason(e.currentTarget.value)}
+            autosize
+            minRows={2}
+            maxLength={1000}
+            data-autofocus
+            error={error}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t('messages.cancel')}
+            </Button>
+            <Button type="submit" color="red" disabled={!reason.trim()} loading={report.isPending}>
+              {t('messages.report_send')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
   )
 }
 
@@ -621,19 +703,25 @@ function Composer({ conversationId }: { conversationId: string }) {
   const clientId = useRef(newClientId())
   const inFlight = useRef(false)
   const lastTyping = useRef(0)
+  const uploads = useAttachmentUploads(conversationId, (text) => setProblem({ text, slowDown: false }))
 
   const send = useMutation({
-    mutationFn: async (body: string) =>
+    mutationFn: async ({ body, attachmentIds }: { body: string; attachmentIds: string[] }) =>
       data(
         await api.POST('/api/conversations/{id}/messages', {
           params: { path: { id: conversationId } },
-          body: { client_id: clientId.current, body },
+          body: {
+            client_id: clientId.current,
+            body,
+            ...(attachmentIds.length > 0 ? { attachment_ids: attachmentIds } : {}),
+          },
         }),
       ),
-    onSuccess: (message, body) => {
+    onSuccess: (message, { body, attachmentIds }) => {
       clientId.current = newClientId()
       // Only what was sent leaves the composer: text typed meanwhile stays, for the next message.
       setDraft((current) => (current.trim() === body ? '' : current))
+      uploads.sent(attachmentIds)
       setProblem(null)
       addMessage(client, conversationId, message as Message)
       void client.invalidateQueries({ queryKey: conversationsKey })
@@ -653,9 +741,10 @@ function Composer({ conversationId }: { conversationId: string }) {
 
   const submit = () => {
     const body = draft.trim()
-    if (!body || inFlight.current) return
+    const attachmentIds = uploads.files.map((f) => f.id)
+    if ((!body && attachmentIds.length === 0) || inFlight.current || uploads.uploading) return
     inFlight.current = true
-    send.mutate(body)
+    send.mutate({ body, attachmentIds })
   }
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -685,7 +774,9 @@ function Composer({ conversationId }: { conversationId: string }) {
             {problem.text}
           </Alert>
         )}
+        <PendingAttachments uploads={uploads} />
         <Group gap="xs" align="flex-end" wrap="nowrap">
+          <AttachButton uploads={uploads} />
           <Textarea
             aria-label={t('messages.composer')}
             description={t('messages.composer_hint')}
@@ -704,7 +795,7 @@ function Composer({ conversationId }: { conversationId: string }) {
             size="lg"
             aria-label={send.isPending ? t('messages.sending') : t('messages.send')}
             loading={send.isPending}
-            disabled={!draft.trim()}
+            disabled={(!draft.trim() && uploads.files.length === 0) || uploads.uploading}
           >
             <IconSend size={18} />
           </ActionIcon>
