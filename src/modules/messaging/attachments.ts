@@ -2,6 +2,7 @@ import type { Db } from '../../core/db/database.ts'
 import type { FileStore } from '../../core/files/file-store.ts'
 import type { MemberIdentity } from '../../core/http/access.ts'
 import { AppError, badRequest, notFound } from '../../core/http/errors.ts'
+import { may } from '../../core/http/policies.ts'
 import { newId } from '../../core/ids.ts'
 import type { ScheduledJob } from '../../core/jobs/job.ts'
 import * as repo from './repository.ts'
@@ -200,7 +201,8 @@ export async function claimAttachments(
 
 /**
  * The bytes of an attachment, for the participants of its conversation: a sent one (not deleted with its
- * message), or one's own upload not sent yet. Anyone else, another school included, gets 404.
+ * message), or one's own upload not sent yet; and for the moderators (owners, administrators) once its
+ * message is reported, so that they see what was reported. Anyone else, another school included, gets 404.
  */
 export async function readAttachment(
   deps: MessagingDeps,
@@ -208,10 +210,15 @@ export async function readAttachment(
   conversationId: string,
   attachmentId: string,
 ) {
-  await participantConversation(deps, me, conversationId)
+  const participant = await repo.conversationOf(deps.db, me.orgId, conversationId, me.userId)
   const row = await repo.getAttachment(deps.db, me.orgId, attachmentId)
   if (!row || row.conversation_id !== conversationId) throw notFound('Attachment')
-  if (row.message_id === null && row.uploaded_by !== me.userId) throw notFound('Attachment')
+  const visible = participant
+    ? row.message_id !== null || row.uploaded_by === me.userId
+    : row.message_id !== null &&
+      may('messaging.moderate').includes(me.role) &&
+      (await repo.isReported(deps.db, me.orgId, row.message_id))
+  if (!visible) throw notFound('Attachment')
   const data = await deps.files.get(row.file_key)
   if (!data) throw notFound('Attachment')
   return { data, name: row.file_name, type: row.file_type }

@@ -257,8 +257,12 @@ describe.each(testDialects())('messaging extras on %s', (dialect) => {
       await member('admin'),
     ]
     const id = await conversationBetween(teacher, student)
-    const message = await post(teacher, id, 'Un message déplacé')
+    const file = await uploaded(teacher, id, form(png, 'capture.png'))
+    const sent = await send(teacher, id, { body: 'Un message déplacé', attachment_ids: [file.id] })
+    const message = sent.body as { id: string }
     const path = `/api/conversations/${id}/messages/${message.id}/report`
+    // Moderators see the files of reported messages only.
+    expect((await admin.client.get(file.url)).status).toBe(404)
     const before = notified.length
     const first = await student.client.post(path, { reason: 'Propos déplacés' })
     expect(first.status, JSON.stringify(first.body)).toBe(201)
@@ -312,6 +316,10 @@ describe.each(testDialects())('messaging extras on %s', (dialect) => {
       author_name: 'Test instructor',
       message: { id: message.id, body: 'Un message déplacé' },
     })
+    expect(list.body.data[0].message.attachments).toEqual([file])
+    expect((await admin.client.get(file.url)).status).toBe(200)
+    expect((await (await member('instructor')).client.get(file.url)).status).toBe(404)
+    expect((await stranger.client.get(file.url)).status).toBe(404)
     expect((await teacher.client.get('/api/message-reports')).status).toBe(403)
     expect((await student.client.get('/api/message-reports')).status).toBe(403)
     expect((await stranger.client.get('/api/message-reports')).body.data).toEqual([])

@@ -337,6 +337,18 @@ export async function insertReport(db: Db, row: ReportRow) {
   return inserted.length > 0
 }
 
+/** Whether anyone reported the message. */
+export async function isReported(db: Db, orgId: string, messageId: string) {
+  const row = await db
+    .selectFrom('message_reports')
+    .select('message_id')
+    .where('org_id', '=', orgId)
+    .where('message_id', '=', messageId)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 export async function getReport(db: Db, orgId: string, messageId: string, reporterId: string) {
   return db
     .selectFrom('message_reports')
