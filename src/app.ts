@@ -86,6 +86,9 @@ export function buildApp(deps: AppDeps) {
       trustedOrigins: [new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS],
       sessionTtlDays: config.SESSION_TTL_DAYS,
       passwordHasher,
+      // Called by requests only, once identityDeps (below) exists.
+      onResetRequested: (userId, token) => identity.resetRequested(identityDeps, userId, token),
+      onPasswordReset: (userId) => identity.queuePasswordChangedMail(identityDeps, userId),
     },
     deps.logger,
   )
@@ -107,6 +110,8 @@ export function buildApp(deps: AppDeps) {
     },
     // Only called by requests, once catalogDeps (built below) exists.
     coursePeople: (orgId, table, of) => catalog.peopleOfCourse(catalogDeps, orgId, table, of),
+    // Account e-mails go to the notifications outbox (built below) in the caller's transaction.
+    queueMail: (db, mail) => notifications.queueMail({ ...notificationsDeps, db }, mail),
     classes: {
       byIds: (orgId, ids) => catalog.teamsByIds(catalogDeps, orgId, ids),
       byNames: (orgId, names) => catalog.teamsNamed(catalogDeps, orgId, names),

@@ -1,6 +1,7 @@
 import { betterAuth } from 'better-auth'
 import type { Logger } from 'pino'
 import type { Db, SqlDialect } from '../../core/db/database.ts'
+import { RESET_LINK_SECONDS } from './account-mails.ts'
 import { type PasswordHasher, scryptPasswordHasher } from './password-hasher.ts'
 
 export type AuthSettings = {
@@ -10,6 +11,10 @@ export type AuthSettings = {
   sessionTtlDays: number
   /** Default: scrypt. */
   passwordHasher?: PasswordHasher
+  /** Sends the reset link of this token to the account (better-auth has stored the token, hashed). */
+  onResetRequested?: (userId: string, token: string) => Promise<void>
+  /** A reset link has set a new password (and signed the account's sessions out). */
+  onPasswordReset?: (userId: string) => Promise<void>
 }
 
 const CLIENT_IP_HEADER = 'x-sillon-client-ip'
@@ -39,6 +44,13 @@ export function createAuth(db: Db, dialect: SqlDialect, settings: AuthSettings, 
       minPasswordLength: 8,
       maxPasswordLength: 256,
       password: settings.passwordHasher ?? scryptPasswordHasher,
+      // "Forgot password": better-auth stores a single-use token (hashed, see verification below) and
+      // answers the same whether or not the address has an account; Sillon e-mails the link.
+      sendResetPassword: async ({ user, token }) => settings.onResetRequested?.(user.id, token),
+      resetPasswordTokenExpiresIn: RESET_LINK_SECONDS,
+      // A reset signs every session of the account out, in the transaction that sets the password.
+      revokeSessionsOnPasswordReset: true,
+      onPasswordReset: async ({ user }) => settings.onPasswordReset?.(user.id),
     },
     user: {
       modelName: 'users',
@@ -76,6 +88,8 @@ export function createAuth(db: Db, dialect: SqlDialect, settings: AuthSettings, 
     verification: {
       modelName: 'auth_verifications',
       fields: { expiresAt: 'expires_at', ...timestamps },
+      // Reset tokens are kept as hashes: a copy of the database holds no working link.
+      storeIdentifier: 'hashed',
     },
     rateLimit: {
       enabled: true,
@@ -83,7 +97,9 @@ export function createAuth(db: Db, dialect: SqlDialect, settings: AuthSettings, 
       modelName: 'auth_rate_limits',
       fields: { lastRequest: 'last_request' },
       // better-auth counts every sign-in, successful or not: a class behind one address would lock itself out.
-      customRules: { '/sign-in/email': false },
+      // Reset requests: better-auth allows 3 a minute from one address; a class behind one address may need
+      // more. Each account gets few reset e-mails whatever the address (sign-in-limits.ts, mayMailReset).
+      customRules: { '/sign-in/email': false, '/request-password-reset': { window: 60, max: 20 } },
     },
     advanced: {
       cookiePrefix: 'sillon',
@@ -107,7 +123,12 @@ export type Auth = ReturnType<typeof createAuth>
  */
 export async function callAuthEndpoint(
   auth: Auth,
-  endpoint: '/sign-in/email' | '/sign-out' | '/change-password',
+  endpoint:
+    | '/sign-in/email'
+    | '/sign-out'
+    | '/change-password'
+    | '/request-password-reset'
+    | '/reset-password',
   from: Request,
   clientIp: string | undefined,
   body: unknown,

@@ -7,7 +7,7 @@ import type { CfAccessVerifier } from './cf-access.ts'
 import type { PasswordHasher } from './password-hasher.ts'
 import type * as repo from './repository.ts'
 import type * as limits from './sign-in-limits.ts'
-import type { OrganisationRow, Role } from './tables.ts'
+import type { Locale, OrganisationRow, Role } from './tables.ts'
 
 // Why organisations, memberships, invitations and API tokens are Sillon's own rather than better-auth's
 // organization and api-key plugins: a plugin invitation can only be accepted by an existing, signed-in
@@ -35,7 +35,28 @@ export type IdentityDeps = {
   coursePeople: CoursePeoplePort
   /** The school's classes (catalog teams), for invitations that put a student in one. */
   classes: ClassesPort
+  /**
+   * Queues an e-mail in the outbox (notifications), in `db`: pass the transaction of what causes it. Without
+   * it (tools that send nothing), account e-mails are not written.
+   */
+  queueMail?: QueueMailPort
 }
+
+/** An account e-mail: a template of the mail layer and its plain-text params. */
+export type AccountMail = {
+  /** The school it is about (its mail log shows it); null for an account's own e-mails. */
+  orgId: string | null
+  /** The recipient's account, when they have one. */
+  userId: string | null
+  to: string
+  locale: Locale
+  template: 'account.invitation' | 'account.password-reset' | 'account.password-changed'
+  params: Record<string, string | number>
+  /** Idempotency: the same key never queues a second e-mail. */
+  key?: string
+}
+
+type QueueMailPort = (db: Db, mail: AccountMail) => Promise<void>
 
 /** A class as identity sees it: the catalog's team, by id and name. */
 export type ClassRef = { id: string; name: string }

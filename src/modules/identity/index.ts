@@ -1,6 +1,7 @@
 // The identity module's public face: what the app, the CLI and other modules may use.
 import type { IdentityTables } from './tables.ts'
 
+export { queuePasswordChangedMail } from './account-mails.ts'
 export { createAuth } from './auth.ts'
 export { createCfAccessVerifier } from './cf-access.ts'
 export type { IdentityDeps } from './deps.ts'
@@ -20,6 +21,7 @@ export {
   listOrganisations,
 } from './organisations/service.ts'
 export { type PasswordHasher, scryptPasswordHasher } from './password-hasher.ts'
+export { resetRequested } from './passwords/service.ts'
 export {
   createPerson,
   deletePerson,

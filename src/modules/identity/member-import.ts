@@ -1,7 +1,9 @@
 import Papa from 'papaparse'
 import { badRequest } from '../../core/http/errors.ts'
+import { queueInvitationMail } from './account-mails.ts'
 import type { Actor, ClassRef, IdentityDeps } from './deps.ts'
 import { auditInvitation, newInvitation } from './invitations/service.ts'
+import { getOrganisation } from './organisations/service.ts'
 import * as repo from './repository.ts'
 import { looksLikeEmail } from './schemas.ts'
 import { type Role, roles } from './tables.ts'
@@ -196,6 +198,7 @@ export async function importMembers(
       rows: plan.rows.filter((r) => r.problems.length > 0),
     })
   }
+  const org = await getOrganisation(deps, orgId)
   return deps.db.transaction().execute(async (trx) => {
     const created = await deps.classes.create(trx, orgId, plan.new_classes)
     const classes = new Map(created.map((c) => [c.name.toLowerCase(), c]))
@@ -215,6 +218,7 @@ export async function importMembers(
       })
       await repo.insertInvitation(trx, orgId, invitation)
       await auditInvitation(deps, trx, orgId, actor, invitation, { class: cls?.name ?? null, imported: true })
+      await queueInvitationMail(deps, trx, org, invitedBy, invitation, url)
       invitations.push({ ...invitation, class: cls ?? null, url })
     }
     return { invitations, created_classes: created }

@@ -7,7 +7,7 @@ import { assertMayManage } from './members/service.ts'
 import { pictureFileOf } from './pictures.ts'
 import type { PersonTable } from './repository.ts'
 import * as repo from './repository.ts'
-import { accountKey } from './sign-in-limits.ts'
+import { accountKey, resetKey } from './sign-in-limits.ts'
 
 // Accounts, memberships, profiles, sessions, invitations and tokens. Erasing a person in a school removes
 // their membership, tokens and invitations there and replaces their lms_student / lms_instructor profile by
@@ -274,7 +274,10 @@ export const identityPrivacy: PrivacyPort = {
     if (await accountStays(trx, subject.userId)) return undefined
     const user = await repo.getUser(trx, subject.userId)
     const picture = user ? pictureFileOf(user) : null
-    await trx.deleteFrom('sign_in_failures').where('key', '=', accountKey(subject.email)).execute()
+    await trx
+      .deleteFrom('sign_in_failures')
+      .where('key', 'in', [accountKey(subject.email), resetKey(subject.userId)])
+      .execute()
     await trx
       .deleteFrom('auth_verifications')
       .where((eb) => eb.or([eb('value', '=', subject.userId), eb('identifier', '=', subject.email)]))

@@ -3,6 +3,7 @@ import type { IdentityDeps } from './deps.ts'
 import { registerInvitationRoutes } from './invitations/routes.ts'
 import { registerMemberRoutes } from './members/routes.ts'
 import { registerOrganisationRoutes } from './organisations/routes.ts'
+import { registerPasswordRoutes } from './passwords/routes.ts'
 import { registerPeopleRoutes } from './people/routes.ts'
 import { registerSessionRoutes } from './sessions/routes.ts'
 import { registerTokenRoutes } from './tokens/routes.ts'
@@ -14,6 +15,7 @@ import { registerTokenRoutes } from './tokens/routes.ts'
 export function identityRoutes(deps: IdentityDeps) {
   const app = createRouter()
   registerSessionRoutes(app, deps)
+  registerPasswordRoutes(app, deps)
   registerOrganisationRoutes(app, deps)
   registerMemberRoutes(app, deps)
   registerInvitationRoutes(app, deps)

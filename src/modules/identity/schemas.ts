@@ -132,6 +132,19 @@ export const LoginBody = z
   .object({ email: Email, password: z.string().min(1).max(256) })
   .openapi('Login', { example: { email: 'camille.martin@example.org', password: 'a-long-passphrase' } })
 
+export const ForgotPasswordBody = z
+  .object({ email: Email })
+  .openapi('ForgotPassword', { example: { email: 'camille.martin@example.org' } })
+
+export const ResetPasswordBody = z
+  .object({
+    token: z.string().min(16).max(200).openapi({ description: 'From the link: /reset-password#token=…' }),
+    new_password: Password,
+  })
+  .openapi('ResetPassword', {
+    example: { token: 'Xh3kP0qLm8RzT2vYb6NcW1aD', new_password: 'an-even-longer-passphrase' },
+  })
+
 export const UpdateMeBody = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),

@@ -15,6 +15,8 @@ type Counted = { key: string; windowStart: number }
 export type SignInAttempt = { account: Counted; address: Counted }
 
 export const accountKey = (email: string) => `account:${email.toLowerCase()}`
+/** The count of reset e-mails an account has had in the current window. */
+export const resetKey = (userId: string) => `reset:${userId}`
 // Without a known address (no socket, untrusted proxy) every such request shares one bucket.
 const addressKey = (clientIp: string | undefined) => `address:${clientIp ?? 'unknown'}`
 
@@ -96,4 +98,21 @@ export async function signInFailed(db: Db, limits: SignInLimits, nowMs: number) 
     .deleteFrom('sign_in_failures')
     .where('window_start', '<=', nowMs - limits.windowMs)
     .execute()
+}
+
+/** Reset e-mails one account may receive in one window, whoever asks and from wherever. */
+const RESET_MAILS_PER_WINDOW = 3
+
+/**
+ * Counts one more reset e-mail for this account in the current window: false once it has had its share, so
+ * that nobody can flood a mailbox. The caller then sends nothing, and answers as always.
+ */
+export async function mayMailReset(db: Db, limits: SignInLimits, userId: string, nowMs: number) {
+  const counted = await consume(db, resetKey(userId), nowMs, limits.windowMs)
+  return counted.count <= RESET_MAILS_PER_WINDOW
+}
+
+/** A new password: the failed sign-ins counted against the account are forgotten. */
+export async function forgetAccountFailures(db: Db, email: string) {
+  await db.deleteFrom('sign_in_failures').where('key', '=', accountKey(email)).execute()
 }

@@ -10,6 +10,7 @@ import {
 } from '../../../core/http/errors.ts'
 import { newId, randomSecret, sha256Hex } from '../../../core/ids.ts'
 import { auditActor, recordAudit } from '../../audit/index.ts'
+import { queueInvitationMail } from '../account-mails.ts'
 import { type Actor, type IdentityDeps, now } from '../deps.ts'
 import { assertMayManage, createAccount, ensureProfile } from '../members/service.ts'
 import { getOrganisation } from '../organisations/service.ts'
@@ -54,7 +55,8 @@ function assertClassForStudent(role: Role, classId: string | null | undefined) {
 }
 
 /**
- * Invites someone by e-mail. The answer is the same whether or not the address has an account elsewhere on
+ * Invites someone by e-mail: the link is e-mailed to them (queued with the invitation) and also answered,
+ * for an administrator who hands it over another way. The answer is the same whether or not the address has an account elsewhere on
  * the platform: only the owner of that account can join it to the school, by accepting while signed in.
  * `name` is offered to the person if the invitation creates their account; a student invited with
  * `class_id` joins that class on accepting.
@@ -75,10 +77,12 @@ export async function inviteMember(
   }
   const [cls] = input.class_id ? await deps.classes.byIds(orgId, [input.class_id]) : []
   if (input.class_id && !cls) throw notFound('Class')
+  const org = await getOrganisation(deps, orgId)
   const { row, url } = await newInvitation(deps, invitedBy, input)
   await deps.db.transaction().execute(async (trx) => {
     await repo.insertInvitation(trx, orgId, row)
     await auditInvitation(deps, trx, orgId, actor, row, { class: cls?.name ?? null })
+    await queueInvitationMail(deps, trx, org, invitedBy, row, url)
   })
   return { ...row, class: cls ?? null, url }
 }

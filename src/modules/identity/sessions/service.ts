@@ -3,6 +3,7 @@ import { tokenFromAuthorization } from '../../../core/http/authorization.ts'
 import type { AppEnv, Identity } from '../../../core/http/context.ts'
 import { AppError, badRequest, notFound, unauthorized } from '../../../core/http/errors.ts'
 import { sha256Hex } from '../../../core/ids.ts'
+import { queuePasswordChangedMail } from '../account-mails.ts'
 import { callAuthEndpoint } from '../auth.ts'
 import type { CfAccessVerifier } from '../cf-access.ts'
 import { CfAccessError, CfAccessUnavailableError } from '../cf-access.ts'
@@ -192,6 +193,8 @@ export async function changePassword(
     }
     throw badRequest('invalid_password', 'The current password is not right')
   }
+  // Confirmed to the account's address: its owner learns of a change they did not make.
+  await queuePasswordChangedMail(deps, identity.userId)
   return response.headers.getSetCookie()
 }
 

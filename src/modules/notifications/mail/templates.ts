@@ -60,6 +60,57 @@ export const mailTemplates = {
     },
     action: { label: { fr: 'Ouvrir', en: 'Open' }, url: 'link' },
   },
+  // Account e-mails (identity): an invitation, a reset link, and the confirmation of a changed password.
+  'account.invitation': {
+    subject: { fr: 'Invitation à rejoindre {school}', en: 'You are invited to join {school}' },
+    paragraphs: {
+      fr: [
+        'Bonjour,',
+        '{inviter} vous invite à rejoindre {school} sur Sillon, en tant que {role}.',
+        'Ce lien est personnel et ne sert qu’une fois ; il expire le {expires}.',
+      ],
+      en: [
+        'Hello,',
+        '{inviter} invites you to join {school} on Sillon, as {role}.',
+        'This link is personal and works once; it expires on {expires}.',
+      ],
+    },
+    action: { label: { fr: 'Accepter l’invitation', en: 'Accept the invitation' }, url: 'link' },
+    secret: true,
+  },
+  'account.password-reset': {
+    subject: { fr: 'Réinitialiser votre mot de passe', en: 'Reset your password' },
+    paragraphs: {
+      fr: [
+        'Bonjour {name},',
+        'Quelqu’un (vous, sans doute) a demandé à changer le mot de passe de votre compte Sillon.',
+        'Ce lien ne sert qu’une fois et expire dans {minutes} minutes. Si vous n’avez rien demandé, ignorez cet e-mail : votre mot de passe ne change pas.',
+      ],
+      en: [
+        'Hello {name},',
+        'Someone (you, most likely) asked to change the password of your Sillon account.',
+        'This link works once and expires in {minutes} minutes. If you did not ask, ignore this e-mail: your password stays as it is.',
+      ],
+    },
+    action: { label: { fr: 'Choisir un mot de passe', en: 'Choose a password' }, url: 'link' },
+    secret: true,
+  },
+  'account.password-changed': {
+    subject: { fr: 'Votre mot de passe a été changé', en: 'Your password was changed' },
+    paragraphs: {
+      fr: [
+        'Bonjour {name},',
+        'Le mot de passe de votre compte Sillon ({email}) vient d’être changé.',
+        'Si ce n’est pas vous, demandez un nouveau mot de passe avec « Mot de passe oublié ? » et prévenez votre établissement.',
+      ],
+      en: [
+        'Hello {name},',
+        'The password of your Sillon account ({email}) has just been changed.',
+        'If this was not you, ask for a new password with “Forgot your password?” and tell your school.',
+      ],
+    },
+    action: { label: { fr: 'Mot de passe oublié ?', en: 'Forgot your password?' }, url: 'link' },
+  },
 } satisfies Record<string, MailTemplate>
 
 export type MailTemplateName = keyof typeof mailTemplates
