@@ -51,6 +51,20 @@ export type paths = {
     /** Switch the active organisation (members of several) */
     post: operations["switchOrganisation"];
   };
+  "/api/auth/password/forgot": {
+    /**
+     * Ask for a password reset link by e-mail
+     * @description Answers 202 whether or not an account uses the address: only its mailbox learns it, by receiving a single-use link that works for an hour. An account receives at most 3 such e-mails in 15 minutes (more requests are answered the same and send nothing); one client address may ask 20 times a minute (429).
+     */
+    post: operations["requestPasswordReset"];
+  };
+  "/api/auth/password/reset": {
+    /**
+     * Choose a new password with the token of a reset link (signs every session out)
+     * @description A token works once, for an hour: otherwise 400 `reset_link_invalid`. A weak password is refused with 400 `weak_password` (the token stays usable). The account then signs in with the new password; a confirmation is e-mailed to it.
+     */
+    post: operations["resetPassword"];
+  };
   "/api/organisation": {
     /** The active organisation */
     get: operations["getOrganisation"];
@@ -815,6 +829,33 @@ export type components = {
      */
     SwitchOrganisation: {
       org_id: string;
+    };
+    /**
+     * @example {
+     *   "email": "camille.martin@example.org"
+     * }
+     */
+    ForgotPassword: {
+      /**
+       * Format: email
+       * @example camille.martin@example.org
+       */
+      email: string;
+    };
+    /**
+     * @example {
+     *   "token": "Xh3kP0qLm8RzT2vYb6NcW1aD",
+     *   "new_password": "an-even-longer-passphrase"
+     * }
+     */
+    ResetPassword: {
+      /** @description From the link: /reset-password#token=… */
+      token: string;
+      /**
+       * @description At least 8 characters and hard to guess (zxcvbn score 3 or more, counting your name and e-mail as known words); otherwise 400 `weak_password`.
+       * @example a-long-passphrase
+       */
+      new_password: string;
     };
     /**
      * @example {
@@ -4262,6 +4303,76 @@ export type operations = {
       };
       /** @description Not found */
       404: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Ask for a password reset link by e-mail
+   * @description Answers 202 whether or not an account uses the address: only its mailbox learns it, by receiving a single-use link that works for an hour. An account receives at most 3 such e-mails in 15 minutes (more requests are answered the same and send nothing); one client address may ask 20 times a minute (429).
+   */
+  requestPasswordReset: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ForgotPassword"];
+      };
+    };
+    responses: {
+      /** @description If an account uses this address, its reset link is on its way */
+      202: {
+        content: never;
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A credential was sent and is not valid */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests */
+      429: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  /**
+   * Choose a new password with the token of a reset link (signs every session out)
+   * @description A token works once, for an hour: otherwise 400 `reset_link_invalid`. A weak password is refused with 400 `weak_password` (the token stays usable). The account then signs in with the new password; a confirmation is e-mailed to it.
+   */
+  resetPassword: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ResetPassword"];
+      };
+    };
+    responses: {
+      /** @description Password changed */
+      204: {
+        content: never;
+      };
+      /** @description Invalid request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A credential was sent and is not valid */
+      401: {
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Too many requests */
+      429: {
         content: {
           "application/json": components["schemas"]["Error"];
         };
