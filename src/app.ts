@@ -37,7 +37,7 @@ import * as privacy from './modules/privacy/index.ts'
 import { privacyRoutes } from './modules/privacy/routes.ts'
 import * as progress from './modules/progress/index.ts'
 import { progressRoutes } from './modules/progress/routes.ts'
-import type * as reporting from './modules/reporting/index.ts'
+import * as reporting from './modules/reporting/index.ts'
 import { reportingRoutes } from './modules/reporting/routes.ts'
 import type { SchoolArchivePort } from './modules/school-transfer/index.ts'
 import { schoolTransferRoutes } from './modules/school-transfer/routes.ts'
@@ -144,6 +144,16 @@ export function buildApp(deps: AppDeps) {
     // Only called by requests, once catalogDeps (built below) exists.
     teamStudents: (orgId, teamId) => catalog.teamStudentIds(catalogDeps, orgId, teamId),
     jobs: queue,
+    // In the awarding transaction (a reactor's): written through it, so that a replay notifies nobody twice.
+    badgeAwarded: (db, orgId, award) =>
+      notifications.notify({ ...notificationsDeps, db, identity: { ...identityDeps, db } }, orgId, {
+        recipients: [award.userId],
+        category: 'achievements',
+        kind: 'badge.awarded',
+        key: `badge:${award.awardId}`,
+        params: { badge: award.badgeName },
+        link: '/badges',
+      }),
   }
   // Event projectors first: the reactors after them read the signals they append.
   const projectors: Projector[] = [
@@ -169,6 +179,15 @@ export function buildApp(deps: AppDeps) {
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,
     planLimits: deps.planLimits ?? catalog.unlimitedPlan,
     progress: deps.progress ?? progress.progressPort(progressDeps),
+    courseAssigned: (orgId, course) =>
+      notifyMembers(orgId, {
+        recipients: course.userIds,
+        category: 'courses',
+        kind: 'course.assigned',
+        key: `course.assigned:${course.id}`,
+        params: { course: course.name },
+        link: `/courses/${course.id}`,
+      }),
   }
   const masteryDeps: mastery.MasteryDeps = {
     db: database.db,
@@ -258,12 +277,21 @@ export function buildApp(deps: AppDeps) {
     pubsub:
       deps.pubsub ?? createInProcessPubSub((err) => deps.logger.error({ err }, 'pub/sub subscriber failed')),
   })
+  // Flows notify members once their change has committed: a failure to notify is logged, never the caller's.
+  // Only called by requests and jobs, once notificationsDeps (built below) exists.
+  const notifyMembers = (orgId: string, input: notifications.NotifyInput) =>
+    notifications
+      .notify(notificationsDeps, orgId, input)
+      .catch((err: unknown) => deps.logger.error({ err, kind: input.kind }, 'notification failed'))
   const messagingDeps: messaging.MessagingDeps = {
     db: database.db,
     clock: deps.clock,
     identity: identityDeps,
     catalog: catalogDeps,
     rateLimit: messaging.DEFAULT_MESSAGE_RATE_LIMIT,
+    notify: notifyMembers,
+    conversationRead: (orgId, userId, conversationId) =>
+      notifications.markGroupRead(notificationsDeps, orgId, userId, conversationId),
     files: deps.files,
     uploadMaxBytes: config.UPLOAD_MAX_BYTES,
     realtime,
@@ -293,6 +321,10 @@ export function buildApp(deps: AppDeps) {
       publicUrl: config.PUBLIC_URL,
     },
     messageEmailDelayMs: config.MESSAGE_EMAIL_DELAY_MINUTES * 60_000,
+    realtime: {
+      deliver: (orgId, userIds, event) => realtime.deliver(orgId, userIds, event),
+      isOnline: (orgId, userId) => realtime.isOnline(orgId, userId),
+    },
   }
   app.route('/', notificationRoutes(notificationsDeps))
   // GDPR access and erasure over every module that stores personal data: a new one adds its port here.
@@ -337,6 +369,7 @@ export function buildApp(deps: AppDeps) {
     messaging.pruneRealtimeJob(database.db),
     notifications.sendMailJob(notificationsDeps),
     notifications.digestJob(notificationsDeps),
+    notifications.atRiskJob(notificationsDeps, (orgId) => reporting.studentsAtRisk(reportingDeps, orgId)),
   )
   jobs.register(messaging.pruneUnsentUploadsJob(database.db, deps.files))
   if (database.dialect === 'sqlite') jobs.register(optimizeStatisticsJob(database.db))

@@ -20,6 +20,15 @@ export type ProgressPort = {
   hasCompletedCourse(orgId: string, courseId: string, studentId: string): Promise<boolean>
 }
 
+/**
+ * Tells students that a published course is theirs (the notifications module, wired in app.ts): called
+ * after every change that may give a published course new students; the port notifies each student once.
+ */
+export type CourseAssignedPort = (
+  orgId: string,
+  course: { id: string; name: string; userIds: string[] },
+) => Promise<void>
+
 export type CatalogDeps = {
   db: Db
   clock: Clock
@@ -30,6 +39,8 @@ export type CatalogDeps = {
   streamSigner: StreamSigner | null
   planLimits: PlanLimitsPort
   progress: ProgressPort
+  /** Without it, nobody is told of a new course. */
+  courseAssigned?: CourseAssignedPort
 }
 
 export type Actor = MemberIdentity

@@ -63,7 +63,7 @@ async function awardToQualified(deps: GamificationDeps, trx: Db, row: Selectable
   const awards = [...counters]
     .filter(([, values]) => meetsCriteria(badge.criteria, values))
     .flatMap(([studentId]) => awardOf(badge, studentId, at, null) ?? [])
-  await grantAwards(deps.identity, trx, awards, at)
+  await grantAwards(deps.identity, trx, awards, at, deps.badgeAwarded)
 }
 
 export async function createBadge(deps: GamificationDeps, orgId: string, input: BadgeInput) {

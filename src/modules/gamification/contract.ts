@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Db } from '../../core/db/database.ts'
 
 // The signals gamification appends (from its jobs and its hearts reactor), as zod schemas: readers build
 // their contract from them (core/events/signal-log.ts signalContract), and the runner decodes for them.
@@ -24,3 +25,13 @@ export const HeartRefilledSignal = z.object({
     next_heart_at: z.string().nullable(),
   }),
 })
+
+/**
+ * Tells a student of a badge just awarded, inside the awarding transaction (`db`): the port writes through
+ * it, and must be idempotent on `awardId` (a replay of the signals awards the same badges again).
+ */
+export type BadgeAwardedPort = (
+  db: Db,
+  orgId: string,
+  award: { awardId: string; userId: string; badgeName: string },
+) => Promise<void>

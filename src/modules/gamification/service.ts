@@ -6,6 +6,7 @@ import { badRequest, forbidden } from '../../core/http/errors.ts'
 import type { JobQueue } from '../../core/jobs/job.ts'
 import { type AuditActor, recordAudit, systemActor } from '../audit/index.ts'
 import * as identity from '../identity/index.ts'
+import type { BadgeAwardedPort } from './contract.ts'
 import { heartsReactor } from './projections/hearts.ts'
 import * as repo from './repository/index.ts'
 import { fullHearts, type HeartsState, heartTimes, loseHeart, regenerate } from './rules/hearts.ts'
@@ -27,6 +28,8 @@ export type GamificationDeps = {
   teamStudents: (orgId: string, teamId: string) => Promise<string[]>
   /** Where requests hand work to the background (an XP rebuild); absent where no job runs. */
   jobs?: JobQueue
+  /** Tells students of the badges they are awarded (notifications); without it, nobody is told. */
+  badgeAwarded?: BadgeAwardedPort
 }
 
 /** The school's time zone: its days close streaks, its weeks window XP and leaderboards. */

@@ -10,7 +10,7 @@ import { newId } from '../../core/ids.ts'
 import * as catalog from '../catalog/index.ts'
 import * as identity from '../identity/index.ts'
 import { attachmentView, claimAttachments } from './attachments.ts'
-import type { NotifyPort } from './ports.ts'
+import type { ConversationReadPort, NotifyPort } from './ports.ts'
 import { conversationView, decodeCursor, encodeCursor, messageView } from './presenters.ts'
 import type { Realtime } from './realtime/hub.ts'
 import * as repo from './repository.ts'
@@ -31,6 +31,8 @@ export type MessagingDeps = {
   uploadMaxBytes: number
   /** Notifies members (the notifications module); without it, nobody is notified. */
   notify?: NotifyPort
+  /** Tells notifications that a member read a whole conversation (no e-mail digest for it). */
+  conversationRead?: ConversationReadPort
   /** Live events for members' sockets (realtime/); without it, nothing is pushed. */
   realtime?: Realtime
 }
@@ -343,6 +345,7 @@ export async function postMessage(
       return { message: stored, attachments: claimed }
     })
     if (seq !== undefined) await deps.realtime?.announce(me.orgId, seq)
+    await notifyParticipants(deps, me, message)
     return { created: true, message: messageView(message, attachments.map(attachmentView)) }
   } catch (err) {
     // The same post, retried while the first was being stored.
@@ -356,6 +359,27 @@ export async function postMessage(
 
 async function withAttachments(deps: MessagingDeps, message: MessageRow) {
   return messageView(message, (await attachmentsOf(deps, message.org_id, [message.id]))(message.id))
+}
+
+/** The conversation's other current participants are notified of a new message (an e-mail if left unread). */
+async function notifyParticipants(deps: MessagingDeps, me: Me, message: MessageRow) {
+  if (!deps.notify) return
+  const participants = await repo.participantsOf(deps.db, me.orgId, [message.conversation_id])
+  const recipients = participants
+    .filter((p) => p.left_at === null && p.user_id !== me.userId)
+    .map((p) => p.user_id)
+  if (recipients.length === 0) return
+  const body = (message.body ?? '').replace(/\s+/g, ' ').trim()
+  await deps.notify(me.orgId, {
+    recipients,
+    category: 'messages',
+    kind: 'message.received',
+    key: `message:${message.id}`,
+    group: message.conversation_id,
+    params: { sender: me.name, excerpt: body.length > 140 ? `${body.slice(0, 139)}…` : body },
+    link: `/messages/${message.conversation_id}`,
+    about: me.userId,
+  })
 }
 
 async function sameMessage(deps: MessagingDeps, me: Me, conversationId: string, clientId: string) {
@@ -390,6 +414,7 @@ export async function markRead(deps: MessagingDeps, me: Me, conversationId: stri
   await repo.markRead(deps.db, me.orgId, conversationId, me.userId, message)
   const view = await viewOne(deps, me, conversationId)
   const mine = view.participants.find((p) => p.member_id === me.userId)
+  if (view.unread_count === 0) await deps.conversationRead?.(me.orgId, me.userId, conversationId)
   const receipt = { member_id: me.userId, last_read_message_id: mine?.last_read_message_id ?? null }
   const read = { type: 'conversation.read' as const, data: { conversation_id: conversationId, ...receipt } }
   await deps.realtime?.deliverToConversation(me.orgId, conversationId, read, me.userId)

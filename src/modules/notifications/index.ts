@@ -3,6 +3,7 @@
 import type { NotificationsTables } from './tables.ts'
 
 export { smtpTransport } from './adapters/smtp.ts'
+export { atRiskJob } from './at-risk.ts'
 export { digestJob } from './digest.ts'
 export { type NewMail, queueMail, sendMailJob } from './mail/outbox.ts'
 export type { MailTransport } from './mail/transport.ts'

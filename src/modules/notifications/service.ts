@@ -97,7 +97,8 @@ async function schoolName(deps: NotificationsDeps, orgId: string) {
 /**
  * Notifies members of the school, each once per key, as their preference for the category says: in the
  * inbox (and live), and by e-mail, at once or, for a group (a conversation), when still unread after the
- * delay. Inbox rows and immediate e-mails are written in one transaction.
+ * delay. Inbox rows and immediate e-mails are written in one transaction: the caller's, when `deps.db` is
+ * one (a reactor's); then nothing is pushed live (the rows are not committed yet), the inbox shows them.
  */
 export async function notify(deps: NotificationsDeps, orgId: string, input: NotifyInput): Promise<void> {
   const contacts = await identity.contactsOf(deps.identity, orgId, input.recipients)
@@ -134,7 +135,10 @@ export async function notify(deps: NotificationsDeps, orgId: string, input: Noti
   if (rows.length === 0) return
   const school = await schoolName(deps, orgId)
   const byUser = new Map(contacts.map((c) => [c.user_id, c]))
-  const inserted = await deps.db.transaction().execute(async (trx) => {
+  const inTransaction = deps.db.isTransaction
+  const write = <T>(work: (trx: Db) => Promise<T>) =>
+    inTransaction ? work(deps.db) : deps.db.transaction().execute(work)
+  const inserted = await write(async (trx) => {
     const added = await repo.insertNotifications(trx, rows)
     for (const row of added) {
       const contact = byUser.get(row.user_id)
@@ -154,7 +158,7 @@ export async function notify(deps: NotificationsDeps, orgId: string, input: Noti
     }
     return added
   })
-  await pushLive(deps, orgId, inserted, byUser)
+  if (!inTransaction) await pushLive(deps, orgId, inserted, byUser)
 }
 
 async function pushLive(

@@ -179,7 +179,20 @@ export async function updateCourse(deps: CatalogDeps, actor: Actor, courseId: st
     await writeCourseLinks(trx, actor.orgId, courseId, input, at)
     await assertWithinPlan(deps, trx, actor.orgId, false)
   })
+  if (course.status === 'published' && (input.student_ids || input.team_ids)) {
+    await tellStudents(deps, actor.orgId, course)
+  }
   return getCourse(deps, actor, courseId)
+}
+
+/** Tells the students of a published course, enrolled directly or through a team, that it is theirs. */
+async function tellStudents(deps: CatalogDeps, orgId: string, course: CourseRow) {
+  if (!deps.courseAssigned) return
+  const links = await repo.courseLinks(deps.db, orgId, [course.id])
+  const studentIds = [...new Set([...links.direct, ...links.viaTeams].map((l) => l.student_id))]
+  const people = await identity.peopleByIds(deps.identity, orgId, 'lms_student', studentIds)
+  const userIds = people.flatMap((p) => p.user_id ?? [])
+  if (userIds.length > 0) await deps.courseAssigned(orgId, { id: course.id, name: course.name, userIds })
 }
 
 /** Drafts and archived courses can be deleted; a published course is archived first. */
@@ -217,6 +230,7 @@ export async function publishCourse(deps: CatalogDeps, actor: Actor, courseId: s
     })
     await auditCourse(deps, trx, actor, 'course.published', course)
   })
+  await tellStudents(deps, actor.orgId, course)
   return getCourse(deps, actor, courseId)
 }
 

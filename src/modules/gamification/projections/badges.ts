@@ -3,6 +3,7 @@ import type { Db } from '../../../core/db/database.ts'
 import type { SignalReactor } from '../../../core/events/projector.ts'
 import type { DecodedSignal, SignalBodyOf } from '../../../core/events/signal-log.ts'
 import * as identity from '../../identity/index.ts'
+import type { BadgeAwardedPort } from '../contract.ts'
 import * as repo from '../repository/index.ts'
 import {
   type ActivePeriod,
@@ -69,9 +70,48 @@ export function awardOf(badge: LiveBadge, studentId: string, metAt: string, sign
   return award
 }
 
-/** Stores awards and, for those new, the badge's points in the XP ledger (dated when awarded). */
-export async function grantAwards(deps: identity.IdentityDeps, db: Db, awards: AwardRow[], at: string) {
+/** Awards older than this are not announced: a rebuild or an import grants them again, long after. */
+const ANNOUNCE_WITHIN_MS = 24 * 3_600_000
+
+/** Tells the students of their new awards, if they have an account and the award is recent. */
+async function announceAwards(
+  deps: identity.IdentityDeps,
+  db: Db,
+  awards: AwardRow[],
+  tell: BadgeAwardedPort,
+) {
+  const since = deps.clock.now().getTime() - ANNOUNCE_WITHIN_MS
+  const recent = awards.filter((a) => new Date(a.awarded_at).getTime() >= since)
+  for (const [orgId, orgAwards] of groupBy(recent, (a) => a.org_id)) {
+    const badges = new Map((await repo.badgesOfOrgs(db, [orgId])).map((b) => [b.id, b.name]))
+    const students = await identity.peopleByIds(
+      { ...deps, db },
+      orgId,
+      'lms_student',
+      orgAwards.map((a) => a.student_id),
+    )
+    const userOf = new Map(students.map((s) => [s.id, s.user_id]))
+    for (const award of orgAwards) {
+      const userId = userOf.get(award.student_id)
+      const badgeName = badges.get(award.badge_id)
+      if (userId && badgeName) await tell(db, orgId, { awardId: award.id, userId, badgeName })
+    }
+  }
+}
+
+/**
+ * Stores awards and, for those new, the badge's points in the XP ledger (dated when awarded); `tell`
+ * announces the new ones to their students.
+ */
+export async function grantAwards(
+  deps: identity.IdentityDeps,
+  db: Db,
+  awards: AwardRow[],
+  at: string,
+  tell?: BadgeAwardedPort,
+) {
   const inserted = await repo.addAwards(db, awards)
+  if (tell) await announceAwards(deps, db, inserted, tell)
   const entries = inserted
     .filter((a) => a.points > 0)
     .map((a) => ({
@@ -114,6 +154,7 @@ async function countersOfBatch(db: Db, orgId: string, signals: DecodedSignal[]) 
  */
 export function badgesReactor(deps: {
   identity: identity.IdentityDeps
+  badgeAwarded?: BadgeAwardedPort
 }): SignalReactor<SignalBodyOf<typeof counterSignals>> {
   return {
     name: 'gamification_badges',
@@ -154,7 +195,8 @@ export function badgesReactor(deps: {
         }
       }
       await repo.saveCounters(db, counterRows)
-      await grantAwards(deps.identity, db, awards, signals[signals.length - 1]?.occurred_at ?? '')
+      const at = signals[signals.length - 1]?.occurred_at ?? ''
+      await grantAwards(deps.identity, db, awards, at, deps.badgeAwarded)
     },
     async reset(db) {
       await repo.deleteAwardsAndCounters(db)

@@ -45,10 +45,13 @@ export const mailTemplates = {
     action: { label: { fr: 'Voir mes récompenses', en: 'See my rewards' }, url: 'link' },
   },
   'student.at_risk': {
-    subject: { fr: '{student} est en difficulté dans {course}', en: '{student} is at risk in {course}' },
+    subject: {
+      fr: '{count} élève(s) en difficulté dans {course}',
+      en: '{count} student(s) at risk in {course}',
+    },
     paragraphs: {
-      fr: ['{student} semble en difficulté dans le cours {course} ({reason}).'],
-      en: ['{student} seems to be at risk in the course {course} ({reason}).'],
+      fr: ['{student} semble en difficulté dans le cours {course}, et peut-être d’autres élèves.'],
+      en: ['{student} seems to be at risk in the course {course}, and maybe other students too.'],
     },
     action: { label: { fr: 'Voir le suivi', en: 'See their progress' }, url: 'link' },
   },
