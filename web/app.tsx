@@ -39,6 +39,10 @@ const LeaderboardPage = lazy(() =>
 const LibraryPage = lazy(() => import('./pages/library.tsx').then((m) => ({ default: m.LibraryPage })))
 const MessagesPage = lazy(() => import('./pages/messages.tsx').then((m) => ({ default: m.MessagesPage })))
 const ProfilePage = lazy(() => import('./pages/profile.tsx').then((m) => ({ default: m.ProfilePage })))
+const NotificationPreferencesPage = lazy(() =>
+  import('./pages/notification-preferences.tsx').then((m) => ({ default: m.NotificationPreferencesPage })),
+)
+const MailLogPage = lazy(() => import('./pages/admin/mail-log.tsx').then((m) => ({ default: m.MailLogPage })))
 const StaffHomePage = lazy(() => import('./pages/staff-home.tsx').then((m) => ({ default: m.StaffHomePage })))
 const CourseAnalyticsPage = lazy(() =>
   import('./pages/teach/course-analytics.tsx').then((m) => ({ default: m.CourseAnalyticsPage })),
@@ -96,6 +100,7 @@ export function App() {
                 <Route path="/" element={student_id ? <DashboardPage /> : <StaffHomePage me={me.data} />} />
                 <Route path="/signin" element={<Navigate to="/" replace />} />
                 <Route path="/profile" element={<ProfilePage me={me.data} />} />
+                {role && <Route path="/profile/notifications" element={<NotificationPreferencesPage />} />}
                 {role && <Route path="/messages/:conversationId?" element={<MessagesPage />} />}
                 {student_id && (
                   <>
@@ -126,6 +131,7 @@ export function App() {
                     <Route path="/admin/tokens" element={<TokensPage />} />
                     <Route path="/admin/webhooks" element={<WebhooksPage />} />
                     <Route path="/admin/gamification" element={<GamificationSettingsPage />} />
+                    <Route path="/admin/mail-log" element={<MailLogPage />} />
                   </>
                 )}
                 {isStaff(role) && <Route path="/admin/teams" element={<TeamsPage me={me.data} />} />}

@@ -15,6 +15,7 @@ import {
 import { useDisclosure } from '@mantine/hooks'
 import {
   IconAward,
+  IconBell,
   IconBooks,
   IconBuilding,
   IconCheck,
@@ -25,6 +26,7 @@ import {
   IconKey,
   IconLanguage,
   IconLogout,
+  IconMail,
   IconMessages,
   IconMoon,
   IconSchool,
@@ -44,6 +46,7 @@ import { useUnreadTotal } from '../hooks/messages.ts'
 import { useRealtimeConnection } from '../hooks/realtime.ts'
 import { isSchoolAdmin, isStaff, type Me, useResetSession } from '../hooks/session.ts'
 import { chooseLanguage, type Language, languages } from '../i18n/index.ts'
+import { NotificationBell } from './notification-bell.tsx'
 import { notify } from './notify.ts'
 import { PersonAvatar } from './person-avatar.tsx'
 import { useErrorMessage } from './query-state.tsx'
@@ -83,6 +86,7 @@ function navFor(me: Me, t: (key: string) => string): NavItem[] {
       { to: '/admin/gamification', label: t('nav.gamification_settings'), icon: <IconSparkles size={18} /> },
       { to: '/admin/tokens', label: t('nav.tokens'), icon: <IconKey size={18} /> },
       { to: '/admin/webhooks', label: t('nav.webhooks'), icon: <IconWebhook size={18} /> },
+      { to: '/admin/mail-log', label: t('notifications.mail_log.nav'), icon: <IconMail size={18} /> },
     )
   }
   if (role === 'owner') {
@@ -164,6 +168,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               )}
             </Group>
             <Group gap="xs" wrap="nowrap">
+              {inSchool && <NotificationBell />}
               <Menu position="bottom-end">
                 <Menu.Target>
                   <Button variant="subtle" size="compact-sm" leftSection={<IconLanguage size={16} />}>
@@ -197,6 +202,15 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
                   <Menu.Item component={Link} to="/profile" leftSection={<IconUserCircle size={16} />}>
                     {t('profile.menu')}
                   </Menu.Item>
+                  {inSchool && (
+                    <Menu.Item
+                      component={Link}
+                      to="/profile/notifications"
+                      leftSection={<IconBell size={16} />}
+                    >
+                      {t('notifications.preferences.title')}
+                    </Menu.Item>
+                  )}
                   <Menu.Divider />
                   {me.organisations.length > 1 && (
                     <>

@@ -3,6 +3,7 @@ import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
 import { listsEn } from './lists.en.ts'
 import { messagesEn } from './messages.en.ts'
+import { notificationsEn } from './notifications.en.ts'
 import { peopleEn } from './people.en.ts'
 import { privacyEn } from './privacy.en.ts'
 import { profileEn } from './profile.en.ts'
@@ -19,6 +20,7 @@ export const en: Translations = {
   profile: profileEn,
   lists: listsEn,
   messages: messagesEn,
+  notifications: notificationsEn,
   reports: reportsEn,
   rewards: rewardsEn,
   audit: auditEn,

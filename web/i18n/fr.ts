@@ -5,6 +5,7 @@ import { auditFr } from './audit.fr.ts'
 import { builderFr } from './builder.fr.ts'
 import { listsFr } from './lists.fr.ts'
 import { messagesFr } from './messages.fr.ts'
+import { notificationsFr } from './notifications.fr.ts'
 import { peopleFr } from './people.fr.ts'
 import { privacyFr } from './privacy.fr.ts'
 import { profileFr } from './profile.fr.ts'
@@ -21,6 +22,7 @@ export const fr = {
   profile: profileFr,
   lists: listsFr,
   messages: messagesFr,
+  notifications: notificationsFr,
   reports: reportsFr,
   rewards: rewardsFr,
   audit: auditFr,

@@ -19,6 +19,7 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { ApiError, api, data } from '../api/client.ts'
+import { NotificationPreferencesSection } from '../components/notification-preferences-link.tsx'
 import { notify } from '../components/notify.ts'
 import { weakPasswordAdvice } from '../components/password-advice.ts'
 import { PersonAvatar } from '../components/person-avatar.tsx'
@@ -82,6 +83,7 @@ export function ProfilePage({ me }: { me: Me }) {
       <PictureSection me={me} />
       <DetailsSection me={me} />
       <PasswordSection />
+      {me.role && <NotificationPreferencesSection />}
       {me.role && <MyDataSection />}
     </Stack>
   )
