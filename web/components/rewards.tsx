@@ -15,6 +15,7 @@ import { useQuery } from '@tanstack/react-query'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../api/client.ts'
+import { afterNextPaint } from '../hooks/after-paint.ts'
 import { useFormat } from '../hooks/format.ts'
 import { BadgeChip, BadgeIcon, useBadgeText } from './game.tsx'
 import classes from './rewards.module.css'
@@ -43,9 +44,8 @@ export function useRewardMoments() {
       .catch(() => null)
     return cursor.current
   }, [])
-  useEffect(() => {
-    void start()
-  }, [start])
+  // Where the rewards stand when the page opens; asked once the page is drawn, which does not need it.
+  useEffect(() => afterNextPaint(() => void start()), [start])
 
   const check = useCallback(() => {
     cursor.current = start().then(async (after) => {

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Schemas } from '../api/client.ts'
 import { onPingsSent, sendPing } from '../api/ping-queue.ts'
+import { afterNextPaint } from '../hooks/after-paint.ts'
 
 type Playback = Schemas['Playback']
 type Caption = NonNullable<Schemas['StudentCourse']['steps'][number]['content']>['captions'][number]
@@ -178,8 +179,12 @@ export function Html5Video({
         onMedia(video)
       })
     } else {
-      video.src = url
-      onMedia(video)
+      // The video starts loading once the step is drawn: its first bytes and the controls it then lays out
+      // would otherwise hold a slow phone's first paint back.
+      destroy = afterNextPaint(() => {
+        video.src = url
+        onMedia(video)
+      })
     }
     return () => {
       cancelled = true
