@@ -59,11 +59,14 @@ const notCompared = [
  * which the import gives anew; PostgreSQL's bigints as text; and lists in the order each database reads them.
  */
 function comparable(body: unknown): string {
-  const data = body as { modules?: { identity?: { sessions?: unknown }; audit?: unknown } }
+  const data = body as {
+    modules?: { identity?: { sessions?: unknown }; audit?: unknown; realtime?: unknown }
+  }
   // A reward feed's cursor is a position in the instance's signal log.
   if (!data?.modules?.identity?.sessions)
     return JSON.stringify(body, (key, value) => (key === 'cursor' ? 0 : value))
-  const { audit: _audit, ...modules } = data.modules
+  // Live events stay with the instance that sent them (plan.ts leaves realtime_events behind).
+  const { audit: _audit, realtime: _realtime, ...modules } = data.modules
   const person = { ...data, modules: { ...modules, identity: { ...data.modules.identity, sessions: [] } } }
   const rows = (key: string, value: unknown): unknown => {
     if (/(^|_)seq$/.test(key)) return undefined
@@ -198,8 +201,21 @@ describe.each(pairs)('moving a school from %s to %s', (from, to) => {
 
     for (const [s, student] of students.entries()) {
       const client = await signIn(source, student.email)
-      if (s === 0)
+      if (s === 0) {
         expect((await client.post('/api/auth/me/picture', form(PNG, 'image/png', 'me.png'))).status).toBe(200)
+        // A message with a file attached: the file travels with the school.
+        const conversation = await author.client.post('/api/conversations', { member_id: student.userId })
+        const path = `/api/conversations/${conversation.body.id}/attachments`
+        const file = await client.post(path, form(PNG, 'image/png', 'schéma.png'))
+        expect(file.status, JSON.stringify(file.body)).toBe(201)
+        const sent = await client.post(`/api/conversations/${conversation.body.id}/messages`, {
+          client_id: 'with-a-file',
+          body: 'Mon schéma',
+          attachment_ids: [file.body.id],
+        })
+        expect(sent.status, JSON.stringify(sent.body)).toBe(201)
+        ids.attachmentUrl = file.body.url
+      }
       source.clock.set(new Date(START + s * 600_000).toISOString())
       await watch(client, steps[0] as string, 40)
       await client.post('/api/quiz-submission', { class_id: steps[1], answers: { q1: 'b' } })
@@ -318,6 +334,13 @@ describe.each(pairs)('moving a school from %s to %s', (from, to) => {
       if (me.user?.image) expect((await after.get(me.user.image)).status).toBe(200)
     }
     expect(compared).toBeGreaterThan(40)
+    // The file attached to a message, in the file store of the new instance, for the student who sent it.
+    const sender = await signIn(target, emails[2] as string)
+    const attached = await sender.get(ids.attachmentUrl as string)
+    expect(attached.status).toBe(200)
+    expect(attached.body).toBe(
+      (await (await signIn(source, emails[2] as string)).get(ids.attachmentUrl as string)).body,
+    )
 
     // The import is a platform entry of the new instance's audit log.
     const entry = await target.database.db
