@@ -24,7 +24,7 @@ export type ProgressPort = {
  * Tells students that a published course is theirs (the notifications module, wired in app.ts): called
  * after every change that may give a published course new students; the port notifies each student once.
  */
-export type CourseAssignedPort = (
+type CourseAssignedPort = (
   orgId: string,
   course: { id: string; name: string; userIds: string[] },
 ) => Promise<void>

@@ -14,7 +14,6 @@ import type { GamificationTables } from './tables.ts'
 import { rebuildXpJob } from './xp-rebuild/rebuild.ts'
 
 export { badgeCount, giveDefaultBadges, recentAwards } from './badges.ts'
-export type { BadgeAwardedPort } from './contract.ts'
 export { gamificationPrivacy } from './privacy.ts'
 export { refreshScores } from './repository/index.ts'
 export { courseRewards } from './rewards.ts'

@@ -5,7 +5,7 @@ import type { NotificationsTables } from './tables.ts'
 export { smtpTransport } from './adapters/smtp.ts'
 export { atRiskJob } from './at-risk.ts'
 export { digestJob } from './digest.ts'
-export { type NewMail, queueMail, sendMailJob } from './mail/outbox.ts'
+export { queueMail, sendMailJob } from './mail/outbox.ts'
 export type { MailTransport } from './mail/transport.ts'
 export { notificationsPrivacy } from './privacy.ts'
 export {
@@ -13,7 +13,6 @@ export {
   type NotificationsDeps,
   type NotifyInput,
   notify,
-  type RealtimePort,
 } from './service.ts'
 
 declare module '../../core/db/database.ts' {

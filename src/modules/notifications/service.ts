@@ -13,7 +13,7 @@ import { type Category, type Channel, categories, type MailStatus, type Notifica
 type RealtimeEvent = { type: 'notification.created'; data: unknown }
 
 /** What notifications needs of the realtime gateway: live delivery, and whether someone is connected. */
-export type RealtimePort = {
+type RealtimePort = {
   deliver(orgId: string, userIds: string[], event: RealtimeEvent): Promise<void>
   isOnline(orgId: string, userId: string): Promise<boolean>
 }

@@ -6,7 +6,7 @@ import { studentNames, studentsInCourses, thresholdsOf } from '../students-in-co
 /** The thresholds the dashboards open with (schemas.ts RiskQueryShape defaults). */
 const DEFAULT_THRESHOLDS = thresholdsOf({ inactive_days: 7, stuck_days: 7, failures: 3 })
 
-export type StudentAtRisk = {
+type StudentAtRisk = {
   course: { id: string; name: string }
   student: { id: string; name: string }
   /** Why, most telling first: `inactive`, `stuck`, `repeated_failures`, `out_of_hearts`. */
