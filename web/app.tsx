@@ -12,6 +12,13 @@ import { SignInPage } from './pages/sign-in.tsx'
 // the admin overview.
 // The invitation page too: it is met once, and its password advice would weigh on every first load.
 const JoinPage = lazy(() => import('./pages/join.tsx').then((m) => ({ default: m.JoinPage })))
+// The forgotten-password pages, met as rarely, share one file (password-reset.tsx).
+const ForgotPasswordPage = lazy(() =>
+  import('./pages/password-reset.tsx').then((m) => ({ default: m.ForgotPasswordPage })),
+)
+const ResetPasswordPage = lazy(() =>
+  import('./pages/password-reset.tsx').then((m) => ({ default: m.ResetPasswordPage })),
+)
 // The pages a student opens first can be drawn with the app's first drawing (see lazy-page.tsx).
 const DashboardPage = lazyPage('pages/dashboard.tsx', () =>
   import('./pages/dashboard.tsx').then((m) => m.DashboardPage),
@@ -77,11 +84,33 @@ export function App() {
       <JoinPage />
     </Suspense>
   )
+  // Reachable signed in too: a reset link ends every session, this one included.
+  const passwordPages = (
+    <>
+      <Route
+        path="/forgot-password"
+        element={
+          <Suspense fallback={<PageLoader />}>
+            <ForgotPasswordPage />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/reset-password"
+        element={
+          <Suspense fallback={<PageLoader />}>
+            <ResetPasswordPage />
+          </Suspense>
+        }
+      />
+    </>
+  )
   if (!me.data) {
     return (
       <Routes>
         <Route path="/signin" element={<SignInPage />} />
         <Route path="/join" element={joinPage} />
+        {passwordPages}
         <Route path="*" element={<Navigate to="/signin" replace />} />
       </Routes>
     )
@@ -91,6 +120,7 @@ export function App() {
   return (
     <Routes>
       <Route path="/join" element={joinPage} />
+      {passwordPages}
       <Route
         path="*"
         element={

@@ -1,3 +1,4 @@
+import { accountEn } from './account.en.ts'
 import { auditEn } from './audit.en.ts'
 import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
@@ -25,6 +26,7 @@ export const en: Translations = {
   rewards: rewardsEn,
   audit: auditEn,
   transfer: transferEn,
+  account: accountEn,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Loading…',
@@ -58,6 +60,8 @@ export const en: Translations = {
     member_left: 'This person has left the conversation.',
     invalid_credentials: 'Wrong e-mail address or password.',
     rate_limited: 'Too many attempts: wait a few minutes before trying again.',
+    reset_link_invalid:
+      'This link no longer works: it was used, has expired or is incomplete. Ask for a new one.',
     weak_password:
       'This password is too easy to guess: choose a longer one, for example several unrelated words.',
     sign_in_required: 'A Sillon account already uses this address: sign in with it to accept the invitation.',

@@ -1,6 +1,7 @@
 // The interface in French, the default. en.ts must have the same keys (its type checks it); the larger
 // areas keep their strings in files of their own (builder.fr.ts, settings.fr.ts).
 
+import { accountFr } from './account.fr.ts'
 import { auditFr } from './audit.fr.ts'
 import { builderFr } from './builder.fr.ts'
 import { listsFr } from './lists.fr.ts'
@@ -27,6 +28,7 @@ export const fr = {
   rewards: rewardsFr,
   audit: auditFr,
   transfer: transferFr,
+  account: accountFr,
   languages: { fr: 'Français', en: 'English' },
   common: {
     loading: 'Chargement…',
@@ -60,6 +62,8 @@ export const fr = {
     member_left: 'Cette personne a quitté la conversation.',
     invalid_credentials: 'Adresse e-mail ou mot de passe incorrect.',
     rate_limited: 'Trop de tentatives : patientez quelques minutes avant de réessayer.',
+    reset_link_invalid:
+      'Ce lien ne fonctionne plus : il a déjà servi, a expiré ou est incomplet. Demandez-en un nouveau.',
     weak_password:
       'Ce mot de passe est trop facile à deviner : choisissez-en un plus long, par exemple plusieurs mots sans lien.',
     sign_in_required:

@@ -14,7 +14,7 @@ import {
 import { useForm } from '@mantine/form'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { useNavigate } from 'react-router'
+import { Link, useLocation, useNavigate } from 'react-router'
 import { api } from '../api/client.ts'
 import { useErrorMessage } from '../components/query-state.tsx'
 import { useResetSession } from '../hooks/session.ts'
@@ -23,6 +23,8 @@ import { chooseLanguage, type Language, languages } from '../i18n/index.ts'
 export function SignInPage() {
   const { t, i18n } = useTranslation()
   const navigate = useNavigate()
+  const location = useLocation()
+  const passwordReset = (location.state as { passwordReset?: boolean } | null)?.passwordReset === true
   const reset = useResetSession()
   const errorMessage = useErrorMessage()
   const [error, setError] = useState<string | null>(null)
@@ -61,6 +63,11 @@ export function SignInPage() {
               </Title>
               <Text c="dimmed">{t('sign_in.subtitle')}</Text>
             </div>
+            {passwordReset && !error && (
+              <Alert color="green" role="status">
+                {t('account.reset_done')}
+              </Alert>
+            )}
             {error && (
               <Alert color="red" role="alert">
                 {error}
@@ -80,6 +87,9 @@ export function SignInPage() {
               required
               {...form.getInputProps('password')}
             />
+            <Anchor component={Link} to="/forgot-password" size="sm" mt={-8}>
+              {t('account.forgot_link')}
+            </Anchor>
             <Button type="submit" loading={form.submitting} fullWidth>
               {t('sign_in.submit')}
             </Button>
