@@ -5,6 +5,8 @@ import { testDialects } from '../../../test/helpers/databases.ts'
 import { completeSteps, createOrg, signedInMember } from '../../../test/helpers/factories.ts'
 import { typicalPayload } from '../../../test/helpers/signals.ts'
 import { startSmtpServer, type TestSmtpServer } from '../../../test/helpers/smtp.ts'
+import { TestSocket } from '../../../test/helpers/sockets.ts'
+import { waitUntil } from '../../../test/helpers/wait.ts'
 import { runProjector } from '../../core/events/projector.ts'
 import { appendSignals } from '../../core/events/signal-log.ts'
 import type { Role } from '../../core/http/roles.ts'
@@ -92,6 +94,31 @@ describe.each(testDialects())('what notifies on %s', (dialect) => {
     expect(digest?.text).toContain(`${t.url}/messages/${toAway}`)
     expect(digest?.html).toContain('Test instructor')
     expect(digest?.from?.value).toEqual([{ name: 'Sillon', address: 'ecole@example.org' }])
+  })
+
+  it('pushes a notification live to a connected member, and e-mails the digest only once they are gone', async () => {
+    const [teacher, student] = [await member('instructor'), await member('student')]
+    const conversationId = (await teacher.client.post('/api/conversations', { member_id: student.userId }))
+      .body.id
+    const socket = await TestSocket.ready(t.url, { as: student.client })
+    try {
+      await post(teacher, conversationId, 'Tu es là ?')
+      const frame = await socket.next((f) => f.type === 'notification.created', 'the notification')
+      const [listed] = (await student.client.get('/api/me/notifications')).body.data
+      expect(frame.data).toEqual(listed)
+      expect(frame.data).toMatchObject({ kind: 'message.received', group: conversationId })
+      t.clock.advance(10 * 60_000)
+      expect(await sendDigests(t.notifications)).toMatchObject({ emailed: 0, postponed: 1 })
+    } finally {
+      await socket.close()
+    }
+    await waitUntil(async () => !(await t.realtime.isOnline(orgId, student.userId)), 'the student offline')
+    t.clock.advance(10 * 60_000)
+    expect(await sendDigests(t.notifications)).toMatchObject({ emailed: 1 })
+    await deliverMail(t.notifications)
+    expect(mailsTo(student.email).map((m) => m.subject)).toEqual([
+      '1 message(s) non lu(s) de Test instructor',
+    ])
   })
 
   /** A course taught by the owner, with a direct student and a team; published unless said otherwise. */
