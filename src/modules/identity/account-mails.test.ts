@@ -198,6 +198,21 @@ describe.each(testDialects())('account e-mails on %s', (dialect) => {
     const { mail } = await resetMailOf(member.email)
     expect(mail).toMatchObject({ locale: 'en', subject: 'Reset your password' })
   })
+
+  // Last of the file: it uses up this client address's reset requests for a minute.
+  it('limits reset requests from one client address to 20 a minute, with 429 and retry_after_seconds', async () => {
+    const statuses = []
+    for (let i = 0; i < 21; i++) {
+      const res = await t.client().post('/api/auth/password/forgot', { email: `flood-${i}@example.org` })
+      statuses.push(res.status)
+      if (res.status === 429) {
+        expect(res.body.error.code).toBe('rate_limited')
+        expect(res.body.error.details.retry_after_seconds).toBeGreaterThan(0)
+      }
+    }
+    expect(statuses.at(-1)).toBe(429)
+    expect(statuses.filter((s) => s === 202).length).toBeLessThanOrEqual(20)
+  })
 })
 
 describe('a password reset through a real SMTP server', () => {
