@@ -205,6 +205,18 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     expect(await mailsTo(other.email)).toHaveLength(1)
   })
 
+  it('e-mails a digest once when two nodes run the digest job at the same time', async () => {
+    const students = [await member('student'), await member('student'), await member('student')]
+    for (const [i, student] of students.entries()) {
+      await notify(deps, orgId, message(student, `c-race-${i}`, 1))
+      await notify(deps, orgId, message(student, `c-race-${i}`, 2))
+    }
+    t.clock.advance(10 * 60_000)
+    const reports = await Promise.all([sendDigests(deps), sendDigests(deps), sendDigests(deps)])
+    expect(reports.reduce((n, r) => n + r.emailed, 0)).toBe(3)
+    for (const student of students) expect(await mailsTo(student.email)).toHaveLength(1)
+  })
+
   it('sends no digest to a member who turned message e-mails off after being notified', async () => {
     const student = await member('student')
     await notify(deps, orgId, message(student, 'c-pref', 1))
