@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import {
   browserAvailable,
   openPage,
@@ -8,11 +8,17 @@ import {
   signIn,
   useDemoSchoolInBrowser,
 } from '../helpers/browser.ts'
+import { sillon } from '../helpers/cli.ts'
+import { startSmtpServer } from '../helpers/smtp.ts'
 
 // Messages in two browsers at once (two contexts of the one Chromium): Léa, a student of the demo school,
-// writes to her teacher from the course player; Julien, the teacher, sees it arrive without reloading and
-// answers; Léa sees the answer arrive and that he read her. Then what a person does to their own
-// messages, safe Markdown, a double send, and the kind answer to a flood.
+// writes to her teacher from the course player; Julien, the teacher, sees it arrive over the WebSocket
+// without reloading, and answers; Léa sees him typing, the answer arrive and that he read her. Once she has
+// left, his next message reaches her as an e-mail digest at a local SMTP server. Then what a person does
+// to their own messages, attachments, safe Markdown, a double send, and the kind answer to a flood.
+
+/** Unread messages become an e-mail at once (rather than after 10 minutes) in this file. */
+const mailEnv = { MESSAGE_EMAIL_DELAY_MINUTES: '0' }
 
 /** The text of the messages in the open thread, oldest first. */
 function threadTexts(page: Page) {
@@ -26,8 +32,11 @@ async function write(page: Page, text: string) {
   await composer.press('Enter')
 }
 
+const smtp = await startSmtpServer()
+
 describe.skipIf(!browserAvailable)('messages in the browser', () => {
-  const e2e = useDemoSchoolInBrowser()
+  const e2e = useDemoSchoolInBrowser({ SMTP_URL: smtp.url, ...mailEnv })
+  afterAll(() => smtp.close())
 
   it('a student writes to the teacher from the course, the teacher sees it live and answers, the student sees the answer live', async () => {
     const teacher = await openPage(e2e.browser)
@@ -44,6 +53,7 @@ describe.skipIf(!browserAvailable)('messages in the browser', () => {
     await student.page.getByRole('button', { name: 'Écrire à l’enseignant' }).click()
     await expect.poll(() => student.page.url(), { timeout: 10_000 }).toMatch(/\/messages\/[^/]+$/)
     await student.page.getByRole('heading', { name: 'Julien Moreau', level: 2 }).waitFor()
+    await student.page.getByTestId('live-state').getByText('En direct').waitFor()
     // On a phone the thread is shown alone, with a way back to the list.
     expect(await student.page.getByRole('navigation', { name: 'Conversations' }).isVisible()).toBe(false)
     expect(await student.page.getByRole('link', { name: 'Retour aux conversations' }).isVisible()).toBe(true)
@@ -63,11 +73,15 @@ describe.skipIf(!browserAvailable)('messages in the browser', () => {
     await expect
       .poll(() => threadTexts(teacher.page), { timeout: 30_000 })
       .toEqual(['Bonjour, je ne comprends pas la question 3.'])
+    await teacher.page.getByTestId('live-state').getByText('En direct').waitFor()
     // Read: the badge goes, and Léa sees that he read her.
     await teacher.page.getByTestId('nav-unread').waitFor({ state: 'detached' })
     await student.page.getByTestId('receipt').getByText('Lu').waitFor()
     expect(await seriousViolations(teacher.page)).toEqual([])
 
+    // Léa sees him typing, then his answer.
+    await teacher.page.getByRole('textbox', { name: 'Votre message' }).fill('Bonjour Léa !')
+    await student.page.getByTestId('typing').getByText('Julien Moreau écrit…').waitFor()
     await write(teacher.page, 'Bonjour Léa ! Relis le passage sur les **planètes telluriques**.')
     // Léa has not reloaded either: the answer comes to her.
     await expect
@@ -83,10 +97,39 @@ describe.skipIf(!browserAvailable)('messages in the browser', () => {
     expect(await overflowsSideways(student.page)).toBe(false)
     expect(await seriousViolations(student.page)).toEqual([])
 
-    expect(teacher.errors).toEqual([])
     expect(student.errors).toEqual([])
-    await teacher.context.close()
+
+    // Léa leaves. Julien writes again: unread, it becomes one e-mail to her.
+    // Presence is told when a socket opens or closes: Julien, coming back, sees Léa is connected, then gone.
+    await teacher.page.reload()
+    await conversation.getByTestId('online').waitFor()
     await student.context.close()
+    await conversation.getByTestId('online').waitFor({ state: 'detached' })
+    await write(teacher.page, 'Dis-moi si c’est plus clair.')
+    await teacher.page.getByTestId('thread').getByText('Dis-moi si c’est plus clair.').waitFor()
+    const env = { DATA_DIR: e2e.dataDir, PUBLIC_URL: e2e.server.url, SMTP_URL: smtp.url, ...mailEnv }
+    // (Léa also has the e-mail of her course assignment, from the demo school's seed.)
+    const toLea = () => smtp.received.filter((m) => m.envelopeTo.includes('lea@demo.sillon.test'))
+    const digests = () => toLea().filter((m) => m.text?.includes('Dis-moi si c’est plus clair.'))
+    // The jobs run every minute (digests) and every 30 s (sending) anyway; run by hand, the test need not wait.
+    await expect
+      .poll(
+        async () => {
+          for (const job of ['notifications.send-digests', 'notifications.send-mail']) {
+            const run = await sillon(['jobs', 'run', job], env)
+            expect(run.code, run.stdout + run.stderr).toBe(0)
+          }
+          return digests().length
+        },
+        { timeout: 60_000, interval: 2000 },
+      )
+      .toBe(1)
+    expect(digests()[0]?.text).toContain(`${e2e.server.url}/messages/`)
+    // What she had read in time never comes by e-mail.
+    expect(toLea().filter((m) => m.text?.includes('planètes telluriques'))).toEqual([])
+
+    expect(teacher.errors).toEqual([])
+    await teacher.context.close()
   }, 120_000)
 
   it('sends once whatever the keys, renders Markdown without HTML, and lets the author edit and delete', async () => {
@@ -148,6 +191,24 @@ describe.skipIf(!browserAvailable)('messages in the browser', () => {
       .click()
     await page.getByTestId('thread').getByText('Message deleted').waitFor()
     expect(await page.getByTestId('message').count()).toBe(3)
+    expect(await seriousViolations(page)).toEqual([])
+
+    // A file goes with a message: uploaded when chosen, then a link in the thread that downloads it.
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Mes notes de cours'),
+    })
+    await page.getByTestId('pending-attachments').getByText('notes.txt').waitFor()
+    await write(page, 'My notes')
+    const file = page
+      .getByTestId('message')
+      .filter({ hasText: 'My notes' })
+      .getByRole('link', { name: 'notes.txt' })
+    await file.waitFor()
+    const href = (await file.getAttribute('href')) as string
+    expect(await page.evaluate(async (url) => (await fetch(url)).text(), href)).toBe('Mes notes de cours')
+    expect(await page.getByTestId('pending-attachments').count()).toBe(0)
     expect(await seriousViolations(page)).toEqual([])
 
     // A flood: past the limit, a kind word and the text kept, never an error page.

@@ -19,6 +19,24 @@ let attempts = 0
 let users = 0
 let retry: ReturnType<typeof setTimeout> | undefined
 const decoder = new TextDecoder()
+/** Who among the people sharing a conversation with the member is connected (`presence` frames). */
+let online = new Set<string>()
+const onlineListeners = new Set<() => void>()
+
+function setOnline(next: Set<string>) {
+  online = next
+  for (const listener of onlineListeners) listener()
+}
+
+function trackPresence(frame: RealtimeFrame) {
+  const memberId = frame.data.member_id
+  if (frame.type !== 'presence' || typeof memberId !== 'string') return
+  if ((frame.data.online === true) === online.has(memberId)) return
+  const next = new Set(online)
+  if (frame.data.online === true) next.add(memberId)
+  else next.delete(memberId)
+  setOnline(next)
+}
 
 function setOpen(value: boolean) {
   if (open === value) return
@@ -57,12 +75,16 @@ function connect() {
     if (typeof frame.id === 'string') lastId = frame.id
     // Caught up: resume from its cursor next time, even if no durable event comes meanwhile.
     if (frame.type === 'ready' && typeof frame.data?.cursor === 'string') lastId = frame.data.cursor
-    for (const listener of listeners) listener({ ...frame, data: frame.data ?? {} })
+    const received = { ...frame, data: frame.data ?? {} }
+    trackPresence(received)
+    for (const listener of listeners) listener(received)
   }
   ws.onclose = () => {
     if (socket !== ws) return
     socket = null
     setOpen(false)
+    // Presence is told again on the next connection; meanwhile nobody is known to be there.
+    setOnline(new Set())
     scheduleReconnect()
   }
 }
@@ -126,6 +148,17 @@ export function useRealtimeOpen(): boolean {
       return () => openListeners.delete(listener)
     },
     () => open,
+  )
+}
+
+/** Whether this member is connected now, as far as the socket tells (false while it is down). */
+export function useOnline(memberId: string | undefined): boolean {
+  return useSyncExternalStore(
+    (listener) => {
+      onlineListeners.add(listener)
+      return () => onlineListeners.delete(listener)
+    },
+    () => memberId !== undefined && online.has(memberId),
   )
 }
 

@@ -64,6 +64,7 @@ export const messagesEn: typeof messagesFr = {
   report_reason: 'What is wrong with this message?',
   report_send: 'Report',
   reported: 'Message reported to the school staff.',
+  online: 'online',
   role: {
     owner: 'Owner',
     admin: 'Administrator',

@@ -67,6 +67,7 @@ export const messagesFr = {
   report_reason: 'Pourquoi ce message pose-t-il problème ?',
   report_send: 'Signaler',
   reported: 'Message signalé à l’équipe de l’établissement.',
+  online: 'en ligne',
   role: {
     owner: 'Responsable',
     admin: 'Administrateur',

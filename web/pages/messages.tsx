@@ -6,6 +6,7 @@ import {
   Button,
   Center,
   Group,
+  Indicator,
   Loader,
   Menu,
   Modal,
@@ -21,7 +22,15 @@ import {
 import { useDebouncedValue } from '@mantine/hooks'
 import { IconArrowLeft, IconDots, IconMessagePlus, IconSend } from '@tabler/icons-react'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type KeyboardEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import {
+  type KeyboardEvent,
+  type ReactNode,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate, useParams } from 'react-router'
 import { ApiError, api, data, type Schemas } from '../api/client.ts'
@@ -48,7 +57,7 @@ import {
   replaceMessage,
   useLiveMessages,
 } from '../hooks/messages.ts'
-import { sendRealtime, useRealtimeOpen } from '../hooks/realtime.ts'
+import { sendRealtime, useOnline, useRealtimeOpen } from '../hooks/realtime.ts'
 import { type Me, useMe } from '../hooks/session.ts'
 import classes from './messages.module.css'
 
@@ -191,7 +200,9 @@ function ConversationItem({
       }}
     >
       <Group wrap="nowrap" gap="sm" align="flex-start">
-        <PersonAvatar name={title} image={null} size={36} />
+        <Presence conversation={conversation} myId={me.user.id}>
+          <PersonAvatar name={title} image={null} size={36} />
+        </Presence>
         <Box style={{ flex: 1, minWidth: 0 }}>
           <Group justify="space-between" wrap="nowrap" gap="xs">
             <Text fw={conversation.unread_count > 0 ? 700 : 500} size="sm" truncate>
@@ -217,6 +228,36 @@ function ConversationItem({
         </Box>
       </Group>
     </UnstyledButton>
+  )
+}
+
+/** For a direct conversation, a green dot on the avatar while the other person is connected. */
+function Presence({
+  conversation,
+  myId,
+  children,
+}: {
+  conversation: Conversation
+  myId: string
+  children: ReactNode
+}) {
+  const { t } = useTranslation()
+  const other =
+    conversation.kind === 'direct' ? conversation.participants.find((p) => p.member_id !== myId) : undefined
+  const online = useOnline(other?.member_id)
+  return (
+    <Indicator
+      disabled={!online}
+      color="green"
+      position="bottom-end"
+      offset={5}
+      size={10}
+      withBorder
+      data-testid={online ? 'online' : undefined}
+    >
+      {children}
+      {online && <VisuallyHidden>{t('messages.online')}</VisuallyHidden>}
+    </Indicator>
   )
 }
 
