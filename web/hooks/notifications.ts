@@ -26,17 +26,15 @@ const INBOX_PAGE = 20
 
 /**
  * Keeps the bell's count and the inbox current: a `notification.created` event, a resync after a long
- * absence, or a conversation read (its message notifications are read with it) refetch them; without a
- * socket the count is polled.
+ * absence, or a conversation read refetch them; without a socket the count is polled.
  */
 export function useUnreadNotifications(enabled: boolean) {
   const client = useQueryClient()
   const live = useRealtimeOpen()
   useRealtimeEvents((frame) => {
     const resync = frame.type === 'ready' && frame.data.resync === true
-    // A new message usually comes with a notification; a read conversation reads its notifications.
-    const related = frame.type === 'message.created' || frame.type === 'conversation.read'
-    if (resync || related || frame.type === 'notification.created') {
+    // Reading a conversation (here or in another tab) reads its message notifications too.
+    if (resync || frame.type === 'notification.created' || frame.type === 'conversation.read') {
       void client.invalidateQueries({ queryKey: notificationsKey })
     }
   })

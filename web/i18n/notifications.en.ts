@@ -68,6 +68,7 @@ export const notificationsEn: typeof notificationsFr = {
     sent: 'Sent',
     attempts_one: '{{count}} attempt',
     attempts_other: '{{count}} attempts',
+    last_error: 'Last error: {{error}}',
     secret: 'Text hidden: this e-mail holds a secret link.',
     show_text: 'Show the text',
     load_more: 'Older e-mails',

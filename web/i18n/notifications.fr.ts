@@ -71,6 +71,7 @@ export const notificationsFr = {
     sent: 'Envoyé le',
     attempts_one: '{{count}} tentative',
     attempts_other: '{{count}} tentatives',
+    last_error: 'Dernière erreur : {{error}}',
     secret: 'Texte masqué : cet e-mail contient un lien secret.',
     show_text: 'Voir le texte',
     load_more: 'E-mails plus anciens',

@@ -181,8 +181,8 @@ function MailRow({ mail }: { mail: Mail }) {
             </Text>
           )}
           {mail.last_error && (
-            <Text size="xs" c="red.8" maw={240} style={{ overflowWrap: 'anywhere' }}>
-              {mail.last_error}
+            <Text size="xs" maw={240} style={{ overflowWrap: 'anywhere' }}>
+              {t('notifications.mail_log.last_error', { error: mail.last_error })}
             </Text>
           )}
         </Stack>
