@@ -51,6 +51,17 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
     }
   }
 
+  function badge(to: Member, key: string, name: string): NotifyInput {
+    return {
+      recipients: [to.userId],
+      category: 'achievements',
+      kind: 'badge.awarded',
+      key,
+      params: { badge: name },
+      link: '/rewards',
+    }
+  }
+
   async function mailsTo(address: string) {
     return t.database.db
       .selectFrom('mail_outbox')
@@ -156,14 +167,7 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
       link: '/courses/x',
     })
     expect((await inbox(student)).data).toEqual([])
-    await notify(deps, orgId, {
-      recipients: [student.userId],
-      category: 'achievements',
-      kind: 'badge.awarded',
-      key: 'badge:y',
-      params: { badge: 'Assidu' },
-      link: '/rewards',
-    })
+    await notify(deps, orgId, badge(student, 'badge:y', 'Assidu'))
     const [mail] = await mailsTo(student.email)
     expect(mail).toMatchObject({
       template: 'badge.awarded',
@@ -257,14 +261,7 @@ describe.each(testDialects())('notifications on %s', (dialect) => {
   it('erases a person’s notifications, those about them, their preferences and their e-mails', async () => {
     const [student, teacher] = [await member('student'), await member('instructor')]
     await student.client.put('/api/me/notification-preferences', { achievements: 'email' })
-    await notify(deps, orgId, {
-      recipients: [student.userId],
-      category: 'achievements',
-      kind: 'badge.awarded',
-      key: 'badge:erase',
-      params: { badge: 'Assidu' },
-      link: '/rewards',
-    })
+    await notify(deps, orgId, badge(student, 'badge:erase', 'Assidu'))
     await notify(deps, orgId, { ...message(teacher, 'c-erase', 1, 'Test student'), about: student.userId })
     const exported = await admin.client.get(`/api/members/${student.userId}/data`)
     expect(exported.status, JSON.stringify(exported.body)).toBe(200)
