@@ -144,7 +144,7 @@ describe.skipIf(!browserAvailable)('a school admin in the browser', () => {
     await admin.page.getByRole('link', { name: 'Membres' }).click()
     await admin.page.getByRole('button', { name: 'Importer un CSV' }).click()
     const dialog = admin.page.getByRole('dialog', { name: 'Inviter à partir d’un fichier CSV' })
-    await dialog.getByText('Sillon n’envoie pas encore d’e-mails', { exact: false }).first().waitFor()
+    await dialog.getByText('invitée reçoit son lien par e-mail', { exact: false }).first().waitFor()
     const bad = join(e2e.dataDir, 'bad.csv')
     writeFileSync(
       bad,

@@ -335,7 +335,7 @@ export const en: Translations = {
     invite: 'Invite',
     invited: 'Invitation created for {{email}}.',
     invited_explained:
-      'Send them this link. Without a Sillon account, they create one and choose their password; if they already have one (in another school), they sign in, then accept. They appear among the members once they have accepted.',
+      'An e-mail with this link is on its way to them; you can also pass it on yourself. Without a Sillon account, they create one and choose their password; if they already have one (in another school), they sign in, then accept. They appear among the members once they have accepted.',
     invitee_name: 'Name',
     invitee_name_hint: 'Offered to them if they create their account.',
     name_required: 'Enter a name.',

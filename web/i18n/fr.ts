@@ -336,7 +336,7 @@ export const fr = {
     invite: 'Inviter',
     invited: 'Invitation créée pour {{email}}.',
     invited_explained:
-      'Envoyez-lui ce lien. Sans compte Sillon, la personne crée le sien et choisit son mot de passe ; si elle a déjà un compte (dans un autre établissement), elle se connecte puis accepte. Elle apparaîtra parmi les membres une fois l’invitation acceptée.',
+      'Un e-mail avec ce lien vient de lui être envoyé ; vous pouvez aussi le lui transmettre vous-même. Sans compte Sillon, la personne crée le sien et choisit son mot de passe ; si elle a déjà un compte (dans un autre établissement), elle se connecte puis accepte. Elle apparaîtra parmi les membres une fois l’invitation acceptée.',
     invitee_name: 'Nom',
     invitee_name_hint: 'Proposé à la personne si elle crée son compte.',
     name_required: 'Indiquez un nom.',

@@ -24,7 +24,7 @@ export const peopleEn: typeof peopleFr = {
   imported_other: '{{count}} invitations created.',
   classes_created: 'Classes created: {{names}}.',
   no_email_yet:
-    'Sillon does not send e-mails yet: download the links and send them yourself. They will not be shown again.',
+    'Everyone invited receives their link by e-mail. You can also download the links to send them yourself: they will not be shown again.',
   download_links: 'Download the links (CSV)',
   problem: {
     name_missing: 'name missing',

@@ -25,7 +25,7 @@ export const peopleFr = {
   imported_other: '{{count}} invitations créées.',
   classes_created: 'Classes créées : {{names}}.',
   no_email_yet:
-    'Sillon n’envoie pas encore d’e-mails : téléchargez les liens et envoyez-les vous-même. Ils ne seront plus affichés ensuite.',
+    'Chaque personne invitée reçoit son lien par e-mail. Vous pouvez aussi télécharger les liens pour les envoyer vous-même : ils ne seront plus affichés ensuite.',
   download_links: 'Télécharger les liens (CSV)',
   problem: {
     name_missing: 'nom manquant',
