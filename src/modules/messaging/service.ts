@@ -369,7 +369,8 @@ async function notifyParticipants(deps: MessagingDeps, me: Me, message: MessageR
     .filter((p) => p.left_at === null && p.user_id !== me.userId)
     .map((p) => p.user_id)
   if (recipients.length === 0) return
-  const body = (message.body ?? '').replace(/\s+/g, ' ').trim()
+  // A message of files only reads as a paper clip in the inbox and the e-mail.
+  const body = (message.body ?? '').replace(/\s+/g, ' ').trim() || '📎'
   await deps.notify(me.orgId, {
     recipients,
     category: 'messages',
