@@ -108,7 +108,7 @@ function buildFingerprint(): string {
  */
 function changedSinceHead(): string[] {
   const git = (args: string[], input?: string) =>
-    execFileSync('git', args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024 }).trim()
+    execFileSync('git', args, { encoding: 'utf8', input, maxBuffer: 64 * 1024 * 1024, stdio: 'pipe' }).trim()
   const inHead = new Map(
     git(['ls-tree', '-r', 'HEAD', '--', 'web', 'package-lock.json'])
       .split('\n')
@@ -137,7 +137,10 @@ function describeBuild(sourcesHash: string): string {
   const builtAt = statSync(join(WEB_BUILD_DIR, '.source-hash')).mtime.toISOString()
   let source: string
   try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    }).trim()
     const changed = changedSinceHead()
     source = `commit ${head}${changed.length > 0 ? ` and the working tree's ${changed.join(', ')}` : ', no web change beside it'}`
   } catch {
