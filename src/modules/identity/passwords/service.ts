@@ -15,6 +15,9 @@ function rateLimited(response: Response): AppError {
   })
 }
 
+/** The least time a reset request takes to answer, whatever the address. */
+const RESET_ANSWER_FLOOR_MS = 200
+
 const invalidLink = () =>
   badRequest(
     'reset_link_invalid',
@@ -24,14 +27,19 @@ const invalidLink = () =>
 /**
  * "Forgot password": better-auth looks the address up, stores a single-use token for an account, and calls
  * `resetRequested`, which queues the e-mail. The answer is the same whether or not an account uses the
- * address, in whichever school: better-auth does a look-up of the same cost for an unknown address.
+ * address, in whichever school, and takes the same time (RESET_ANSWER_FLOOR_MS).
  */
 export async function requestPasswordReset(deps: IdentityDeps, c: Context<AppEnv>, email: string) {
+  const started = performance.now()
   const response = await callAuthEndpoint(deps.auth, '/request-password-reset', c.req.raw, c.var.clientIp, {
     email,
   })
   if (response.status === 429) throw rateLimited(response)
   if (!response.ok) throw new Error(`better-auth refused a reset request (${response.status})`)
+  // A known address costs a token and an e-mail more than an unknown one (a few tens of milliseconds):
+  // every answer waits until the same floor, so that the time does not tell them apart either.
+  const wait = RESET_ANSWER_FLOOR_MS - (performance.now() - started)
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
 }
 
 /** better-auth's sendResetPassword: e-mails the link, unless the account has had its share of them lately. */
