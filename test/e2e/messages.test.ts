@@ -233,4 +233,37 @@ describe.skipIf(!browserAvailable)('messages in the browser', () => {
     expect(errors).toEqual([])
     await context.close()
   }, 90_000)
+  it('without a WebSocket, the open thread still shows new messages by asking again', async () => {
+    // A browser (or a network on the way) that cannot open the socket.
+    const { page, context, errors } = await openPage(e2e.browser)
+    await context.addInitScript(() => {
+      Reflect.deleteProperty(window, 'WebSocket')
+    })
+    await signIn(page, e2e.server.url, 'direction@demo.sillon.test')
+    await page.getByRole('link', { name: /^Messages/ }).click()
+    await page.getByRole('button', { name: 'Nouvelle conversation' }).click()
+    await page.getByRole('combobox', { name: 'Destinataire' }).fill('Julien')
+    await page.getByRole('option', { name: /Julien Moreau/ }).click()
+    await page.getByRole('button', { name: 'Commencer' }).click()
+    await page.getByTestId('live-state').getByText('Actualisé régulièrement').waitFor()
+    const conversationId = page.url().split('/').pop() as string
+
+    // Julien answers from another browser.
+    const teacher = await openPage(e2e.browser)
+    await signIn(teacher.page, e2e.server.url, 'prof@demo.sillon.test')
+    await teacher.page.getByRole('navigation').first().waitFor()
+    const posted = await teacher.page.evaluate(async (id) => {
+      const res = await fetch(`/api/conversations/${id}/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ client_id: 'polling-1', body: 'Réponse sans socket' }),
+      })
+      return res.status
+    }, conversationId)
+    expect(posted).toBe(201)
+    await page.getByTestId('thread').getByText('Réponse sans socket').waitFor({ timeout: 15_000 })
+    expect(errors).toEqual([])
+    await teacher.context.close()
+    await context.close()
+  }, 60_000)
 })

@@ -38,7 +38,7 @@ import {
   IconUsersGroup,
   IconWebhook,
 } from '@tabler/icons-react'
-import type { ReactNode } from 'react'
+import { type ReactNode, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useLocation, useNavigate } from 'react-router'
 import { api } from '../api/client.ts'
@@ -107,8 +107,14 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const items = navFor(me, t)
   // One live connection per signed-in tab (messages, notifications); pages poll while it is down.
   const inSchool = me.organisation !== null && me.role !== null
-  useRealtimeConnection(inSchool)
-  const unread = useUnreadTotal(inSchool).data ?? 0
+  // After the page's first drawing: a phone on a slow network spends its first seconds on the page itself.
+  const [settled, setSettled] = useState(false)
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(true), 1500)
+    return () => clearTimeout(timer)
+  }, [])
+  useRealtimeConnection(inSchool && settled)
+  const unread = useUnreadTotal(inSchool && settled).data ?? 0
 
   const signOut = async () => {
     await api.POST('/api/auth/logout').catch(() => undefined)

@@ -110,7 +110,8 @@ export function useUnreadTotal(enabled: boolean) {
   const client = useQueryClient()
   const live = useRealtimeOpen()
   useRealtimeEvents((frame) => {
-    if (frame.type === 'message.created' || frame.type === 'conversation.read') {
+    // `ready` too: what came between the page's first answers and the socket's opening is asked again.
+    if (frame.type === 'message.created' || frame.type === 'conversation.read' || frame.type === 'ready') {
       void client.invalidateQueries({ queryKey: conversationsKey })
     }
   })
