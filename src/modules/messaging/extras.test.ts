@@ -32,8 +32,11 @@ describe.each(testDialects())('messaging extras on %s', (dialect) => {
 
   beforeAll(async () => {
     t = await startTestApp(dialect, { env: { UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES) } })
+    // Seen by the tests, then passed on to the notifications module as the app wires it.
+    const notify = t.messaging.notify
     t.messaging.notify = async (org, input) => {
       notified.push({ orgId: org, input })
+      await notify?.(org, input)
     }
     orgId = (await createOrg(t)).id
     owner = await signedInMember(t, orgId, 'owner')
@@ -290,6 +293,14 @@ describe.each(testDialects())('messaging extras on %s', (dialect) => {
     expect(reports[0]?.input.recipients).toEqual(expect.arrayContaining([owner.userId, admin.userId]))
     expect(reports[0]?.input.recipients).not.toContain(teacher.userId)
     expect(reports[0]?.input.recipients).not.toContain(student.userId)
+    // Once in the administrator's inbox, however often the student reports it.
+    const inbox = (await admin.client.get('/api/me/notifications')).body.data as {
+      kind: string
+      title: string
+    }[]
+    expect(inbox.filter((n) => n.kind === 'message.reported')).toEqual([
+      expect.objectContaining({ title: 'Message signalé par Test student' }),
+    ])
     // Not one's own message, not a deleted one, not from outside the conversation.
     const mine = await post(student, id, 'Le mien')
     expect(
