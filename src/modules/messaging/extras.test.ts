@@ -2,10 +2,11 @@ import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestApp, type TestApp } from '../../../test/helpers/app.ts'
 import { testDialects } from '../../../test/helpers/databases.ts'
-import { createOrg, signedInMember } from '../../../test/helpers/factories.ts'
+import { createOrg, signedInMember, signIn } from '../../../test/helpers/factories.ts'
 import type { Role } from '../../core/http/roles.ts'
 import { runJobByHand } from '../../core/jobs/commands.ts'
 import type { ScheduledJob } from '../../core/jobs/job.ts'
+import { addMember } from '../identity/index.ts'
 import { MAX_UNSENT_UPLOADS } from './attachments.ts'
 import type { NotifyInput } from './ports.ts'
 import { publishedCourse } from './test-support.ts'
@@ -415,6 +416,16 @@ describe.each(testDialects())('messaging extras on %s', (dialect) => {
       expect(gone.left_at).not.toBeNull()
     }
     expect((await thread(teacher, direct)).map((m) => m.body)).toEqual(['Au revoir'])
+    // Back in the school: opening the direct conversation again lets both take part again.
+    await addMember(t.identity, orgId, 'cli', { email: student.email, name: 'Test student', role: 'student' })
+    const reopened = await teacher.client.post('/api/conversations', { member_id: student.userId })
+    expect(reopened.status).toBe(200)
+    expect(reopened.body.id).toBe(direct)
+    expect(reopened.body.participants.every((p: { left_at: string | null }) => p.left_at === null)).toBe(true)
+    await post(teacher, direct, 'Bon retour')
+    const back = await signIn(t, student.email)
+    const seenAgain = await back.get(`/api/conversations/${direct}/messages`)
+    expect(seenAgain.body.data.map((m: { body: string }) => m.body)).toEqual(['Bon retour', 'Au revoir'])
   })
 
   it('checks who may write on every post: a student no longer enrolled stops writing to the instructor', async () => {
