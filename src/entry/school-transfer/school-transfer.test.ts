@@ -48,6 +48,8 @@ const notCompared = [
   /^\/api\/platform\//,
   /^\/api\/admin\/organisations/,
   /^\/api\/audit/,
+  // The mail log stays with the instance that wrote the e-mails (plan.ts leaves mail_outbox behind).
+  /^\/api\/admin\/mail-log/,
   /^\/api\/organisations\/\{id\}\/export$/,
   /^\/api\/projections/,
   /\/data\.html$/,
@@ -60,13 +62,20 @@ const notCompared = [
  */
 function comparable(body: unknown): string {
   const data = body as {
-    modules?: { identity?: { sessions?: unknown }; audit?: unknown; realtime?: unknown }
+    modules?: {
+      identity?: { sessions?: unknown }
+      audit?: unknown
+      realtime?: unknown
+      notifications?: { emails?: unknown }
+    }
   }
   // A reward feed's cursor is a position in the instance's signal log.
   if (!data?.modules?.identity?.sessions)
     return JSON.stringify(body, (key, value) => (key === 'cursor' ? 0 : value))
   // Live events stay with the instance that sent them (plan.ts leaves realtime_events behind).
   const { audit: _audit, realtime: _realtime, ...modules } = data.modules
+  // So do the e-mails written to the person (plan.ts leaves mail_outbox behind).
+  if (modules.notifications) modules.notifications = { ...modules.notifications, emails: [] }
   const person = { ...data, modules: { ...modules, identity: { ...data.modules.identity, sessions: [] } } }
   const rows = (key: string, value: unknown): unknown => {
     if (/(^|_)seq$/.test(key)) return undefined
