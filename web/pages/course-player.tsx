@@ -27,9 +27,9 @@ import { notify } from '../components/notify.ts'
 import { QueryState, useErrorMessage } from '../components/query-state.tsx'
 import { CourseRecap, RewardMoments, useRewardMoments } from '../components/rewards.tsx'
 import { VideoPlayer } from '../components/video-player.tsx'
+import { dashboardKey } from '../hooks/dashboard.ts'
 import { useFormat } from '../hooks/format.ts'
 import { useMe } from '../hooks/session.ts'
-import { dashboardKey } from './dashboard.tsx'
 
 // A quiz's inputs come with the first quiz to show: a video or a reading opens without them.
 const NativeQuiz = lazy(() => import('../components/quiz.tsx').then((m) => ({ default: m.NativeQuiz })))

@@ -1,27 +1,16 @@
 import { Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core'
 import { IconPlayerPlay } from '@tabler/icons-react'
-import { useQuery } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
-import { answerInPage, api, data, type Schemas } from '../api/client.ts'
+import type { Schemas } from '../api/client.ts'
 import { BarChart } from '../components/charts.tsx'
 import { BadgeChip, HeartsMeter, LevelMeter, StreakCalendar } from '../components/game.tsx'
 import { QueryState } from '../components/query-state.tsx'
+import { useDashboard } from '../hooks/dashboard.ts'
 import { useFormat } from '../hooks/format.ts'
 
 type Dashboard = Schemas['StudentDashboard']
-
-export const dashboardKey = ['dashboard'] as const
-
-/** The signed-in student's dashboard (their courses, game and skills). */
-export function useDashboard() {
-  return useQuery({
-    queryKey: dashboardKey,
-    queryFn: async () => data(await api.GET('/api/me/dashboard')),
-    initialData: () => answerInPage<Dashboard>('/api/me/dashboard'),
-  })
-}
 
 function Panel({ title, children }: { title: string; children: ReactNode }) {
   return (

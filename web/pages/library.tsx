@@ -2,8 +2,8 @@ import { Card, Stack, Text, Title } from '@mantine/core'
 import { useTranslation } from 'react-i18next'
 import { Handout } from '../components/handout.tsx'
 import { QueryState } from '../components/query-state.tsx'
+import { useDashboard } from '../hooks/dashboard.ts'
 import { useStudentCourse } from './course-player.tsx'
-import { useDashboard } from './dashboard.tsx'
 
 function CourseHandout({ courseId, name }: { courseId: string; name: string }) {
   const query = useStudentCourse(courseId)
