@@ -96,17 +96,25 @@ describe.each(testDialects())('what notifies on %s', (dialect) => {
     expect(digest?.from?.value).toEqual([{ name: 'Sillon', address: 'ecole@example.org' }])
   })
 
-  it('pushes a notification live to a connected member, and e-mails the digest only once they are gone', async () => {
+  it('pushes a notification live to a connected member, and e-mails a message digest only once they are gone', async () => {
     const [teacher, student] = [await member('instructor'), await member('student')]
     const conversationId = (await teacher.client.post('/api/conversations', { member_id: student.userId }))
       .body.id
     const socket = await TestSocket.ready(t.url, { as: student.client })
     try {
+      // A message arrives live by itself; its notification waits in the inbox.
       await post(teacher, conversationId, 'Tu es là ?')
+      await socket.next((f) => f.type === 'message.created', 'the message')
+      const courseId = await course([student], [])
+      expect((await owner.client.post(`/api/courses/${courseId}/publish`)).status).toBe(200)
       const frame = await socket.next((f) => f.type === 'notification.created', 'the notification')
-      const [listed] = (await student.client.get('/api/me/notifications')).body.data
-      expect(frame.data).toEqual(listed)
-      expect(frame.data).toMatchObject({ kind: 'message.received', group: conversationId })
+      const listed = (await student.client.get('/api/me/notifications')).body.data
+      expect(listed.map((n: { kind: string }) => n.kind).sort()).toEqual([
+        'course.assigned',
+        'message.received',
+      ])
+      expect(frame.data).toEqual(listed.find((n: { kind: string }) => n.kind === 'course.assigned'))
+      expect(socket.of('notification.created')).toHaveLength(1)
       t.clock.advance(10 * 60_000)
       expect(await sendDigests(t.notifications)).toMatchObject({ emailed: 0, postponed: 1 })
     } finally {
@@ -117,6 +125,7 @@ describe.each(testDialects())('what notifies on %s', (dialect) => {
     expect(await sendDigests(t.notifications)).toMatchObject({ emailed: 1 })
     await deliverMail(t.notifications)
     expect(mailsTo(student.email).map((m) => m.subject)).toEqual([
+      'Nouveau parcours : Le système solaire',
       '1 message(s) non lu(s) de Test instructor',
     ])
   })

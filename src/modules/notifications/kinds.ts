@@ -24,6 +24,11 @@ export function titleOf(kind: string, locale: Locale, params: MailParams): strin
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? '…'))
 }
 
+/** Kinds whose cause reaches connected members live by itself (a new message: `message.created`). */
+export function deliveredLiveElsewhere(kind: string): boolean {
+  return kind === 'message.received'
+}
+
 /** The e-mail of a kind: its own template when there is one (messages: the digest), else the generic one. */
 export function mailTemplateOf(kind: string): MailTemplateName {
   if (kind === 'message.received') return 'message.digest'

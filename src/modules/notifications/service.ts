@@ -3,7 +3,7 @@ import type { MemberIdentity } from '../../core/http/access.ts'
 import { badRequest, notFound } from '../../core/http/errors.ts'
 import { newId } from '../../core/ids.ts'
 import * as identity from '../identity/index.ts'
-import { mailTemplateOf } from './kinds.ts'
+import { deliveredLiveElsewhere, mailTemplateOf } from './kinds.ts'
 import { type MailDeps, queueMail } from './mail/outbox.ts'
 import { decodeCursor, encodeCursor, mailView, notificationView } from './presenters.ts'
 import * as repo from './repository.ts'
@@ -161,6 +161,11 @@ export async function notify(deps: NotificationsDeps, orgId: string, input: Noti
   if (!inTransaction) await pushLive(deps, orgId, inserted, byUser)
 }
 
+/**
+ * Pushes each new notification to its recipient's open sockets: one live event per recipient (each has its
+ * own id), so only to those connected now, at the same time. A new message's notification is not pushed:
+ * the message itself arrives live (`message.created`), and a group of 200 would cost 200 events per post.
+ */
 async function pushLive(
   deps: NotificationsDeps,
   orgId: string,
@@ -169,13 +174,18 @@ async function pushLive(
 ) {
   const realtime = deps.realtime
   if (!realtime) return
-  for (const row of rows) {
-    const locale = contacts.get(row.user_id)?.locale ?? 'fr'
-    await realtime.deliver(orgId, [row.user_id], {
-      type: 'notification.created',
-      data: notificationView(row, locale),
-    })
-  }
+  const pushed = rows.filter((row) => !deliveredLiveElsewhere(row.kind))
+  const online = await Promise.all(pushed.map((row) => realtime.isOnline(orgId, row.user_id)))
+  await Promise.all(
+    pushed
+      .filter((_, i) => online[i])
+      .map((row) =>
+        realtime.deliver(orgId, [row.user_id], {
+          type: 'notification.created',
+          data: notificationView(row, contacts.get(row.user_id)?.locale ?? 'fr'),
+        }),
+      ),
+  )
 }
 
 /** A group (a conversation) was read: its notifications are read, and none of them becomes an e-mail. */
