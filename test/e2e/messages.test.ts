@@ -233,7 +233,7 @@ describe.skipIf(!browserAvailable)('messages in the browser', () => {
     expect(errors).toEqual([])
     await context.close()
   }, 90_000)
-  it('without a WebSocket, the open thread still shows new messages by asking again', async () => {
+  it('shows new messages by asking again when there is no WebSocket, and lets staff write to a whole class', async () => {
     // A browser (or a network on the way) that cannot open the socket.
     const { page, context, errors } = await openPage(e2e.browser)
     await context.addInitScript(() => {
@@ -262,6 +262,16 @@ describe.skipIf(!browserAvailable)('messages in the browser', () => {
     }, conversationId)
     expect(posted).toBe(201)
     await page.getByTestId('thread').getByText('Réponse sans socket').waitFor({ timeout: 15_000 })
+
+    // Staff also write to a whole class at once.
+    await page.getByRole('button', { name: 'Nouvelle conversation' }).click()
+    await page.getByRole('dialog').getByText('Une classe', { exact: true }).click()
+    await page.getByRole('combobox', { name: 'Classe' }).click()
+    await page.getByRole('option', { name: 'Seconde A' }).click()
+    expect(await seriousViolations(page)).toEqual([])
+    await page.getByRole('button', { name: 'Commencer' }).click()
+    await page.getByRole('heading', { name: /Léa Martin/, level: 2 }).waitFor()
+    expect(await page.getByRole('heading', { level: 2 }).textContent()).toMatch(/Hugo Bernard/)
     expect(errors).toEqual([])
     await teacher.context.close()
     await context.close()

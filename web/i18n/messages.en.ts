@@ -65,6 +65,12 @@ export const messagesEn: typeof messagesFr = {
   report_send: 'Report',
   reported: 'Message reported to the school staff.',
   online: 'online',
+  write_to: 'Write to',
+  to_member: 'One person',
+  to_team: 'A class',
+  team: 'Class',
+  team_description: 'A group conversation with its students.',
+  no_team: 'No class.',
   role: {
     owner: 'Owner',
     admin: 'Administrator',

@@ -68,6 +68,12 @@ export const messagesFr = {
   report_send: 'Signaler',
   reported: 'Message signalé à l’équipe de l’établissement.',
   online: 'en ligne',
+  write_to: 'Écrire à',
+  to_member: 'Une personne',
+  to_team: 'Une classe',
+  team: 'Classe',
+  team_description: 'Une conversation de groupe avec ses élèves.',
+  no_team: 'Aucune classe.',
   role: {
     owner: 'Responsable',
     admin: 'Administrateur',

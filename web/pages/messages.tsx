@@ -11,6 +11,7 @@ import {
   Menu,
   Modal,
   Paper,
+  SegmentedControl,
   Select,
   Stack,
   Text,
@@ -851,6 +852,16 @@ function NewConversation({ opened, onClose }: { opened: boolean; onClose: () => 
   const navigate = useNavigate()
   const client = useQueryClient()
   const errorMessage = useErrorMessage()
+  const role = useMe().data?.role
+  // Owners, administrators and instructors may also write to a whole class at once.
+  const mayGroup = role === 'owner' || role === 'admin' || role === 'instructor'
+  const [kind, setKind] = useState<'member' | 'team'>('member')
+  const [teamId, setTeamId] = useState<string | null>(null)
+  const teams = useQuery({
+    queryKey: ['teams', 'for-messages'],
+    queryFn: async () => data(await api.GET('/api/teams', { params: { query: { limit: 100 } } })),
+    enabled: opened && mayGroup && kind === 'team',
+  })
   const [search, setSearch] = useState('')
   const [query] = useDebouncedValue(search.trim(), 250)
   const [memberId, setMemberId] = useState<string | null>(null)
@@ -871,7 +882,8 @@ function NewConversation({ opened, onClose }: { opened: boolean; onClose: () => 
     label: `${c.name} (${t(`messages.role.${c.role}`)})`,
   }))
   const start = useMutation({
-    mutationFn: async (id: string) => data(await api.POST('/api/conversations', { body: { member_id: id } })),
+    mutationFn: async (to: { member_id: string } | { team_id: string }) =>
+      data(await api.POST('/api/conversations', { body: to })),
     onSuccess: (conversation) => {
       void client.invalidateQueries({ queryKey: conversationsKey })
       close()
@@ -882,6 +894,8 @@ function NewConversation({ opened, onClose }: { opened: boolean; onClose: () => 
   const close = () => {
     setSearch('')
     setMemberId(null)
+    setTeamId(null)
+    setKind('member')
     setError(null)
     onClose()
   }
@@ -895,29 +909,60 @@ function NewConversation({ opened, onClose }: { opened: boolean; onClose: () => 
       <form
         onSubmit={(e) => {
           e.preventDefault()
-          if (memberId) start.mutate(memberId)
+          if (kind === 'team' && teamId) start.mutate({ team_id: teamId })
+          else if (kind === 'member' && memberId) start.mutate({ member_id: memberId })
         }}
       >
         <Stack>
-          <Select
-            label={t('messages.recipient')}
-            description={t('messages.recipient_description')}
-            placeholder={t('messages.recipient_placeholder')}
-            data={options}
-            searchable
-            searchValue={search}
-            onSearchChange={setSearch}
-            filter={({ options: all }) => all}
-            value={memberId}
-            onChange={(value) => {
-              setMemberId(value)
-              setError(null)
-            }}
-            nothingFoundMessage={contacts.isFetching ? t('common.loading') : t('messages.no_contact')}
-            rightSection={contacts.isFetching ? <Loader size={14} /> : undefined}
-            data-autofocus
-            comboboxProps={{ withinPortal: true }}
-          />
+          {mayGroup && (
+            <SegmentedControl
+              aria-label={t('messages.write_to')}
+              value={kind}
+              onChange={(value) => {
+                setKind(value as 'member' | 'team')
+                setError(null)
+              }}
+              data={[
+                { value: 'member', label: t('messages.to_member') },
+                { value: 'team', label: t('messages.to_team') },
+              ]}
+            />
+          )}
+          {kind === 'team' ? (
+            <Select
+              label={t('messages.team')}
+              description={t('messages.team_description')}
+              data={(teams.data ?? []).map((team) => ({ value: team.id, label: team.name }))}
+              searchable
+              value={teamId}
+              onChange={(value) => {
+                setTeamId(value)
+                setError(null)
+              }}
+              nothingFoundMessage={teams.isFetching ? t('common.loading') : t('messages.no_team')}
+              comboboxProps={{ withinPortal: true }}
+            />
+          ) : (
+            <Select
+              label={t('messages.recipient')}
+              description={t('messages.recipient_description')}
+              placeholder={t('messages.recipient_placeholder')}
+              data={options}
+              searchable
+              searchValue={search}
+              onSearchChange={setSearch}
+              filter={({ options: all }) => all}
+              value={memberId}
+              onChange={(value) => {
+                setMemberId(value)
+                setError(null)
+              }}
+              nothingFoundMessage={contacts.isFetching ? t('common.loading') : t('messages.no_contact')}
+              rightSection={contacts.isFetching ? <Loader size={14} /> : undefined}
+              data-autofocus
+              comboboxProps={{ withinPortal: true }}
+            />
+          )}
           {error && (
             <Alert color="red" role="alert" p="xs">
               {error}
@@ -927,7 +972,7 @@ function NewConversation({ opened, onClose }: { opened: boolean; onClose: () => 
             <Button variant="default" onClick={close}>
               {t('messages.cancel')}
             </Button>
-            <Button type="submit" disabled={!memberId} loading={start.isPending}>
+            <Button type="submit" disabled={kind === 'team' ? !teamId : !memberId} loading={start.isPending}>
               {t('messages.start')}
             </Button>
           </Group>
