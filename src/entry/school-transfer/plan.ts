@@ -73,7 +73,7 @@ export const excludedTables: Record<string, string> = {
   realtime_recipients: 'whom each live event is for (see realtime_events)',
   realtime_streams: "the numbering of this instance's live events; the new instance numbers its own",
   realtime_tickets: 'single-use tickets valid 30 seconds',
-  mail_outbox: "the e-mails this instance sent or kept (its mail log); the new instance writes its own",
+  mail_outbox: 'the e-mails this instance sent or kept (its mail log); the new instance writes its own',
   webhook_deliveries: "this instance's delivery attempts (to the subscriptions that stay behind)",
   webhook_subscriptions: 'hold signing secrets; the school subscribes again on the new instance',
 }
