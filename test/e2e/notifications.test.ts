@@ -104,9 +104,11 @@ describe.skipIf(!browserAvailable)('notifications in the browser', () => {
   it('a student on a phone chooses how she is notified; the choice is kept and followed', async () => {
     const { page, errors } = await openPage(e2e.browser, { width: 375, height: 740 })
     await signIn(page, e2e.server.url, 'lea@demo.sillon.test')
-    // The bell fits in the phone's header, and its inbox on the screen.
+    // The bell fits in the phone's header, and its inbox on the screen: the demo course, given to her when
+    // the school was created.
     await page.getByRole('button', { name: /^Notifications, / }).click()
-    await page.getByRole('dialog', { name: 'Notifications' }).waitFor()
+    const inbox = page.getByRole('dialog', { name: 'Notifications' })
+    await inbox.getByText('Nouveau parcours : Découvrir le système solaire').waitFor()
     expect(await overflowsSideways(page)).toBe(false)
     await page.getByRole('link', { name: 'Choisir mes notifications' }).click()
     await page.getByRole('heading', { name: 'Mes notifications', level: 1 }).waitFor()
@@ -140,8 +142,8 @@ describe.skipIf(!browserAvailable)('notifications in the browser', () => {
     // Followed: her teacher's message notifies her no more (the notification is written before he is answered).
     const julien = await conversationWith(await apiAs(e2e.server.url, 'prof@demo.sillon.test'), 'Léa Martin')
     await julien.write('Bonjour Léa, pensez à la question 3.')
-    const inbox = (await (await leaApi.get('/api/me/notifications')).json()) as { data: { kind: string }[] }
-    expect(inbox.data.filter((n) => n.kind === 'message.received')).toEqual([])
+    const listed = (await (await leaApi.get('/api/me/notifications')).json()) as { data: { kind: string }[] }
+    expect(listed.data.filter((n) => n.kind === 'message.received')).toEqual([])
 
     // The same page in English.
     await page.getByRole('button', { name: /^Langue : / }).click()
@@ -154,6 +156,9 @@ describe.skipIf(!browserAvailable)('notifications in the browser', () => {
         .isChecked(),
     ).toBe(true)
     expect(await seriousViolations(page)).toEqual([])
+    // The inbox speaks English too, from what each notification is about.
+    await page.getByRole('button', { name: /^Notifications, / }).click()
+    await inbox.getByText('New learning path: Découvrir le système solaire').waitFor()
     expect(errors).toEqual([])
   }, 90_000)
 
@@ -183,6 +188,15 @@ describe.skipIf(!browserAvailable)('notifications in the browser', () => {
     // Its link lets someone into the school: the log shows the subject, never the text.
     await row.getByText('Texte masqué : cet e-mail contient un lien secret.').waitFor()
     expect(await row.getByRole('button', { name: 'Voir le texte' }).count()).toBe(0)
+    // Léa's e-mail about the demo course has no secret: its text shows on demand.
+    const lea = page.getByTestId('mail-row').filter({ hasText: 'lea@demo.sillon.test' })
+    await lea.getByText('Nouveau parcours : Découvrir le système solaire').waitFor()
+    await lea.getByRole('button', { name: 'Voir le texte' }).click()
+    await lea
+      .getByText('Vous avez un nouveau parcours sur École Démo Sillon : Découvrir le système solaire.', {
+        exact: false,
+      })
+      .waitFor()
     expect(await seriousViolations(page)).toEqual([])
 
     const filter = page.getByRole('combobox', { name: 'État' })

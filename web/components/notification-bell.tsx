@@ -31,10 +31,10 @@ import { QueryState, useErrorMessage } from './query-state.tsx'
 const INBOX_TITLE = 'notification-inbox-title'
 
 /** The header's bell: the count of unread notifications, and the inbox when pressed. */
-export function NotificationBell() {
+export function NotificationBell({ myId }: { myId: string }) {
   const { t } = useTranslation()
   const [opened, { toggle, close }] = useDisclosure(false)
-  const unread = useUnreadNotifications(true).data ?? 0
+  const unread = useUnreadNotifications(myId, true).data ?? 0
   return (
     <Popover
       opened={opened}

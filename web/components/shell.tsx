@@ -174,7 +174,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               )}
             </Group>
             <Group gap="xs" wrap="nowrap">
-              {inSchool && <NotificationBell />}
+              {inSchool && <NotificationBell myId={me.user.id} />}
               <Menu position="bottom-end">
                 <Menu.Target>
                   <Button variant="subtle" size="compact-sm" leftSection={<IconLanguage size={16} />}>
