@@ -21,6 +21,7 @@ import {
 } from './leaderboard.ts'
 import { type BenchServer, fireRequests, type LoadResult, startBenchServer } from './load.ts'
 import { type PingRequest, pingTraffic } from './pings.ts'
+import { printRealtime, realtimeBench } from './realtime.ts'
 import { seedBenchSchool } from './seed.ts'
 import { type BenchTarget, buildBenchApp, openTarget } from './target.ts'
 
@@ -430,6 +431,8 @@ async function main() {
   const baseline = await measureBaseline()
   const results: DialectResult[] = []
   for (const dialect of dialects) results.push(await onFreshTarget(dialect))
+  // Real-time fan-out (bench/realtime.ts): its own rows and targets, printed after the others.
+  const realtime = await realtimeBench(pinning)
 
   console.log('')
   printTable([
@@ -445,6 +448,7 @@ async function main() {
   ])
   console.log('\nTargets')
   printTargets(baseline, results)
+  printRealtime(realtime)
   console.log('\nCredit check (after the rebuild)')
   for (const r of results) for (const check of r.checks) console.log(`${r.dialect.padEnd(8)}  ${check}`)
   if (LEADERBOARD_STUDENTS === 0) return

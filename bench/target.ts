@@ -6,6 +6,7 @@ import { loadConfig } from '../src/core/config.ts'
 import { openPostgres, openSqlite } from '../src/core/db/connect-node.ts'
 import type { DbHandle } from '../src/core/db/database.ts'
 import { diskFileStore } from '../src/core/files/disk-file-store.ts'
+import type { PubSub } from '../src/core/pubsub/pubsub.ts'
 import { nodeClientIp } from '../src/entry/runtime.ts'
 
 // Where a benchmark's app keeps its data: the embedded SQLite file of a fresh DATA_DIR, or a fresh
@@ -25,7 +26,7 @@ export function openTarget(target: BenchTarget): DbHandle {
 }
 
 /** The real app over the target, as `npm start` wires it, with silent logs and the system clock. */
-export function buildBenchApp(target: BenchTarget, database: DbHandle): App {
+export function buildBenchApp(target: BenchTarget, database: DbHandle, pubsub?: PubSub): App {
   const config = loadConfig({
     PUBLIC_URL: 'http://127.0.0.1:3000',
     DATA_DIR: target.dataDir,
@@ -41,5 +42,6 @@ export function buildBenchApp(target: BenchTarget, database: DbHandle): App {
     logger: pino({ level: 'silent' }),
     clientIp: nodeClientIp(false),
     files: diskFileStore(join(target.dataDir, 'files')),
+    pubsub,
   })
 }
