@@ -82,7 +82,7 @@ export function NotificationBell({ myId }: { myId: string }) {
 function Inbox({ unread, onClose }: { unread: number; onClose: () => void }) {
   const { t } = useTranslation()
   const errorMessage = useErrorMessage()
-  const query = useInbox(true)
+  const query = useInbox()
   const markAll = useMarkAllRead()
   return (
     <Stack gap={0}>

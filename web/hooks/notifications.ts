@@ -64,7 +64,7 @@ export function useUnreadNotifications(myId: string, enabled: boolean) {
 }
 
 /** The inbox, unread first then newest first, a page at a time. */
-export function useInbox(enabled: boolean) {
+export function useInbox() {
   return useInfiniteQuery({
     queryKey: inboxKey,
     queryFn: async ({ pageParam }) =>
@@ -75,7 +75,6 @@ export function useInbox(enabled: boolean) {
       ),
     initialPageParam: '',
     getNextPageParam: (last) => last.next_cursor ?? undefined,
-    enabled,
   })
 }
 
