@@ -43,6 +43,8 @@ export type RealtimeOptions = {
 
 /** Missed events a resuming client is sent at most; beyond, it is told to reload (`resync`). */
 const MAX_MISSED = 1_000
+/** Events of the school a resume may scan for the member's own; further behind, the client reloads. */
+const MAX_SCANNED = 50_000
 const PAGE = 500
 const TYPING_EVERY_MS = 2_000
 
@@ -225,8 +227,9 @@ export function createRealtime(options: RealtimeOptions) {
       const from = /^\d{1,15}$/.test(after) ? Number(after) : Number.NaN
       const first = Number.isNaN(from) || from > last ? undefined : await store.firstSeq(db, orgId)
       // A number this school never gave (another school's, a restored database) or events forgotten since.
-      if (Number.isNaN(from) || from > last || (first ?? last + 1) > from + 1) resync = true
-      else {
+      if (Number.isNaN(from) || from > last || (first ?? last + 1) > from + 1 || last - from > MAX_SCANNED) {
+        resync = true
+      } else {
         missed = await store.eventsOfMember(db, orgId, userId, from, MAX_MISSED + 1)
         if (missed.length > MAX_MISSED) {
           resync = true
