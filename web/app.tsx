@@ -45,6 +45,9 @@ const LeaderboardPage = lazy(() =>
 )
 const LibraryPage = lazy(() => import('./pages/library.tsx').then((m) => ({ default: m.LibraryPage })))
 const MessagesPage = lazy(() => import('./pages/messages.tsx').then((m) => ({ default: m.MessagesPage })))
+const MessageReportsPage = lazy(() =>
+  import('./pages/message-reports.tsx').then((m) => ({ default: m.MessageReportsPage })),
+)
 const ProfilePage = lazy(() => import('./pages/profile.tsx').then((m) => ({ default: m.ProfilePage })))
 const NotificationPreferencesPage = lazy(() =>
   import('./pages/notification-preferences.tsx').then((m) => ({ default: m.NotificationPreferencesPage })),
@@ -131,6 +134,12 @@ export function App() {
                 <Route path="/signin" element={<Navigate to="/" replace />} />
                 <Route path="/profile" element={<ProfilePage me={me.data} />} />
                 {role && <Route path="/profile/notifications" element={<NotificationPreferencesPage />} />}
+                {/* Before the conversations, and for every member: `reports` is never taken for a conversation id,
+                    and those who may not moderate get the page not found. */}
+                <Route
+                  path="/messages/reports"
+                  element={isSchoolAdmin(role) ? <MessageReportsPage /> : <NotFoundPage />}
+                />
                 {role && <Route path="/messages/:conversationId?" element={<MessagesPage />} />}
                 {student_id && (
                   <>

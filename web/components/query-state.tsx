@@ -1,4 +1,4 @@
-import { Alert, Button, Center, Loader, Stack } from '@mantine/core'
+import { Alert, Button, Center, Group, Loader, Stack } from '@mantine/core'
 import type { UseQueryResult } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -47,4 +47,22 @@ export function QueryState<T>({
     )
   }
   return <>{children(query.data)}</>
+}
+
+/** "Show more" under a list the server pages by cursor, while it has more. */
+export function LoadMore({
+  query,
+  label,
+}: {
+  query: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> }
+  label: string
+}) {
+  if (!query.hasNextPage) return null
+  return (
+    <Group>
+      <Button variant="light" loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
+        {label}
+      </Button>
+    </Group>
+  )
 }

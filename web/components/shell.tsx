@@ -21,6 +21,7 @@ import {
   IconCheck,
   IconChevronDown,
   IconDeviceDesktop,
+  IconFlag,
   IconHistory,
   IconHome,
   IconKey,
@@ -87,6 +88,7 @@ function navFor(me: Me, t: (key: string) => string): NavItem[] {
       { to: '/admin/tokens', label: t('nav.tokens'), icon: <IconKey size={18} /> },
       { to: '/admin/webhooks', label: t('nav.webhooks'), icon: <IconWebhook size={18} /> },
       { to: '/admin/mail-log', label: t('notifications.mail_log.nav'), icon: <IconMail size={18} /> },
+      { to: '/messages/reports', label: t('moderation.nav'), icon: <IconFlag size={18} /> },
     )
   }
   if (role === 'owner') {
@@ -105,6 +107,11 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
   const errorMessage = useErrorMessage()
   const { colorScheme, setColorScheme } = useMantineColorScheme()
   const items = navFor(me, t)
+  // The longest entry the address starts with: /messages/reports is its own entry, not Messages.
+  const activeItem = items
+    .map((item) => item.to)
+    .filter((to) => (to === '/' ? location.pathname === '/' : location.pathname.startsWith(to)))
+    .sort((a, b) => b.length - a.length)[0]
   // One live connection per signed-in tab (messages, notifications); pages poll while it is down.
   const inSchool = me.organisation !== null && me.role !== null
   // After the page's first drawing: a phone on a slow network spends its first seconds on the page itself.
@@ -276,7 +283,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
                   </Badge>
                 ) : undefined
               }
-              active={item.to === '/' ? location.pathname === '/' : location.pathname.startsWith(item.to)}
+              active={item.to === activeItem}
               onClick={close}
             />
           ))}

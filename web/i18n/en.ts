@@ -4,6 +4,7 @@ import { builderEn } from './builder.en.ts'
 import type { Translations } from './fr.ts'
 import { listsEn } from './lists.en.ts'
 import { messagesEn } from './messages.en.ts'
+import { moderationEn } from './moderation.en.ts'
 import { notificationsEn } from './notifications.en.ts'
 import { peopleEn } from './people.en.ts'
 import { privacyEn } from './privacy.en.ts'
@@ -21,6 +22,7 @@ export const en: Translations = {
   profile: profileEn,
   lists: listsEn,
   messages: messagesEn,
+  moderation: moderationEn,
   notifications: notificationsEn,
   reports: reportsEn,
   rewards: rewardsEn,

@@ -6,6 +6,7 @@ import { auditFr } from './audit.fr.ts'
 import { builderFr } from './builder.fr.ts'
 import { listsFr } from './lists.fr.ts'
 import { messagesFr } from './messages.fr.ts'
+import { moderationFr } from './moderation.fr.ts'
 import { notificationsFr } from './notifications.fr.ts'
 import { peopleFr } from './people.fr.ts'
 import { privacyFr } from './privacy.fr.ts'
@@ -23,6 +24,7 @@ export const fr = {
   profile: profileFr,
   lists: listsFr,
   messages: messagesFr,
+  moderation: moderationFr,
   notifications: notificationsFr,
   reports: reportsFr,
   rewards: rewardsFr,

@@ -1,11 +1,11 @@
-import { Alert, Badge, Button, Code, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core'
+import { Alert, Badge, Button, Code, NativeSelect, Stack, Table, Text, Title } from '@mantine/core'
 import { IconMailOff } from '@tabler/icons-react'
 import { useInfiniteQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useSearchParams } from 'react-router'
 import { api, data, type Schemas } from '../../api/client.ts'
-import { QueryState } from '../../components/query-state.tsx'
+import { LoadMore, QueryState } from '../../components/query-state.tsx'
 import { useFormat } from '../../hooks/format.ts'
 
 type Mail = Schemas['Mail']
@@ -106,17 +106,7 @@ export function MailLogPage() {
                   </Table.Tbody>
                 </Table>
               </Table.ScrollContainer>
-              {query.hasNextPage && (
-                <Group>
-                  <Button
-                    variant="light"
-                    loading={query.isFetchingNextPage}
-                    onClick={() => void query.fetchNextPage()}
-                  >
-                    {t('notifications.mail_log.load_more')}
-                  </Button>
-                </Group>
-              )}
+              <LoadMore query={query} label={t('notifications.mail_log.load_more')} />
             </Stack>
           )
         }}
