@@ -1,4 +1,4 @@
-export type RealtimeStreamRow = { org_id: string; last_seq: number | string }
+type RealtimeStreamRow = { org_id: string; last_seq: number | string }
 
 export type RealtimeEventRow = {
   org_id: string
@@ -11,9 +11,9 @@ export type RealtimeEventRow = {
   created_at: string
 }
 
-export type RealtimeRecipientRow = { org_id: string; seq: number | string; user_id: string }
+type RealtimeRecipientRow = { org_id: string; seq: number | string; user_id: string }
 
-export type RealtimeTicketRow = {
+type RealtimeTicketRow = {
   token_hash: string
   org_id: string
   user_id: string
@@ -21,7 +21,7 @@ export type RealtimeTicketRow = {
   expires_at: string
 }
 
-export type RealtimePresenceRow = {
+type RealtimePresenceRow = {
   org_id: string
   user_id: string
   node_id: string
@@ -29,7 +29,7 @@ export type RealtimePresenceRow = {
   seen_at: string
 }
 
-export type RealtimeTables = {
+type RealtimeTables = {
   realtime_streams: RealtimeStreamRow
   realtime_events: RealtimeEventRow
   realtime_recipients: RealtimeRecipientRow
