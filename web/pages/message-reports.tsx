@@ -1,4 +1,4 @@
-import { Anchor, Badge, Blockquote, Box, Group, Paper, Stack, Text, Title } from '@mantine/core'
+import { Anchor, Badge, Box, Group, Paper, Stack, Text, Title } from '@mantine/core'
 import { IconFlag } from '@tabler/icons-react'
 import { useInfiniteQuery } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
@@ -92,7 +92,7 @@ function ReportItem({ report }: { report: Report }) {
           </Text>
         </Group>
         <Box>
-          <Text size="sm" fw={500}>
+          <Text size="sm" fw={500} c="dimmed">
             {t('moderation.reason')}
           </Text>
           {report.reason === null ? (
@@ -110,7 +110,7 @@ function ReportItem({ report }: { report: Report }) {
           )}
         </Box>
         {message ? (
-          <Blockquote p="sm" mt={0} color="gray" data-testid="reported-message">
+          <Box pl="sm" py={4} style={quoted} data-testid="reported-message">
             <Group gap="xs" mb={4} align="baseline">
               <Text size="sm" fw={600} style={{ overflowWrap: 'anywhere' }}>
                 {t('moderation.message_by', { name: author })}
@@ -141,7 +141,7 @@ function ReportItem({ report }: { report: Report }) {
               )
             )}
             <MessageAttachments attachments={message.attachments} />
-          </Blockquote>
+          </Box>
         ) : (
           <Text size="sm" fs="italic" c="dimmed">
             {t('moderation.message_gone')}
@@ -156,3 +156,6 @@ function ReportItem({ report }: { report: Report }) {
     </Paper>
   )
 }
+
+/** The reported message, set off from the report as a quotation. */
+const quoted = { borderLeft: '3px solid var(--mantine-color-default-border)' }
