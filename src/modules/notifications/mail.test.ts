@@ -47,6 +47,16 @@ describe('mail templates', () => {
     ).toThrow(/http/)
   })
 
+  it('sends account e-mails to no notification preferences, which do not govern them', () => {
+    const invitation = { inviter: 'Ana', role: 'élève', expires: '14 décembre', link: '/join#token=t' }
+    const account = renderMail('account.invitation', 'fr', invitation, PUBLIC_URL)
+    expect(account.text).toContain('au sujet de votre compte')
+    expect(account.text).not.toContain('préférences')
+    expect(renderMail('message.digest', 'fr', params, PUBLIC_URL).text).toContain(
+      'préférences de notification',
+    )
+  })
+
   it('waits longer after each failed attempt, at most an hour', () => {
     expect([1, 2, 3, 4].map(retryDelayMs)).toEqual([30_000, 60_000, 120_000, 240_000])
     expect(retryDelayMs(MAX_MAIL_ATTEMPTS)).toBe(3_600_000)

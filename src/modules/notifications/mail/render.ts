@@ -35,9 +35,15 @@ function absoluteLink(value: string | number | undefined, publicUrl: string, tem
   return url.toString()
 }
 
-const LAYOUT_FOOTER: Record<Locale, string> = {
-  fr: 'Vous recevez cet e-mail de {school} sur Sillon. Vos préférences de notification se règlent dans votre profil.',
-  en: 'You receive this e-mail from {school} on Sillon. Set your notification preferences in your profile.',
+const LAYOUT_FOOTER: Record<'notification' | 'account', Record<Locale, string>> = {
+  notification: {
+    fr: 'Vous recevez cet e-mail de {school} sur Sillon. Vos préférences de notification se règlent dans votre profil.',
+    en: 'You receive this e-mail from {school} on Sillon. Set your notification preferences in your profile.',
+  },
+  account: {
+    fr: 'Vous recevez cet e-mail de {school} sur Sillon, au sujet de votre compte.',
+    en: 'You receive this e-mail from {school} on Sillon, about your account.',
+  },
 }
 
 /**
@@ -55,7 +61,7 @@ export function renderMail(
   const plain = (v: string) => v
   const subject = fill(template.subject[locale], params, name, plain)
   const paragraphs = template.paragraphs[locale]
-  const footer = LAYOUT_FOOTER[locale]
+  const footer = LAYOUT_FOOTER[template.account ? 'account' : 'notification'][locale]
   const action = template.action && {
     label: template.action.label[locale],
     url: absoluteLink(params[template.action.url], publicUrl, name),

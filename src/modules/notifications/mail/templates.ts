@@ -13,6 +13,9 @@ export type MailTemplate = {
   action?: { label: Localised; url: string }
   /** Holds a secret (a sign-in or reset link): the mail log shows its subject and status, never its text. */
   secret?: boolean
+  /** About the account itself (an invitation, a password): not a notification, so its footer does not send
+   * the reader to notification preferences, which neither govern it nor exist yet for an invitee. */
+  account?: boolean
 }
 
 /** Every e-mail Sillon writes, by name: `queueMail(deps, { template, ... })` picks one. */
@@ -80,6 +83,7 @@ export const mailTemplates = {
     },
     action: { label: { fr: 'Accepter l’invitation', en: 'Accept the invitation' }, url: 'link' },
     secret: true,
+    account: true,
   },
   'account.password-reset': {
     subject: { fr: 'Réinitialiser votre mot de passe', en: 'Reset your password' },
@@ -97,6 +101,7 @@ export const mailTemplates = {
     },
     action: { label: { fr: 'Choisir un mot de passe', en: 'Choose a password' }, url: 'link' },
     secret: true,
+    account: true,
   },
   'account.password-changed': {
     subject: { fr: 'Votre mot de passe a été changé', en: 'Your password was changed' },
@@ -113,6 +118,7 @@ export const mailTemplates = {
       ],
     },
     action: { label: { fr: 'Mot de passe oublié ?', en: 'Forgot your password?' }, url: 'link' },
+    account: true,
   },
 } satisfies Record<string, MailTemplate>
 
