@@ -6,7 +6,6 @@ import {
   useQuery,
   useQueryClient,
 } from '@tanstack/react-query'
-import { useEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, data, type Schemas } from '../api/client.ts'
 import { useRealtimeEvents, useRealtimeOpen } from './realtime.ts'
@@ -24,8 +23,6 @@ const unreadKey = [...notificationsKey, 'unread'] as const
 /** While the socket is down, how often the bell asks again (it also asks when the tab comes back). */
 const POLL_MS = 30_000
 const INBOX_PAGE = 20
-/** A moment after a message's live event, by when its notification has been written (milliseconds). */
-const MESSAGE_NOTIFICATION_LAG_MS = 1500
 
 /**
  * Keeps the bell's count and the inbox current for the member `myId`: a `notification.created` event, a
@@ -35,22 +32,15 @@ const MESSAGE_NOTIFICATION_LAG_MS = 1500
 export function useUnreadNotifications(myId: string, enabled: boolean) {
   const client = useQueryClient()
   const live = useRealtimeOpen()
-  const later = useRef<ReturnType<typeof setTimeout>>(undefined)
-  useEffect(() => () => clearTimeout(later.current), [])
   const refetch = () => void client.invalidateQueries({ queryKey: notificationsKey })
   useRealtimeEvents((frame) => {
     // `ready` follows each (re)connection: what was created before the socket was open is not replayed to a
     // first connection, so the count is asked again then. Reading a conversation (here or in another tab)
     // reads its message notifications too.
     if (['ready', 'notification.created', 'conversation.read'].includes(frame.type)) refetch()
-    // A new message is not pushed as a notification (message.created is its live event), and its
-    // notification is written just after that event goes out: ask now, and once more a moment later
-    // (one request for a burst of messages).
-    if (frame.type === 'message.created' && frame.data.author_id !== myId) {
-      refetch()
-      clearTimeout(later.current)
-      later.current = setTimeout(refetch, MESSAGE_NOTIFICATION_LAG_MS)
-    }
+    // A new message is not pushed as a notification (message.created is its live event); the server writes
+    // its notification before that event goes out.
+    if (frame.type === 'message.created' && frame.data.author_id !== myId) refetch()
   })
   return useQuery({
     queryKey: unreadKey,

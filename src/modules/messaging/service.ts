@@ -344,8 +344,10 @@ export async function postMessage(
       seq = await deps.realtime?.record(trx, me.orgId, event, { conversationId })
       return { message: stored, attachments: claimed }
     })
-    if (seq !== undefined) await deps.realtime?.announce(me.orgId, seq)
+    // Notified before the live event goes out: a client that refreshes its bell on `message.created` finds
+    // the message's notification already there.
     await notifyParticipants(deps, me, message)
+    if (seq !== undefined) await deps.realtime?.announce(me.orgId, seq)
     return { created: true, message: messageView(message, attachments.map(attachmentView)) }
   } catch (err) {
     // The same post, retried while the first was being stored.
