@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import { newId } from '../ids.ts'
 import { localSubscribers, type PubSub } from './pubsub.ts'
 
 // Pub/sub across nodes through Redis. A node delivers what it publishes to its own subscribers at once,
@@ -13,7 +13,7 @@ import { localSubscribers, type PubSub } from './pubsub.ts'
 const SUBSCRIBE_WAIT_MS = 2_000
 
 export function createRedisPubSub(url: string, logger: Logger): PubSub {
-  const nodeId = randomUUID()
+  const nodeId = newId()
   const local = localSubscribers((err) => logger.error({ err }, 'pub/sub subscriber failed'))
   const options = {
     // Without this, ioredis would hold commands while Redis is away: a publish fails at once instead.

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Clock } from '../../../core/clock.ts'
 import type { Db } from '../../../core/db/database.ts'
+import { newId } from '../../../core/ids.ts'
 import type { PubSub } from '../../../core/pubsub/pubsub.ts'
 import * as store from './store.ts'
 
@@ -105,7 +105,7 @@ export type Realtime = ReturnType<typeof createRealtime>
 export function createRealtime(options: RealtimeOptions) {
   const { db, clock, pubsub, logger } = options
   const heartbeatMs = options.heartbeatMs ?? 30_000
-  const nodeId = randomUUID()
+  const nodeId = newId()
   const streams = new Map<string, Stream>()
   const connections = new Set<Connection>()
   let timer: NodeJS.Timeout | null = null
