@@ -93,5 +93,6 @@ describe.each(testDialects())('a server killed while it ingests, on %s', (dialec
     const rebuild = await runToExit(['bin/sillon.js', 'projections', 'rebuild'], env)
     expect(rebuild.code, rebuild.stderr).toBe(0)
     expect((await readModels()).models).toEqual(after.models)
-  })
+    // Two server starts and two commands, each a process of its own: about 20 s on a quiet 2-core machine.
+  }, 90_000)
 })
