@@ -30,11 +30,14 @@ import { QueryState, useErrorMessage } from './query-state.tsx'
 
 const INBOX_TITLE = 'notification-inbox-title'
 
-/** The header's bell: the count of unread notifications, and the inbox when pressed. */
-export function NotificationBell({ myId }: { myId: string }) {
+/**
+ * The header's bell: the count of unread notifications, and the inbox when pressed. The count is asked for
+ * once `settled` (after the page's first drawing), like the shell's other background requests.
+ */
+export function NotificationBell({ myId, settled }: { myId: string; settled: boolean }) {
   const { t } = useTranslation()
   const [opened, { toggle, close }] = useDisclosure(false)
-  const unread = useUnreadNotifications(myId, true).data ?? 0
+  const unread = useUnreadNotifications(myId, settled || opened).data ?? 0
   return (
     <Popover
       opened={opened}

@@ -181,7 +181,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
               )}
             </Group>
             <Group gap="xs" wrap="nowrap">
-              {inSchool && <NotificationBell myId={me.user.id} />}
+              {inSchool && <NotificationBell myId={me.user.id} settled={settled} />}
               <Menu position="bottom-end">
                 <Menu.Target>
                   <Button variant="subtle" size="compact-sm" leftSection={<IconLanguage size={16} />}>
