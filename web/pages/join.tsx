@@ -19,12 +19,8 @@ import { useNavigate } from 'react-router'
 import { ApiError, api, data } from '../api/client.ts'
 import { weakPasswordAdvice } from '../components/password-advice.ts'
 import { QueryState, useErrorMessage } from '../components/query-state.tsx'
+import { tokenFromHash } from '../hooks/link-token.ts'
 import { useResetSession } from '../hooks/session.ts'
-
-/** The invitation link's secret rides in the fragment (#token=...), which never reaches a server log. */
-function tokenFromHash(): string {
-  return new URLSearchParams(window.location.hash.slice(1)).get('token') ?? ''
-}
 
 /**
  * Accepting an invitation: create the account (name, password), or sign in with the account that already

@@ -18,6 +18,7 @@ import { Link, useNavigate } from 'react-router'
 import { ApiError, api } from '../api/client.ts'
 import { weakPasswordAdvice } from '../components/password-advice.ts'
 import { useErrorMessage } from '../components/query-state.tsx'
+import { tokenFromHash } from '../hooks/link-token.ts'
 import { useResetSession } from '../hooks/session.ts'
 
 function AccountCard({ title, children }: { title: string; children: ReactNode }) {
@@ -98,11 +99,6 @@ export function ForgotPasswordPage() {
       <BackToSignIn />
     </AccountCard>
   )
-}
-
-/** The reset link's token rides in the fragment (#token=...), which never reaches a server log. */
-function tokenFromHash(): string {
-  return new URLSearchParams(window.location.hash.slice(1)).get('token') ?? ''
 }
 
 /**
